@@ -1,0 +1,186 @@
+import type { Socket } from 'node:net';
+
+/**
+ * What the reactor should do with a connection (or the whole server) after an event handler returns.
+ */
+export enum Action {
+  /** Carry on. */
+  None = 0,
+  /** Close this connection once its pending output has been written. */
+  Close = 1,
+  /** Stop the whole server gracefully (same as {@link Server.stop}). */
+  Shutdown = 2,
+  /**
+   * Take the socket out of the reactor and hand it to the application as a Node `net.Socket`
+   * through {@link Events.detached}. Pending output is written to the socket first and unread
+   * input is pushed back into it, so no byte is lost.
+   */
+  Detach = 3,
+}
+
+/** Bytes to send: a Buffer/Uint8Array is copied, a string is encoded as UTF-8. */
+export type Output = Uint8Array | string;
+
+/**
+ * What `opened` and `react` may return: nothing, an {@link Action}, some output, or both.
+ * Returning output is the same as calling {@link Conn.write} with it.
+ */
+export type ReactResult = void | undefined | Action | Output | { out?: Output; action?: Action };
+
+/** A transport address, as given to `serve` and as reported for each connection. */
+export interface Addr {
+  /** `tcp`, `tcp4`, `tcp6`, `udp`, `udp4`, `udp6` or `unix`. */
+  readonly network: Network;
+  /** IP address (without brackets) or, for `unix`, the socket path. */
+  readonly address: string;
+  /** Port number; 0 for `unix`. */
+  readonly port: number;
+  /** `tcp://127.0.0.1:5000`, `tcp6://[::1]:5000`, `unix:///tmp/x.sock`. */
+  toString(): string;
+}
+
+/** The transports nevio listens on. */
+export type Network = 'tcp' | 'tcp4' | 'tcp6' | 'udp' | 'udp4' | 'udp6' | 'unix';
+
+/**
+ * One connection (or, for UDP, one datagram's sender) owned by the reactor.
+ *
+ * @typeParam C - the type of the user slot {@link Conn.context}.
+ */
+export interface Conn<C = unknown> {
+  /** Unique among the server's open connections; may be reused after the connection closes. */
+  readonly id: number;
+  /** The local end (the listener's address). */
+  readonly localAddr: Addr;
+  /** The peer; for UDP, the datagram's sender. */
+  readonly remoteAddr: Addr;
+  /** Index into {@link Server.addrs} of the listener this connection came in on. */
+  readonly listenerIndex: number;
+  /** A slot for the application's per-connection state. */
+  context: C | undefined;
+  /** True once the connection is closed or detached; writes are then rejected. */
+  readonly closed: boolean;
+  /** Unread inbound bytes after the read cursor (only meaningful inside `react`). */
+  readonly inboundBuffered: number;
+  /** Bytes queued for this connection that the kernel has not taken yet. */
+  readonly outboundBuffered: number;
+  /**
+   * A view of the next `n` unread bytes (all of them when `n` is omitted) without consuming them.
+   * Views are only valid until the handler returns: copy what you keep.
+   */
+  peek(n?: number): Buffer;
+  /** A view of the next `n` unread bytes (all when omitted), consuming them. */
+  next(n?: number): Buffer;
+  /** Consumes `n` unread bytes (all when omitted); returns how many were discarded. */
+  discard(n?: number): number;
+  /**
+   * Queues output. Inside an event handler it is written after the current batch of events, in
+   * one `write`/`writev` per connection; outside one (after an `await`, in a timer) it is written
+   * at once.
+   */
+  write(data: Output): void;
+  /**
+   * Writes from anywhere, at any time later (after an `await`, a timer, a worker's reply). `cb` is
+   * called once the bytes have been handed to the socket or queued, or with an error if the
+   * connection has closed.
+   */
+  asyncWrite(data: Output, cb?: (err?: Error) => void): void;
+  /** Makes the reactor call `react` again for this connection with no new data. */
+  wake(): void;
+  /** Closes the connection after its pending output has been written. */
+  close(): void;
+  /** Turns Nagle's algorithm off (`true`, the default) or on. TCP only. */
+  setNoDelay(noDelay: boolean): void;
+  /** Enables TCP keep-alive probes after `initialDelayMs` of idleness, or disables them. */
+  setKeepAlive(enable: boolean, initialDelayMs?: number): void;
+}
+
+/**
+ * The callbacks of a server. Every one is optional. They run on Node's main thread, inside Node's
+ * event loop: promises and timers they schedule run after the current batch, as usual.
+ *
+ * @typeParam C - the type of {@link Conn.context}.
+ */
+export interface Events<C = unknown> {
+  /** The server is listening on every address; `server.addrs` has the bound ports. */
+  serving?(server: Server): Action | void;
+  /** A stream connection was accepted. May return a greeting and/or an action. */
+  opened?(conn: Conn<C>): ReactResult;
+  /**
+   * Bytes arrived. `data` is a view of every unread byte of the connection (what an earlier call
+   * left unconsumed followed by what just arrived); it is only valid until the handler returns.
+   *
+   * By default everything in `data` is consumed when the handler returns. A handler that parses
+   * frames calls {@link Conn.next} / {@link Conn.discard} (or {@link Conn.peek}) instead: from the
+   * first such call on, exactly the bytes before the read cursor are consumed, and the rest are
+   * kept and handed over again, followed by new bytes, on the next call.
+   *
+   * For UDP it is called once per datagram, with `conn.remoteAddr` the sender; output goes back
+   * to the sender.
+   */
+  react?(conn: Conn<C>, data: Buffer): ReactResult;
+  /** The stream connection closed; `err` is set when it closed because of an error. */
+  closed?(conn: Conn<C>, err?: Error): Action | void;
+  /** The connection left the reactor after {@link Action.Detach}; the socket is now yours. */
+  detached?(conn: Conn<C>, socket: Socket): Action | void;
+  /**
+   * Called right after `serving` and then again after each returned delay (milliseconds).
+   * Returning nothing stops the ticker.
+   */
+  tick?(): number | { delay: number; action?: Action } | void;
+  /** Called for each connection with output queued in a batch, just before it is written. */
+  preWrite?(conn: Conn<C>): void;
+  /** The server has stopped: every listener and connection is closed. */
+  shutdown?(server: Server): void;
+  /**
+   * A handler threw, or a connection failed. The connection concerned (if any) is closed; the
+   * server stays up. Without this handler, errors go to `options.logger`.
+   */
+  error?(err: Error, conn?: Conn<C>): void;
+}
+
+/** Where nevio reports errors it cannot hand to an `error` event. */
+export interface Logger {
+  error(message: string, ...rest: unknown[]): void;
+  warn(message: string, ...rest: unknown[]): void;
+}
+
+/** Options of {@link serve}. */
+export interface Options {
+  /** SO_REUSEADDR on listeners. Default `true`. */
+  reuseAddr?: boolean;
+  /** SO_REUSEPORT on listeners, so several processes can bind the same port. Default `false`. */
+  reusePort?: boolean;
+  /** TCP_NODELAY on accepted connections. Default `true`. */
+  tcpNoDelay?: boolean;
+  /** TCP keep-alive idle time in milliseconds for accepted connections; 0 (default) = off. */
+  tcpKeepAlive?: number;
+  /** listen(2) backlog. Default 511. */
+  backlog?: number;
+  /** Largest single read per connection per wakeup (the starvation budget). Default 64 KiB. */
+  readChunk?: number;
+  /**
+   * When a connection's pending output exceeds this many bytes the reactor stops reading from
+   * it, until the output drains below {@link Options.writeLowWatermark}. Default 1 MiB.
+   */
+  writeHighWatermark?: number;
+  /** See {@link Options.writeHighWatermark}. Default 256 KiB. */
+  writeLowWatermark?: number;
+  /** Where errors without an `error` handler go. Default: `console`. */
+  logger?: Logger;
+}
+
+/** A running server, as resolved by {@link serve}. */
+export interface Server {
+  /** The listening addresses, with the ports the kernel picked for port 0. */
+  readonly addrs: readonly Addr[];
+  /** Open stream connections. */
+  countConnections(): number;
+  /**
+   * Stops gracefully: stops accepting, writes every connection's pending output, closes
+   * everything, calls `shutdown`, then resolves. Calling it again returns the same promise.
+   */
+  stop(): Promise<void>;
+  /** Resolves when the server has stopped, whoever stopped it. */
+  readonly done: Promise<void>;
+}
