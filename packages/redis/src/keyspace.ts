@@ -1,0 +1,204 @@
+/**
+ * The keyspace: numbered databases of typed values with millisecond expiry.
+ *
+ * Keys are JS strings holding the key's bytes one per char ('latin1'), so any binary key maps
+ * to exactly one string and back ({@link keyOf}, `Buffer.from(key, 'latin1')`). String values are
+ * Buffers; the other types are the classes of `src/types/`, stored as `unknown` with a type tag.
+ *
+ * @packageDocumentation
+ */
+import { CommandError, WRONGTYPE } from './errors';
+
+/** The type tag of a value, as TYPE reports it. */
+export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset';
+
+/** One key's value. Commands may mutate `value` in place, then call {@link Db.modified}. */
+export interface Entry {
+  type: ValueType;
+  /** `Buffer` for 'string'; the type's class instance otherwise. */
+  value: unknown;
+  /** Last access, in seconds (for OBJECT IDLETIME and the LRU eviction approximation). */
+  lru: number;
+  /** Access counter for OBJECT FREQ (logarithmic, like Redis's LFU counter). */
+  freq: number;
+}
+
+/** The keyspace's view of the rest of the server: notifications a database raises. */
+export interface KeyspaceHooks {
+  /** A key was changed (WATCH invalidation); called once per {@link Db.modified}. */
+  touched(db: Db, key: string): void;
+  /** A key that blocked clients may wait on received data (list/zset pushes). */
+  ready(db: Db, key: string): void;
+  /** The current time in milliseconds (cached per event-loop batch). */
+  now(): number;
+  /** A key expired (lazily or actively): the AOF logs a DEL for it. */
+  expired(db: Db, key: string): void;
+}
+
+/** Decodes a key argument: one char per byte, so binary keys are preserved exactly. */
+export function keyOf(arg: Buffer): string {
+  return arg.latin1Slice(0, arg.length);
+}
+
+let clockSeconds = Math.floor(Date.now() / 1000);
+
+/** One numbered database (SELECT n). */
+export class Db {
+  /** Key to value. Iteration order is insertion order. */
+  readonly dict = new Map<string, Entry>();
+  /** Key to absolute expiry time in ms, for keys that have one. */
+  readonly expires = new Map<string, number>();
+  /** Number of clients WATCHing a key here (lets {@link Db.modified} skip the lookup when 0). */
+  watching = 0;
+  /** Counted for INFO keyspace_hits / keyspace_misses. */
+  hits = 0;
+  misses = 0;
+  /** The resume point of active expiry's sampling of {@link Db.expires}. */
+  expireCursor: Iterator<[string, number]> | null = null;
+
+  constructor(
+    readonly index: number,
+    private readonly hooks: KeyspaceHooks,
+  ) {}
+
+  /** Number of keys (including ones expired but not yet reclaimed, like DBSIZE in Redis). */
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** Removes `key` if its time has come; true when it did (or the key is absent). */
+  private expireIfNeeded(key: string): boolean {
+    const at = this.expires.get(key);
+    if (at === undefined || at > this.hooks.now()) return false;
+    this.dict.delete(key);
+    this.expires.delete(key);
+    this.hooks.expired(this, key);
+    this.hooks.touched(this, key);
+    return true;
+  }
+
+  /**
+   * Looks up a key for reading: expired keys are deleted first, hits/misses are counted and
+   * the access time is updated.
+   */
+  lookupRead(key: string): Entry | undefined {
+    const e = this.dict.get(key);
+    if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key))) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    e.lru = clockSeconds;
+    if (e.freq < 255) e.freq++;
+    return e;
+  }
+
+  /** Looks up a key for writing: like {@link Db.lookupRead} without the statistics. */
+  lookupWrite(key: string): Entry | undefined {
+    const e = this.dict.get(key);
+    if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key))) return undefined;
+    e.lru = clockSeconds;
+    return e;
+  }
+
+  /** True when the key exists (and has not expired), without touching statistics. */
+  exists(key: string): boolean {
+    return this.lookupWrite(key) !== undefined;
+  }
+
+  /**
+   * Reads a value of the given type for a read-only command: `undefined` when absent, throws
+   * the WRONGTYPE {@link CommandError} when the key holds another type.
+   */
+  get<T>(key: string, type: ValueType): T | undefined {
+    const e = this.lookupRead(key);
+    if (e === undefined) return undefined;
+    if (e.type !== type) throw new CommandError(WRONGTYPE);
+    return e.value as T;
+  }
+
+  /** Like {@link Db.get} for a command about to modify the value (no hit/miss counting). */
+  getForWrite<T>(key: string, type: ValueType): T | undefined {
+    const e = this.lookupWrite(key);
+    if (e === undefined) return undefined;
+    if (e.type !== type) throw new CommandError(WRONGTYPE);
+    return e.value as T;
+  }
+
+  /**
+   * Stores a value, replacing whatever the key held. The TTL is removed unless `keepTtl`.
+   * Calls {@link Db.modified}. Never store an empty collection: delete the key instead.
+   */
+  set(key: string, type: ValueType, value: unknown, keepTtl = false): void {
+    const e = this.dict.get(key);
+    if (e === undefined) {
+      this.dict.set(key, { type, value, lru: clockSeconds, freq: 1 });
+    } else {
+      e.type = type;
+      e.value = value;
+      e.lru = clockSeconds;
+    }
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    this.modified(key);
+  }
+
+  /** Deletes a key; true when it existed. Calls {@link Db.modified} when it did. */
+  delete(key: string): boolean {
+    if (this.lookupWrite(key) === undefined) return false;
+    this.dict.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    this.modified(key);
+    return true;
+  }
+
+  /**
+   * Records that a key's value changed (Redis's signalModifiedKey + dirty++): invalidates
+   * WATCHes on it and makes the command count as a write for persistence. Commands that
+   * mutate a value in place must call it; {@link Db.set} and {@link Db.delete} already do.
+   */
+  modified(key: string): void {
+    this.hooks.touched(this, key);
+  }
+
+  /**
+   * Tells clients blocked on `key` (BLPOP & co.) that it may now have data. Call it after pushing
+   * into a list or adding to a sorted set; the server serves them after the current command.
+   */
+  signalReady(key: string): void {
+    this.hooks.ready(this, key);
+  }
+
+  /** The absolute expiry time of a key in ms, or undefined when it has none. */
+  getExpire(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  /** Sets the absolute expiry (ms) of an existing key. */
+  setExpire(key: string, atMs: number): void {
+    this.expires.set(key, atMs);
+  }
+
+  /** Removes a key's expiry; true when it had one. */
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** Removes every key; returns how many there were. */
+  clear(): number {
+    const n = this.dict.size;
+    this.dict.clear();
+    this.expires.clear();
+    this.expireCursor = null;
+    return n;
+  }
+}
+
+/** Advances the coarse clock used for access times; the server calls it on each tick. */
+export function updateClock(nowMs: number): void {
+  clockSeconds = Math.floor(nowMs / 1000);
+}
+
+/** The coarse clock (seconds) last set by {@link updateClock}. */
+export function coarseClock(): number {
+  return clockSeconds;
+}
