@@ -1,0 +1,57 @@
+/**
+ * The compiled reactor. This is @nevio/core's private interface to the native code; applications
+ * use @nevio/core. Layouts of `records` and `ops` (four int32 per entry) are defined in
+ * src/reactor.h.
+ */
+export interface ReactorOptions {
+  readChunk?: number;
+  writeHighWatermark?: number;
+  writeLowWatermark?: number;
+  maxInbound?: number;
+  keepAliveSeconds?: number;
+  noDelay?: boolean;
+}
+
+/** [family (4, 6, or 0 for unix), address, port] */
+export type Endpoint = [number, string, number];
+
+export declare class Reactor {
+  constructor(onBatch: (count: number) => number, options?: ReactorOptions);
+  readonly records: Int32Array;
+  readonly ops: Int32Array;
+  readonly readBuffer: Buffer;
+  readonly stage: Buffer;
+  listen(
+    transport: 'tcp' | 'udp' | 'unix',
+    host: string,
+    port: number,
+    family: 0 | 4 | 6,
+    path: string,
+    backlog: number,
+    reuseAddr: boolean,
+    reusePort: boolean,
+  ): number;
+  listenerAddress(listener: number): Endpoint;
+  start(): void;
+  flush(ops: number): void;
+  write(id: number, data: Uint8Array): number;
+  close(id: number): boolean;
+  detach(id: number): [number, Buffer | null] | null;
+  inbound(id: number): Buffer | null;
+  outbound(id: number): number;
+  setNoDelay(id: number, on: boolean): void;
+  setKeepAlive(id: number, on: boolean, seconds: number): void;
+  localAddress(id: number): Endpoint;
+  remoteAddress(id: number): Endpoint;
+  datagramSender(payloadOffset: number): Buffer;
+  describeSender(sender: Buffer): Endpoint;
+  sendTo(listener: number, sender: Buffer, data: Uint8Array): number;
+  wake(id: number): void;
+  stop(): void;
+  closeAll(): void;
+  destroy(): void;
+  count(): number;
+}
+
+/** `epoll` or `kqueue`. */
+export declare const backend: string;

@@ -1,0 +1,59 @@
+// The readiness poller: the only part of the reactor that differs between operating systems.
+//
+// One implementation per mechanism, chosen in binding.gyp: poller_epoll.cc (Linux) and
+// poller_kqueue.cc (macOS, FreeBSD). Both are level-triggered, so a socket whose read the
+// reactor's budget cut short is reported again on the next wait instead of being forgotten.
+#pragma once
+
+#include <cstdint>
+
+namespace nevio {
+
+enum PollMask : uint32_t {
+  kPollNone = 0,
+  kPollRead = 1u << 0,
+  kPollWrite = 1u << 1,
+  // Reported only: the peer hung up or the socket has a pending error. A read or write on it
+  // tells which, so the reactor treats it as "readable".
+  kPollHangup = 1u << 2,
+};
+
+struct PollEvent {
+  // The descriptor, or kWakeFd when another thread called Poller::Wake.
+  int fd;
+  uint32_t mask;
+};
+
+constexpr int kWakeFd = -1;
+
+class Poller {
+ public:
+  Poller() = default;
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+  ~Poller();
+
+  // Each call returns 0 or -errno; `FailedCall()` names the system call that failed.
+  int Open();
+  // A descriptor that becomes readable when Wait would return events: libuv polls it so the
+  // reactor runs inside Node's event loop.
+  int Fd() const { return fd_; }
+  int Add(int fd, uint32_t mask);
+  // kqueue registers one filter per direction, so it needs to know which ones change.
+  int Modify(int fd, uint32_t old_mask, uint32_t new_mask);
+  int Remove(int fd, uint32_t old_mask);
+  // Fills at most `max` events; never blocks when `timeout_ms` is 0. Returns the count or -errno.
+  int Wait(PollEvent* events, int max, int timeout_ms);
+  // Thread-safe: makes the next Wait report a kWakeFd event.
+  int Wake();
+  const char* FailedCall() const { return failed_call_; }
+
+ private:
+  int Fail(const char* call, int err);
+
+  int fd_ = -1;
+  int wake_fd_ = -1;  // epoll: an eventfd; kqueue uses an EVFILT_USER event and leaves this -1
+  const char* failed_call_ = "";
+};
+
+}  // namespace nevio

@@ -1,0 +1,611 @@
+#include "reactor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace nevio {
+
+namespace {
+
+// Connection ids are slot | generation << 20: a million live connections, and an id that
+// JavaScript still holds after its connection closed does not match the slot's next occupant.
+constexpr uint32_t kSlotBits = 20;
+constexpr uint32_t kSlotMask = (1u << kSlotBits) - 1;
+constexpr uint32_t kGenerationMask = 0x7ff;  // keeps ids positive int32
+
+// writev accepts at most IOV_MAX chunks; a batch rarely stages more than a few per connection.
+constexpr int kMaxChunks = 64;
+// UDP payloads are read whole; the sender's address is stored just before each payload.
+constexpr size_t kDatagramMax = 65536;
+constexpr size_t kAddressSlot = 128;
+static_assert(sizeof(sockaddr_storage) <= kAddressSlot, "sockaddr_storage must fit its slot");
+
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on each socket instead
+#endif
+
+ssize_t SendChunks(int fd, const struct iovec* chunks, int count) {
+  msghdr message{};
+  message.msg_iov = const_cast<struct iovec*>(chunks);
+  message.msg_iovlen = count;
+  ssize_t n;
+  do {
+    n = sendmsg(fd, &message, kSendFlags);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+}  // namespace
+
+Reactor::Reactor(const ReactorOptions& options, const SharedMemory& shared, Dispatcher* dispatcher)
+    : options_(options), shared_(shared), dispatcher_(dispatcher) {}
+
+Reactor::~Reactor() {
+  for (Connection* c : slots_) {
+    if (c == nullptr) continue;
+    close(c->fd);
+    delete c;
+  }
+  CloseListeners();
+  if (spare_fd_ >= 0) close(spare_fd_);
+}
+
+int Reactor::Open(const char** failed) {
+  int rc = poller_.Open();
+  if (rc < 0) {
+    *failed = poller_.FailedCall();
+    return rc;
+  }
+  // Kept for EMFILE: closing it frees one descriptor, enough to accept and drop a connection.
+  spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return 0;
+}
+
+Reactor::Connection* Reactor::Find(int32_t id) {
+  uint32_t slot = static_cast<uint32_t>(id) & kSlotMask;
+  if (id < 0 || slot >= slots_.size()) return nullptr;
+  Connection* c = slots_[slot];
+  return (c != nullptr && c->id == id) ? c : nullptr;
+}
+
+void Reactor::Emit(const Record& record) {
+  // While JavaScript walks `records`, or when the array is full, records wait their turn.
+  if (dispatching_ || record_count_ == shared_.max_records) {
+    deferred_.push_back(record);
+  } else {
+    shared_.records[record_count_++] = record;
+  }
+  // Outside a round (a write or close made from JavaScript), the next round delivers it.
+  if (!in_round_) poller_.Wake();
+}
+
+void Reactor::Flush() {
+  while (record_count_ > 0) {
+    int count = record_count_;
+    dispatching_ = true;
+    int ops = dispatcher_->Dispatch(count);
+    if (ops > 0) ApplyOps(ops);
+    SettleConsumption(count);
+    dispatching_ = false;
+    record_count_ = 0;
+    read_offset_ = 0;
+    size_t take = std::min(deferred_.size(), static_cast<size_t>(shared_.max_records));
+    std::copy(deferred_.begin(), deferred_.begin() + take, shared_.records);
+    deferred_.erase(deferred_.begin(), deferred_.begin() + take);
+    record_count_ = static_cast<int>(take);
+  }
+}
+
+void Reactor::RunOnce() {
+  PollEvent events[1024];
+  in_round_ = true;
+  round_++;
+  int n = poller_.Wait(events, 1024, 0);
+  if (n < 0) {
+    Emit({kRecordError, -1, -n, kCallNone});
+    n = 0;
+  }
+  for (int i = 0; i < n; i++) {
+    int fd = events[i].fd;
+    if (fd == kWakeFd) {
+      DrainWakeQueue();
+      continue;
+    }
+    if (fd < 0 || static_cast<size_t>(fd) >= handles_.size()) continue;
+    Handle handle = handles_[fd];
+    if (handle.owner == Owner::kListener) {
+      HandleListener(handle.index);
+    } else if (handle.owner == Owner::kConnection) {
+      HandleConnection(slots_[handle.index], events[i].mask);
+    }
+  }
+  Flush();
+  in_round_ = false;
+}
+
+int Reactor::Listen(Transport transport, const ListenSpec& spec, const char** failed) {
+  int fd;
+  switch (transport) {
+    case Transport::kTcp: fd = ListenTcp(spec, failed); break;
+    case Transport::kUdp: fd = BindUdp(spec, failed); break;
+    default: fd = ListenUnix(spec, failed); break;
+  }
+  if (fd < 0) return fd;
+  int rc = poller_.Add(fd, kPollRead);
+  if (rc < 0) {
+    *failed = poller_.FailedCall();
+    close(fd);
+    return rc;
+  }
+  if (static_cast<size_t>(fd) >= handles_.size()) handles_.resize(fd + 1);
+  handles_[fd] = {Owner::kListener, static_cast<int>(listeners_.size())};
+  listeners_.push_back({fd, transport, transport == Transport::kUnix ? spec.path : std::string()});
+  return static_cast<int>(listeners_.size()) - 1;
+}
+
+int Reactor::ListenerEndpoint(int index, Endpoint* out, const char** failed) {
+  if (index < 0 || static_cast<size_t>(index) >= listeners_.size() || listeners_[index].fd < 0) {
+    *failed = "getsockname";
+    return -EBADF;
+  }
+  return LocalEndpoint(listeners_[index].fd, out, failed);
+}
+
+void Reactor::HandleListener(int index) {
+  if (listeners_[index].transport == Transport::kUdp) {
+    ReceiveDatagrams(index);
+  } else {
+    AcceptAll(index);
+  }
+}
+
+void Reactor::AcceptAll(int index) {
+  int listen_fd = listeners_[index].fd;
+  bool tcp = listeners_[index].transport == Transport::kTcp;
+  for (int i = 0; i < options_.accept_budget; i++) {
+    const char* failed = "";
+    int fd = AcceptConnection(listen_fd, &failed);
+    if (fd < 0) {
+      int err = -fd;
+      if (WouldBlock(err)) return;
+      // The peer gave up before we accepted; the next one may be fine.
+      if (err == ECONNABORTED || err == EPROTO) continue;
+      if (err == EMFILE || err == ENFILE) ShedAccept(listen_fd);
+      Emit({kRecordError, index, err, kCallAccept});
+      return;
+    }
+    if (free_slots_.empty() && slots_.size() > kSlotMask) {
+      close(fd);  // a million connections: refuse rather than wrap ids
+      continue;
+    }
+    const char* ignored;
+    if (tcp) {
+      // Best effort: a socket that refuses an option still works.
+      if (options_.no_delay) SetNoDelay(fd, true, &ignored);
+      if (options_.keep_alive_seconds > 0) SetKeepAlive(fd, true, options_.keep_alive_seconds, &ignored);
+    }
+    if (poller_.Add(fd, kPollRead) < 0) {
+      int err = errno;
+      close(fd);
+      Emit({kRecordError, index, err, kCallAccept});
+      continue;
+    }
+    uint32_t slot;
+    if (!free_slots_.empty()) {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    } else {
+      slot = static_cast<uint32_t>(slots_.size());
+      slots_.push_back(nullptr);
+    }
+    generation_ = (generation_ + 1) & kGenerationMask;
+    auto* c = new Connection();
+    c->fd = fd;
+    c->id = static_cast<int32_t>(slot | (generation_ << kSlotBits));
+    c->listener = index;
+    c->mask = kPollRead;
+    slots_[slot] = c;
+    if (static_cast<size_t>(fd) >= handles_.size()) handles_.resize(fd + 1);
+    handles_[fd] = {Owner::kConnection, static_cast<int>(slot)};
+    live_++;
+    Emit({kRecordOpen, c->id, index, 0});
+  }
+}
+
+void Reactor::ShedAccept(int listen_fd) {
+  // Out of descriptors: the pending connections would keep the listener readable forever and
+  // the loop would spin. Free the spare descriptor, accept and drop them, then take it back.
+  if (spare_fd_ >= 0) close(spare_fd_);
+  const char* ignored;
+  int fd;
+  while ((fd = AcceptConnection(listen_fd, &ignored)) >= 0) close(fd);
+  spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void Reactor::ReceiveDatagrams(int index) {
+  int fd = listeners_[index].fd;
+  for (int i = 0; i < options_.accept_budget; i++) {
+    // Align the address slot so reading it back as a sockaddr is well-defined.
+    read_offset_ = (read_offset_ + 7) & ~static_cast<size_t>(7);
+    EnsureReadSpace(kAddressSlot + kDatagramMax);
+    uint8_t* slot = shared_.read_buffer + read_offset_;
+    auto* addr = reinterpret_cast<sockaddr*>(slot);
+    socklen_t addr_len = sizeof(sockaddr_storage);
+    ssize_t n;
+    do {
+      n = recvfrom(fd, slot + kAddressSlot, kDatagramMax, 0, addr, &addr_len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (!WouldBlock(errno)) Emit({kRecordError, index, errno, kCallRecv});
+      return;
+    }
+    Emit({kRecordDatagram, index, static_cast<int32_t>(read_offset_ + kAddressSlot), static_cast<int32_t>(n)});
+    read_offset_ += kAddressSlot + static_cast<size_t>(n);
+  }
+}
+
+bool Reactor::EnsureReadSpace(size_t want) {
+  if (read_offset_ + want <= shared_.read_buffer_size) return false;
+  // The batch so far fills the read buffer: hand it to JavaScript now and start over.
+  Flush();
+  return true;
+}
+
+void Reactor::HandleConnection(Connection* c, uint32_t mask) {
+  bool hangup = (mask & kPollHangup) != 0;
+  if (((mask & kPollWrite) || hangup) && !c->out.empty()) {
+    if (!FlushPending(c)) return;
+  }
+  if ((mask & kPollRead) || hangup) {
+    if (!c->read_done && !c->closing && !c->paused && c->round != round_) ReadOnce(c);
+  }
+}
+
+void Reactor::ReadOnce(Connection* c) {
+  int32_t id = c->id;
+  if (c->in.empty() && EnsureReadSpace(options_.read_chunk)) {
+    // The dispatch that made room may have closed or detached this connection.
+    c = Find(id);
+    if (c == nullptr || c->closing || c->paused) return;
+  }
+  c->round = round_;
+  bool shared = c->in.empty();
+  if (!shared && c->in.size() + options_.read_chunk > options_.max_inbound) {
+    Destroy(c, ENOBUFS, kCallRead);
+    return;
+  }
+  uint8_t* target = shared ? shared_.read_buffer + read_offset_ : c->in.Reserve(options_.read_chunk);
+  ssize_t n;
+  do {
+    n = read(c->fd, target, options_.read_chunk);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    c->presented = true;
+    c->presented_shared = shared;
+    c->consume_set = false;
+    if (shared) {
+      c->presented_offset = static_cast<uint32_t>(read_offset_);
+      c->presented_length = static_cast<uint32_t>(n);
+      read_offset_ += static_cast<size_t>(n);
+      Emit({kRecordData, id, static_cast<int32_t>(c->presented_offset), static_cast<int32_t>(n)});
+    } else {
+      c->in.Commit(static_cast<size_t>(n));
+      c->presented_length = static_cast<uint32_t>(c->in.size());
+      Emit({kRecordInbound, id, 0, static_cast<int32_t>(c->presented_length)});
+    }
+    return;
+  }
+  if (n == 0) {
+    // The peer finished sending; what we still owe it is written before we close.
+    c->read_done = true;
+    c->closing = true;
+    FinishIfDrained(c);
+    return;
+  }
+  if (WouldBlock(errno)) return;
+  Destroy(c, errno, kCallRead);
+}
+
+bool Reactor::Send(Connection* c, const struct iovec* chunks, int count) {
+  int first = 0;
+  size_t skip = 0;
+  if (c->out.empty()) {
+    ssize_t n = SendChunks(c->fd, chunks, count);
+    if (n < 0) {
+      if (!WouldBlock(errno)) {
+        Destroy(c, errno, kCallWrite);
+        return false;
+      }
+      n = 0;
+    }
+    size_t written = static_cast<size_t>(n);
+    while (first < count && written >= chunks[first].iov_len) written -= chunks[first++].iov_len;
+    skip = written;
+  }
+  for (int i = first; i < count; i++) {
+    const auto* base = static_cast<const uint8_t*>(chunks[i].iov_base);
+    c->out.Append(base + (i == first ? skip : 0), chunks[i].iov_len - (i == first ? skip : 0));
+  }
+  if (!c->out.empty()) UpdateInterest(c);
+  return true;
+}
+
+bool Reactor::FlushPending(Connection* c) {
+  struct iovec chunk = {const_cast<uint8_t*>(c->out.data()), c->out.size()};
+  ssize_t n = SendChunks(c->fd, &chunk, 1);
+  if (n < 0) {
+    if (WouldBlock(errno)) return true;
+    Destroy(c, errno, kCallWrite);
+    return false;
+  }
+  c->out.Consume(static_cast<size_t>(n));
+  if (c->closing && c->out.empty()) {
+    Destroy(c, 0, kCallNone);
+    return false;
+  }
+  UpdateInterest(c);
+  return true;
+}
+
+void Reactor::UpdateInterest(Connection* c) {
+  uint32_t want = 0;
+  if (!c->read_done && !c->closing) {
+    size_t pending = c->out.size();
+    if (c->paused && pending <= options_.low_watermark) c->paused = false;
+    if (!c->paused && pending > options_.high_watermark) c->paused = true;
+    if (!c->paused) want |= kPollRead;
+  }
+  if (!c->out.empty()) want |= kPollWrite;
+  if (want == c->mask) return;
+  if (poller_.Modify(c->fd, c->mask, want) < 0) {
+    Destroy(c, errno ? errno : EBADF, kCallNone);
+    return;
+  }
+  c->mask = want;
+}
+
+void Reactor::FinishIfDrained(Connection* c) {
+  if (c->closing && c->out.empty()) {
+    Destroy(c, 0, kCallNone);
+  } else {
+    UpdateInterest(c);
+  }
+}
+
+void Reactor::Destroy(Connection* c, int err, int32_t call) {
+  poller_.Remove(c->fd, c->mask);
+  if (err == 0 && !c->read_done) {
+    // Closing with unread input makes the kernel send RST, which can destroy the reply we just
+    // wrote before the peer reads it. Say FIN first and drop what is already here.
+    shutdown(c->fd, SHUT_WR);
+    uint8_t scratch[4096];
+    for (int i = 0; i < 16 && read(c->fd, scratch, sizeof scratch) > 0; i++) {
+    }
+  }
+  close(c->fd);
+  handles_[c->fd] = {};
+  uint32_t slot = static_cast<uint32_t>(c->id) & kSlotMask;
+  slots_[slot] = nullptr;
+  free_slots_.push_back(slot);
+  Emit({kRecordClosed, c->id, err, call});
+  delete c;
+  live_--;
+  if (stopping_ && live_ == 0 && !stopped_emitted_) {
+    stopped_emitted_ = true;
+    Emit({kRecordStopped, 0, 0, 0});
+  }
+}
+
+void Reactor::ApplyOps(int count) {
+  struct iovec chunks[kMaxChunks];
+  for (int i = 0; i < count;) {
+    const Record& op = shared_.ops[i];
+    Connection* c = Find(op.id);
+    if (op.kind == kOpWrite) {
+      // Consecutive writes to one connection go out in one writev.
+      int n = 0;
+      while (i < count && n < kMaxChunks && shared_.ops[i].kind == kOpWrite && shared_.ops[i].id == op.id) {
+        chunks[n].iov_base = const_cast<uint8_t*>(shared_.stage + shared_.ops[i].a);
+        chunks[n].iov_len = static_cast<size_t>(shared_.ops[i].b);
+        n++;
+        i++;
+      }
+      if (c != nullptr && !c->closing) Send(c, chunks, n);
+      continue;
+    }
+    i++;
+    if (c == nullptr) continue;
+    if (op.kind == kOpClose) {
+      c->closing = true;
+      FinishIfDrained(c);
+    } else if (op.kind == kOpConsume && c->presented) {
+      c->consumed = static_cast<uint32_t>(op.a);
+      c->consume_set = true;
+    }
+  }
+}
+
+void Reactor::SettleConsumption(int count) {
+  for (int i = 0; i < count; i++) {
+    const Record& r = shared_.records[i];
+    if (r.kind != kRecordData && r.kind != kRecordInbound && r.kind != kRecordWake) continue;
+    Connection* c = Find(r.id);
+    if (c == nullptr || !c->presented) continue;
+    c->presented = false;
+    uint32_t consumed = c->consume_set ? std::min(c->consumed, c->presented_length) : c->presented_length;
+    c->consume_set = false;
+    if (c->presented_shared) {
+      uint32_t tail = c->presented_length - consumed;
+      if (tail > 0) c->in.Append(shared_.read_buffer + c->presented_offset + consumed, tail);
+    } else {
+      c->in.Consume(consumed);
+    }
+  }
+}
+
+void Reactor::DrainWakeQueue() {
+  std::vector<int32_t> ids;
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    ids.swap(wake_queue_);
+  }
+  for (int32_t id : ids) {
+    Connection* c = Find(id);
+    // Already presented this round (read before the wake was seen): that react covers it.
+    if (c == nullptr || c->closing || c->presented) continue;
+    c->presented = true;
+    c->presented_shared = false;
+    c->consume_set = false;
+    c->presented_length = static_cast<uint32_t>(c->in.size());
+    Emit({kRecordWake, id, 0, static_cast<int32_t>(c->presented_length)});
+  }
+}
+
+void Reactor::Wake(int32_t id) {
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    wake_queue_.push_back(id);
+  }
+  poller_.Wake();
+}
+
+int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
+  Connection* c = Find(id);
+  if (c == nullptr || c->closing) return -1;
+  struct iovec chunk = {const_cast<uint8_t*>(bytes), length};
+  if (!Send(c, &chunk, 1)) return -1;
+  return static_cast<int64_t>(c->out.size());
+}
+
+bool Reactor::Close(int32_t id) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  c->closing = true;
+  FinishIfDrained(c);
+  return true;
+}
+
+int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
+  Connection* c = Find(id);
+  if (c == nullptr) return -1;
+  poller_.Remove(c->fd, c->mask);
+  pending_output->assign(c->out.data(), c->out.data() + c->out.size());
+  int fd = c->fd;
+  handles_[fd] = {};
+  uint32_t slot = static_cast<uint32_t>(c->id) & kSlotMask;
+  slots_[slot] = nullptr;
+  free_slots_.push_back(slot);
+  delete c;
+  live_--;
+  if (stopping_ && live_ == 0 && !stopped_emitted_) {
+    stopped_emitted_ = true;
+    Emit({kRecordStopped, 0, 0, 0});
+  }
+  return fd;
+}
+
+Blob* Reactor::Inbound(int32_t id, size_t* offset, size_t* length) {
+  Connection* c = Find(id);
+  if (c == nullptr || c->in.empty()) return nullptr;
+  c->in.blob()->Ref();
+  *offset = c->in.start();
+  *length = c->in.size();
+  return c->in.blob();
+}
+
+int64_t Reactor::OutboundSize(int32_t id) {
+  Connection* c = Find(id);
+  return c == nullptr ? -1 : static_cast<int64_t>(c->out.size());
+}
+
+int Reactor::SetNoDelay(int32_t id, bool on, const char** failed) {
+  Connection* c = Find(id);
+  if (c == nullptr) {
+    *failed = "setsockopt";
+    return -EBADF;
+  }
+  return nevio::SetNoDelay(c->fd, on, failed);
+}
+
+int Reactor::SetKeepAlive(int32_t id, bool on, int seconds, const char** failed) {
+  Connection* c = Find(id);
+  if (c == nullptr) {
+    *failed = "setsockopt";
+    return -EBADF;
+  }
+  return nevio::SetKeepAlive(c->fd, on, seconds, failed);
+}
+
+int Reactor::LocalAddress(int32_t id, Endpoint* out, const char** failed) {
+  Connection* c = Find(id);
+  if (c == nullptr) {
+    *failed = "getsockname";
+    return -EBADF;
+  }
+  return LocalEndpoint(c->fd, out, failed);
+}
+
+int Reactor::PeerAddress(int32_t id, Endpoint* out, const char** failed) {
+  Connection* c = Find(id);
+  if (c == nullptr) {
+    *failed = "getpeername";
+    return -EBADF;
+  }
+  return PeerEndpoint(c->fd, out, failed);
+}
+
+int Reactor::SendTo(int listener, const uint8_t* addr, const uint8_t* bytes, size_t length, const char** failed) {
+  *failed = "sendto";
+  if (listener < 0 || static_cast<size_t>(listener) >= listeners_.size() || listeners_[listener].fd < 0) return -EBADF;
+  sockaddr_storage to;
+  std::memcpy(&to, addr, sizeof to);
+  socklen_t to_len = to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  ssize_t n;
+  do {
+    n = sendto(listeners_[listener].fd, bytes, length, kSendFlags, reinterpret_cast<sockaddr*>(&to), to_len);
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? -errno : static_cast<int>(n);
+}
+
+void Reactor::CloseListeners() {
+  for (Listener& l : listeners_) {
+    if (l.fd < 0) continue;
+    poller_.Remove(l.fd, kPollRead);
+    close(l.fd);
+    handles_[l.fd] = {};
+    l.fd = -1;
+    if (!l.path.empty()) unlink(l.path.c_str());
+  }
+}
+
+void Reactor::Stop() {
+  stopping_ = true;
+  CloseListeners();
+  for (Connection* c : slots_) {
+    if (c == nullptr) continue;
+    c->closing = true;
+    FinishIfDrained(c);
+  }
+  if (live_ == 0 && !stopped_emitted_) {
+    stopped_emitted_ = true;
+    Emit({kRecordStopped, 0, 0, 0});
+  }
+}
+
+void Reactor::CloseAll() {
+  for (Connection* c : slots_) {
+    if (c != nullptr) Destroy(c, 0, kCallNone);
+  }
+}
+
+}  // namespace nevio

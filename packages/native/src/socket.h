@@ -1,0 +1,46 @@
+// Socket chores, one small function each (in the spirit of Redis's anet.c). Every function
+// returns a descriptor or 0 on success, and on failure -errno with `*failed` naming the call.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <string>
+
+namespace nevio {
+
+enum class Family { kAny, kIPv4, kIPv6 };
+
+struct ListenSpec {
+  std::string host;  // an IP literal; empty = every interface
+  int port = 0;
+  Family family = Family::kAny;
+  std::string path;  // unix sockets
+  int backlog = 511;
+  bool reuse_addr = true;
+  bool reuse_port = false;
+};
+
+int ListenTcp(const ListenSpec& spec, const char** failed);
+int BindUdp(const ListenSpec& spec, const char** failed);
+int ListenUnix(const ListenSpec& spec, const char** failed);
+
+// Accepts one pending connection as nonblocking and close-on-exec.
+int AcceptConnection(int listen_fd, const char** failed);
+
+int SetNoDelay(int fd, bool on, const char** failed);
+int SetKeepAlive(int fd, bool on, int idle_seconds, const char** failed);
+
+// "ip" or a unix path, port (0 for unix) and family (4, 6, or 0 for unix) of a socket address.
+struct Endpoint {
+  std::string address;
+  int port = 0;
+  int family = 0;
+};
+Endpoint DescribeAddress(const sockaddr* addr, socklen_t len);
+int LocalEndpoint(int fd, Endpoint* out, const char** failed);
+int PeerEndpoint(int fd, Endpoint* out, const char** failed);
+
+// Parses an IP literal and port into a socket address; false if the literal is not an IP.
+bool MakeAddress(const std::string& ip, int port, sockaddr_storage* out, socklen_t* len);
+
+}  // namespace nevio
