@@ -1,0 +1,58 @@
+// The servers under test. nevio's own servers are written in other packages of this
+// workspace; when one is not built yet its peer is skipped with a note, not an error.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildDir, peersDir, repoRoot } from './paths';
+import { onPath } from './proc';
+import type { Peer } from './types';
+
+function nodeScript(name: string, description: string, script: string, args: (port: number) => string[], missing: string): Peer {
+  return {
+    name,
+    description,
+    command: (port) => [process.execPath, script, ...args(port)],
+    unavailable: () => (fs.existsSync(script) ? null : `${path.relative(repoRoot, script)} does not exist (${missing})`),
+  };
+}
+
+function binary(name: string, description: string, file: string): Peer {
+  return {
+    name,
+    description,
+    command: (port) => [file, '--port', String(port)],
+    unavailable: () => (fs.existsSync(file) ? null : `${path.relative(repoRoot, file)} is not built (run pnpm build)`),
+  };
+}
+
+const notBuilt = 'not written or not built yet; run pnpm build';
+
+export const nevioEcho = nodeScript(
+  'nevio', 'nevio echo (packages/echo)', path.join(repoRoot, 'packages/echo/dist/cli.js'),
+  (port) => ['--addr', `tcp://127.0.0.1:${port}`], notBuilt,
+);
+export const nodeNet = nodeScript(
+  'node-net', "Node's net module: socket.on('data', d => socket.write(d))", path.join(peersDir, 'net-echo.js'),
+  (port) => ['--port', String(port)], 'part of this package',
+);
+export const cEpollEcho = binary('c-epoll', 'single-threaded level-triggered epoll echo in C', path.join(buildDir, 'echo_server'));
+
+export const nevioHttp = nodeScript(
+  'nevio-http', 'nevio HTTP (packages/http)', path.join(repoRoot, 'packages/http/dist/cli.js'),
+  (port) => ['--addr', `tcp://127.0.0.1:${port}`], notBuilt,
+);
+export const nodeHttp = nodeScript(
+  'node-http', "Node's http module answering Hello, World!", path.join(peersDir, 'node-http.js'),
+  (port) => ['--port', String(port)], 'part of this package',
+);
+export const cEpollHttp = binary('c-epoll-http', 'epoll in C; a canned response per \\r\\n\\r\\n, no parsing', path.join(buildDir, 'http_server'));
+
+export const nevioRedis = nodeScript(
+  'nevio-redis', 'nevio Redis (packages/redis)', path.join(repoRoot, 'packages/redis/dist/cli.js'),
+  (port) => ['--port', String(port), '--bind', '127.0.0.1'], notBuilt,
+);
+export const redisServer: Peer = {
+  name: 'redis-server',
+  description: 'redis-server, no persistence',
+  command: (port) => ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+  unavailable: () => (onPath('redis-server') ? null : 'redis-server is not installed (apt-get install redis-server)'),
+};

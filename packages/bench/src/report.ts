@@ -1,0 +1,118 @@
+// Medians, ratios and the printed table.
+
+/** One repetition of one load against one peer. */
+export interface Rep {
+  rep: number;
+  ok: boolean;
+  error?: string;
+  serverCommand: string;
+  loadCommand?: string;
+  /** Processes whose CPU time was counted (the server's process group). */
+  measured?: string[];
+  messages?: number;
+  seconds?: number;
+  /** Messages (requests) per second. */
+  rate?: number;
+  /** Server CPU time over the measured window, µs. */
+  cpuUs?: number;
+  cpuUsPerMsg?: number;
+  /** Server CPU time / wall time over the window, in %. */
+  serverCpuPct?: number;
+  p50Us?: number;
+  p99Us?: number;
+  errors?: number;
+  detail?: unknown;
+}
+
+export interface Summary {
+  rate: number;
+  cpuUsPerMsg: number;
+  serverCpuPct: number;
+  p50Us: number;
+  p99Us: number;
+  /** Summed over the repetitions: any error is worth seeing. */
+  errors: number;
+  reps: number;
+}
+
+export interface Ratio {
+  subject: string;
+  other: string;
+  /** subject rate / other rate: above 1 means the subject served more. */
+  throughput: number;
+  /** subject CPU per message / other's: below 1 means the subject is cheaper. */
+  cpuPerMsg: number;
+}
+
+export function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export function summarize(reps: Rep[]): Summary | null {
+  const ok = reps.filter((r) => r.ok);
+  if (ok.length === 0) return null;
+  const med = (f: (r: Rep) => number | undefined): number => median(ok.map((r) => f(r) ?? NaN));
+  return {
+    rate: med((r) => r.rate),
+    cpuUsPerMsg: med((r) => r.cpuUsPerMsg),
+    serverCpuPct: med((r) => r.serverCpuPct),
+    p50Us: med((r) => r.p50Us),
+    p99Us: med((r) => r.p99Us),
+    errors: ok.reduce((s, r) => s + (r.errors ?? 0), 0),
+    reps: ok.length,
+  };
+}
+
+/** Ratios of the subject against every other peer that has a summary. */
+export function ratios(subject: string, summaries: Record<string, Summary | null>): Ratio[] {
+  const s = summaries[subject];
+  if (!s) return [];
+  return Object.entries(summaries)
+    .filter(([name, o]) => name !== subject && o !== null)
+    .map(([name, o]) => ({ subject, other: name, throughput: s.rate / o!.rate, cpuPerMsg: s.cpuUsPerMsg / o!.cpuUsPerMsg }));
+}
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function sig3(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  if (x >= 100) return x.toFixed(0);
+  if (x >= 10) return x.toFixed(1);
+  if (x >= 1) return x.toFixed(2);
+  return x.toFixed(3);
+}
+
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows
+    .map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+export const TABLE_HEADER = ['peer', 'msg/s', 'CPU µs/msg', 'server CPU', 'p50 µs', 'p99 µs', 'errors', 'reps'];
+
+export function summaryRow(peer: string, s: Summary | null, note?: string): string[] {
+  if (!s) return [peer, note ?? 'failed', '', '', '', '', '', ''];
+  return [
+    peer,
+    int.format(s.rate),
+    sig3(s.cpuUsPerMsg),
+    `${s.serverCpuPct.toFixed(0)}%`,
+    sig3(s.p50Us),
+    sig3(s.p99Us),
+    s.errors === 0 ? '0' : `${s.errors} !`,
+    String(s.reps),
+  ];
+}
+
+export function formatRatio(r: Ratio): string {
+  return `${r.subject}/${r.other}: ${r.throughput.toFixed(2)}x throughput, ${r.cpuPerMsg.toFixed(2)}x CPU per message`;
+}
+
+export function formatRate(rep: Rep): string {
+  if (!rep.ok) return `failed: ${rep.error?.split('\n')[0]}`;
+  return `${int.format(rep.rate ?? NaN)} msg/s, ${sig3(rep.cpuUsPerMsg ?? NaN)} µs CPU/msg (server at ${(rep.serverCpuPct ?? NaN).toFixed(0)}%), p50 ${sig3(rep.p50Us ?? NaN)} µs, p99 ${sig3(rep.p99Us ?? NaN)} µs${rep.errors ? `, ${rep.errors} ERRORS` : ''}`;
+}

@@ -1,0 +1,166 @@
+// Runs one workload: every load against every available peer, repeated, one server per
+// repetition (fresh state, fresh port), servers and load on separate pinned CPUs.
+import { describeMachine, type Machine } from './machine';
+import { freePort, pinned, Server, shellLine, type GroupCpu } from './proc';
+import { formatRate, formatRatio, formatTable, ratios, summarize, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
+import { repoRoot } from './paths';
+import type { RunOptions, Workload } from './types';
+
+export interface CaseResult {
+  id: string;
+  label: string;
+  skipped?: string;
+  peers: Record<string, { runs: Rep[]; median: Summary | null }>;
+  ratios: Ratio[];
+}
+
+export interface WorkloadResult {
+  workload: string;
+  title: string;
+  date: string;
+  machine: Machine;
+  options: RunOptions;
+  method: string;
+  peers: { name: string; description: string; skipped?: string }[];
+  cases: CaseResult[];
+  /** Every command line run, in order. */
+  commands: string[];
+}
+
+const METHOD =
+  'Each repetition starts a fresh server pinned to one CPU and drives it from the other CPU. ' +
+  "The server's CPU time is utime+stime (from /proc/<pid>/stat) summed over its process group, " +
+  'sampled when the measured window opens and closes. CPU µs/msg = that time / messages answered ' +
+  'in the window. Figures are medians over the repetitions; errors are summed.';
+
+function clock(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export async function runWorkload(w: Workload, options: RunOptions, log: (line: string) => void): Promise<WorkloadResult> {
+  const started = Date.now();
+  const result: WorkloadResult = {
+    workload: w.name,
+    title: w.title,
+    date: new Date().toISOString(),
+    machine: describeMachine(),
+    options,
+    method: METHOD,
+    peers: [],
+    cases: [],
+    commands: [],
+  };
+
+  const peers = w.peers.filter((p) => !options.peers || options.peers.includes(p.name));
+  const runnable = peers.filter((p) => {
+    const why = p.unavailable();
+    result.peers.push({ name: p.name, description: p.description, ...(why ? { skipped: why } : {}) });
+    if (why) log(`[${w.name}] skipping ${p.name}: ${why}`);
+    return !why;
+  });
+  // Without the nevio peer, the first one that runs is the reference for the ratios.
+  const subject = runnable.some((p) => p.name === w.subject) ? w.subject : runnable[0]?.name;
+
+  const loads = w.loads(options);
+  const total = loads.length * runnable.length * options.reps;
+  let done = 0;
+  for (const load of loads) {
+    const c: CaseResult = { id: load.id, label: load.label, peers: {}, ratios: [] };
+    result.cases.push(c);
+    const why = load.unavailable();
+    if (why) {
+      c.skipped = why;
+      log(`[${w.name}] skipping ${load.label}: ${why}`);
+      continue;
+    }
+    for (const p of runnable) c.peers[p.name] = { runs: [], median: null };
+    // Repetitions are the outer loop so that a slow drift in background load spreads
+    // evenly over the peers instead of landing on one of them.
+    for (let rep = 1; rep <= options.reps; rep++) {
+      for (const peer of runnable) {
+        done++;
+        log(`[${w.name} ${done}/${total}] ${load.label} · ${peer.name} · rep ${rep}/${options.reps} · ${clock(Date.now() - started)} elapsed`);
+        const port = await freePort();
+        const argv = pinned(options.pin?.server ?? null, peer.command(port));
+        const record: Rep = { rep, ok: false, serverCommand: shellLine(argv) };
+        result.commands.push(record.serverCommand);
+        const server = new Server(argv, repoRoot);
+        try {
+          await server.waitForPort(port);
+          // Filled in by the load's window callbacks, which run while load.run is pending.
+          const win: { t0?: bigint; t1?: bigint; before?: GroupCpu; after?: GroupCpu } = {};
+          const window = {
+            open: () => {
+              win.t0 = process.hrtime.bigint();
+              win.before = server.cpu();
+            },
+            close: () => {
+              win.after = server.cpu();
+              win.t1 = process.hrtime.bigint();
+            },
+          };
+          const out = await load.run({ port, options, window });
+          record.loadCommand = shellLine(out.command);
+          result.commands.push(record.loadCommand);
+          const { t0, t1, before, after } = win;
+          if (!before || !after || t0 === undefined || t1 === undefined) {
+            throw new Error('the load never opened or closed its measuring window');
+          }
+          const cpuUs = after.micros - before.micros;
+          Object.assign(record, {
+            ok: true,
+            measured: before.processes.map((p) => `${p.pid} ${p.comm}`),
+            messages: out.messages,
+            seconds: out.seconds,
+            rate: out.seconds > 0 ? out.messages / out.seconds : 0,
+            cpuUs,
+            cpuUsPerMsg: out.messages > 0 ? cpuUs / out.messages : NaN,
+            serverCpuPct: (cpuUs / (Number(t1 - t0) / 1e3)) * 100,
+            p50Us: out.p50Us,
+            p99Us: out.p99Us,
+            errors: out.errors,
+            ...(out.detail !== undefined ? { detail: out.detail } : {}),
+          });
+          if (server.hasExited) throw new Error(`the server exited during the run:\n${server.log.trim()}`);
+        } catch (err) {
+          record.ok = false;
+          record.error = (err as Error).message;
+        } finally {
+          await server.stop();
+        }
+        c.peers[peer.name].runs.push(record);
+        log(`    ${formatRate(record)}`);
+      }
+    }
+    for (const entry of Object.values(c.peers)) entry.median = summarize(entry.runs);
+    if (subject) {
+      c.ratios = ratios(
+        subject,
+        Object.fromEntries(Object.entries(c.peers).map(([n, e]) => [n, e.median])),
+      );
+    }
+  }
+  log('');
+  log(formatWorkload(result));
+  return result;
+}
+
+/** The readable summary of a workload's results. */
+export function formatWorkload(r: WorkloadResult): string {
+  const lines: string[] = [`== ${r.workload}: ${r.title} (median of ${r.options.reps} × ${r.options.duration} s) ==`];
+  for (const c of r.cases) {
+    lines.push('', `-- ${c.label}`);
+    if (c.skipped) {
+      lines.push(`   skipped: ${c.skipped}`);
+      continue;
+    }
+    const rows = [TABLE_HEADER];
+    for (const [name, e] of Object.entries(c.peers)) rows.push(summaryRow(name, e.median));
+    lines.push(formatTable(rows).replace(/^/gm, '   '));
+    for (const ratio of c.ratios) lines.push(`   ${formatRatio(ratio)}`);
+  }
+  const skipped = r.peers.filter((p) => p.skipped);
+  if (skipped.length) lines.push('', ...skipped.map((p) => `skipped ${p.name}: ${p.skipped}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,7 @@
+import type { Workload } from '../types';
+import { echo } from './echo';
+import { http } from './http';
+import { redis } from './redis';
+
+/** Every workload, in the order `all` runs them. */
+export const workloads: Workload[] = [echo, http, redis];
