@@ -76,9 +76,9 @@ export interface Conn<C = unknown> {
   /**
    * Queues output. Inside an event handler it is written after the current batch of events, in
    * one `write`/`writev` per connection; outside one (after an `await`, in a timer) it is written
-   * at once.
+   * at once. Returns false, dropping the bytes, when the connection is closed or closing.
    */
-  write(data: Output): void;
+  write(data: Output): boolean;
   /**
    * Writes from anywhere, at any time later (after an `await`, a timer, a worker's reply). `cb` is
    * called once the bytes have been handed to the socket or queued, or with an error if the
@@ -166,6 +166,10 @@ export interface Options {
   writeHighWatermark?: number;
   /** See {@link Options.writeHighWatermark}. Default 256 KiB. */
   writeLowWatermark?: number;
+  /** Unconsumed input beyond this many bytes closes the connection with `ENOBUFS`. Default 256 MiB. */
+  maxInbound?: number;
+  /** Milliseconds {@link Server.stop} waits for output to drain before closing connections anyway. Default 10 s. */
+  stopTimeout?: number;
   /** Where errors without an `error` handler go. Default: `console`. */
   logger?: Logger;
 }

@@ -1,0 +1,188 @@
+import { makeAddr } from './address';
+import { ClosedError } from './errors';
+import type { Loop } from './loop';
+import type { Addr, Conn, Output } from './types';
+
+const NO_ADDRESS = makeAddr('tcp', 4, '', 0);
+
+/** A stream connection (TCP or unix) owned by a {@link Loop}. */
+export class StreamConn<C = unknown> implements Conn<C> {
+  context: C | undefined = undefined;
+  /** Set once the reactor reported the close (or the socket was detached). */
+  isClosed = false;
+  /** Close requested; output still draining. */
+  closing = false;
+  /** Why the connection is being closed by nevio itself (a handler threw), for `closed`. */
+  closeError: Error | undefined = undefined;
+
+  // The data of the react call in progress, and the read cursor over it.
+  data: Buffer | undefined = undefined;
+  cursor = 0;
+  cursorUsed = false;
+
+  private local: Addr | undefined = undefined;
+  private remote: Addr | undefined = undefined;
+
+  constructor(
+    private readonly loop: Loop,
+    readonly id: number,
+    readonly listenerIndex: number,
+  ) {}
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get localAddr(): Addr {
+    if (this.local === undefined) {
+      if (this.isClosed) return NO_ADDRESS;
+      const [family, address, port] = this.loop.reactor.localAddress(this.id);
+      this.local = makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
+    }
+    return this.local;
+  }
+
+  /** The peer. Read it while the connection is open: after the close it is only known if read before. */
+  get remoteAddr(): Addr {
+    if (this.remote === undefined) {
+      if (this.isClosed) return NO_ADDRESS;
+      const [family, address, port] = this.loop.reactor.remoteAddress(this.id);
+      this.remote = makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
+    }
+    return this.remote;
+  }
+
+  get inboundBuffered(): number {
+    return this.data === undefined ? 0 : this.data.length - this.cursor;
+  }
+
+  get outboundBuffered(): number {
+    return this.isClosed ? 0 : Math.max(0, this.loop.reactor.outbound(this.id));
+  }
+
+  peek(n?: number): Buffer {
+    this.cursorUsed = true;
+    const data = this.data;
+    if (data === undefined) return EMPTY;
+    const end = n === undefined ? data.length : Math.min(data.length, this.cursor + Math.max(0, n));
+    return data.subarray(this.cursor, end);
+  }
+
+  next(n?: number): Buffer {
+    const view = this.peek(n);
+    this.cursor += view.length;
+    return view;
+  }
+
+  discard(n?: number): number {
+    return this.next(n).length;
+  }
+
+  write(data: Output): boolean {
+    if (this.isClosed || this.closing) return false;
+    this.loop.write(this, data);
+    return true;
+  }
+
+  asyncWrite(data: Output, cb?: (err?: Error) => void): void {
+    const accepted = this.write(data);
+    if (cb !== undefined) {
+      queueMicrotask(() => cb(accepted ? undefined : new ClosedError(`connection ${this.id}`)));
+    }
+  }
+
+  wake(): void {
+    if (!this.isClosed) this.loop.reactor.wake(this.id);
+  }
+
+  close(): void {
+    if (this.isClosed || this.closing) return;
+    this.closing = true;
+    this.loop.close(this);
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    if (!this.isClosed) this.loop.reactor.setNoDelay(this.id, noDelay);
+  }
+
+  setKeepAlive(enable: boolean, initialDelayMs = 0): void {
+    if (!this.isClosed) this.loop.reactor.setKeepAlive(this.id, enable, Math.ceil(initialDelayMs / 1000));
+  }
+}
+
+/** The sender of one UDP datagram; output goes back to it. */
+export class DatagramConn<C = unknown> implements Conn<C> {
+  context: C | undefined = undefined;
+  readonly closed = false;
+  readonly outboundBuffered = 0;
+  data: Buffer | undefined = undefined;
+  private cursor = 0;
+  private remote: Addr | undefined = undefined;
+
+  constructor(
+    private readonly loop: Loop,
+    readonly listenerIndex: number,
+    private readonly sender: Buffer,
+  ) {}
+
+  /** Datagram senders have no connection; the id is always -1. */
+  get id(): number {
+    return -1;
+  }
+
+  get localAddr(): Addr {
+    return this.loop.listenerAddr(this.listenerIndex);
+  }
+
+  get remoteAddr(): Addr {
+    if (this.remote === undefined) {
+      const [family, address, port] = this.loop.reactor.describeSender(this.sender);
+      this.remote = makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
+    }
+    return this.remote;
+  }
+
+  get inboundBuffered(): number {
+    return this.data === undefined ? 0 : this.data.length - this.cursor;
+  }
+
+  peek(n?: number): Buffer {
+    const data = this.data;
+    if (data === undefined) return EMPTY;
+    return data.subarray(this.cursor, n === undefined ? data.length : Math.min(data.length, this.cursor + n));
+  }
+
+  next(n?: number): Buffer {
+    const view = this.peek(n);
+    this.cursor += view.length;
+    return view;
+  }
+
+  discard(n?: number): number {
+    return this.next(n).length;
+  }
+
+  /** Sends one datagram back to the sender. */
+  write(data: Output): boolean {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    this.loop.reactor.sendTo(this.listenerIndex, this.sender, bytes);
+    return true;
+  }
+
+  asyncWrite(data: Output, cb?: (err?: Error) => void): void {
+    let failure: Error | undefined;
+    try {
+      this.write(data);
+    } catch (error) {
+      failure = error as Error;
+    }
+    if (cb !== undefined) queueMicrotask(() => cb(failure));
+  }
+
+  wake(): void {}
+  close(): void {}
+  setNoDelay(): void {}
+  setKeepAlive(): void {}
+}
+
+const EMPTY = Buffer.alloc(0);

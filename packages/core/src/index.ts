@@ -1,0 +1,12 @@
+/**
+ * nevio's TypeScript API: an event-loop networking framework whose reactor makes the
+ * epoll/kqueue system calls itself, inside Node's event loop.
+ *
+ * @packageDocumentation
+ */
+export { serve } from './server';
+export { Action } from './types';
+export type { Addr, Conn, Events, Logger, Network, Options, Output, ReactResult, Server } from './types';
+export { AddressError, ClosedError, HandlerError, NevioError, SystemCallError } from './errors';
+export { parseAddress } from './address';
+export type { ListenAddress } from './address';

@@ -1,0 +1,370 @@
+import { Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import { Reactor } from '@nevio/native';
+import { DatagramConn, StreamConn } from './conn';
+import { HandlerError, SystemCallError } from './errors';
+import { Action } from './types';
+import type { Addr, Conn, Events, Logger, Network, Output, ReactResult } from './types';
+
+// Record and op kinds: the layout is defined in packages/native/src/reactor.h.
+const RECORD_OPEN = 1;
+const RECORD_DATA = 2;
+const RECORD_INBOUND = 3;
+const RECORD_WAKE = 4;
+const RECORD_CLOSED = 5;
+const RECORD_DATAGRAM = 6;
+const RECORD_STOPPED = 7;
+const RECORD_ERROR = 8;
+const OP_WRITE = 1;
+const OP_CLOSE = 2;
+const OP_CONSUME = 3;
+const SYSCALLS = ['', 'read', 'write', 'accept', 'recvfrom', 'sendto'];
+const SLOT_MASK = 0xfffff;
+// Outputs larger than this skip the stage buffer and are handed to the reactor directly.
+const LARGE_OUTPUT = 256 * 1024;
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, value]) => [value as number, name]),
+);
+
+/** Builds the error for a failed system call reported by the reactor. */
+export function systemError(call: string, errno: number, address?: string): SystemCallError {
+  return new SystemCallError(call, errno, ERRNO_NAMES.get(errno) ?? `E${errno}`, address);
+}
+
+interface ListenerInfo {
+  network: Network;
+  addr: Addr;
+}
+
+/**
+ * One event loop: a native reactor and the JavaScript half of its batch protocol. The reactor
+ * calls {@link Loop.dispatch} once per round with every event of the round; handlers' output is
+ * copied into the shared stage buffer and described by ops, which the reactor applies when
+ * dispatch returns.
+ */
+export class Loop {
+  readonly reactor: Reactor;
+  private readonly records: Int32Array;
+  private readonly ops: Int32Array;
+  private readonly readBuffer: Buffer;
+  private readonly stage: Buffer;
+  private readonly maxOps: number;
+  private readonly conns: (StreamConn | undefined)[] = [];
+  private readonly listeners: ListenerInfo[] = [];
+  private opCount = 0;
+  private stageOffset = 0;
+  private dispatching = false;
+  private readonly wantsPreWrite: boolean;
+  private readonly preWritePending = new Set<StreamConn>();
+  private lastLogged = new Map<string, number>();
+
+  constructor(
+    private readonly events: Events<any>,
+    private readonly logger: Logger,
+    options: ConstructorParameters<typeof Reactor>[1],
+    private readonly onShutdownAction: () => void,
+    private readonly onStopped: () => void,
+  ) {
+    this.reactor = new Reactor((count) => this.dispatch(count), options);
+    this.records = this.reactor.records;
+    this.ops = this.reactor.ops;
+    this.readBuffer = this.reactor.readBuffer;
+    this.stage = this.reactor.stage;
+    this.maxOps = this.ops.length >> 2;
+    this.wantsPreWrite = typeof events.preWrite === 'function';
+  }
+
+  addListener(network: Network, addr: Addr): void {
+    this.listeners.push({ network, addr });
+  }
+
+  networkOf(listenerIndex: number): Network {
+    return this.listeners[listenerIndex].network;
+  }
+
+  listenerAddr(listenerIndex: number): Addr {
+    return this.listeners[listenerIndex].addr;
+  }
+
+  count(): number {
+    return this.reactor.count();
+  }
+
+  /** Every event of one round. Returns how many ops are staged for the reactor to apply. */
+  private dispatch(count: number): number {
+    this.dispatching = true;
+    this.opCount = 0;
+    this.stageOffset = 0;
+    const records = this.records;
+    for (let i = 0; i < count; i++) {
+      const base = i << 2;
+      const kind = records[base];
+      const id = records[base + 1];
+      const a = records[base + 2];
+      const b = records[base + 3];
+      switch (kind) {
+        case RECORD_DATA: {
+          const conn = this.conns[id & SLOT_MASK];
+          if (conn !== undefined && conn.id === id) this.react(conn, this.readBuffer.subarray(a, a + b));
+          break;
+        }
+        case RECORD_INBOUND:
+        case RECORD_WAKE: {
+          const conn = this.conns[id & SLOT_MASK];
+          if (conn !== undefined && conn.id === id) this.react(conn, this.reactor.inbound(id) ?? EMPTY);
+          break;
+        }
+        case RECORD_OPEN:
+          this.open(id, a);
+          break;
+        case RECORD_CLOSED:
+          this.closed(id, a, b);
+          break;
+        case RECORD_DATAGRAM:
+          this.datagram(id, a, b);
+          break;
+        case RECORD_ERROR:
+          this.reportError(systemError(SYSCALLS[b] || 'epoll_wait', a, id >= 0 ? this.listeners[id]?.addr.toString() : undefined));
+          break;
+        case RECORD_STOPPED:
+          this.onStopped();
+          break;
+      }
+    }
+    if (this.wantsPreWrite && this.preWritePending.size > 0) this.runPreWrite();
+    this.dispatching = false;
+    return this.opCount;
+  }
+
+  private open(id: number, listenerIndex: number): void {
+    const conn = new StreamConn(this, id, listenerIndex);
+    this.conns[id & SLOT_MASK] = conn;
+    const opened = this.events.opened;
+    if (opened === undefined) return;
+    let result: ReactResult;
+    try {
+      result = opened.call(this.events, conn);
+    } catch (error) {
+      this.handlerFailed(conn, 'opened', error);
+      return;
+    }
+    if (result !== undefined) this.apply(conn, result, undefined);
+  }
+
+  private react(conn: StreamConn, data: Buffer): void {
+    const react = this.events.react;
+    conn.data = data;
+    conn.cursor = 0;
+    conn.cursorUsed = false;
+    let result: ReactResult;
+    try {
+      result = react === undefined ? undefined : react.call(this.events, conn, data);
+    } catch (error) {
+      conn.data = undefined;
+      this.handlerFailed(conn, 'react', error);
+      return;
+    }
+    if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.id, conn.cursor, 0);
+    if (result !== undefined) this.apply(conn, result, data);
+    conn.data = undefined;
+  }
+
+  private closed(id: number, errno: number, call: number): void {
+    const conn = this.conns[id & SLOT_MASK];
+    if (conn === undefined || conn.id !== id) return;
+    this.conns[id & SLOT_MASK] = undefined;
+    conn.isClosed = true;
+    this.preWritePending.delete(conn);
+    const closed = this.events.closed;
+    if (closed === undefined) return;
+    const error = errno !== 0 ? systemError(SYSCALLS[call] || 'close', errno) : conn.closeError;
+    try {
+      const action = closed.call(this.events, conn, error);
+      if (action === Action.Shutdown) this.onShutdownAction();
+    } catch (thrown) {
+      this.reportError(new HandlerError('closed', thrown), conn);
+    }
+  }
+
+  private datagram(listenerIndex: number, offset: number, length: number): void {
+    const react = this.events.react;
+    if (react === undefined) return;
+    const conn = new DatagramConn(this, listenerIndex, this.reactor.datagramSender(offset));
+    const data = this.readBuffer.subarray(offset, offset + length);
+    conn.data = data;
+    try {
+      const result = react.call(this.events, conn, data);
+      if (result !== undefined) this.apply(conn, result, data);
+    } catch (error) {
+      this.reportError(new HandlerError('react', error), conn);
+    }
+    conn.data = undefined;
+  }
+
+  /** Carries out what a handler returned. */
+  private apply(conn: Conn, result: ReactResult, data: Buffer | undefined): void {
+    let action: Action | undefined;
+    if (typeof result === 'number') {
+      action = result;
+    } else if (typeof result === 'string' || result instanceof Uint8Array) {
+      conn.write(result);
+    } else if (result !== null && typeof result === 'object') {
+      if (result.out !== undefined) conn.write(result.out);
+      action = result.action;
+    }
+    switch (action) {
+      case Action.Close:
+        conn.close();
+        break;
+      case Action.Shutdown:
+        this.onShutdownAction();
+        break;
+      case Action.Detach:
+        if (conn instanceof StreamConn) this.detach(conn, data);
+        break;
+    }
+  }
+
+  write(conn: StreamConn, data: Output): void {
+    if (!this.dispatching) {
+      // Outside a batch there is nothing to coalesce with: write now.
+      const pending = this.reactor.write(conn.id, typeof data === 'string' ? Buffer.from(data) : data);
+      if (pending < 0) conn.closing = true;
+      return;
+    }
+    if (this.wantsPreWrite) this.preWritePending.add(conn);
+    const stage = this.stage;
+    if (typeof data === 'string') {
+      // A UTF-16 code unit never needs more than 3 bytes in UTF-8.
+      if (data.length * 3 > stage.length - this.stageOffset) {
+        if (data.length * 3 > LARGE_OUTPUT) {
+          this.writeDirect(conn, Buffer.from(data));
+          return;
+        }
+        this.flushStage();
+      }
+      const n = stage.write(data, this.stageOffset);
+      this.pushOp(OP_WRITE, conn.id, this.stageOffset, n);
+      this.stageOffset += n;
+      return;
+    }
+    const n = data.length;
+    if (n > stage.length - this.stageOffset) {
+      if (n > LARGE_OUTPUT) {
+        this.writeDirect(conn, data);
+        return;
+      }
+      this.flushStage();
+    }
+    stage.set(data, this.stageOffset);
+    this.pushOp(OP_WRITE, conn.id, this.stageOffset, n);
+    this.stageOffset += n;
+  }
+
+  /** A large output: what is staged goes first, then the reactor copies this one itself. */
+  private writeDirect(conn: StreamConn, data: Uint8Array): void {
+    this.flushStage();
+    if (this.reactor.write(conn.id, data) < 0) conn.closing = true;
+  }
+
+  close(conn: StreamConn): void {
+    if (this.dispatching) {
+      this.pushOp(OP_CLOSE, conn.id, 0, 0);
+    } else {
+      this.reactor.close(conn.id);
+    }
+  }
+
+  private pushOp(kind: number, id: number, a: number, b: number): void {
+    if (this.opCount === this.maxOps) this.flushStage();
+    const base = this.opCount << 2;
+    const ops = this.ops;
+    ops[base] = kind;
+    ops[base + 1] = id;
+    ops[base + 2] = a;
+    ops[base + 3] = b;
+    this.opCount++;
+  }
+
+  /** Has the reactor apply the ops staged so far, freeing the stage buffer. */
+  private flushStage(): void {
+    if (this.opCount > 0) this.reactor.flush(this.opCount);
+    this.opCount = 0;
+    this.stageOffset = 0;
+  }
+
+  private detach(conn: StreamConn, data: Buffer | undefined): void {
+    // Input the handler did not consume goes back into the socket, ahead of anything unread.
+    const unread = data !== undefined && conn.cursorUsed && conn.cursor < data.length
+      ? Buffer.from(data.subarray(conn.cursor))
+      : undefined;
+    if (data !== undefined) conn.cursor = data.length;
+    this.flushStage();
+    const detached = this.reactor.detach(conn.id);
+    this.conns[conn.id & SLOT_MASK] = undefined;
+    conn.isClosed = true;
+    this.preWritePending.delete(conn);
+    if (detached === null) return;
+    const [fd, pendingOutput] = detached;
+    const socket = new Socket({ fd, readable: true, writable: true });
+    if (pendingOutput !== null) socket.write(pendingOutput);
+    if (unread !== undefined) socket.unshift(unread);
+    const handler = this.events.detached;
+    if (handler === undefined) {
+      socket.destroy();
+      return;
+    }
+    try {
+      const action = handler.call(this.events, conn, socket);
+      if (action === Action.Shutdown) this.onShutdownAction();
+    } catch (error) {
+      this.reportError(new HandlerError('detached', error), conn);
+    }
+  }
+
+  private runPreWrite(): void {
+    const preWrite = this.events.preWrite!;
+    for (const conn of this.preWritePending) {
+      try {
+        preWrite.call(this.events, conn);
+      } catch (error) {
+        this.reportError(new HandlerError('preWrite', error), conn);
+      }
+    }
+    this.preWritePending.clear();
+  }
+
+  private handlerFailed(conn: StreamConn, event: string, thrown: unknown): void {
+    const error = new HandlerError(event, thrown);
+    conn.closeError = error;
+    this.reportError(error, conn);
+    conn.close();
+  }
+
+  /** Hands an error to the `error` event, or to the logger (at most once a second per kind). */
+  reportError(error: Error, conn?: Conn): void {
+    const handler = this.events.error;
+    if (handler !== undefined) {
+      try {
+        handler.call(this.events, error, conn);
+        return;
+      } catch (thrown) {
+        error = new HandlerError('error', thrown);
+      }
+    }
+    const key = (error as { code?: string }).code ?? error.name;
+    const now = Date.now();
+    if ((this.lastLogged.get(key) ?? 0) + 1000 > now) return;
+    this.lastLogged.set(key, now);
+    this.logger.error(`nevio: ${error.message}`);
+  }
+
+  /** Every open stream connection (for graceful stop bookkeeping and tests). */
+  openConnections(): StreamConn[] {
+    return this.conns.filter((c): c is StreamConn => c !== undefined);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
