@@ -1,12 +1,25 @@
 /**
- * The data types' entry point: every list/hash/set/sorted-set command and the types' keyspace
- * hooks. The command table (`commands/index.ts`) adds `typeCommands` to its own commands and the
- * server uses `typeOps` for COPY, OBJECT ENCODING, memory accounting and AOF rewrites.
+ * The data types beyond strings: lists, hashes, sets and sorted sets. The command table picks up
+ * {@link typeCommands}; the keyspace uses {@link typeOps} for values it does not understand
+ * (AOF rewrite, COPY, OBJECT ENCODING, memory accounting).
  *
  * @packageDocumentation
  */
 import type { CommandDef, TypeOpsTable } from '../command';
+import { hashCommands, hashOps } from './hash';
+import { listCommands, listOps } from './list';
+import { setCommands, setOps } from './set';
+import { zsetCommands, zsetOps } from './zset-commands';
 
-export const typeCommands: CommandDef[] = [];
+export { Deque } from './deque';
+export { SkipList, SortedSet } from './zset';
+export { RedisHash } from './hash';
+export { RedisSet } from './set';
+export { RedisZSet } from './zset-commands';
+export { LongDouble, parseStrictDouble, parseRangeDouble } from './numbers';
 
-export const typeOps: TypeOpsTable = {};
+/** Every list, hash, set and sorted-set command. */
+export const typeCommands: readonly CommandDef[] = [...listCommands, ...hashCommands, ...setCommands, ...zsetCommands];
+
+/** Per-type keyspace hooks. */
+export const typeOps: TypeOpsTable = { list: listOps, hash: hashOps, set: setOps, zset: zsetOps };

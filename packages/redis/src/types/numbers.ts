@@ -98,7 +98,8 @@ function parseBinary(s: string, bits: number): Binary | null {
 
 function toNumber(b: Binary): number {
   if (b.inf) return b.neg ? -Infinity : Infinity;
-  // mant has at most 53 bits, so the product is exact unless it over/underflows; two steps keep
+  // Number(mant) rounds a 64-bit mantissa to 53 bits; with at most 53 the product is exact unless
+  // it over/underflows. Two steps keep
   // 2^exp itself from underflowing to zero for subnormal results.
   const v = b.exp < -1000 ? Number(b.mant) * 2 ** (b.exp + 500) * 2 ** -500 : Number(b.mant) * 2 ** b.exp;
   return b.neg ? -v : v;
@@ -156,6 +157,11 @@ export class LongDouble {
   /** True for ±infinity. */
   get isInfinite(): boolean {
     return this.b.inf;
+  }
+
+  /** The nearest double (for timeouts, where millisecond precision is all that matters). */
+  toNumber(): number {
+    return toNumber(this.b);
   }
 
   /** The correctly rounded sum; null when it is NaN (inf + -inf). */

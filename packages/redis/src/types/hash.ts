@@ -1,0 +1,302 @@
+/**
+ * Hash commands over {@link RedisHash} values.
+ *
+ * @packageDocumentation
+ */
+import { parseBigInt, type CommandContext, type CommandDef, type Db, type TypeOps } from '../command';
+import { NOT_FLOAT, OVERFLOW } from '../errors';
+import { globMatch } from '../glob';
+import { CommandError, SYNTAX, argIs, copy, def, int, pick, sample, scanArgs, str } from './common';
+import { LongDouble } from './numbers';
+
+// Redis 7.0's compiled-in defaults (hash-max-listpack-entries/value).
+const LISTPACK_ENTRIES = 512;
+const LISTPACK_VALUE = 64;
+
+/**
+ * A Redis hash: fields (binary-safe latin1 strings) to Buffer values. Map iteration order is
+ * insertion order, which is also the order of a Redis listpack, so small hashes list their fields
+ * exactly as Redis does.
+ */
+export class RedisHash {
+  readonly map = new Map<string, Buffer>();
+  /** Redis's encoding: a listpack until it grows past the thresholds, then a hash table for good. */
+  listpack = true;
+
+  /** Sets a field; true when it is new. */
+  set(field: string, value: Buffer): boolean {
+    const isNew = !this.map.has(field);
+    this.map.set(field, value);
+    if (this.listpack && (this.map.size > LISTPACK_ENTRIES || field.length > LISTPACK_VALUE || value.length > LISTPACK_VALUE)) this.listpack = false;
+    return isNew;
+  }
+}
+
+function getHash(db: Db, key: string): RedisHash | undefined {
+  return db.get<RedisHash>(key, 'hash');
+}
+
+function hashForWrite(db: Db, key: string): RedisHash | undefined {
+  return db.getForWrite<RedisHash>(key, 'hash');
+}
+
+/** The key's hash, created (and stored) when absent. */
+function hashOrCreate(db: Db, key: string): RedisHash {
+  let h = hashForWrite(db, key);
+  if (h === undefined) {
+    h = new RedisHash();
+    db.set(key, 'hash', h);
+  }
+  return h;
+}
+
+function setPairs(ctx: CommandContext, argv: Buffer[]): number {
+  if (argv.length % 2 === 1) throw new CommandError(`ERR wrong number of arguments for '${str(argv[0]).toLowerCase()}' command`);
+  const key = str(argv[1]);
+  const h = hashOrCreate(ctx.db, key);
+  let added = 0;
+  for (let i = 2; i < argv.length; i += 2) if (h.set(str(argv[i]), copy(argv[i + 1]))) added++;
+  ctx.db.modified(key);
+  return added;
+}
+
+function hset(ctx: CommandContext, argv: Buffer[]): void {
+  ctx.reply.integer(setPairs(ctx, argv));
+}
+
+function hmset(ctx: CommandContext, argv: Buffer[]): void {
+  setPairs(ctx, argv);
+  ctx.reply.ok();
+}
+
+function hsetnx(ctx: CommandContext, argv: Buffer[]): void {
+  const key = str(argv[1]);
+  const field = str(argv[2]);
+  const existing = hashForWrite(ctx.db, key);
+  if (existing?.map.has(field)) return ctx.reply.integer(0);
+  hashOrCreate(ctx.db, key).set(field, copy(argv[3]));
+  ctx.db.modified(key);
+  ctx.reply.integer(1);
+}
+
+function hget(ctx: CommandContext, argv: Buffer[]): void {
+  const v = getHash(ctx.db, str(argv[1]))?.map.get(str(argv[2]));
+  if (v === undefined) ctx.reply.nil();
+  else ctx.reply.bulk(v);
+}
+
+function hmget(ctx: CommandContext, argv: Buffer[]): void {
+  const h = getHash(ctx.db, str(argv[1]));
+  ctx.reply.array(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) {
+    const v = h?.map.get(str(argv[i]));
+    if (v === undefined) ctx.reply.nil();
+    else ctx.reply.bulk(v);
+  }
+}
+
+function hgetall(ctx: CommandContext, argv: Buffer[]): void {
+  const h = getHash(ctx.db, str(argv[1]));
+  ctx.reply.map(h?.map.size ?? 0);
+  if (!h) return;
+  for (const [f, v] of h.map) {
+    ctx.reply.bulkKey(f);
+    ctx.reply.bulk(v);
+  }
+}
+
+function hkeys(ctx: CommandContext, argv: Buffer[]): void {
+  const h = getHash(ctx.db, str(argv[1]));
+  ctx.reply.array(h?.map.size ?? 0);
+  if (h) for (const f of h.map.keys()) ctx.reply.bulkKey(f);
+}
+
+function hvals(ctx: CommandContext, argv: Buffer[]): void {
+  const h = getHash(ctx.db, str(argv[1]));
+  ctx.reply.array(h?.map.size ?? 0);
+  if (h) for (const v of h.map.values()) ctx.reply.bulk(v);
+}
+
+function hdel(ctx: CommandContext, argv: Buffer[]): void {
+  const key = str(argv[1]);
+  const h = hashForWrite(ctx.db, key);
+  if (!h) return ctx.reply.integer(0);
+  let n = 0;
+  for (let i = 2; i < argv.length; i++) if (h.map.delete(str(argv[i]))) n++;
+  if (n > 0) {
+    if (h.map.size === 0) ctx.db.delete(key);
+    else ctx.db.modified(key);
+  }
+  ctx.reply.integer(n);
+}
+
+function hlen(ctx: CommandContext, argv: Buffer[]): void {
+  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.map.size ?? 0);
+}
+
+function hexists(ctx: CommandContext, argv: Buffer[]): void {
+  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.map.has(str(argv[2])) ? 1 : 0);
+}
+
+function hstrlen(ctx: CommandContext, argv: Buffer[]): void {
+  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.map.get(str(argv[2]))?.length ?? 0);
+}
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+function hincrby(ctx: CommandContext, argv: Buffer[]): void {
+  const incr = parseBigInt(argv[3]);
+  if (incr === undefined) throw new CommandError('ERR value is not an integer or out of range');
+  const key = str(argv[1]);
+  const field = str(argv[2]);
+  const existing = hashForWrite(ctx.db, key);
+  let cur = 0n;
+  const old = existing?.map.get(field);
+  if (old !== undefined) {
+    const v = parseBigInt(old);
+    if (v === undefined) throw new CommandError('ERR hash value is not an integer');
+    cur = v;
+  }
+  const next = cur + incr;
+  if (next > INT64_MAX || next < INT64_MIN) throw new CommandError(OVERFLOW);
+  (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(next.toString()));
+  ctx.db.modified(key);
+  ctx.reply.integer(next);
+}
+
+function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): void {
+  const incr = LongDouble.parse(str(argv[3]));
+  if (incr === null) throw new CommandError(NOT_FLOAT);
+  const key = str(argv[1]);
+  const field = str(argv[2]);
+  const existing = hashForWrite(ctx.db, key);
+  let cur = LongDouble.fromBigInt(0n);
+  const old = existing?.map.get(field);
+  if (old !== undefined) {
+    const v = LongDouble.parse(str(old));
+    if (v === null) throw new CommandError('ERR hash value is not a float');
+    cur = v;
+  }
+  const next = cur.add(incr);
+  if (next === null || next.isInfinite) throw new CommandError('ERR increment would produce NaN or Infinity');
+  const text = next.toHumanString();
+  (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(text, 'latin1'));
+  ctx.db.modified(key);
+  ctx.reply.bulk(text);
+  // Replicas and the AOF get the result, so that replaying never re-rounds differently.
+  ctx.propagate(['HSET', key, field, text]);
+}
+
+function hrandfield(ctx: CommandContext, argv: Buffer[]): void {
+  const key = str(argv[1]);
+  if (argv.length === 2) {
+    const h = getHash(ctx.db, key);
+    if (!h) return ctx.reply.nil();
+    return ctx.reply.bulkKey(pick([...h.map.keys()]));
+  }
+  let withValues = false;
+  if (argv.length === 4) {
+    if (!argIs(argv[3], 'withvalues')) throw new CommandError(SYNTAX);
+    withValues = true;
+  } else if (argv.length > 4) {
+    throw new CommandError(SYNTAX);
+  }
+  const count = int(argv[2]);
+  // Redis refuses counts whose doubling (field + value) would overflow a long.
+  if (withValues && (count < -4611686018427387903 || count > 4611686018427387903)) throw new CommandError('ERR value is out of range');
+  const h = getHash(ctx.db, key);
+  if (!h || count === 0) return ctx.reply.array(0);
+  const fields = [...h.map.keys()];
+  let chosen: string[];
+  if (count < 0) {
+    chosen = [];
+    for (let i = 0; i < -count; i++) chosen.push(pick(fields));
+  } else {
+    chosen = count >= fields.length ? fields : sample(fields, count);
+  }
+  const r = ctx.reply;
+  if (!withValues) {
+    r.array(chosen.length);
+    for (const f of chosen) r.bulkKey(f);
+    return;
+  }
+  // RESP3 pairs each field with its value; RESP2 flattens them.
+  if (r.proto === 3) r.array(chosen.length);
+  else r.array(chosen.length * 2);
+  for (const f of chosen) {
+    if (r.proto === 3) r.array(2);
+    r.bulkKey(f);
+    r.bulk(h.map.get(f) as Buffer);
+  }
+}
+
+function hscan(ctx: CommandContext, argv: Buffer[]): void {
+  const args = scanArgs(argv);
+  const h = getHash(ctx.db, str(argv[1]));
+  const r = ctx.reply;
+  if (!h) {
+    r.array(2);
+    r.bulk('0');
+    return r.array(0);
+  }
+  // A listpack is returned whole in one call, as Redis does; larger hashes page by position.
+  const entries = [...h.map];
+  const start = h.listpack ? 0 : args.cursor;
+  const end = h.listpack ? entries.length : Math.min(entries.length, start + args.count);
+  const out = entries.slice(start, end).filter(([f]) => args.match === null || globMatch(args.match, f));
+  r.array(2);
+  r.bulk(end >= entries.length ? '0' : String(end));
+  r.array(out.length * 2);
+  for (const [f, v] of out) {
+    r.bulkKey(f);
+    r.bulk(v);
+  }
+}
+
+const W = ['write', 'denyoom', 'fast'] as const;
+
+/** The hash commands. */
+export const hashCommands: CommandDef[] = [
+  def('hset', -4, W, [1, 1, 1], 'hash', 'Creates or modifies the value of fields in a hash.', hset),
+  def('hmset', -4, W, [1, 1, 1], 'hash', 'Sets the values of multiple fields.', hmset),
+  def('hsetnx', 4, W, [1, 1, 1], 'hash', 'Sets the value of a field in a hash only when the field does not exist.', hsetnx),
+  def('hget', 3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the value of a field in a hash.', hget),
+  def('hmget', -3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the values of all fields in a hash.', hmget),
+  def('hgetall', 2, ['readonly'], [1, 1, 1], 'hash', 'Returns all fields and values in a hash.', hgetall),
+  def('hkeys', 2, ['readonly'], [1, 1, 1], 'hash', 'Returns all fields in a hash.', hkeys),
+  def('hvals', 2, ['readonly'], [1, 1, 1], 'hash', 'Returns all values in a hash.', hvals),
+  def('hdel', -3, ['write', 'fast'], [1, 1, 1], 'hash', 'Deletes one or more fields and their values from a hash.', hdel),
+  def('hlen', 2, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the number of fields in a hash.', hlen),
+  def('hexists', 3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Determines whether a field exists in a hash.', hexists),
+  def('hstrlen', 3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the length of the value of a field.', hstrlen),
+  def('hincrby', 4, W, [1, 1, 1], 'hash', 'Increments the integer value of a field in a hash by a number.', hincrby),
+  def('hincrbyfloat', 4, W, [1, 1, 1], 'hash', 'Increments the floating point value of a field by a number.', hincrbyfloat),
+  def('hrandfield', -2, ['readonly'], [1, 1, 1], 'hash', 'Returns one or more random fields from a hash.', hrandfield),
+  def('hscan', -3, ['readonly'], [1, 1, 1], 'hash', 'Iterates over fields and values of a hash.', hscan),
+];
+
+/** Keyspace hooks for hash values. */
+export const hashOps: TypeOps = {
+  *rewrite(key, value) {
+    const entries = [...(value as RedisHash).map];
+    for (let i = 0; i < entries.length; i += 64) {
+      const cmd: (Buffer | string)[] = ['HSET', key];
+      for (const [f, v] of entries.slice(i, i + 64)) cmd.push(f, v);
+      yield cmd;
+    }
+  },
+  copy(value) {
+    const src = value as RedisHash;
+    const out = new RedisHash();
+    for (const [f, v] of src.map) out.map.set(f, Buffer.from(v));
+    out.listpack = src.listpack;
+    return out;
+  },
+  encoding: (value) => ((value as RedisHash).listpack ? 'listpack' : 'hashtable'),
+  memory(value) {
+    let n = 64;
+    for (const [f, v] of (value as RedisHash).map) n += f.length + v.length + 32;
+    return n;
+  },
+};
