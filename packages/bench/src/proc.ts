@@ -84,6 +84,21 @@ export function groupCpu(pgid: number): GroupCpu {
   return { micros: (ticks * 1e6) / ticksPerSecond(), processes };
 }
 
+/**
+ * Time one CPU spent running tasks (user + nice + system, from /proc/stat), in microseconds.
+ * Minus the server's own CPU time over the same window, it shows how much other processes
+ * took from the server's CPU: the figures of a run with much of that are not trustworthy.
+ */
+export function cpuTaskMicros(cpu: string): number {
+  const line = fs
+    .readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return NaN;
+  const f = line.trim().split(/\s+/).map(Number);
+  return ((f[1] + f[2] + f[3]) * 1e6) / ticksPerSecond();
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

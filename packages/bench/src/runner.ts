@@ -1,7 +1,7 @@
 // Runs one workload: every load against every available peer, repeated, one server per
 // repetition (fresh state, fresh port), servers and load on separate pinned CPUs.
 import { describeMachine, type Machine } from './machine';
-import { freePort, pinned, Server, shellLine, type GroupCpu } from './proc';
+import { cpuTaskMicros, freePort, pinned, Server, shellLine, type GroupCpu } from './proc';
 import { formatRate, formatRatio, formatTable, ratios, summarize, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
 import { repoRoot } from './paths';
 import type { RunOptions, Workload } from './types';
@@ -31,7 +31,8 @@ const METHOD =
   'Each repetition starts a fresh server pinned to one CPU and drives it from the other CPU. ' +
   "The server's CPU time is utime+stime (from /proc/<pid>/stat) summed over its process group, " +
   'sampled when the measured window opens and closes. CPU µs/msg = that time / messages answered ' +
-  'in the window. Figures are medians over the repetitions; errors are summed.';
+  'in the window. Figures are medians over the repetitions; errors are summed. othersPct is the ' +
+  "share of the server's CPU that other processes used during the window (noise).";
 
 function clock(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -89,14 +90,17 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
         try {
           await server.waitForPort(port);
           // Filled in by the load's window callbacks, which run while load.run is pending.
-          const win: { t0?: bigint; t1?: bigint; before?: GroupCpu; after?: GroupCpu } = {};
+          const win: { t0?: bigint; t1?: bigint; before?: GroupCpu; after?: GroupCpu; core0?: number; core1?: number } = {};
+          const core = options.pin?.server;
           const window = {
             open: () => {
               win.t0 = process.hrtime.bigint();
               win.before = server.cpu();
+              if (core !== undefined) win.core0 = cpuTaskMicros(core);
             },
             close: () => {
               win.after = server.cpu();
+              if (core !== undefined) win.core1 = cpuTaskMicros(core);
               win.t1 = process.hrtime.bigint();
             },
           };
@@ -105,7 +109,7 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
           result.commands.push(record.loadCommand);
           const { t0, t1, before, after } = win;
           if (!before || !after || t0 === undefined || t1 === undefined) {
-            throw new Error('the load never opened or closed its measuring window');
+            throw new Error(`the load never opened or closed its measuring window (${out.errors} errors)`);
           }
           const cpuUs = after.micros - before.micros;
           Object.assign(record, {
@@ -117,6 +121,9 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
             cpuUs,
             cpuUsPerMsg: out.messages > 0 ? cpuUs / out.messages : NaN,
             serverCpuPct: (cpuUs / (Number(t1 - t0) / 1e3)) * 100,
+            ...(win.core0 !== undefined && win.core1 !== undefined
+              ? { othersPct: Math.max(0, ((win.core1 - win.core0 - cpuUs) / (Number(t1 - t0) / 1e3)) * 100) }
+              : {}),
             p50Us: out.p50Us,
             p99Us: out.p99Us,
             errors: out.errors,

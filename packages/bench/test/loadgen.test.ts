@@ -1,0 +1,156 @@
+// The load generator against real servers on 127.0.0.1: it must count what a correct server
+// answers and flag what a broken one gets wrong.
+import { spawnSync } from 'node:child_process';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { buildDir, benchRoot, peersDir, repoRoot } from '../src/paths';
+import { freePort, onPath, Server } from '../src/proc';
+import { loadgenArgs, runLoadgen, type LoadgenOutput, type LoadgenParams } from '../src/tools';
+
+const servers: Server[] = [];
+const inProcess: net.Server[] = [];
+
+beforeAll(() => {
+  // Idempotent: a no-op when `pnpm build` already compiled the tools.
+  const r = spawnSync(process.execPath, [path.join(benchRoot, 'scripts/build-native.js')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build-native failed:\n${r.stdout}${r.stderr}`);
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+  await Promise.all(inProcess.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+async function start(command: (port: number) => string[]): Promise<number> {
+  const port = await freePort();
+  const server = new Server(command(port), repoRoot);
+  servers.push(server);
+  await server.waitForPort(port);
+  return port;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  inProcess.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+function load(port: number, p: Partial<LoadgenParams> & { mode: LoadgenParams['mode'] }, duration = 1): Promise<LoadgenOutput> {
+  const params: LoadgenParams = { conns: 8, depth: 1, ...p };
+  return runLoadgen(loadgenArgs(params, port, duration, 0.2), 20000);
+}
+
+const cEcho = (port: number): string[] => [path.join(buildDir, 'echo_server'), '--port', String(port)];
+const cHttp = (port: number): string[] => [path.join(buildDir, 'http_server'), '--port', String(port)];
+
+describe('echo mode', () => {
+  test.each([
+    [64, 1],
+    [64, 16],
+    [4096, 4],
+  ])('C echo server, %i B, depth %i: every message verified', async (size, depth) => {
+    const port = await start(cEcho);
+    const out = await load(port, { mode: 'echo', size, depth });
+    expect(out).toMatchObject({ mode: 'echo', size, depth, conns: 8, errors: 0 });
+    expect(out.messages).toBeGreaterThan(1000);
+    expect(out.seconds).toBeGreaterThan(0.9);
+    expect(Math.abs(out.rate - out.messages / out.seconds)).toBeLessThan(out.rate * 0.01);
+    expect(out.p50_us).toBeGreaterThan(0);
+    expect(out.p99_us).toBeGreaterThanOrEqual(out.p50_us);
+  });
+
+  test('node-net peer', async () => {
+    const port = await start((p) => [process.execPath, path.join(peersDir, 'net-echo.js'), '--port', String(p)]);
+    const out = await load(port, { mode: 'echo', size: 64, depth: 16 });
+    expect(out.errors).toBe(0);
+    expect(out.messages).toBeGreaterThan(1000);
+  });
+
+  test('a server that corrupts one byte of each echo is caught', async () => {
+    const port = await listen(
+      net.createServer((s) => {
+        s.on('error', () => s.destroy());
+        s.on('data', (d) => {
+          d[d.length >> 1] ^= 0x20;
+          s.write(d);
+        });
+      }),
+    );
+    const out = await load(port, { mode: 'echo', size: 64 }, 0.5);
+    expect(out.errors).toBeGreaterThan(100);
+  });
+
+  test('a server that closes every connection costs errors, not a hang', async () => {
+    const port = await listen(net.createServer((s) => s.on('data', () => s.destroy()).on('error', () => {})));
+    const started = Date.now();
+    const out = await load(port, { mode: 'echo', conns: 8 }, 5);
+    expect(out.errors).toBe(8);
+    expect(out.messages).toBe(0);
+    // Every connection gone: the run ends at once rather than after its 5 s.
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('http mode', () => {
+  test.each([1, 16])('C http server, depth %i', async (depth) => {
+    const port = await start(cHttp);
+    const out = await load(port, { mode: 'http', depth, conns: 16 });
+    expect(out.errors).toBe(0);
+    expect(out.messages).toBeGreaterThan(1000);
+  });
+
+  test('node-http peer, pipelined', async () => {
+    const port = await start((p) => [process.execPath, path.join(peersDir, 'node-http.js'), '--port', String(p)]);
+    const out = await load(port, { mode: 'http', depth: 4 }, 0.5);
+    expect(out.errors).toBe(0);
+    expect(out.messages).toBeGreaterThan(100);
+  });
+
+  test('chunked responses are followed to their end', async () => {
+    const port = await listen(
+      http.createServer((_req, res) => {
+        // No Content-Length: Node sends these writes as chunks, then the last-chunk.
+        res.write('Hello, ');
+        res.write('chunked ');
+        res.end('World!');
+      }),
+    );
+    const out = await load(port, { mode: 'http', depth: 4 }, 0.5);
+    expect(out.errors).toBe(0);
+    expect(out.messages).toBeGreaterThan(100);
+  });
+
+  test('non-2xx responses count as errors', async () => {
+    const port = await start((p) => [process.execPath, path.join(peersDir, 'node-http.js'), '--port', String(p)]);
+    const out = await runLoadgen([...loadgenArgs({ mode: 'http', conns: 4, depth: 1, path: '/missing' }, port, 0.5, 0)], 20000);
+    expect(out.messages).toBe(0);
+    expect(out.errors).toBeGreaterThan(100);
+  });
+});
+
+const withRedis = onPath('redis-server') ? describe : describe.skip;
+withRedis('resp mode against redis-server', () => {
+  const redis = (extra: string[]) => (port: number) => [
+    'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra,
+  ];
+
+  test.each([
+    [64, 1],
+    [64, 16],
+    [4096, 16],
+  ])('SET/GET %i B, depth %i: replies counted and GET values checked', async (size, depth) => {
+    const port = await start(redis([]));
+    const out = await load(port, { mode: 'resp', size, depth });
+    expect(out.errors).toBe(0);
+    expect(out.messages).toBeGreaterThan(1000);
+  });
+
+  test('error replies count as errors', async () => {
+    // With GET renamed away, every GET earns "-ERR unknown command" while SETs succeed.
+    const port = await start(redis(['--rename-command', 'GET', 'NOT_GET']));
+    const out = await load(port, { mode: 'resp', depth: 4 }, 0.5);
+    expect(out.errors).toBeGreaterThan(100);
+    expect(out.messages).toBeGreaterThan(100);
+  });
+});
