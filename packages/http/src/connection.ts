@@ -1,0 +1,339 @@
+import type { Output } from '@nevio/core';
+import { clock, statusLine, STATUS_TEXT } from './clock';
+import {
+  FLAG_EXPECT_CONTINUE,
+  FLAG_KEEP_ALIVE,
+  FLAG_UPGRADE,
+  HEAD_FIXED,
+  type NativeParser,
+  Parser,
+  PHASE_HEADERS,
+  PROLOGUE,
+  RECORD_BODY,
+  RECORD_END,
+  RECORD_HEAD,
+  STATUS_STOP,
+} from './native';
+import { BodyError, endReact, Request } from './request';
+import { type FixedResponse, Response, type ResponseSink } from './response';
+
+/** A request handler. It may answer synchronously or return a promise; an error it throws gets a 500. */
+export type Handler = (req: Request, res: Response) => void | Promise<void>;
+
+/** The part of a nevio connection the HTTP layer uses (a fake of it drives the unit tests). */
+export interface Wire {
+  write(data: Output): unknown;
+  /** Closes once pending output is written. */
+  close(): void;
+  /** Consumes `n` bytes of the current read; the rest come back with the next one. */
+  discard(n: number): number;
+  readonly outboundBuffered: number;
+}
+
+/** The resolved settings of one server, shared by its connections. */
+export interface Settings {
+  readonly handler: Handler;
+  readonly maxHeaderSize: number;
+  readonly maxHeaders: number;
+  /** -1 for no limit. */
+  readonly maxBodySize: number;
+  readonly streamBody: boolean;
+  readonly headersTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly writeHighWatermark: number;
+  readonly writeLowWatermark: number;
+  readonly fixed: FixedResponse;
+  /** Parsers of closed connections, reused: creating the native object costs more than a reset. */
+  readonly parsers: NativeParser[];
+  readonly onError: (error: Error, req: Request | null) => void;
+}
+
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+// How often a response waiting in drain() looks at the connection's output again. The core has
+// no "output drained" event; see the package README.
+const DRAIN_POLL_MS = 2;
+
+// The parser's output, shared by every connection: a react call uses it and is done with it
+// before any other runs. Sized for the worst case of the buffer at hand (see parser.cc).
+let out = new Int32Array(1 << 16);
+function outFor(length: number): Int32Array {
+  if (out.length < length + 64) out = new Int32Array(2 ** Math.ceil(Math.log2(length + 64)));
+  return out;
+}
+
+const PARSER_POOL_MAX = 1024;
+
+/**
+ * One HTTP connection: parses what arrives, runs the handler for each request, and writes the
+ * responses in request order (pipelining), holding back those that finish early.
+ */
+export class HttpConnection implements ResponseSink {
+  closed = false;
+  /** No more input is parsed: the connection is on its way out. */
+  private closing = false;
+  private readonly parser: NativeParser;
+  /** The oldest unanswered response (its output goes straight out) and the newest. */
+  private head: Response | null = null;
+  private tail: Response | null = null;
+  /** The request whose body is still arriving. */
+  private current: Request | null = null;
+  /** A request whose client waits for `100 Continue` until the responses before it are out. */
+  private continueFor: Request | null = null;
+  private phase = 0;
+  private headersSince = 0;
+  private idleSince = clock.now;
+  private drainWaiters: Array<{ res: Response; resolve: () => void }> | null = null;
+  private drainTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly wire: Wire,
+    private readonly settings: Settings,
+  ) {
+    const pooled = settings.parsers.pop();
+    if (pooled !== undefined) {
+      pooled.reset();
+      this.parser = pooled;
+    } else {
+      this.parser = new Parser(settings.maxHeaderSize, settings.maxHeaders, settings.maxBodySize);
+    }
+  }
+
+  get streamBody(): boolean {
+    return this.settings.streamBody;
+  }
+
+  get fixed(): FixedResponse {
+    return this.settings.fixed;
+  }
+
+  /** Handles one read: everything unread on the connection. */
+  onData(data: Buffer): void {
+    if (this.closing) return;
+    const rec = outFor(data.length);
+    const status = this.parser.execute(data, rec);
+    const used = rec[0];
+    const consume = rec[1];
+    const phase = rec[2];
+    let sawHead = false;
+    let i = PROLOGUE;
+    while (i < used && !this.closing) {
+      const kind = rec[i];
+      if (kind === RECORD_HEAD) {
+        sawHead = true;
+        i = this.onHead(data, rec, i);
+      } else if (kind === RECORD_BODY) {
+        this.current?.push(data, rec[i + 1], rec[i + 2]);
+        i += 3;
+      } else if (kind === RECORD_END) {
+        this.onEnd();
+        i += 1;
+      } else {
+        throw new Error(`@nevio/http: unknown parser record ${kind}`);
+      }
+    }
+    if (!this.closing) {
+      if (status < 0) this.reject(-status);
+      else if (status === STATUS_STOP) this.closing = true;
+      else if (consume < data.length) this.wire.discard(consume);
+    }
+    if (phase === PHASE_HEADERS && (this.phase !== PHASE_HEADERS || sawHead)) this.headersSince = clock.now;
+    this.phase = phase;
+    // Whatever outlives this call must stop pointing into `data`.
+    for (let res = this.head; res !== null; res = res.next) res.request?.detach();
+    this.current?.detach();
+    endReact();
+  }
+
+  private onHead(data: Buffer, rec: Int32Array, i: number): number {
+    const req = new Request(this, data, rec, i);
+    const flags = req.flags;
+    req.close = (flags & FLAG_KEEP_ALIVE) === 0 || (flags & FLAG_UPGRADE) !== 0;
+    this.current = req;
+    if ((flags & FLAG_EXPECT_CONTINUE) !== 0 && req.http11) {
+      if (this.head === null) this.wire.write(CONTINUE);
+      else this.continueFor = req;
+    }
+    if (this.settings.streamBody) this.dispatch(req);
+    return i + HEAD_FIXED + 4 * rec[i + 9];
+  }
+
+  private onEnd(): void {
+    const req = this.current;
+    if (req === null) return;
+    this.current = null;
+    req.finish();
+    if (!this.settings.streamBody) this.dispatch(req);
+  }
+
+  private dispatch(req: Request): void {
+    const res = new Response(this, req);
+    if (this.tail === null) this.head = res;
+    else this.tail.next = res;
+    this.tail = res;
+    let result: void | Promise<void>;
+    try {
+      result = this.settings.handler(req, res);
+    } catch (error) {
+      this.handlerFailed(res, error);
+      return;
+    }
+    if (result !== undefined && typeof result.then === 'function') {
+      result.then(undefined, (error: unknown) => this.handlerFailed(res, error));
+    }
+  }
+
+  private handlerFailed(res: Response, error: unknown): void {
+    this.settings.onError(error instanceof Error ? error : new Error(String(error)), res.request);
+    if (res.done) return;
+    if (!res.headersSent) {
+      res.fail(500);
+    } else {
+      // Part of the response is out: the only honest end is to cut the connection.
+      res.close = true;
+      res.done = true;
+      this.finished(res);
+    }
+  }
+
+  /** The input is malformed or over a limit: answer `status` after the earlier responses, then close. */
+  private reject(status: number): void {
+    this.closing = true;
+    const req = this.current;
+    this.current = null;
+    if (req !== null) {
+      req.abort(new BodyError(`the request was rejected: ${this.parser.errorReason()}`, 'ERR_NEVIO_HTTP_BODY'));
+      const answered = this.tail !== null && this.tail.request === req ? this.tail : null;
+      if (answered !== null && !answered.done) {
+        if (answered.headersSent) {
+          answered.close = true;
+          answered.done = true;
+          this.finished(answered);
+          return;
+        }
+        // The handler (streaming the body) has sent nothing yet: the error takes its place.
+        answered.done = true;
+        this.finished(answered);
+      }
+    }
+    const res = new Response(this, null);
+    if (this.tail === null) this.head = res;
+    else this.tail.next = res;
+    this.tail = res;
+    res.status(status).end(`${STATUS_TEXT[status] ?? 'Bad Request'}\n`);
+  }
+
+  send(res: Response, data: Output): void {
+    if (this.closed) return;
+    if (res === this.head) {
+      this.wire.write(data);
+    } else {
+      (res.held ??= []).push(data);
+      res.heldBytes += typeof data === 'string' ? data.length : data.length;
+    }
+  }
+
+  finished(res: Response): void {
+    if (res === this.head) this.advance();
+  }
+
+  /** Moves past every finished response at the head of the queue, releasing held output. */
+  private advance(): void {
+    let res = this.head;
+    while (res !== null && res.done) {
+      if (res.close) {
+        this.head = this.tail = null;
+        this.closing = true;
+        this.wire.close();
+        return;
+      }
+      res = res.next;
+      if (res !== null) {
+        if (this.continueFor !== null && res.request === this.continueFor) this.sendContinue();
+        const held = res.held;
+        if (held !== null) {
+          res.held = null;
+          res.heldBytes = 0;
+          for (const data of held) this.wire.write(data);
+        }
+      }
+    }
+    this.head = res;
+    if (res === null) {
+      this.tail = null;
+      this.idleSince = clock.now;
+      if (this.continueFor !== null && this.continueFor === this.current) this.sendContinue();
+    }
+  }
+
+  private sendContinue(): void {
+    this.continueFor = null;
+    this.wire.write(CONTINUE);
+  }
+
+  congested(res: Response): boolean {
+    if (this.closed) return false;
+    if (res !== this.head) return res.heldBytes > this.settings.writeHighWatermark;
+    return this.wire.outboundBuffered > this.settings.writeHighWatermark;
+  }
+
+  drain(res: Response): Promise<void> {
+    if (this.closed || !this.blocked(res)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      (this.drainWaiters ??= []).push({ res, resolve });
+      this.drainTimer ??= setTimeout(() => this.pollDrain(), DRAIN_POLL_MS);
+    });
+  }
+
+  private blocked(res: Response): boolean {
+    if (res !== this.head) return res.heldBytes > this.settings.writeLowWatermark;
+    return this.wire.outboundBuffered > this.settings.writeLowWatermark;
+  }
+
+  private pollDrain(): void {
+    this.drainTimer = undefined;
+    const waiters = this.drainWaiters;
+    if (waiters === null) return;
+    const still = waiters.filter(({ res, resolve }) => {
+      if (this.closed || !this.blocked(res)) {
+        resolve();
+        return false;
+      }
+      return true;
+    });
+    this.drainWaiters = still.length > 0 ? still : null;
+    if (still.length > 0) this.drainTimer = setTimeout(() => this.pollDrain(), DRAIN_POLL_MS);
+  }
+
+  /** Closes the connection if it has waited too long for a header block or a new request. */
+  checkTimeouts(now: number): void {
+    if (this.closing) return;
+    if (this.phase === PHASE_HEADERS) {
+      if (now - this.headersSince >= this.settings.headersTimeout) this.timeOut(true);
+    } else if (this.head === null && this.current === null) {
+      if (now - this.idleSince >= this.settings.keepAliveTimeout) this.timeOut(false);
+    }
+  }
+
+  private timeOut(inHeaders: boolean): void {
+    this.closing = true;
+    if (inHeaders && this.head === null) {
+      this.wire.write(`${statusLine(408)}${clock.dateLine}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+    }
+    this.wire.close();
+  }
+
+  /** The connection is gone (either side closed it). */
+  onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing = true;
+    const aborted = new BodyError('the connection closed before the request body was complete', 'ERR_NEVIO_HTTP_ABORTED');
+    this.current?.abort(aborted);
+    this.current = null;
+    for (let res = this.head; res !== null; res = res.next) res.request?.abort(aborted);
+    this.head = this.tail = null;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.pollDrain();
+    if (this.settings.parsers.length < PARSER_POOL_MAX) this.settings.parsers.push(this.parser);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * An HTTP/1.1 server on nevio: llhttp parsing in one native call per read, pipelining with
+ * in-order responses, keep-alive, body limits and timeouts, plus a static file handler.
+ *
+ * @packageDocumentation
+ */
+export { createServer, HttpServer } from './server';
+export type { HttpOptions, ListeningServer } from './server';
+export type { Handler } from './connection';
+export { Request, Headers, BodyError, RequestExpiredError } from './request';
+export { Response } from './response';
+export { serveStatic } from './static';
+export type { StaticOptions } from './static';

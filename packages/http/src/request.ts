@@ -1,0 +1,397 @@
+import { FLAG_CHUNKED, FLAG_CONTENT_LENGTH, HEAD_FIXED, METHODS } from './native';
+
+/**
+ * Counts `react` calls. A request that has not copied its header block reads it from the
+ * connection's read buffer, which is only valid during the `react` call that parsed it.
+ */
+let reactGeneration = 0;
+
+/** Marks the end of a `react` call: views into its data are no longer valid. */
+export function endReact(): void {
+  reactGeneration++;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+// Buffer#latin1Slice is what toString('latin1') calls after checking its arguments; header bytes
+// are decoded often enough for the check to show. It is undocumented, hence the fallback.
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+const latin1: (data: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as Partial<Latin1Buffer>).latin1Slice === 'function'
+    ? (data, start, end) => (data as Latin1Buffer).latin1Slice(start, end)
+    : (data, start, end) => data.toString('latin1', start, end);
+
+/** Thrown by a request's header accessors once the bytes they would read are gone. */
+export class RequestExpiredError extends Error {
+  readonly code = 'ERR_NEVIO_HTTP_REQUEST_EXPIRED';
+  constructor() {
+    super(
+      'the request was answered synchronously and its header bytes were released; read req.url/req.headers before res.end() returns control to nevio',
+    );
+    this.name = 'RequestExpiredError';
+  }
+}
+
+/** The request's body could not be read to the end. */
+export class BodyError extends Error {
+  constructor(
+    message: string,
+    /** A stable code: `ERR_NEVIO_HTTP_ABORTED` (the connection closed) or `ERR_NEVIO_HTTP_BODY` (bad body). */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'BodyError';
+  }
+}
+
+function lowerAscii(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/**
+ * A request's header fields, built on first use of {@link Request.headers}. Names are
+ * case-insensitive; repeated fields are joined with `, ` (`; ` for `cookie`).
+ */
+export class Headers implements Iterable<[string, string]> {
+  private readonly map = new Map<string, string>();
+
+  /** @internal */
+  constructor(pairs: readonly string[]) {
+    for (let i = 0; i < pairs.length; i += 2) {
+      const name = pairs[i].toLowerCase();
+      const prior = this.map.get(name);
+      this.map.set(name, prior === undefined ? pairs[i + 1] : `${prior}${name === 'cookie' ? '; ' : ', '}${pairs[i + 1]}`);
+    }
+  }
+
+  /** The field's value, or `undefined`; `name` is case-insensitive. */
+  get(name: string): string | undefined {
+    return this.map.get(name.toLowerCase());
+  }
+
+  /** Whether the field is present; `name` is case-insensitive. */
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+
+  /** How many distinct fields there are. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** `[lower-case name, value]` pairs in arrival order. */
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+
+  /** See {@link Headers.entries}. */
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+
+  /** A plain object with lower-case names. */
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.map);
+  }
+}
+
+/** What a request needs from its connection. */
+export interface RequestOwner {
+  /** Whether bodies are streamed (handler called once the headers are in). */
+  readonly streamBody: boolean;
+}
+
+/**
+ * An HTTP request. Its URL and headers are decoded from the connection's buffer only when read.
+ * Handlers that answer synchronously should read what they need before returning; handlers that
+ * return a promise (or keep `res` for later) may read everything at any time.
+ *
+ * The body is read with {@link Request.body}, {@link Request.text} or {@link Request.json}, or,
+ * when the server streams bodies, chunk by chunk with `for await (const chunk of req)`.
+ */
+export class Request implements AsyncIterable<Buffer> {
+  /** `GET`, `POST`, ... */
+  readonly method: string;
+  /** @internal */
+  readonly flags: number;
+  /** @internal Set when the response must close the connection. */
+  close: boolean;
+
+  // Header block: either a view into the read buffer (valid while `generation` is current) or
+  // an owned copy. `rec[at]` is the first of 4 ints per header field.
+  private data: Buffer;
+  private rec: Int32Array;
+  private at: number;
+  private readonly count: number;
+  private urlStart: number;
+  private readonly urlLen: number;
+  private owned = false;
+  private readonly generation = reactGeneration;
+
+  private urlString: string | undefined;
+  private pathString: string | undefined;
+  private queryParams: URLSearchParams | undefined;
+  private headerMap: Headers | undefined;
+
+  // Body.
+  private bodyBuffer: Buffer | undefined;
+  private bodyLength = 0;
+  private parts: Buffer[] | undefined;
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private consumed = false;
+
+  /** @internal */
+  constructor(
+    private readonly owner: RequestOwner,
+    data: Buffer,
+    rec: Int32Array,
+    i: number,
+  ) {
+    this.method = METHODS[rec[i + 1]] ?? 'UNKNOWN';
+    this.flags = rec[i + 2];
+    this.data = data;
+    this.rec = rec;
+    this.at = i + HEAD_FIXED;
+    this.urlStart = rec[i + 5];
+    this.urlLen = rec[i + 6];
+    this.count = rec[i + 9];
+    this.close = false;
+    if ((this.flags & FLAG_CONTENT_LENGTH) !== 0) {
+      this.contentLength = (rec[i + 7] >>> 0) + (rec[i + 8] >>> 0) * 2 ** 32;
+      // The parser enforces the body size limit, so a huge length only reaches here when bodies
+      // are unlimited; those are collected in parts instead of one allocation.
+      if (this.contentLength > 0 && this.contentLength <= 2 ** 31 && !owner.streamBody) {
+        this.bodyBuffer = Buffer.allocUnsafe(this.contentLength);
+      }
+    }
+  }
+
+  /** The Content-Length the client announced, if it sent one. */
+  readonly contentLength: number | undefined;
+
+  /** @internal HTTP/1.1 or later (chunked encoding, keep-alive by default). */
+  get http11(): boolean {
+    return (this.flags & 0xffff00) >= 0x10100;
+  }
+
+  /** `1.1` or `1.0`. */
+  get httpVersion(): string {
+    return `${(this.flags >> 16) & 0xff}.${(this.flags >> 8) & 0xff}`;
+  }
+
+  /** The request target as sent, e.g. `/search?q=nevio`. */
+  get url(): string {
+    let url = this.urlString;
+    if (url === undefined) {
+      const data = this.view();
+      // The most requested URL of all gets a constant instead of a new string.
+      url = this.urlLen === 1 && data[this.urlStart] === 0x2f ? '/' : latin1(data, this.urlStart, this.urlStart + this.urlLen);
+      this.urlString = url;
+    }
+    return url;
+  }
+
+  /** The URL without its query string. Percent-encoding is left as sent. */
+  get path(): string {
+    if (this.pathString === undefined) {
+      const url = this.url;
+      const q = url.indexOf('?');
+      this.pathString = q < 0 ? url : url.slice(0, q);
+    }
+    return this.pathString;
+  }
+
+  /** The decoded query string. */
+  get query(): URLSearchParams {
+    if (this.queryParams === undefined) {
+      const url = this.url;
+      const q = url.indexOf('?');
+      this.queryParams = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    }
+    return this.queryParams;
+  }
+
+  /** Every header field, case-insensitive. Built on first use; prefer {@link Request.header} for one field. */
+  get headers(): Headers {
+    if (this.headerMap === undefined) {
+      const pairs: string[] = new Array<string>(this.count * 2);
+      for (let h = 0; h < this.count; h++) {
+        pairs[2 * h] = this.fieldName(h);
+        pairs[2 * h + 1] = this.fieldValue(h);
+      }
+      this.headerMap = new Headers(pairs);
+    }
+    return this.headerMap;
+  }
+
+  /**
+   * One header field's value (repeated fields joined with `, `), or `undefined`. `name` is
+   * case-insensitive. Cheaper than {@link Request.headers} when only a few fields are needed.
+   */
+  header(name: string): string | undefined {
+    if (this.headerMap !== undefined) return this.headerMap.get(name);
+    const data = this.view();
+    const rec = this.rec;
+    const n = name.length;
+    let found: string | undefined;
+    for (let h = 0; h < this.count; h++) {
+      const p = this.at + 4 * h;
+      if (rec[p + 1] !== n) continue;
+      const start = rec[p];
+      let same = true;
+      for (let k = 0; k < n; k++) {
+        if (lowerAscii(data[start + k]) !== lowerAscii(name.charCodeAt(k))) {
+          same = false;
+          break;
+        }
+      }
+      if (same) found = found === undefined ? this.fieldValue(h) : `${found}, ${this.fieldValue(h)}`;
+    }
+    return found;
+  }
+
+  /** The raw header fields as `[name, value, name, value, ...]`, names as sent. */
+  get rawHeaders(): string[] {
+    const pairs: string[] = [];
+    for (let h = 0; h < this.count; h++) pairs.push(this.fieldName(h), this.fieldValue(h));
+    return pairs;
+  }
+
+  /** Whether the request has a body (a Content-Length above 0 or chunked encoding). */
+  get hasBody(): boolean {
+    return (this.flags & FLAG_CHUNKED) !== 0 || (this.contentLength ?? 0) > 0;
+  }
+
+  /** The whole body. Rejects with a {@link BodyError} if the connection closes first. */
+  body(): Promise<Buffer> {
+    if (this.ended && !this.owner.streamBody) return Promise.resolve(this.collected());
+    return this.collect();
+  }
+
+  /** The body decoded as UTF-8. */
+  async text(): Promise<string> {
+    return (await this.body()).toString('utf8');
+  }
+
+  /** The body parsed as JSON; rejects with a SyntaxError when it is not JSON. */
+  async json<T = unknown>(): Promise<T> {
+    return JSON.parse(await this.text()) as T;
+  }
+
+  /** The body chunk by chunk, as it arrives (when the server streams bodies) or in one piece. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    if (this.consumed) throw new BodyError('the request body was already read', 'ERR_NEVIO_HTTP_BODY');
+    this.consumed = true;
+    for (;;) {
+      const parts = this.parts;
+      if (parts !== undefined && parts.length > 0) {
+        this.parts = undefined;
+        for (const part of parts) yield part;
+        continue;
+      }
+      if (this.bodyBuffer !== undefined && this.ended) {
+        const whole = this.bodyBuffer.subarray(0, this.bodyLength);
+        this.bodyBuffer = undefined;
+        yield whole;
+        continue;
+      }
+      if (this.failure !== undefined) throw this.failure;
+      if (this.ended) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private async collect(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const part of this) parts.push(part);
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  private collected(): Buffer {
+    if (this.consumed) throw new BodyError('the request body was already read as a stream', 'ERR_NEVIO_HTTP_BODY');
+    if (this.bodyBuffer !== undefined) return this.bodyBuffer.subarray(0, this.bodyLength);
+    if (this.parts === undefined) return EMPTY;
+    const whole = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    this.parts = [whole];
+    return whole;
+  }
+
+  /** @internal Body bytes `data[start, start + length)`, copied (the view is not ours to keep). */
+  push(data: Buffer, start: number, length: number): void {
+    const buffer = this.bodyBuffer;
+    if (buffer !== undefined && this.bodyLength + length <= buffer.length) {
+      data.copy(buffer, this.bodyLength, start, start + length);
+      this.bodyLength += length;
+    } else {
+      (this.parts ??= []).push(Buffer.from(data.subarray(start, start + length)));
+      this.bodyLength += length;
+    }
+    this.notify();
+  }
+
+  /** @internal The body is complete. */
+  finish(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  /** @internal The body will never complete. */
+  abort(error: Error): void {
+    if (this.ended) return;
+    this.failure = error;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    if (wake !== undefined) {
+      this.wake = undefined;
+      wake();
+    }
+  }
+
+  /**
+   * @internal Copies the header block out of the read buffer so the request outlives the
+   * `react` call that parsed it.
+   */
+  detach(): void {
+    if (this.owned || this.generation !== reactGeneration) return;
+    this.owned = true;
+    const rec = this.rec;
+    const first = this.at - HEAD_FIXED;
+    const start = rec[first + 3];
+    const end = rec[first + 4];
+    const copy = new Int32Array(this.count * 4);
+    for (let k = 0; k < copy.length; k += 2) {
+      copy[k] = rec[this.at + k] - start;
+      copy[k + 1] = rec[this.at + k + 1];
+    }
+    this.data = Buffer.from(this.data.subarray(start, end));
+    this.rec = copy;
+    this.at = 0;
+    this.urlStart -= start;
+  }
+
+  private view(): Buffer {
+    if (!this.owned && this.generation !== reactGeneration) throw new RequestExpiredError();
+    return this.data;
+  }
+
+  private fieldName(h: number): string {
+    const p = this.at + 4 * h;
+    const start = this.rec[p];
+    return latin1(this.view(), start, start + this.rec[p + 1]);
+  }
+
+  private fieldValue(h: number): string {
+    const p = this.at + 4 * h;
+    const data = this.view();
+    const start = this.rec[p + 2];
+    let end = start + this.rec[p + 3];
+    // llhttp leaves trailing whitespace in the value; it is not part of it (RFC 9110 5.5).
+    while (end > start && (data[end - 1] === 0x20 || data[end - 1] === 0x09)) end--;
+    return latin1(data, start, end);
+  }
+}

@@ -1,0 +1,280 @@
+import type { Output } from '@nevio/core';
+import { clock, contentLengthLine, statusLine, STATUS_TEXT } from './clock';
+import type { Request } from './request';
+
+/** What a response needs from its connection (implemented by the connection's pipeline). */
+export interface ResponseSink {
+  /** Writes now if `res` is the oldest unanswered response, otherwise holds the bytes back. */
+  send(res: Response, data: Output): void;
+  /** `res` has been ended. */
+  finished(res: Response): void;
+  /** Resolves once `res` may write again (see {@link Response.drain}). */
+  drain(res: Response): Promise<void>;
+  /** Whether more output for `res` should wait for {@link Response.drain}. */
+  congested(res: Response): boolean;
+  /** The connection is gone: output is dropped. */
+  readonly closed: boolean;
+  /** A cache for the one fixed response most handlers send over and over. */
+  readonly fixed: FixedResponse;
+}
+
+/** One prebuilt response: status line, Date, length and body in a single string. */
+export interface FixedResponse {
+  status: number;
+  body: string;
+  generation: number;
+  bytes: string;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FORBIDDEN_VALUE = /[\r\n\0]/;
+const TEXT_PLAIN = 'Content-Type: text/plain; charset=utf-8\r\n';
+const OCTET_STREAM = 'Content-Type: application/octet-stream\r\n';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const CHUNK_END = '\r\n';
+const LAST_CHUNK = '0\r\n\r\n';
+
+/** Statuses that never carry a body (RFC 9110 6.4.1). */
+function bodiless(status: number): boolean {
+  return status < 200 || status === 204 || status === 304;
+}
+
+/**
+ * The answer to one request. Responses on a connection are written in request order, whatever
+ * order their handlers finish in. `end` sends a response with a Content-Length; `write` streams
+ * one with chunked encoding (or without framing, closing the connection, for HTTP/1.0 clients).
+ */
+export class Response {
+  /** The status code to send; see {@link Response.status}. */
+  statusCode = 200;
+  /** Set once the status line and headers are on their way. */
+  headersSent = false;
+  /** @internal Set once ended. */
+  done = false;
+  /** @internal The next response in the connection's queue. */
+  next: Response | null = null;
+  /** @internal Output held back until the responses before this one are written. */
+  held: Output[] | null = null;
+  /** @internal Bytes in {@link Response.held}. */
+  heldBytes = 0;
+  /** @internal Close the connection after this response. */
+  close: boolean;
+
+  private names: string[] | null = null;
+  private values: string[] | null = null;
+  private chunked = false;
+  private withoutBody = false;
+
+  /** @internal */
+  constructor(
+    private readonly sink: ResponseSink,
+    /** The request this answers; `null` for the error responses nevio sends itself. */
+    readonly request: Request | null,
+  ) {
+    this.close = request === null || request.close;
+  }
+
+  /** Whether {@link Response.end} has been called. */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Whether the connection closed before the response could be sent. */
+  get aborted(): boolean {
+    return this.sink.closed && !this.done;
+  }
+
+  /** Sets the status code (100-999). Returns `this` for chaining. */
+  status(code: number): this {
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw new RangeError(`invalid HTTP status code: ${code}`);
+    this.statusCode = code;
+    return this;
+  }
+
+  /**
+   * Sets a header field, replacing any earlier value (names are case-insensitive); an array sends
+   * the field once per element. Throws a TypeError for names that are not tokens and values with
+   * CR, LF or NUL (response splitting). `Content-Length` and `Transfer-Encoding` are managed by
+   * nevio except that a Content-Length set before {@link Response.write} disables chunking.
+   */
+  setHeader(name: string, value: string | number | readonly string[]): this {
+    if (this.headersSent) throw new Error('cannot set headers after they are sent');
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name: ${JSON.stringify(name)}`);
+    const list = Array.isArray(value) ? value.map(String) : [String(value)];
+    for (const v of list) if (FORBIDDEN_VALUE.test(v)) throw new TypeError(`invalid value for header ${name}`);
+    this.removeHeader(name);
+    const names = (this.names ??= []);
+    const values = (this.values ??= []);
+    for (const v of list) {
+      names.push(name);
+      values.push(v);
+    }
+    if (name.length === 10 && name.toLowerCase() === 'connection' && list.some((v) => /\bclose\b/i.test(v))) {
+      this.close = true;
+    }
+    return this;
+  }
+
+  /** The header's value (several values joined with `, `), or `undefined`. */
+  getHeader(name: string): string | undefined {
+    if (this.names === null || this.values === null) return undefined;
+    const lower = name.toLowerCase();
+    const found: string[] = [];
+    for (let i = 0; i < this.names.length; i++) if (this.names[i].toLowerCase() === lower) found.push(this.values[i]);
+    return found.length === 0 ? undefined : found.join(', ');
+  }
+
+  /** Whether the header has been set. */
+  hasHeader(name: string): boolean {
+    return this.getHeader(name) !== undefined;
+  }
+
+  /** Removes a header set earlier. */
+  removeHeader(name: string): this {
+    if (this.names === null || this.values === null) return this;
+    const lower = name.toLowerCase();
+    for (let i = this.names.length - 1; i >= 0; i--) {
+      if (this.names[i].toLowerCase() === lower) {
+        this.names.splice(i, 1);
+        this.values.splice(i, 1);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Streams a chunk of the body, sending the headers first. Returns `false` when the client is
+   * not keeping up (the connection's output is above the high watermark): await
+   * {@link Response.drain} before writing more.
+   */
+  write(chunk: Output): boolean {
+    if (this.done) throw new Error('write after end');
+    if (!this.headersSent) this.startStream();
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (length > 0 && !this.withoutBody) {
+      if (!this.chunked) {
+        this.sink.send(this, chunk);
+      } else if (typeof chunk === 'string') {
+        this.sink.send(this, `${length.toString(16)}\r\n${chunk}\r\n`);
+      } else {
+        this.sink.send(this, `${length.toString(16)}\r\n`);
+        this.sink.send(this, chunk);
+        this.sink.send(this, CHUNK_END);
+      }
+    }
+    return !this.sink.congested(this);
+  }
+
+  /** Resolves when more may be written after {@link Response.write} returned `false` (or the client left). */
+  drain(): Promise<void> {
+    return this.sink.drain(this);
+  }
+
+  /**
+   * Finishes the response, with `body` as its last (or only) part. Without an earlier `write`,
+   * the response gets a Content-Length; a string body defaults to `text/plain; charset=utf-8`,
+   * a binary one to `application/octet-stream`. Calling it again does nothing.
+   */
+  end(body?: Output): void {
+    if (this.done) return;
+    if (this.headersSent) {
+      if (body !== undefined) this.write(body);
+      if (this.chunked && !this.withoutBody) this.sink.send(this, LAST_CHUNK);
+    } else if (typeof body === 'string' && this.names === null && !this.close && this.plain()) {
+      this.sink.send(this, this.fixed(body));
+      this.headersSent = true;
+    } else {
+      const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+      // An explicit Content-Length on an empty end() is a HEAD answer describing the GET body.
+      const keepLength = body === undefined && this.hasHeader('content-length');
+      const head = this.head(keepLength ? -2 : length, body === undefined ? '' : typeof body === 'string' ? TEXT_PLAIN : OCTET_STREAM);
+      this.headersSent = true;
+      if (this.withoutBody || body === undefined || length === 0) this.sink.send(this, head);
+      else if (typeof body === 'string') this.sink.send(this, head + body);
+      else {
+        this.sink.send(this, head);
+        this.sink.send(this, body);
+      }
+    }
+    this.done = true;
+    this.sink.finished(this);
+  }
+
+  /** Sends `value` as JSON (`application/json`), optionally with a status. */
+  json(value: unknown, status?: number): void {
+    if (status !== undefined) this.status(status);
+    if (!this.hasHeader('content-type')) this.setHeader('Content-Type', JSON_TYPE);
+    this.end(JSON.stringify(value) ?? 'null');
+  }
+
+  /** @internal Replaces whatever the handler prepared with an error response (nothing sent yet). */
+  fail(status: number): void {
+    this.names = null;
+    this.values = null;
+    this.statusCode = status;
+    this.close = true;
+    this.end(`${STATUS_TEXT[status] ?? 'Error'}\n`);
+  }
+
+  /** A 200-class answer to a GET-like HTTP/1.1 request: the fixed-response cache applies. */
+  private plain(): boolean {
+    const request = this.request;
+    return request !== null && request.method !== 'HEAD' && request.http11 && !bodiless(this.statusCode);
+  }
+
+  private fixed(body: string): string {
+    const cache = this.sink.fixed;
+    if (cache.body !== body || cache.status !== this.statusCode || cache.generation !== clock.generation) {
+      cache.body = body;
+      cache.status = this.statusCode;
+      cache.generation = clock.generation;
+      cache.bytes = `${statusLine(this.statusCode)}${clock.dateLine}${TEXT_PLAIN}${contentLengthLine(Buffer.byteLength(body))}\r\n${body}`;
+    }
+    return cache.bytes;
+  }
+
+  private startStream(): void {
+    const http11 = this.request === null || this.request.http11;
+    if (this.hasHeader('content-length')) {
+      this.sink.send(this, this.head(-2, OCTET_STREAM));
+    } else if (http11) {
+      this.chunked = true;
+      this.sink.send(this, this.head(-1, OCTET_STREAM));
+    } else {
+      // HTTP/1.0 has no chunked encoding: the end of the connection ends the body.
+      this.close = true;
+      this.sink.send(this, this.head(-2, OCTET_STREAM));
+    }
+    this.headersSent = true;
+  }
+
+  /**
+   * The status line and header block. `length` >= 0 sends it as Content-Length, -1 announces
+   * chunked encoding, -2 sends neither (the caller set its own, or the body runs to the close).
+   */
+  private head(length: number, defaultType: string): string {
+    const status = this.statusCode;
+    const request = this.request;
+    this.withoutBody = bodiless(status) || (request !== null && request.method === 'HEAD');
+    let head = statusLine(status) + clock.dateLine;
+    let hasType = false;
+    if (this.names !== null && this.values !== null) {
+      for (let i = 0; i < this.names.length; i++) {
+        const name = this.names[i];
+        const lower = name.toLowerCase();
+        if (lower === 'content-type') hasType = true;
+        else if (lower === 'transfer-encoding' || (lower === 'content-length' && length !== -2)) continue;
+        else if (lower === 'connection') continue;
+        head += `${name}: ${this.values[i]}\r\n`;
+      }
+    }
+    if (!hasType && defaultType !== '' && !bodiless(status)) head += defaultType;
+    if (!bodiless(status)) {
+      if (length >= 0) head += contentLengthLine(length);
+      else if (length === -1) head += 'Transfer-Encoding: chunked\r\n';
+    }
+    if (this.close) head += 'Connection: close\r\n';
+    else if (request !== null && !request.http11) head += 'Connection: keep-alive\r\n';
+    return head + '\r\n';
+  }
+}

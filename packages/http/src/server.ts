@@ -1,0 +1,165 @@
+import { type Addr, type Conn, type Events, type Options, serve, type Server } from '@nevio/core';
+import { clock } from './clock';
+import { type Handler, HttpConnection, type Settings } from './connection';
+import type { Request } from './request';
+
+/**
+ * Options of {@link createServer}. Every option of nevio's `serve` (watermarks, `reusePort`,
+ * multicore settings, `logger`, ...) is passed through to it.
+ */
+export interface HttpOptions extends Options {
+  /** Largest request line + header block, in bytes; larger ones get 431. Default 16 KiB. */
+  maxHeaderSize?: number;
+  /** Most header fields per request; more get 431. Default 100. */
+  maxHeaders?: number;
+  /** Largest request body in bytes; larger ones get 413. `Infinity` for no limit. Default 8 MiB. */
+  maxBodySize?: number;
+  /**
+   * Call the handler as soon as a request's headers are in, and deliver the body as it arrives
+   * (`for await (const chunk of req)`). By default the handler runs once the whole body is in.
+   */
+  streamBody?: boolean;
+  /** Milliseconds a client may take to send a complete header block (slowloris). Default 10 s. */
+  headersTimeout?: number;
+  /** Milliseconds an idle keep-alive connection is kept open. Default 5 s. */
+  keepAliveTimeout?: number;
+  /**
+   * Called when a handler throws or rejects (the client gets a 500, or the connection is cut if
+   * the response had started). Default: `logger.error`.
+   */
+  onError?(error: Error, req: Request | null): void;
+}
+
+/** A listening HTTP server, as resolved by {@link HttpServer.listen}. */
+export interface ListeningServer {
+  /** The bound addresses (with the ports the kernel picked for port 0). */
+  readonly addrs: readonly Addr[];
+  /** The first bound address, e.g. `tcp://127.0.0.1:43123`. */
+  readonly addr: Addr;
+  /** The first bound port. */
+  readonly port: number;
+  /** Open connections. */
+  countConnections(): number;
+  /** Stops accepting, finishes pending output, closes every connection, then resolves. */
+  stop(): Promise<void>;
+  /** Same as {@link ListeningServer.stop}. */
+  close(): Promise<void>;
+  /** Resolves when the server has stopped, whoever stopped it. */
+  readonly done: Promise<void>;
+}
+
+const HTTP_OPTION_KEYS = [
+  'maxHeaderSize',
+  'maxHeaders',
+  'maxBodySize',
+  'streamBody',
+  'headersTimeout',
+  'keepAliveTimeout',
+  'onError',
+] as const;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/** An HTTP/1.1 server that has not started listening yet. */
+export class HttpServer {
+  private readonly settings: Settings;
+  private readonly coreOptions: Options;
+
+  /** @internal Use {@link createServer}. */
+  constructor(handler: Handler, options: HttpOptions) {
+    const logger = options.logger ?? console;
+    const maxBodySize = positive('maxBodySize', options.maxBodySize, 8 << 20);
+    this.settings = {
+      handler,
+      maxHeaderSize: positive('maxHeaderSize', options.maxHeaderSize, 16 * 1024),
+      maxHeaders: positive('maxHeaders', options.maxHeaders, 100),
+      maxBodySize: Number.isFinite(maxBodySize) ? maxBodySize : -1,
+      streamBody: options.streamBody ?? false,
+      headersTimeout: positive('headersTimeout', options.headersTimeout, 10_000),
+      keepAliveTimeout: positive('keepAliveTimeout', options.keepAliveTimeout, 5_000),
+      writeHighWatermark: options.writeHighWatermark ?? 1 << 20,
+      writeLowWatermark: options.writeLowWatermark ?? 256 * 1024,
+      fixed: { status: 0, body: '', generation: -1, bytes: '' },
+      parsers: [],
+      onError: options.onError ?? ((error) => logger.error(`@nevio/http: handler failed: ${error.stack ?? error.message}`)),
+    };
+    const core: Record<string, unknown> = { ...options };
+    for (const key of HTTP_OPTION_KEYS) delete core[key];
+    this.coreOptions = core as Options;
+  }
+
+  /**
+   * Starts listening on `addr` (a nevio address such as `tcp://127.0.0.1:8080`, `tcp://:0` or
+   * `unix:///tmp/http.sock`, or several).
+   */
+  async listen(addr: string | readonly string[]): Promise<ListeningServer> {
+    const settings = this.settings;
+    const connections = new Set<HttpConnection>();
+    // Timeouts are checked by one sweep per server, often enough for the shorter of the two.
+    const sweepMs = Math.max(10, Math.min(1000, Math.min(settings.headersTimeout, settings.keepAliveTimeout) / 4));
+    let sweep: NodeJS.Timeout | undefined;
+
+    const events: Events<HttpConnection> = {
+      opened(conn: Conn<HttpConnection>) {
+        const http = new HttpConnection(conn, settings);
+        conn.context = http;
+        connections.add(http);
+      },
+      react(conn: Conn<HttpConnection>, data: Buffer) {
+        conn.context?.onData(data);
+      },
+      closed(conn: Conn<HttpConnection>) {
+        const http = conn.context;
+        if (http === undefined) return;
+        connections.delete(http);
+        http.onClosed();
+      },
+      shutdown() {
+        if (sweep !== undefined) clearInterval(sweep);
+        sweep = undefined;
+        clock.release();
+      },
+    };
+
+    clock.acquire();
+    let server: Server;
+    try {
+      server = await serve(events, addr, this.coreOptions);
+    } catch (error) {
+      clock.release();
+      throw error;
+    }
+    sweep = setInterval(() => {
+      const now = clock.update();
+      for (const http of connections) http.checkTimeouts(now);
+    }, sweepMs);
+    sweep.unref();
+
+    return {
+      addrs: server.addrs,
+      addr: server.addrs[0],
+      port: server.addrs[0].port,
+      countConnections: () => server.countConnections(),
+      stop: () => server.stop(),
+      close: () => server.stop(),
+      done: server.done,
+    };
+  }
+}
+
+/**
+ * Creates an HTTP/1.1 server that calls `handler(req, res)` for every request.
+ *
+ * @example
+ * ```ts
+ * const server = await createServer((req, res) => res.end('Hello, World!')).listen('tcp://127.0.0.1:8080');
+ * console.log(`listening on ${server.addr}`);
+ * ```
+ */
+export function createServer(handler: Handler, options: HttpOptions = {}): HttpServer {
+  return new HttpServer(handler, options);
+}
