@@ -30,6 +30,15 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `taskset -c <cpu>` when pinning is possible, so that the command itself keeps its pid. */
 export function pinned(cpu: string | null, argv: string[]): string[] {
   return cpu === null ? argv : ['taskset', '-c', cpu, ...argv];
@@ -192,8 +201,11 @@ export class Server {
       await this.exitPromise;
       clearTimeout(timer);
     }
-    // Children that ignored SIGTERM may outlive the leader.
+    // Children that ignored SIGTERM may outlive the leader; wait until the whole group is
+    // gone, so that the next run starts on a quiet CPU.
     killGroup(this.pid, 'SIGKILL');
+    const deadline = Date.now() + graceMs;
+    while (groupExists(this.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     liveGroups.delete(this.pid);
   }
 }

@@ -1,0 +1,131 @@
+// The runner end to end on real servers, and the parsers of the standard tools' output.
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from '../src/cli';
+import { benchRoot, repoRoot } from '../src/paths';
+import { cEpollEcho, nodeNet } from '../src/peers';
+import { freePort, groupCpu, onPath, Server } from '../src/proc';
+import { median, ratios, summarize, type Rep } from '../src/report';
+import { runWorkload } from '../src/runner';
+import { loadgenLoad, parseRedisBenchmarkCsv, parseWrk } from '../src/tools';
+import type { Workload } from '../src/types';
+
+const canPin = os.cpus().length >= 2 && onPath('taskset');
+
+beforeAll(() => {
+  const r = spawnSync(process.execPath, [path.join(benchRoot, 'scripts/build-native.js')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build-native failed:\n${r.stdout}${r.stderr}`);
+});
+
+test('a workload run measures the server process, not its taskset wrapper', async () => {
+  const w: Workload = {
+    name: 'echo-test',
+    title: 'test',
+    subject: nodeNet.name,
+    peers: [nodeNet, cEpollEcho],
+    loads: () => [loadgenLoad('t', '64 B', { mode: 'echo', conns: 4, depth: 4, size: 64 })],
+  };
+  const lines: string[] = [];
+  const pin = canPin ? { server: '1', load: '0' } : null;
+  const r = await runWorkload(w, { reps: 2, duration: 0.5, warmup: 0.1, quick: true, pin }, (l) => lines.push(l));
+
+  const c = r.cases[0];
+  for (const [peer, comm] of [
+    ['node-net', 'node'],
+    ['c-epoll', 'echo_server'],
+  ]) {
+    const runs = c.peers[peer].runs;
+    expect(runs).toHaveLength(2);
+    for (const run of runs) {
+      expect(run).toMatchObject({ ok: true, errors: 0 });
+      expect(run.measured).toEqual([expect.stringMatching(new RegExp(` ${comm}$`))]);
+      expect(run.cpuUs).toBeGreaterThan(0);
+      expect(run.cpuUsPerMsg).toBeGreaterThan(0);
+      if (pin) expect(run.serverCommand).toMatch(/^taskset -c 1 /);
+      if (pin) expect(run.loadCommand).toMatch(/^taskset -c 0 .*\/loadgen /);
+    }
+    expect(c.peers[peer].median?.reps).toBe(2);
+  }
+  expect(c.ratios).toEqual([expect.objectContaining({ subject: 'node-net', other: 'c-epoll' })]);
+  expect(r.commands).toHaveLength(8);
+  expect(r.machine.cpus).toBe(os.cpus().length);
+  expect(lines.some((l) => /\[echo-test 4\/4\] 64 B · c-epoll · rep 2\/2/.test(l))).toBe(true);
+  expect(lines.join('\n')).toMatch(/node-net\/c-epoll: [\d.]+x throughput, [\d.]+x CPU per message/);
+});
+
+test('a server that dies before listening is reported, not waited for', async () => {
+  const port = await freePort();
+  const s = new Server([process.execPath, '-e', 'process.exit(3)'], repoRoot);
+  await expect(s.waitForPort(port, 5000)).rejects.toThrow(/exited \(3\) before listening/);
+  await s.stop();
+});
+
+test('groupCpu counts the whole process group, threads and children', async () => {
+  // A parent that spins in a child process: the child's time must be counted too.
+  const script = "require('child_process').spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'inherit' }); setInterval(() => {}, 1000)";
+  const s = new Server([process.execPath, '-e', script], repoRoot);
+  try {
+    await new Promise((r) => setTimeout(r, 600));
+    const cpu = groupCpu(s.pid);
+    expect(cpu.processes).toHaveLength(2);
+    expect(cpu.micros).toBeGreaterThan(200000);
+  } finally {
+    await s.stop();
+  }
+  expect(groupCpu(s.pid).processes).toHaveLength(0);
+});
+
+test('medians, summed errors and ratios', () => {
+  const rep = (rate: number, cpu: number, errors = 0): Rep => ({
+    rep: 1, ok: true, serverCommand: '', rate, cpuUsPerMsg: cpu, serverCpuPct: 90, p50Us: 1, p99Us: 2, errors,
+  });
+  expect(median([3, 1, 2])).toBe(2);
+  expect(median([4, 1, 2, 3])).toBe(2.5);
+  const a = summarize([rep(100, 2), rep(300, 1, 1), rep(200, 4, 2), { rep: 4, ok: false, serverCommand: '' }])!;
+  expect(a).toMatchObject({ rate: 200, cpuUsPerMsg: 2, errors: 3, reps: 3 });
+  const b = summarize([rep(400, 1)])!;
+  const [r] = ratios('a', { a, b, gone: null });
+  expect(r).toEqual({ subject: 'a', other: 'b', throughput: 0.5, cpuPerMsg: 2 });
+  expect(summarize([{ rep: 1, ok: false, serverCommand: '' }])).toBeNull();
+});
+
+test('--quick means one 2 s repetition unless told otherwise', () => {
+  expect(parseArgs(['echo', '--quick']).options).toMatchObject({ reps: 1, duration: 2, quick: true });
+  expect(parseArgs(['http', '--quick', '--reps', '2']).options).toMatchObject({ reps: 2, duration: 2 });
+  expect(parseArgs([]).names).toEqual(['echo', 'http', 'redis']);
+  expect(parseArgs(['redis']).options).toMatchObject({ reps: 3, duration: 10, warmup: 1 });
+});
+
+test('wrk --latency output', () => {
+  const out = parseWrk(`Running 2s test @ http://127.0.0.1:4000/
+  1 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   540.12us  300.00us   9.10ms   90.00%
+    Req/Sec    92.10k     3.00k   95.00k    70.00%
+  Latency Distribution
+     50%  480.00us
+     75%  600.00us
+     90%  800.00us
+     99%    1.52ms
+  183456 requests in 2.00s, 22.00MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:  91728.00
+Transfer/sec:     11.00MB
+`);
+  expect(out).toEqual({ requests: 183456, seconds: 2, p50Us: 480, p99Us: 1520, errors: 7 });
+  expect(() => parseWrk('unable to connect to 127.0.0.1:1 Connection refused')).toThrow(/no request count/);
+});
+
+test('redis-benchmark --csv output', () => {
+  const rows = parseRedisBenchmarkCsv(`"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+"PING_INLINE","689655.19","0.852","0.280","0.671","1.655","3.751","3.975"
+"LRANGE_100 (first 100 elements)","138888.89","4.899","0.432","4.839","6.351","7.063","7.943"
+`);
+  expect(rows).toEqual([
+    { test: 'PING_INLINE', rps: 689655.19, p50Us: 671, p99Us: 3751 },
+    { test: 'LRANGE_100 (first 100 elements)', rps: 138888.89, p50Us: 4839, p99Us: 7063 },
+  ]);
+  expect(() => parseRedisBenchmarkCsv('Could not connect to Redis')).toThrow(/no CSV header/);
+});
