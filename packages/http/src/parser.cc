@@ -285,18 +285,26 @@ class Parser : public Napi::ObjectWrap<Parser> {
     return false;
   }
 
-  // llhttp 8 accepts a bare LF as the empty line that ends the header block, even in strict
-  // mode; some proxies do not, which makes it a request-smuggling vector. Every earlier line
-  // ending was already checked by llhttp, so only the last one needs a look.
-  bool EndsWithBareLf() const {
-    const char* q = base_ + headEnd_;
-    while (q < end_ && *q != '\n') q++;
-    return q + 1 >= end_ || q[1] != '\r';
+  // llhttp 8 accepts a bare LF after the request line and as the empty line that ends the
+  // header block, even in strict mode, and folds obsolete line continuations into values. Proxies
+  // that disagree make each of these a request-smuggling vector, so the header block is checked
+  // here: every line ends in CRLF and no line starts with whitespace.
+  bool BadLineEndings() const {
+    const char* q = base_ + msgStart_;
+    const char* last = base_ + headEnd_;
+    for (;;) {
+      q = static_cast<const char*>(memchr(q, '\n', end_ - q));
+      if (q == nullptr || q == base_ + msgStart_ || q[-1] != '\r') return true;
+      // The block's final CRLF has been parsed, so every LF of the block has two bytes after it.
+      if (q + 2 >= end_ || q[1] == ' ' || q[1] == '\t') return true;
+      if (q >= last) return q[1] != '\r' || q[2] != '\n';
+      q++;
+    }
   }
 
   static int OnHeadersComplete(llhttp_t* p) {
     Parser* self = From(p);
-    if (self->EndsWithBareLf()) return self->Fail(400, "bare LF at the end of the header block");
+    if (self->BadLineEndings()) return self->Fail(400, "header lines must end in CRLF and not be folded");
     const bool hasLength = (p->flags & F_CONTENT_LENGTH) != 0;
     if (hasLength && self->maxBodySize_ >= 0 && static_cast<double>(p->content_length) > self->maxBodySize_) {
       return self->Fail(413, "content-length exceeds the body size limit");
