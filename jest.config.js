@@ -1,3 +1,4 @@
 module.exports = {
   projects: ['<rootDir>/packages/*/jest.config.js'],
+  testTimeout: 60000,
 };

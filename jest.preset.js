@@ -13,5 +13,4 @@ module.exports = (dir) => ({
   moduleNameMapper: {
     '^@nevio/(core|echo|http|redis)$': path.join(__dirname, 'packages/$1/src'),
   },
-  testTimeout: 60000,
 });
