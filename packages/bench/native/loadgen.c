@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 enum mode { MODE_ECHO, MODE_HTTP, MODE_RESP };
@@ -588,8 +589,19 @@ static void setup(void) {
   }
 }
 
+/* The load generator's own CPU time: a client near 100% means the figures show its limit,
+ * not the server's. */
+static uint64_t cpu_ns(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0) die_errno("clock_gettime");
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t cpu_at_start;
+
 static void start_measuring(void) {
   measuring = 1;
+  cpu_at_start = cpu_ns();
   fprintf(stderr, "loadgen: measuring\n");
   fflush(stderr);
 }
@@ -628,10 +640,12 @@ int main(int argc, char **argv) {
   fflush(stderr);
 
   double seconds = measuring && now > t0 ? (double)(now - t0) / 1e9 : 0;
+  double client_cpu = seconds > 0 ? (double)(cpu_ns() - cpu_at_start) / 1e9 / seconds * 100 : 0;
   printf("{\"mode\":\"%s\",\"conns\":%d,\"depth\":%d,\"size\":%zu,\"messages\":%" PRIu64
-         ",\"seconds\":%.3f,\"rate\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"errors\":%" PRIu64 "}\n",
+         ",\"seconds\":%.3f,\"rate\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"errors\":%" PRIu64
+         ",\"client_cpu_pct\":%.0f}\n",
          MODE_NAMES[opt.mode], opt.conns, opt.depth, opt.size, messages, seconds,
          seconds > 0 ? (double)messages / seconds : 0, hist_percentile_us(0.50), hist_percentile_us(0.99),
-         errors);
+         errors, client_cpu);
   return 0;
 }

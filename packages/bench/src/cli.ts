@@ -40,7 +40,9 @@ export function parseArgs(argv: string[]): CliArgs {
   let pin = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--quick') quick = true;
+    // `pnpm bench -- x` hands the `--` through to the script.
+    if (a === '--') continue;
+    else if (a === '--quick') quick = true;
     else if (a === '--reps') reps = Math.round(positive(a, argv[++i]));
     else if (a === '--duration') duration = positive(a, argv[++i]);
     else if (a === '--warmup') warmup = positive(a, argv[++i], true);
@@ -65,6 +67,7 @@ export function parseArgs(argv: string[]): CliArgs {
       duration: duration ?? (quick ? 2 : 10),
       warmup: warmup ?? (quick ? 0.5 : 1),
       quick,
+      quietWaitMs: quick ? 3000 : 10000,
       pin: canPin ? { server: '1', load: '0' } : null,
       ...(peers ? { peers } : {}),
     },

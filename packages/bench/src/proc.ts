@@ -108,6 +108,28 @@ export function cpuTaskMicros(cpu: string): number {
   return ((f[1] + f[2] + f[3]) * 1e6) / ticksPerSecond();
 }
 
+/** Busy time of all CPUs together (user + nice + system + irq + softirq), in microseconds. */
+function allCpusBusyMicros(): number {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  return ((f[1] + f[2] + f[3] + f[6] + f[7]) * 1e6) / ticksPerSecond();
+}
+
+/**
+ * Waits, up to maxWaitMs, until the machine is nearly idle (under `idlePct` of one CPU busy
+ * over 300 ms), so that a run does not start in the middle of someone else's build. Returns
+ * the busy share last seen, in % of one CPU.
+ */
+export async function waitQuiet(maxWaitMs: number, idlePct = 15): Promise<{ waitedMs: number; busyPct: number }> {
+  const started = Date.now();
+  for (;;) {
+    const b0 = allCpusBusyMicros();
+    await new Promise((r) => setTimeout(r, 300));
+    const busyPct = ((allCpusBusyMicros() - b0) / 300e3) * 100;
+    const waitedMs = Date.now() - started;
+    if (busyPct < idlePct || waitedMs >= maxWaitMs) return { waitedMs, busyPct };
+  }
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

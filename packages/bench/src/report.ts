@@ -7,6 +7,8 @@ export interface Rep {
   error?: string;
   serverCommand: string;
   loadCommand?: string;
+  /** CPU use of the machine (in % of one CPU) just before the server started. */
+  busyBeforePct?: number;
   /** Processes whose CPU time was counted (the server's process group). */
   measured?: string[];
   messages?: number;
@@ -18,6 +20,7 @@ export interface Rep {
   cpuUsPerMsg?: number;
   /** Server CPU time / wall time over the window, in %. */
   serverCpuPct?: number;
+  clientCpuPct?: number;
   /** CPU time other processes took on the server's CPU during the window, in % of it. */
   othersPct?: number;
   p50Us?: number;
@@ -30,6 +33,7 @@ export interface Summary {
   rate: number;
   cpuUsPerMsg: number;
   serverCpuPct: number;
+  clientCpuPct: number;
   othersPct: number;
   p50Us: number;
   p99Us: number;
@@ -62,6 +66,7 @@ export function summarize(reps: Rep[]): Summary | null {
     rate: med((r) => r.rate),
     cpuUsPerMsg: med((r) => r.cpuUsPerMsg),
     serverCpuPct: med((r) => r.serverCpuPct),
+    clientCpuPct: med((r) => r.clientCpuPct),
     othersPct: med((r) => r.othersPct),
     p50Us: med((r) => r.p50Us),
     p99Us: med((r) => r.p99Us),
@@ -96,15 +101,16 @@ export function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
-export const TABLE_HEADER = ['peer', 'msg/s', 'CPU µs/msg', 'server CPU', 'others', 'p50 µs', 'p99 µs', 'errors', 'reps'];
+export const TABLE_HEADER = ['peer', 'msg/s', 'CPU µs/msg', 'server CPU', 'client CPU', 'others', 'p50 µs', 'p99 µs', 'errors', 'reps'];
 
 export function summaryRow(peer: string, s: Summary | null, note?: string): string[] {
-  if (!s) return [peer, note ?? 'failed', '', '', '', '', '', '', ''];
+  if (!s) return [peer, note ?? 'failed', '', '', '', '', '', '', '', ''];
   return [
     peer,
     int.format(s.rate),
     sig3(s.cpuUsPerMsg),
     `${s.serverCpuPct.toFixed(0)}%`,
+    Number.isFinite(s.clientCpuPct) ? `${s.clientCpuPct.toFixed(0)}%` : '-',
     Number.isFinite(s.othersPct) ? `${s.othersPct.toFixed(0)}%` : '-',
     sig3(s.p50Us),
     sig3(s.p99Us),
@@ -119,5 +125,5 @@ export function formatRatio(r: Ratio): string {
 
 export function formatRate(rep: Rep): string {
   if (!rep.ok) return `failed: ${rep.error?.split('\n')[0]}`;
-  return `${int.format(rep.rate ?? NaN)} msg/s, ${sig3(rep.cpuUsPerMsg ?? NaN)} µs CPU/msg (server at ${(rep.serverCpuPct ?? NaN).toFixed(0)}%${rep.othersPct !== undefined && rep.othersPct >= 10 ? `, other processes took ${rep.othersPct.toFixed(0)}% of its CPU` : ''}), p50 ${sig3(rep.p50Us ?? NaN)} µs, p99 ${sig3(rep.p99Us ?? NaN)} µs${rep.errors ? `, ${rep.errors} ERRORS` : ''}`;
+  return `${int.format(rep.rate ?? NaN)} msg/s, ${sig3(rep.cpuUsPerMsg ?? NaN)} µs CPU/msg (server at ${(rep.serverCpuPct ?? NaN).toFixed(0)}%${rep.clientCpuPct !== undefined ? `, client at ${rep.clientCpuPct.toFixed(0)}%` : ''}${rep.othersPct !== undefined && rep.othersPct >= 10 ? `, other processes took ${rep.othersPct.toFixed(0)}% of its CPU` : ''}), p50 ${sig3(rep.p50Us ?? NaN)} µs, p99 ${sig3(rep.p99Us ?? NaN)} µs${rep.errors ? `, ${rep.errors} ERRORS` : ''}`;
 }

@@ -1,7 +1,7 @@
 // Runs one workload: every load against every available peer, repeated, one server per
 // repetition (fresh state, fresh port), servers and load on separate pinned CPUs.
 import { describeMachine, type Machine } from './machine';
-import { cpuTaskMicros, freePort, pinned, Server, shellLine, type GroupCpu } from './proc';
+import { cpuTaskMicros, freePort, pinned, Server, shellLine, waitQuiet, type GroupCpu } from './proc';
 import { formatRate, formatRatio, formatTable, ratios, summarize, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
 import { repoRoot } from './paths';
 import type { RunOptions, Workload } from './types';
@@ -82,9 +82,11 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
       for (const peer of runnable) {
         done++;
         log(`[${w.name} ${done}/${total}] ${load.label} · ${peer.name} · rep ${rep}/${options.reps} · ${clock(Date.now() - started)} elapsed`);
+        const quiet = await waitQuiet(options.quietWaitMs);
+        if (quiet.busyPct >= 15) log(`    the machine is busy (${quiet.busyPct.toFixed(0)}% of a CPU used by other processes); running anyway`);
         const port = await freePort();
         const argv = pinned(options.pin?.server ?? null, peer.command(port));
-        const record: Rep = { rep, ok: false, serverCommand: shellLine(argv) };
+        const record: Rep = { rep, ok: false, serverCommand: shellLine(argv), busyBeforePct: Math.round(quiet.busyPct) };
         result.commands.push(record.serverCommand);
         const server = new Server(argv, repoRoot);
         try {
@@ -127,6 +129,7 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
             p50Us: out.p50Us,
             p99Us: out.p99Us,
             errors: out.errors,
+            ...(out.clientCpuPct !== undefined ? { clientCpuPct: out.clientCpuPct } : {}),
             ...(out.detail !== undefined ? { detail: out.detail } : {}),
           });
           if (server.hasExited) throw new Error(`the server exited during the run:\n${server.log.trim()}`);

@@ -25,6 +25,8 @@ export interface LoadgenOutput {
   p50_us: number;
   p99_us: number;
   errors: number;
+  /** The load generator's own CPU use over the window, in % of one core. */
+  client_cpu_pct: number;
 }
 
 export function loadgenArgs(p: LoadgenParams, port: number, duration: number, warmup: number): string[] {
@@ -69,7 +71,15 @@ export function loadgenLoad(id: string, label: string, params: LoadgenParams): L
       const { duration, warmup, pin } = ctx.options;
       const argv = pinned(pin?.load ?? null, loadgenArgs(params, ctx.port, duration, warmup));
       const out = await runLoadgen(argv, (duration + warmup + 30) * 1000, ctx.window.open, ctx.window.close);
-      return { messages: out.messages, seconds: out.seconds, p50Us: out.p50_us, p99Us: out.p99_us, errors: out.errors, command: argv };
+      return {
+        messages: out.messages,
+        seconds: out.seconds,
+        p50Us: out.p50_us,
+        p99Us: out.p99_us,
+        errors: out.errors,
+        clientCpuPct: out.client_cpu_pct,
+        command: argv,
+      };
     },
   };
 }

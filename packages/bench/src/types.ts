@@ -6,6 +6,8 @@ export interface RunOptions {
   /** Seconds of load before measuring starts (load generator only). */
   warmup: number;
   quick: boolean;
+  /** How long to wait, before each repetition, for other processes to leave the CPUs idle. */
+  quietWaitMs: number;
   /** CPUs for the server and the load, or null on a machine with fewer than 2 CPUs. */
   pin: { server: string; load: string } | null;
   /** Run only these peers (all when absent). */
@@ -42,6 +44,8 @@ export interface LoadResult {
   p50Us: number;
   p99Us: number;
   errors: number;
+  /** The client's CPU use in % of one core, when the tool reports it. */
+  clientCpuPct?: number;
   command: string[];
   /** Tool-specific figures kept in the JSON record (per-test rates, ...). */
   detail?: unknown;

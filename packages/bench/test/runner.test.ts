@@ -28,7 +28,7 @@ test('a workload run measures the server process, not its taskset wrapper', asyn
   };
   const lines: string[] = [];
   const pin = canPin ? { server: '1', load: '0' } : null;
-  const r = await runWorkload(w, { reps: 2, duration: 0.5, warmup: 0.1, quick: true, pin }, (l) => lines.push(l));
+  const r = await runWorkload(w, { reps: 2, duration: 0.5, warmup: 0.1, quick: true, pin, quietWaitMs: 0 }, (l) => lines.push(l));
 
   const c = r.cases[0];
   for (const [peer, comm] of [
@@ -94,6 +94,7 @@ test('--quick means one 2 s repetition unless told otherwise', () => {
   expect(parseArgs(['echo', '--quick']).options).toMatchObject({ reps: 1, duration: 2, quick: true });
   expect(parseArgs(['http', '--quick', '--reps', '2']).options).toMatchObject({ reps: 2, duration: 2 });
   expect(parseArgs([]).names).toEqual(['echo', 'http', 'redis']);
+  expect(parseArgs(['--', 'redis']).names).toEqual(['redis']);
   expect(parseArgs(['redis']).options).toMatchObject({ reps: 3, duration: 10, warmup: 1 });
 });
 
