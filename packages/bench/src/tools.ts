@@ -197,13 +197,16 @@ export function redisBenchmarkLoad(id: string, label: string, pipeline: number, 
       const run = await runTool(argv, Math.max(120, duration * 40) * 1000);
       ctx.window.close();
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
-      if (run.code !== 0 || run.timedOut) {
-        throw new Error(`${shellLine(argv)} ${run.timedOut ? 'timed out' : `exited with ${run.code}`}: ${run.stderr.trim()}`);
-      }
+      if (run.timedOut) throw new Error(`${shellLine(argv)} timed out: ${run.stderr.trim()}`);
+      // A test that gets an error reply is dropped from the CSV, reported on stderr as
+      // "Error from server: ...", and makes the exit status 1; the other tests still count.
+      const failures = run.stderr.split('\n').filter((l) => /error/i.test(l));
       const rows = parseRedisBenchmarkCsv(run.stdout);
+      if (rows.length === 0) {
+        throw new Error(`${shellLine(argv)} exited with ${run.code} and no results: ${run.stderr.trim()}`);
+      }
       const testsRun = rows.length;
-      // Error replies are reported on stderr, one line per distinct error.
-      const errors = run.stderr.split('\n').filter((l) => /error/i.test(l)).length;
+      const errors = failures.length || (run.code === 0 ? 0 : 1);
       // Time the server spent answering, excluding redis-benchmark's own setup between tests.
       const busy = rows.reduce((s, r) => s + (r.rps > 0 ? n / r.rps : 0), 0);
       return {
@@ -213,7 +216,7 @@ export function redisBenchmarkLoad(id: string, label: string, pipeline: number, 
         p99Us: median(rows.map((r) => r.p99Us)),
         errors,
         command: argv,
-        detail: { requestsPerTest: n, wallSeconds: wall, tests: rows },
+        detail: { requestsPerTest: n, wallSeconds: wall, tests: rows, ...(failures.length ? { failures } : {}) },
       };
     },
   };

@@ -8,8 +8,8 @@ import { cEpollEcho, nodeNet } from '../src/peers';
 import { freePort, groupCpu, onPath, Server } from '../src/proc';
 import { median, ratios, summarize, type Rep } from '../src/report';
 import { runWorkload } from '../src/runner';
-import { loadgenLoad, parseRedisBenchmarkCsv, parseWrk } from '../src/tools';
-import type { Workload } from '../src/types';
+import { loadgenLoad, parseRedisBenchmarkCsv, parseWrk, redisBenchmarkLoad, wrkLoad } from '../src/tools';
+import type { LoadContext, RunOptions, Workload } from '../src/types';
 
 const canPin = os.cpus().length >= 2 && onPath('taskset');
 
@@ -129,4 +129,49 @@ test('redis-benchmark --csv output', () => {
     { test: 'LRANGE_100 (first 100 elements)', rps: 138888.89, p50Us: 4839, p99Us: 7063 },
   ]);
   expect(() => parseRedisBenchmarkCsv('Could not connect to Redis')).toThrow(/no CSV header/);
+});
+
+async function withServer<T>(argv: (port: number) => string[], f: (ctx: LoadContext) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const s = new Server(argv(port), repoRoot);
+  try {
+    await s.waitForPort(port);
+    const options: RunOptions = { reps: 1, duration: 1, warmup: 0, quick: true, pin: null, quietWaitMs: 0 };
+    return await f({ port, options, window: { open: () => {}, close: () => {} } });
+  } finally {
+    await s.stop();
+  }
+}
+
+(onPath('wrk') ? test : test.skip)('wrk against the C http server', async () => {
+  const out = await withServer((p) => [path.join(benchRoot, 'build/http_server'), '--port', String(p)], (ctx) =>
+    wrkLoad('w', 'wrk', 10).run(ctx),
+  );
+  expect(out.errors).toBe(0);
+  expect(out.messages).toBeGreaterThan(1000);
+  expect(out.p99Us).toBeGreaterThanOrEqual(out.p50Us);
+});
+
+const redisArgv = (extra: string[]) => (p: number) => [
+  'redis-server', '--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra,
+];
+const withRedisBenchmark = onPath('redis-benchmark') && onPath('redis-server') ? test : test.skip;
+
+withRedisBenchmark('redis-benchmark: every test parsed', async () => {
+  const out = await withServer(redisArgv([]), (ctx) =>
+    redisBenchmarkLoad('rb', 'rb', 16, 10).run({ ...ctx, options: { ...ctx.options, duration: 0.02 } }),
+  );
+  // 16 tests, plus the LPUSH that redis-benchmark runs to fill the list for LRANGE.
+  expect((out.detail as { tests: unknown[] }).tests).toHaveLength(17);
+  expect(out.messages).toBe(17 * 1000);
+  expect(out.errors).toBe(0);
+});
+
+withRedisBenchmark('redis-benchmark: a command the server refuses is an error, the rest still count', async () => {
+  const out = await withServer(redisArgv(['--rename-command', 'ZADD', 'NOT_ZADD']), (ctx) =>
+    redisBenchmarkLoad('rb', 'rb', 16, 10).run({ ...ctx, options: { ...ctx.options, duration: 0.02 } }),
+  );
+  expect(out.errors).toBeGreaterThan(0);
+  expect((out.detail as { tests: { test: string }[] }).tests.map((t) => t.test)).not.toContain('ZADD');
+  expect(out.messages).toBeGreaterThan(0);
 });
