@@ -16,7 +16,8 @@ Options:
   --addr ADDR    where to listen (default tcp://:8080): tcp://host:port, tcp6://[::1]:port,
                  unix:///path.sock; port 0 picks a free port
   --root DIR     serve static files from DIR
-  --multicore    spread connections over several event loops (passed to nevio's serve)
+  --multicore    spread connections over several event loops (nevio's 'multicore' serve
+                 option; it has no effect until the core implements it)
   --log          print one line per request
   -h, --help     show this help
 `;

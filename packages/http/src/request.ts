@@ -95,6 +95,28 @@ export class Headers implements Iterable<[string, string]> {
   }
 }
 
+/** A request body being received. */
+class BodyState {
+  length = 0;
+  parts: Buffer[] | undefined = undefined;
+  failure: Error | undefined = undefined;
+  wake: (() => void) | undefined = undefined;
+  consumed = false;
+
+  constructor(
+    /** Preallocated for a known Content-Length; chunked bodies collect parts. */
+    public buffer: Buffer | undefined,
+  ) {}
+
+  notify(): void {
+    const wake = this.wake;
+    if (wake !== undefined) {
+      this.wake = undefined;
+      wake();
+    }
+  }
+}
+
 /** What a request needs from its connection. */
 export interface RequestOwner {
   /** Whether bodies are streamed (handler called once the headers are in). */
@@ -133,14 +155,9 @@ export class Request implements AsyncIterable<Buffer> {
   private queryParams: URLSearchParams | undefined;
   private headerMap: Headers | undefined;
 
-  // Body.
-  private bodyBuffer: Buffer | undefined;
-  private bodyLength = 0;
-  private parts: Buffer[] | undefined;
+  // Most requests have no body: its state is a separate object, made when needed.
+  private state: BodyState | undefined;
   private ended = false;
-  private failure: Error | undefined;
-  private wake: (() => void) | undefined;
-  private consumed = false;
 
   /** @internal */
   constructor(
@@ -163,7 +180,7 @@ export class Request implements AsyncIterable<Buffer> {
       // The parser enforces the body size limit, so a huge length only reaches here when bodies
       // are unlimited; those are collected in parts instead of one allocation.
       if (this.contentLength > 0 && this.contentLength <= 2 ** 31 && !owner.streamBody) {
-        this.bodyBuffer = Buffer.allocUnsafe(this.contentLength);
+        this.state = new BodyState(Buffer.allocUnsafe(this.contentLength));
       }
     }
   }
@@ -266,7 +283,13 @@ export class Request implements AsyncIterable<Buffer> {
 
   /** The whole body. Rejects with a {@link BodyError} if the connection closes first. */
   body(): Promise<Buffer> {
-    if (this.ended && !this.owner.streamBody) return Promise.resolve(this.collected());
+    if (this.ended && !this.owner.streamBody) {
+      try {
+        return Promise.resolve(this.collected());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.collect();
   }
 
@@ -282,24 +305,25 @@ export class Request implements AsyncIterable<Buffer> {
 
   /** The body chunk by chunk, as it arrives (when the server streams bodies) or in one piece. */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    if (this.consumed) throw new BodyError('the request body was already read', 'ERR_NEVIO_HTTP_BODY');
-    this.consumed = true;
+    const state = (this.state ??= new BodyState(undefined));
+    if (state.consumed) throw new BodyError('the request body was already read', 'ERR_NEVIO_HTTP_BODY');
+    state.consumed = true;
     for (;;) {
-      const parts = this.parts;
+      const parts = state.parts;
       if (parts !== undefined && parts.length > 0) {
-        this.parts = undefined;
+        state.parts = undefined;
         for (const part of parts) yield part;
         continue;
       }
-      if (this.bodyBuffer !== undefined && this.ended) {
-        const whole = this.bodyBuffer.subarray(0, this.bodyLength);
-        this.bodyBuffer = undefined;
+      if (state.buffer !== undefined && this.ended) {
+        const whole = state.buffer.subarray(0, state.length);
+        state.buffer = undefined;
         yield whole;
         continue;
       }
-      if (this.failure !== undefined) throw this.failure;
+      if (state.failure !== undefined) throw state.failure;
       if (this.ended) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      await new Promise<void>((resolve) => (state.wake = resolve));
     }
   }
 
@@ -310,46 +334,41 @@ export class Request implements AsyncIterable<Buffer> {
   }
 
   private collected(): Buffer {
-    if (this.consumed) throw new BodyError('the request body was already read as a stream', 'ERR_NEVIO_HTTP_BODY');
-    if (this.bodyBuffer !== undefined) return this.bodyBuffer.subarray(0, this.bodyLength);
-    if (this.parts === undefined) return EMPTY;
-    const whole = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
-    this.parts = [whole];
+    const state = this.state;
+    if (state === undefined) return EMPTY;
+    if (state.consumed) throw new BodyError('the request body was already read as a stream', 'ERR_NEVIO_HTTP_BODY');
+    if (state.buffer !== undefined) return state.buffer.subarray(0, state.length);
+    if (state.parts === undefined) return EMPTY;
+    const whole = state.parts.length === 1 ? state.parts[0] : Buffer.concat(state.parts);
+    state.parts = [whole];
     return whole;
   }
 
   /** @internal Body bytes `data[start, start + length)`, copied (the view is not ours to keep). */
   push(data: Buffer, start: number, length: number): void {
-    const buffer = this.bodyBuffer;
-    if (buffer !== undefined && this.bodyLength + length <= buffer.length) {
-      data.copy(buffer, this.bodyLength, start, start + length);
-      this.bodyLength += length;
+    const state = (this.state ??= new BodyState(undefined));
+    const buffer = state.buffer;
+    if (buffer !== undefined && state.length + length <= buffer.length) {
+      data.copy(buffer, state.length, start, start + length);
     } else {
-      (this.parts ??= []).push(Buffer.from(data.subarray(start, start + length)));
-      this.bodyLength += length;
+      (state.parts ??= []).push(Buffer.from(data.subarray(start, start + length)));
     }
-    this.notify();
+    state.length += length;
+    state.notify();
   }
 
   /** @internal The body is complete. */
   finish(): void {
     this.ended = true;
-    this.notify();
+    this.state?.notify();
   }
 
   /** @internal The body will never complete. */
   abort(error: Error): void {
     if (this.ended) return;
-    this.failure = error;
-    this.notify();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    if (wake !== undefined) {
-      this.wake = undefined;
-      wake();
-    }
+    const state = (this.state ??= new BodyState(undefined));
+    state.failure = error;
+    state.notify();
   }
 
   /**

@@ -41,7 +41,11 @@ describe('nevio-http CLI', () => {
 
   beforeAll(() => {
     // The command runs from dist/; compile it so the test never runs a stale build.
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(PACKAGE, 'tsconfig.json')]);
+    try {
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(PACKAGE, 'tsconfig.json')], { stdio: 'pipe' });
+    } catch (error) {
+      throw new Error(`tsc failed: ${String((error as { stdout?: Buffer }).stdout)}`);
+    }
   }, 60_000);
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
