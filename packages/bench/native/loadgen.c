@@ -80,7 +80,8 @@ struct conn {
   int open;
   int out_armed;
   uint64_t sent, done; /* messages sent and answered; sent - done are in flight */
-  uint64_t *stamps;    /* send time of message k at [k % depth] */
+  uint64_t *stamps;    /* send times of the messages in flight, a ring of depth slots */
+  unsigned sent_slot, done_slot; /* k % depth for sent and done, kept without dividing */
   char *out;
   size_t out_off, out_len;
   uint64_t rx;      /* echo: stream offset of the next byte received */
@@ -127,7 +128,8 @@ static void conn_fail(struct conn *c, const char *what) {
 }
 
 static void complete(struct conn *c, int ok, uint64_t now, const char *why) {
-  uint64_t sent_at = c->stamps[c->done % (uint64_t)opt.depth];
+  uint64_t sent_at = c->stamps[c->done_slot];
+  if (++c->done_slot == (unsigned)opt.depth) c->done_slot = 0;
   c->done++;
   if (!ok) {
     note_error(c, why);
@@ -242,7 +244,8 @@ static void refill(struct conn *c, uint64_t now) {
   /* The capacity check only matters for a server that answers before a request has been
    * fully sent, which would otherwise let unsent bytes pile up past depth messages. */
   while (c->sent - c->done < (uint64_t)opt.depth && c->out_len + max_message_len() <= out_cap) {
-    c->stamps[c->sent % (uint64_t)opt.depth] = now;
+    c->stamps[c->sent_slot] = now;
+    if (++c->sent_slot == (unsigned)opt.depth) c->sent_slot = 0;
     c->out_len += build_message(c, c->sent, c->out + c->out_len);
     c->sent++;
   }
@@ -321,6 +324,17 @@ static int parse_http_head(struct conn *c, const char *head, const char *end) {
   return 0;
 }
 
+/* Servers send the same head over and over (a Date header changes once a second at most),
+ * so the last head parsed is kept: a response starting with exactly those bytes has the same
+ * status and framing, and costs one memcmp instead of a search and a parse. */
+static struct {
+  char bytes[1024];
+  size_t len;
+  int status;
+  enum http_state state;
+  uint64_t left;
+} last_head;
+
 static void http_done(struct conn *c, uint64_t now) {
   c->hstate = H_HEAD;
   if (c->done >= c->sent) {
@@ -339,13 +353,28 @@ static long parse_http(struct conn *c, uint64_t now) {
     size_t left = n - pos;
     switch (c->hstate) {
     case H_HEAD: {
-      const char *end = memmem(avail, left, "\r\n\r\n", 4);
-      if (!end) return (long)pos;
-      if (parse_http_head(c, avail, end) < 0) {
-        conn_fail(c, "malformed or unframed HTTP response");
-        return -1;
+      if (last_head.len && left >= last_head.len && memcmp(avail, last_head.bytes, last_head.len) == 0) {
+        c->status = last_head.status;
+        c->hstate = last_head.state;
+        c->left = last_head.left;
+        pos += last_head.len;
+      } else {
+        const char *end = memmem(avail, left, "\r\n\r\n", 4);
+        if (!end) return (long)pos;
+        if (parse_http_head(c, avail, end) < 0) {
+          conn_fail(c, "malformed or unframed HTTP response");
+          return -1;
+        }
+        size_t len = (size_t)(end + 4 - avail);
+        if (len <= sizeof last_head.bytes) {
+          memcpy(last_head.bytes, avail, len);
+          last_head.len = len;
+          last_head.status = c->status;
+          last_head.state = c->hstate;
+          last_head.left = c->left;
+        }
+        pos += len;
       }
-      pos += (size_t)(end + 4 - avail);
       if (c->hstate == H_BODY && c->left == 0) http_done(c, now);
       break;
     }
