@@ -1,7 +1,9 @@
 /* nevio's load generator: one thread, one epoll set, many connections, each keeping `depth`
- * messages in flight. It has to outrun the servers it measures on a single core, so the hot
- * path does no allocation, builds requests with memcpy, reads the clock once per wakeup
- * rather than once per message, and issues one send() per connection per wakeup.
+ * messages in flight. Per message it makes the same syscalls as the servers it drives, so it
+ * must add as little as possible on top of them: the hot path does no allocation, builds
+ * requests with memcpy, reads the clock once per wakeup rather than once per message, and
+ * issues one send() per connection per wakeup. It reports its own CPU use (client_cpu_pct)
+ * so that a run limited by the client shows as such.
  *
  * Every reply is checked: echo bytes against what was sent, HTTP responses by framing and
  * status, RESP replies by type and (for GET) by the value the same connection just SET.

@@ -121,6 +121,30 @@ describe('http mode', () => {
     expect(out.messages).toBeGreaterThan(100);
   });
 
+  test('responses with varying status and length are each framed and judged', async () => {
+    let refused = 0;
+    let n = 0;
+    const port = await listen(
+      http.createServer((_req, res) => {
+        n++;
+        if (n % 3 === 0) {
+          refused++;
+          res.writeHead(503, { 'Content-Length': 4 }).end('busy');
+        } else {
+          const body = 'x'.repeat(n % 50);
+          res.writeHead(200, { 'Content-Length': body.length }).end(body);
+        }
+      }),
+    );
+    const conns = 4;
+    const depth = 4;
+    const out = await load(port, { mode: 'http', conns, depth }, 0.5);
+    expect(out.messages).toBeGreaterThan(100);
+    // Every 503 read is an error; only those still in flight at the end go unread.
+    expect(out.errors).toBeLessThanOrEqual(refused);
+    expect(out.errors).toBeGreaterThanOrEqual(refused - conns * depth);
+  });
+
   test('non-2xx responses count as errors', async () => {
     const port = await start((p) => [process.execPath, path.join(peersDir, 'node-http.js'), '--port', String(p)]);
     const out = await runLoadgen([...loadgenArgs({ mode: 'http', conns: 4, depth: 1, path: '/missing' }, port, 0.5, 0)], 20000);
