@@ -76,9 +76,13 @@ export interface ScanArgs {
 /** The cursor and options of HSCAN/SSCAN/ZSCAN (`argv[2]` is the cursor). */
 export function scanArgs(argv: Buffer[]): ScanArgs {
   const cs = str(argv[2]);
-  // Redis parses the cursor as an unsigned 64-bit integer and says "invalid cursor" otherwise.
-  if (!/^[0-9]+$/.test(cs) || BigInt(cs) > 0xffffffffffffffffn) throw new CommandError('ERR invalid cursor');
-  const out: ScanArgs = { cursor: Number(cs), match: null, count: 10 };
+  // Redis reads the cursor with strtoul: an optional sign (negatives wrap around), digits, no
+  // leading space, nothing after, at most 2^64-1; and an empty string is cursor 0.
+  const m = /^([+-]?)([0-9]*)$/.exec(cs);
+  if (!m || (m[2] === '' && cs !== '') || (m[2] !== '' && BigInt(m[2]) > 0xffffffffffffffffn)) throw new CommandError('ERR invalid cursor');
+  let cursor = m[2] === '' ? 0n : BigInt(m[2]);
+  if (m[1] === '-' && cursor !== 0n) cursor = 0x10000000000000000n - cursor;
+  const out: ScanArgs = { cursor: Number(cursor), match: null, count: 10 };
   for (let i = 3; i < argv.length; i += 2) {
     const last = i + 1 >= argv.length;
     if (argIs(argv[i], 'count') && !last) {

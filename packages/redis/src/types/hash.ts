@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 import { parseBigInt, type CommandContext, type CommandDef, type Db, type TypeOps } from '../command';
-import { NOT_FLOAT, OVERFLOW } from '../errors';
+import { NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../errors';
 import { globMatch } from '../glob';
-import { CommandError, SYNTAX, argIs, copy, def, int, pick, sample, scanArgs, str } from './common';
+import { CommandError, SYNTAX, argIs, copy, def, pick, sample, scanArgs, str } from './common';
 import { LongDouble } from './numbers';
 
 // Redis 7.0's compiled-in defaults (hash-max-listpack-entries/value).
@@ -168,6 +168,7 @@ function hincrby(ctx: CommandContext, argv: Buffer[]): void {
 function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): void {
   const incr = LongDouble.parse(str(argv[3]));
   if (incr === null) throw new CommandError(NOT_FLOAT);
+  if (incr.isInfinite) throw new CommandError('ERR value is NaN or Infinity');
   const key = str(argv[1]);
   const field = str(argv[2]);
   const existing = hashForWrite(ctx.db, key);
@@ -202,9 +203,13 @@ function hrandfield(ctx: CommandContext, argv: Buffer[]): void {
   } else if (argv.length > 4) {
     throw new CommandError(SYNTAX);
   }
-  const count = int(argv[2]);
-  // Redis refuses counts whose doubling (field + value) would overflow a long.
-  if (withValues && (count < -4611686018427387903 || count > 4611686018427387903)) throw new CommandError('ERR value is out of range');
+  const big = parseBigInt(argv[2]);
+  if (big === undefined) throw new CommandError(NOT_INTEGER);
+  // Redis reads the count as a long in [-LONG_MAX, LONG_MAX], and with values refuses counts whose
+  // doubling (field + value) would overflow.
+  if (big < -INT64_MAX) throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+  if (withValues && (big < -INT64_MAX / 2n || big > INT64_MAX / 2n)) throw new CommandError('ERR value is out of range');
+  const count = Number(big);
   const h = getHash(ctx.db, key);
   if (!h || count === 0) return ctx.reply.array(0);
   const fields = [...h.map.keys()];

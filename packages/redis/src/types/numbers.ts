@@ -73,10 +73,11 @@ function parseBinary(s: string, bits: number): Binary | null {
     if (dot >= 0) exp10 -= mantissa.length - dot - 1;
     const num = BigInt(digits);
     if (num === 0n) return { neg, mant: 0n, exp: 0, inf: false };
-    // Past these, the value is certainly out of any binary format's range; stop before BigInt blows up.
+    // Past these, the value is certainly out of any binary format's range; stop before BigInt blows
+    // up, with a stand-in that every caller's range check treats as overflow or underflow.
     const magnitude = exp10 + digits.replace(/^0+/, '').length;
     if (magnitude > 5000) return { neg, mant: 0n, exp: 0, inf: true };
-    if (magnitude < -5000) return { neg, mant: 0n, exp: 0, inf: false };
+    if (magnitude < -5000) return { neg, mant: 1n, exp: -20000, inf: false };
     return exp10 >= 0 ? roundBinary(neg, num * 10n ** BigInt(exp10), 1n, bits) : roundBinary(neg, num, 10n ** BigInt(-exp10), bits);
   }
   const hex = HEX.exec(s);
@@ -89,7 +90,7 @@ function parseBinary(s: string, bits: number): Binary | null {
     const neg = hex[1] === '-';
     if (num === 0n) return { neg, mant: 0n, exp: 0, inf: false };
     if (exp2 > 20000) return { neg, mant: 0n, exp: 0, inf: true };
-    if (exp2 < -20000) return { neg, mant: 0n, exp: 0, inf: false };
+    if (exp2 < -20000) return { neg, mant: 1n, exp: -20000, inf: false };
     return exp2 >= 0 ? roundBinary(neg, num << BigInt(exp2), 1n, bits) : roundBinary(neg, num, 1n << BigInt(-exp2), bits);
   }
   if (INF.test(s)) return { neg: s[0] === '-', mant: 0n, exp: 0, inf: true };
@@ -145,6 +146,9 @@ export class LongDouble {
     if (s.length === 0 || s.length >= 5 * 1024 || C_SPACE.test(s)) return null;
     const b = parseBinary(s, 64);
     if (b === null) return null;
+    if (b.inf) return INF.test(s) ? new LongDouble(b) : null;
+    // strtold's ERANGE: beyond the largest x87 value, or below the smallest subnormal.
+    if (b.mant !== 0n && (b.exp + 64 > 16384 || b.exp + 64 < -16445)) return null;
     return new LongDouble(b);
   }
 
