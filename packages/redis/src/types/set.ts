@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { CommandContext, CommandDef, Db, TypeOps } from '../command';
-import { NOT_POSITIVE } from '../errors';
+import { NOT_POSITIVE, WRONGTYPE } from '../errors';
 import { globMatch } from '../glob';
 import { CommandError, SYNTAX, argIs, def, int, isInt64String, pick, sample, scanArgs, str } from './common';
 
@@ -152,31 +152,26 @@ function srandmember(ctx: CommandContext, argv: Buffer[]): void {
     for (let i = 0; i < -count; i++) ctx.reply.bulkKey(pick(all));
     return;
   }
-  // Asking for the whole set is answered like SMEMBERS (a RESP3 set), otherwise an array.
-  if (count >= s.size) return replyMembers(ctx, s.members());
-  const chosen = sample([...s.set], count);
+  const chosen = count >= s.size ? s.members() : sample([...s.set], count);
   ctx.reply.array(chosen.length);
   for (const m of chosen) ctx.reply.bulkKey(m);
 }
 
-/**
- * The sets named by `keys`, in order. Redis stops at the first missing key for an intersection
- * (returning null here), so a wrong-type key after it is not reported; union and difference
- * skip missing keys (undefined entries) and check every type.
- */
-function loadSets(db: Db, keys: string[], stopAtMissing: boolean): (RedisSet | undefined)[] | null {
+/** The sets named by `keys`, in order (undefined for missing keys); every key's type is checked. */
+function loadSets(db: Db, keys: string[]): (RedisSet | undefined)[] {
   const out: (RedisSet | undefined)[] = [];
   for (const k of keys) {
-    const s = db.lookupRead(k);
-    if (s === undefined) {
-      if (stopAtMissing) return null;
-      out.push(undefined);
-      continue;
-    }
-    if (s.type !== 'set') throw new CommandError('WRONGTYPE Operation against a key holding the wrong kind of value');
-    out.push(s.value as RedisSet);
+    const e = db.lookupRead(k);
+    if (e !== undefined && e.type !== 'set') throw new CommandError(WRONGTYPE);
+    out.push(e?.value as RedisSet | undefined);
   }
   return out;
+}
+
+/** The sets to intersect, or null when one is missing (the intersection is then empty). */
+function loadAll(db: Db, keys: string[]): RedisSet[] | null {
+  const sets = loadSets(db, keys);
+  return sets.includes(undefined) ? null : (sets as RedisSet[]);
 }
 
 function intersect(sets: RedisSet[], limit = 0): string[] {
@@ -199,11 +194,11 @@ type SetOp = 'inter' | 'union' | 'diff';
 function compute(db: Db, keys: string[], op: SetOp): RedisSet {
   const result = new RedisSet();
   if (op === 'inter') {
-    const sets = loadSets(db, keys, true);
-    if (sets !== null) for (const m of intersect(sets as RedisSet[])) result.add(m);
+    const sets = loadAll(db, keys);
+    if (sets !== null) for (const m of intersect(sets)) result.add(m);
     return result;
   }
-  const sets = loadSets(db, keys, false) as (RedisSet | undefined)[];
+  const sets = loadSets(db, keys);
   if (op === 'union') {
     for (const s of sets) if (s) for (const m of s.set) result.add(m);
     return result;
@@ -223,8 +218,8 @@ function setOp(op: SetOp) {
     const keys = argv.slice(1).map(str);
     if (op === 'inter') {
       // An intersection is listed in the iteration order of its smallest input, as Redis does.
-      const sets = loadSets(ctx.db, keys, true);
-      return replyMembers(ctx, sets === null ? [] : intersect(sets as RedisSet[]));
+      const sets = loadAll(ctx.db, keys);
+      return replyMembers(ctx, sets === null ? [] : intersect(sets));
     }
     replyMembers(ctx, compute(ctx.db, keys, op).members());
   };
@@ -253,8 +248,8 @@ function sintercard(ctx: CommandContext, argv: Buffer[]): void {
       throw new CommandError(SYNTAX);
     }
   }
-  const sets = loadSets(ctx.db, argv.slice(2, 2 + numkeys).map(str), true);
-  ctx.reply.integer(sets === null ? 0 : intersect(sets as RedisSet[], limit).length);
+  const sets = loadAll(ctx.db, argv.slice(2, 2 + numkeys).map(str));
+  ctx.reply.integer(sets === null ? 0 : intersect(sets, limit).length);
 }
 
 function smove(ctx: CommandContext, argv: Buffer[]): void {

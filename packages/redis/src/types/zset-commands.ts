@@ -51,7 +51,20 @@ function afterRemove(db: Db, key: string, z: RedisZSet): void {
 function score(arg: Buffer): number {
   const v = parseStrictDouble(str(arg));
   if (v === null) throw new CommandError(NOT_FLOAT);
-  return v;
+  // Redis never reports a score of -0.
+  return v === 0 ? 0 : v;
+}
+
+// LLONG_MAX / 2, the range in which Redis prints an integral score as an integer.
+const HALF_INT64 = 4611686018427387903;
+
+/**
+ * ZSCAN shows scores as stored: a listpack keeps integral scores within ±LLONG_MAX/2 as integers,
+ * so they print without an exponent; a skiplist's print like every other score reply.
+ */
+function scanScore(listpack: boolean, d: number): string {
+  if (listpack && Number.isInteger(d) && d >= -HALF_INT64 && d <= HALF_INT64) return BigInt(d).toString();
+  return formatDouble(d);
 }
 
 /** `(1.5`, `-inf`, `2` — a ScoreRange bound; returns null when invalid. */
@@ -279,9 +292,9 @@ function parseRange(argv: Buffer[], start: number, type: RangeType, reverse: boo
       q.limit = int(argv[j + 2]);
       q.hasLimit = true;
       j += 2;
-    } else if (reverse === null && argIs(a, 'rev')) q.reverse = true;
-    else if (type === 'auto' && argIs(a, 'byscore')) q.type = 'score';
-    else if (type === 'auto' && argIs(a, 'bylex')) q.type = 'lex';
+    } else if (reverse === null && !q.reverse && argIs(a, 'rev')) q.reverse = true;
+    else if (type === 'auto' && q.type === 'auto' && argIs(a, 'byscore')) q.type = 'score';
+    else if (type === 'auto' && q.type === 'auto' && argIs(a, 'bylex')) q.type = 'lex';
     else throw new CommandError(SYNTAX);
   }
   if (q.type === 'auto') q.type = 'rank';
@@ -458,7 +471,7 @@ function zscan(ctx: CommandContext, argv: Buffer[]): void {
   r.array(out.length * 2);
   for (const n of out) {
     r.bulkKey(n.member);
-    r.bulk(formatDouble(n.score));
+    r.bulk(scanScore(z.listpack, n.score));
   }
 }
 
