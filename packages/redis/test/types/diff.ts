@@ -1,5 +1,7 @@
-// Runs command scripts against nevio's data-type commands (in process) and a real redis-server,
-// and collects every reply that differs byte for byte.
+// Runs command scripts against a real redis-server and nevio-redis (the full server on the
+// reactor, over TCP), and collects every reply that differs byte for byte.
+import { defaultConfig } from '../../src/config';
+import { startRedis } from '../../src/listen';
 import { Local, RawClient, RealRedis, show, type Arg } from './harness';
 
 export interface DiffRig {
@@ -7,6 +9,7 @@ export interface DiffRig {
   run(script: Arg[][]): Promise<string[]>;
   /** Sends a command to both without comparing (HELLO, whose server info differs). */
   both(args: Arg[]): Promise<void>;
+  /** An in-process runner of the data-type commands, for checks beyond replies. */
   local: Local;
   stop(): Promise<void>;
 }
@@ -14,23 +17,28 @@ export interface DiffRig {
 export async function startRig(): Promise<DiffRig> {
   const redis = await RealRedis.start();
   const client = await RawClient.connect(redis.port);
+  const quiet = { warn: () => undefined, error: () => undefined };
+  const nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quiet);
+  const ours = await RawClient.connect(nevio.port);
   const rig: DiffRig = {
     local: new Local(),
     async run(script) {
       const bad: string[] = [];
       for (const cmd of script) {
         const want = await client.send(cmd);
-        const got = rig.local.send(cmd);
+        const got = await ours.send(cmd);
         if (!want.equals(got)) bad.push(`${cmd.map((a) => (typeof a === 'string' ? a : `<${a.toString('hex')}>`)).join(' ')}\n   redis: ${show(want)}\n   nevio: ${show(got)}`);
       }
       return bad;
     },
     async both(args) {
       await client.send(args);
-      rig.local.send(args);
+      await ours.send(args);
     },
     async stop() {
       client.close();
+      ours.close();
+      await nevio.stop();
       await redis.stop();
     },
   };
