@@ -111,16 +111,29 @@ static void close_conn(struct conn *c) {
   free(c);
 }
 
+/* Out of descriptors, a level-triggered listener would wake the loop forever; instead it
+ * leaves the epoll set until a connection closes and frees one. */
+static int accept_paused;
+
+static void watch_listener(int lfd, int epfd, int on) {
+  /* The listener's data.ptr is NULL, which tells it apart from connections. */
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  if (epoll_ctl(epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, lfd, &ev) < 0) die_errno("epoll_ctl(listener)");
+  accept_paused = !on;
+}
+
 static void accept_all(int lfd, int epfd) {
   for (;;) {
     int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      /* EMFILE/ENFILE/ENOBUFS: leave the connection queued and retry on the next wakeup
-       * rather than taking the whole baseline down. */
-      perror("accept4");
-      return;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        perror("accept4 (pausing accepts until a connection closes)");
+        watch_listener(lfd, epfd, 0);
+        return;
+      }
+      die_errno("accept4");
     }
     set_nodelay(fd);
     struct conn *c = calloc(1, sizeof *c);
@@ -151,9 +164,7 @@ int server_main(int argc, char **argv, const char *name, on_data_fn on_data) {
   int lfd = listen_loopback(port, &bound);
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) die_errno("epoll_create1");
-  /* The listener's data.ptr is NULL, which tells it apart from connections. */
-  struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0) die_errno("epoll_ctl(ADD listener)");
+  watch_listener(lfd, epfd, 1);
   printf("%s listening on 127.0.0.1:%d\n", name, bound);
   fflush(stdout);
 
@@ -173,7 +184,10 @@ int server_main(int argc, char **argv, const char *name, on_data_fn on_data) {
       uint32_t ev = events[i].events;
       if (ev & EPOLLOUT) on_writable(c);
       else if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c, on_data);
-      if (c->dead) close_conn(c);
+      if (c->dead) {
+        close_conn(c);
+        if (accept_paused) watch_listener(lfd, epfd, 1);
+      }
     }
   }
 }

@@ -114,12 +114,15 @@ function allCpusBusyMicros(): number {
   return ((f[1] + f[2] + f[3] + f[6] + f[7]) * 1e6) / ticksPerSecond();
 }
 
+/** Below this share of one CPU (in %) used by other processes, the machine counts as quiet. */
+export const QUIET_PCT = 15;
+
 /**
  * Waits, up to maxWaitMs, until the machine is nearly idle (under `idlePct` of one CPU busy
  * over 300 ms), so that a run does not start in the middle of someone else's build. Returns
  * the busy share last seen, in % of one CPU.
  */
-export async function waitQuiet(maxWaitMs: number, idlePct = 15): Promise<{ waitedMs: number; busyPct: number }> {
+export async function waitQuiet(maxWaitMs: number, idlePct = QUIET_PCT): Promise<{ waitedMs: number; busyPct: number }> {
   const started = Date.now();
   for (;;) {
     const b0 = allCpusBusyMicros();

@@ -23,6 +23,8 @@ export interface Rep {
   clientCpuPct?: number;
   /** CPU time other processes took on the server's CPU during the window, in % of it. */
   othersPct?: number;
+  /** The same on the load's CPU, when the client reports its own CPU use. */
+  othersOnLoadCpuPct?: number;
   p50Us?: number;
   p99Us?: number;
   errors?: number;
@@ -35,6 +37,7 @@ export interface Summary {
   serverCpuPct: number;
   clientCpuPct: number;
   othersPct: number;
+  othersOnLoadCpuPct: number;
   p50Us: number;
   p99Us: number;
   /** Summed over the repetitions: any error is worth seeing. */
@@ -68,6 +71,7 @@ export function summarize(reps: Rep[]): Summary | null {
     serverCpuPct: med((r) => r.serverCpuPct),
     clientCpuPct: med((r) => r.clientCpuPct),
     othersPct: med((r) => r.othersPct),
+    othersOnLoadCpuPct: med((r) => r.othersOnLoadCpuPct),
     p50Us: med((r) => r.p50Us),
     p99Us: med((r) => r.p99Us),
     errors: ok.reduce((s, r) => s + (r.errors ?? 0), 0),
@@ -94,6 +98,10 @@ function sig3(x: number): string {
   return x.toFixed(3);
 }
 
+function pct(x: number): string {
+  return Number.isFinite(x) ? `${x.toFixed(0)}%` : '-';
+}
+
 export function formatTable(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows
@@ -101,7 +109,7 @@ export function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
-export const TABLE_HEADER = ['peer', 'msg/s', 'CPU µs/msg', 'server CPU', 'client CPU', 'others', 'p50 µs', 'p99 µs', 'errors', 'reps'];
+export const TABLE_HEADER = ['peer', 'msg/s', 'CPU µs/msg', 'server CPU', 'client CPU', 'others srv/cli', 'p50 µs', 'p99 µs', 'errors', 'reps'];
 
 export function summaryRow(peer: string, s: Summary | null, note?: string): string[] {
   if (!s) return [peer, note ?? 'failed', '', '', '', '', '', '', '', ''];
@@ -111,7 +119,7 @@ export function summaryRow(peer: string, s: Summary | null, note?: string): stri
     sig3(s.cpuUsPerMsg),
     `${s.serverCpuPct.toFixed(0)}%`,
     Number.isFinite(s.clientCpuPct) ? `${s.clientCpuPct.toFixed(0)}%` : '-',
-    Number.isFinite(s.othersPct) ? `${s.othersPct.toFixed(0)}%` : '-',
+    `${pct(s.othersPct)}/${pct(s.othersOnLoadCpuPct)}`,
     sig3(s.p50Us),
     sig3(s.p99Us),
     s.errors === 0 ? '0' : `${s.errors} !`,
@@ -125,5 +133,5 @@ export function formatRatio(r: Ratio): string {
 
 export function formatRate(rep: Rep): string {
   if (!rep.ok) return `failed: ${rep.error?.split('\n')[0]}`;
-  return `${int.format(rep.rate ?? NaN)} msg/s, ${sig3(rep.cpuUsPerMsg ?? NaN)} µs CPU/msg (server at ${(rep.serverCpuPct ?? NaN).toFixed(0)}%${rep.clientCpuPct !== undefined ? `, client at ${rep.clientCpuPct.toFixed(0)}%` : ''}${rep.othersPct !== undefined && rep.othersPct >= 10 ? `, other processes took ${rep.othersPct.toFixed(0)}% of its CPU` : ''}), p50 ${sig3(rep.p50Us ?? NaN)} µs, p99 ${sig3(rep.p99Us ?? NaN)} µs${rep.errors ? `, ${rep.errors} ERRORS` : ''}`;
+  return `${int.format(rep.rate ?? NaN)} msg/s, ${sig3(rep.cpuUsPerMsg ?? NaN)} µs CPU/msg (server at ${(rep.serverCpuPct ?? NaN).toFixed(0)}%${rep.clientCpuPct !== undefined ? `, client at ${rep.clientCpuPct.toFixed(0)}%` : ''}${rep.othersPct !== undefined && rep.othersPct >= 10 ? `, other processes took ${rep.othersPct.toFixed(0)}% of its CPU` : ''}${rep.othersOnLoadCpuPct !== undefined && rep.othersOnLoadCpuPct >= 10 ? `, and ${rep.othersOnLoadCpuPct.toFixed(0)}% of the client's` : ''}), p50 ${sig3(rep.p50Us ?? NaN)} µs, p99 ${sig3(rep.p99Us ?? NaN)} µs${rep.errors ? `, ${rep.errors} ERRORS` : ''}`;
 }

@@ -1,10 +1,10 @@
 // Runs one workload: every load against every available peer, repeated, one server per
 // repetition (fresh state, fresh port), servers and load on separate pinned CPUs.
 import { describeMachine, type Machine } from './machine';
-import { cpuTaskMicros, freePort, pinned, Server, shellLine, waitQuiet, type GroupCpu } from './proc';
+import { cpuTaskMicros, freePort, pinned, QUIET_PCT, Server, shellLine, waitQuiet, type GroupCpu } from './proc';
 import { formatRate, formatRatio, formatTable, ratios, summarize, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
 import { repoRoot } from './paths';
-import type { RunOptions, Workload } from './types';
+import type { Load, Peer, RunOptions, Workload } from './types';
 
 export interface CaseResult {
   id: string;
@@ -82,63 +82,8 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
       for (const peer of runnable) {
         done++;
         log(`[${w.name} ${done}/${total}] ${load.label} · ${peer.name} · rep ${rep}/${options.reps} · ${clock(Date.now() - started)} elapsed`);
-        const quiet = await waitQuiet(options.quietWaitMs);
-        if (quiet.busyPct >= 15) log(`    the machine is busy (${quiet.busyPct.toFixed(0)}% of a CPU used by other processes); running anyway`);
-        const port = await freePort();
-        const argv = pinned(options.pin?.server ?? null, peer.command(port));
-        const record: Rep = { rep, ok: false, serverCommand: shellLine(argv), busyBeforePct: Math.round(quiet.busyPct) };
-        result.commands.push(record.serverCommand);
-        const server = new Server(argv, repoRoot);
-        try {
-          await server.waitForPort(port);
-          // Filled in by the load's window callbacks, which run while load.run is pending.
-          const win: { t0?: bigint; t1?: bigint; before?: GroupCpu; after?: GroupCpu; core0?: number; core1?: number } = {};
-          const core = options.pin?.server;
-          const window = {
-            open: () => {
-              win.t0 = process.hrtime.bigint();
-              win.before = server.cpu();
-              if (core !== undefined) win.core0 = cpuTaskMicros(core);
-            },
-            close: () => {
-              win.after = server.cpu();
-              if (core !== undefined) win.core1 = cpuTaskMicros(core);
-              win.t1 = process.hrtime.bigint();
-            },
-          };
-          const out = await load.run({ port, options, window });
-          record.loadCommand = shellLine(out.command);
-          result.commands.push(record.loadCommand);
-          const { t0, t1, before, after } = win;
-          if (!before || !after || t0 === undefined || t1 === undefined) {
-            throw new Error(`the load never opened or closed its measuring window (${out.errors} errors)`);
-          }
-          const cpuUs = after.micros - before.micros;
-          Object.assign(record, {
-            ok: true,
-            measured: before.processes.map((p) => `${p.pid} ${p.comm}`),
-            messages: out.messages,
-            seconds: out.seconds,
-            rate: out.seconds > 0 ? out.messages / out.seconds : 0,
-            cpuUs,
-            cpuUsPerMsg: out.messages > 0 ? cpuUs / out.messages : NaN,
-            serverCpuPct: (cpuUs / (Number(t1 - t0) / 1e3)) * 100,
-            ...(win.core0 !== undefined && win.core1 !== undefined
-              ? { othersPct: Math.max(0, ((win.core1 - win.core0 - cpuUs) / (Number(t1 - t0) / 1e3)) * 100) }
-              : {}),
-            p50Us: out.p50Us,
-            p99Us: out.p99Us,
-            errors: out.errors,
-            ...(out.clientCpuPct !== undefined ? { clientCpuPct: out.clientCpuPct } : {}),
-            ...(out.detail !== undefined ? { detail: out.detail } : {}),
-          });
-          if (server.hasExited) throw new Error(`the server exited during the run:\n${server.log.trim()}`);
-        } catch (err) {
-          record.ok = false;
-          record.error = (err as Error).message;
-        } finally {
-          await server.stop();
-        }
+        const record = await runRep(peer, load, rep, options, log);
+        result.commands.push(record.serverCommand, ...(record.loadCommand ? [record.loadCommand] : []));
         c.peers[peer.name].runs.push(record);
         log(`    ${formatRate(record)}`);
       }
@@ -154,6 +99,71 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
   log('');
   log(formatWorkload(result));
   return result;
+}
+
+/** One repetition: a fresh server on a free port, the load, the server's CPU over the window. */
+async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, log: (line: string) => void): Promise<Rep> {
+  const quiet = await waitQuiet(options.quietWaitMs);
+  if (quiet.busyPct >= QUIET_PCT) log(`    the machine is busy (${quiet.busyPct.toFixed(0)}% of a CPU used by other processes); running anyway`);
+  const port = await freePort();
+  const argv = pinned(options.pin?.server ?? null, peer.command(port));
+  const record: Rep = { rep, ok: false, serverCommand: shellLine(argv), busyBeforePct: Math.round(quiet.busyPct) };
+  const server = new Server(argv, repoRoot);
+  try {
+    await server.waitForPort(port);
+    // Filled in by the load's window callbacks, which run while load.run is pending.
+    const win: { t0?: bigint; t1?: bigint; before?: GroupCpu; after?: GroupCpu; cores0?: number[]; cores1?: number[] } = {};
+    // Task time of the server's CPU and of the load's, to tell how much other processes took.
+    const cores = options.pin ? [options.pin.server, options.pin.load] : [];
+    const window = {
+      open: () => {
+        win.t0 = process.hrtime.bigint();
+        win.before = server.cpu();
+        win.cores0 = cores.map(cpuTaskMicros);
+      },
+      close: () => {
+        win.after = server.cpu();
+        win.cores1 = cores.map(cpuTaskMicros);
+        win.t1 = process.hrtime.bigint();
+      },
+    };
+    const out = await load.run({ port, options, window });
+    record.loadCommand = shellLine(out.command);
+    const { t0, t1, before, after } = win;
+    if (!before || !after || t0 === undefined || t1 === undefined) {
+      throw new Error(`the load never opened or closed its measuring window (${out.errors} errors)`);
+    }
+    const cpuUs = after.micros - before.micros;
+    const windowUs = Number(t1 - t0) / 1e3;
+    const coreBusyPct = (i: number): number => ((win.cores1![i] - win.cores0![i]) / windowUs) * 100;
+    const serverPct = (cpuUs / windowUs) * 100;
+    Object.assign(record, {
+      ok: true,
+      measured: before.processes.map((p) => `${p.pid} ${p.comm}`),
+      messages: out.messages,
+      seconds: out.seconds,
+      rate: out.seconds > 0 ? out.messages / out.seconds : 0,
+      cpuUs,
+      cpuUsPerMsg: out.messages > 0 ? cpuUs / out.messages : NaN,
+      serverCpuPct: serverPct,
+      ...(cores.length ? { othersPct: Math.max(0, coreBusyPct(0) - serverPct) } : {}),
+      ...(cores.length && out.clientCpuPct !== undefined
+        ? { othersOnLoadCpuPct: Math.max(0, coreBusyPct(1) - out.clientCpuPct) }
+        : {}),
+      p50Us: out.p50Us,
+      p99Us: out.p99Us,
+      errors: out.errors,
+      ...(out.clientCpuPct !== undefined ? { clientCpuPct: out.clientCpuPct } : {}),
+      ...(out.detail !== undefined ? { detail: out.detail } : {}),
+    });
+    if (server.hasExited) throw new Error(`the server exited during the run:\n${server.log.trim()}`);
+  } catch (err) {
+    record.ok = false;
+    record.error = (err as Error).message;
+  } finally {
+    await server.stop();
+  }
+  return record;
 }
 
 /** The readable summary of a workload's results. */
