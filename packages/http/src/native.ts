@@ -16,8 +16,10 @@ interface Binding {
 }
 
 function load(): Binding {
-  // Both src/ (tests via ts-jest) and dist/ sit next to build/.
-  const file = path.join(__dirname, '..', 'build', 'Release', 'nevio_http.node');
+  // Both src/ (tests via ts-jest) and dist/ sit next to build/. NEVIO_NATIVE_VARIANT=asan selects
+  // the AddressSanitizer build, as it does for @nevio/native.
+  const variant = process.env.NEVIO_NATIVE_VARIANT === 'asan' ? 'build-asan' : 'build';
+  const file = path.join(__dirname, '..', variant, 'Release', 'nevio_http.node');
   try {
     return require(file) as Binding;
   } catch (error) {
