@@ -16,7 +16,7 @@ const prefix = path.resolve(path.dirname(process.execPath), '..');
 const args = [require.resolve('node-gyp/bin/node-gyp.js', { paths: [process.cwd(), __dirname] }), 'rebuild'];
 if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
 args.push('-j', 'max');
-if (asan) args.push('--', '-Dasan=true');
+if (asan) args.push('--', '-Dnevio_sanitize=true');
 
 // node-gyp always writes to build/; the sanitizer variant is moved to build-asan/ so that both
 // variants coexist, and a release build already in build/ is put back afterwards.

@@ -39,13 +39,13 @@ describe('echo over TCP', () => {
   test('1000 concurrent connections each get their own bytes back', async () => {
     const clients = Array.from({ length: 1000 }, () => new Client(server.addrs[0].port));
     await Promise.all(clients.map((c) => c.ready()));
-    await eventually(() => server.countConnections() >= 1000);
+    await eventually(() => server.countConnections() >= 1000, 30_000);
     clients.forEach((c, i) => c.write(`client-${i};`));
     await Promise.all(clients.map((c, i) => c.waitFor(`client-${i};`.length)));
     clients.forEach((c, i) => expect(c.received.toString()).toBe(`client-${i};`));
     clients.forEach((c) => c.end());
     await Promise.all(clients.map((c) => c.closed));
-    await eventually(() => server.countConnections() === 0);
+    await eventually(() => server.countConnections() === 0, 30_000);
   });
 
   test('a client half-close still gets every byte before the server closes', async () => {

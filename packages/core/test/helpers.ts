@@ -4,14 +4,22 @@ import { createHash } from 'node:crypto';
 /** A client socket that collects everything it receives. */
 export class Client {
   readonly socket: Socket;
-  received = Buffer.alloc(0);
   closed: Promise<void>;
+  private chunks: Buffer[] = [];
+  private length = 0;
   private waiters: Array<() => void> = [];
+
+  /** Everything received so far (concatenated lazily: large transfers stay linear). */
+  get received(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    return this.chunks[0];
+  }
 
   constructor(port: number | string, host = '127.0.0.1') {
     this.socket = typeof port === 'string' ? connect(port) : connect(port, host);
     this.socket.on('data', (chunk) => {
-      this.received = Buffer.concat([this.received, chunk]);
+      this.chunks.push(chunk);
+      this.length += chunk.length;
       for (const w of this.waiters.splice(0)) w();
     });
     this.socket.on('error', () => {});
@@ -31,9 +39,9 @@ export class Client {
   /** Resolves once at least `n` bytes arrived (rejects on timeout). */
   async waitFor(n: number, ms = 10_000): Promise<Buffer> {
     const deadline = Date.now() + ms;
-    while (this.received.length < n) {
-      if (this.socket.destroyed && this.received.length < n) throw new Error(`closed after ${this.received.length}/${n} bytes`);
-      if (Date.now() > deadline) throw new Error(`timeout: ${this.received.length}/${n} bytes`);
+    while (this.length < n) {
+      if (this.socket.destroyed) throw new Error(`closed after ${this.length}/${n} bytes`);
+      if (Date.now() > deadline) throw new Error(`timeout: ${this.length}/${n} bytes`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 50);
         this.waiters.push(() => {

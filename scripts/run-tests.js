@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Runs every test and ends with one plain line, "N passed, M failed", over all of them.
+//
+// 1. jest over every package (real sockets on 127.0.0.1);
+// 2. the reactor's tests (packages core and echo) again against the AddressSanitizer +
+//    UndefinedBehaviorSanitizer build of the addon, with LeakSanitizer on. Any sanitizer report
+//    fails the run. Node itself is not instrumented, so the sanitizer runtime is preloaded.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+let passed = 0;
+let failed = 0;
+let ok = true;
+
+function runJest(label, args, env) {
+  const out = path.join(os.tmpdir(), `nevio-jest-${label}-${process.pid}.json`);
+  console.log(`\n=== ${label}: jest ${args.join(' ')}`);
+  const result = spawnSync(process.execPath, [jest, ...args, '--json', `--outputFile=${out}`], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
+  process.stderr.write(result.stderr);
+  let summary;
+  try {
+    summary = JSON.parse(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+  } catch {
+    summary = undefined;
+  }
+  if (summary === undefined) {
+    console.log(`${label}: jest produced no results (exit ${result.status})`);
+    failed++;
+    ok = false;
+    return result;
+  }
+  passed += summary.numPassedTests;
+  failed += summary.numFailedTests + summary.numRuntimeErrorTestSuites;
+  if (result.status !== 0 || !summary.success) ok = false;
+  console.log(`${label}: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed`);
+  return result;
+}
+
+const onlyAsan = process.argv.includes('--asan-only');
+if (!onlyAsan) runJest('all', ['--ci']);
+
+if (!process.argv.includes('--no-asan')) {
+  const build = spawnSync('node', ['../../scripts/node-gyp.js', '--asan'], {
+    cwd: path.join(root, 'packages', 'native'),
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) {
+    console.log('asan: the sanitizer build failed');
+    failed++;
+    ok = false;
+  } else {
+    const runtime = spawnSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).stdout.trim();
+    const result = runJest('asan', ['--ci', '--runInBand', '--selectProjects', 'core', 'echo'], {
+      NEVIO_NATIVE_VARIANT: 'asan',
+      LD_PRELOAD: runtime,
+      ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0:exitcode=23',
+      UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+    });
+    if (/ERROR: (Address|Leak)Sanitizer|runtime error:/.test(result.stderr ?? '')) {
+      console.log('asan: the sanitizers reported a problem (see above)');
+      failed++;
+      ok = false;
+    }
+  }
+}
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(ok ? 0 : 1);
