@@ -92,6 +92,24 @@ describe('echo mode', () => {
   });
 });
 
+describe('command line', () => {
+  test('a port nobody listens on fails at once, naming connect', async () => {
+    const port = await freePort();
+    await expect(runLoadgen(loadgenArgs({ mode: 'echo', conns: 2, depth: 1 }, port, 5, 0), 3000)).rejects.toThrow(
+      /exited with 2: loadgen: connect: Connection refused/,
+    );
+  });
+
+  test.each([
+    [['--mode', 'smtp']],
+    [['--depth', '0']],
+    [['--size', '12x']],
+  ])('bad option %j is refused', async (extra) => {
+    const argv = [...loadgenArgs({ mode: 'echo', conns: 1, depth: 1 }, 9, 1, 0), ...extra];
+    await expect(runLoadgen(argv, 3000)).rejects.toThrow(/exited with 2/);
+  });
+});
+
 describe('http mode', () => {
   test.each([1, 16])('C http server, depth %i', async (depth) => {
     const port = await start(cHttp);
