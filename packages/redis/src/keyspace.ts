@@ -44,10 +44,10 @@ let clockSeconds = Math.floor(Date.now() / 1000);
 
 /** One numbered database (SELECT n). */
 export class Db {
-  /** Key to value. Iteration order is insertion order. */
-  readonly dict = new Map<string, Entry>();
+  /** Key to value. Iteration order is insertion order. (Replaced wholesale by SWAPDB.) */
+  dict = new Map<string, Entry>();
   /** Key to absolute expiry time in ms, for keys that have one. */
-  readonly expires = new Map<string, number>();
+  expires = new Map<string, number>();
   /** Number of clients WATCHing a key here (lets {@link Db.modified} skip the lookup when 0). */
   watching = 0;
   /** Counted for INFO keyspace_hits / keyspace_misses. */
@@ -181,6 +181,13 @@ export class Db {
   /** Removes a key's expiry; true when it had one. */
   persist(key: string): boolean {
     return this.expires.delete(key);
+  }
+
+  /** Exchanges the contents of two databases (SWAPDB); clients stay on their numbers. */
+  swapWith(other: Db): void {
+    [this.dict, other.dict] = [other.dict, this.dict];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    this.expireCursor = other.expireCursor = null;
   }
 
   /** Removes every key; returns how many there were. */

@@ -1,0 +1,23 @@
+/**
+ * The command table: the built-in families plus the data types' commands from `types/`.
+ *
+ * @packageDocumentation
+ */
+import type { CommandDef } from '../command';
+import { typeCommands } from '../types';
+import { adminCommands } from './admin';
+import { connectionCommands } from './connection';
+import { keyCommands } from './keys';
+import { pubsubCommands } from './pubsub';
+import { stringCommands } from './strings';
+
+export function buildCommandTable(): Map<string, CommandDef> {
+  const table = new Map<string, CommandDef>();
+  for (const list of [connectionCommands, adminCommands, keyCommands, stringCommands, pubsubCommands, typeCommands]) {
+    for (const d of list) {
+      if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
+      table.set(d.name, d);
+    }
+  }
+  return table;
+}

@@ -1,0 +1,354 @@
+/**
+ * Generic key commands: DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY, RANDOMKEY, the EXPIRE
+ * family, TTL, PERSIST, OBJECT, TOUCH.
+ *
+ * @packageDocumentation
+ */
+import type { CommandContext, CommandDef } from '../command';
+import { argInt, argIs, parseInt64 } from '../command';
+import { CommandError, NO_SUCH_KEY, SYNTAX } from '../errors';
+import { globMatch } from '../glob';
+import { keyOf, type Db, type Entry } from '../keyspace';
+import { KEY1, NOKEYS, def, srv } from './def';
+import { dispatchSub, helpReply } from './sub';
+
+const LLONG_MAX = 9223372036854775807;
+
+/** Entries not yet reclaimed but past their TTL are invisible (KEYS, SCAN, RANDOMKEY). */
+function isExpired(db: Db, key: string, now: number): boolean {
+  const at = db.getExpire(key);
+  return at !== undefined && at <= now;
+}
+
+function del(ctx: CommandContext, argv: Buffer[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (ctx.db.delete(keyOf(argv[i]))) n++;
+  ctx.reply.integer(n);
+}
+
+/** A deep copy of a value, for COPY. */
+function copyValue(ctx: CommandContext, e: Entry): unknown {
+  if (e.type === 'string') return e.value;
+  const ops = srv(ctx).typeOps[e.type];
+  if (ops === undefined) throw new CommandError(`ERR cannot copy a ${e.type}`);
+  return ops.copy(e.value);
+}
+
+function rename(ctx: CommandContext, argv: Buffer[], nx: boolean): void {
+  const db = ctx.db;
+  const src = keyOf(argv[1]);
+  const dst = keyOf(argv[2]);
+  const e = db.lookupWrite(src);
+  if (e === undefined) throw new CommandError(NO_SUCH_KEY);
+  if (src === dst) {
+    if (nx) ctx.reply.integer(0);
+    else ctx.reply.ok();
+    return;
+  }
+  const expire = db.getExpire(src);
+  if (db.lookupWrite(dst) !== undefined) {
+    if (nx) {
+      ctx.reply.integer(0);
+      return;
+    }
+    db.delete(dst);
+  }
+  db.delete(src);
+  db.set(dst, e.type, e.value);
+  if (expire !== undefined) db.setExpire(dst, expire);
+  if (e.type === 'list' || e.type === 'zset') db.signalReady(dst);
+  if (nx) ctx.reply.integer(1);
+  else ctx.reply.ok();
+}
+
+function copy(ctx: CommandContext, argv: Buffer[]): void {
+  const server = srv(ctx);
+  let dstDb = ctx.db;
+  let replace = false;
+  for (let j = 3; j < argv.length; j++) {
+    if (argIs(argv[j], 'replace')) replace = true;
+    else if (argIs(argv[j], 'db') && j + 1 < argv.length) {
+      const id = argInt(argv[++j]);
+      if (id < 0 || id >= server.dbs.length || id > 2147483647) throw new CommandError('ERR DB index is out of range');
+      dstDb = server.dbs[id];
+    } else throw new CommandError(SYNTAX);
+  }
+  const src = keyOf(argv[1]);
+  const dst = keyOf(argv[2]);
+  if (src === dst && dstDb === ctx.db) throw new CommandError('ERR source and destination objects are the same');
+  const e = ctx.db.lookupRead(src);
+  if (e === undefined) {
+    ctx.reply.integer(0);
+    return;
+  }
+  const expire = ctx.db.getExpire(src);
+  if (dstDb.lookupWrite(dst) !== undefined) {
+    if (!replace) {
+      ctx.reply.integer(0);
+      return;
+    }
+    dstDb.delete(dst);
+  }
+  dstDb.set(dst, e.type, copyValue(ctx, e));
+  if (expire !== undefined) dstDb.setExpire(dst, expire);
+  if (e.type === 'list' || e.type === 'zset') dstDb.signalReady(dst);
+  ctx.reply.integer(1);
+}
+
+const EX_NX = 1;
+const EX_XX = 2;
+const EX_GT = 4;
+const EX_LT = 8;
+
+function expireGeneric(ctx: CommandContext, argv: Buffer[], base: 'now' | 'zero', seconds: boolean, name: string): void {
+  let flags = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const a = argv[j];
+    if (argIs(a, 'nx')) flags |= EX_NX;
+    else if (argIs(a, 'xx')) flags |= EX_XX;
+    else if (argIs(a, 'gt')) flags |= EX_GT;
+    else if (argIs(a, 'lt')) flags |= EX_LT;
+    else throw new CommandError(`ERR Unsupported option ${a.latin1Slice(0, a.length)}`);
+  }
+  if ((flags & EX_NX) && (flags & (EX_XX | EX_GT | EX_LT))) {
+    throw new CommandError('ERR NX and XX, GT or LT options at the same time are not compatible');
+  }
+  if ((flags & EX_GT) && (flags & EX_LT)) throw new CommandError('ERR GT and LT options at the same time are not compatible');
+  let when = argInt(argv[2]);
+  const invalid = `ERR invalid expire time in '${name}' command`;
+  if (seconds) {
+    if (when > LLONG_MAX / 1000 || when < -LLONG_MAX / 1000) throw new CommandError(invalid);
+    when *= 1000;
+  }
+  const now = srv(ctx).now();
+  if (base === 'now') {
+    if (when > LLONG_MAX - now) throw new CommandError(invalid);
+    when += now;
+  }
+  const db = ctx.db;
+  const key = keyOf(argv[1]);
+  if (db.lookupWrite(key) === undefined) {
+    ctx.reply.integer(0);
+    return;
+  }
+  if (flags) {
+    const cur = db.getExpire(key) ?? -1;
+    if ((flags & EX_NX) && cur !== -1) return ctx.reply.integer(0);
+    if ((flags & EX_XX) && cur === -1) return ctx.reply.integer(0);
+    if ((flags & EX_GT) && (when <= cur || cur === -1)) return ctx.reply.integer(0);
+    if ((flags & EX_LT) && cur !== -1 && when >= cur) return ctx.reply.integer(0);
+  }
+  if (when <= now) {
+    db.delete(key);
+    ctx.propagate(['DEL', key]);
+  } else {
+    db.setExpire(key, when);
+    db.modified(key);
+    ctx.propagate(['PEXPIREAT', key, String(when)]);
+  }
+  ctx.reply.integer(1);
+}
+
+function ttl(ctx: CommandContext, argv: Buffer[], ms: boolean, absolute: boolean): void {
+  const db = ctx.db;
+  const key = keyOf(argv[1]);
+  if (db.lookupRead(key) === undefined) return ctx.reply.integer(-2);
+  const at = db.getExpire(key);
+  if (at === undefined) return ctx.reply.integer(-1);
+  if (absolute) return ctx.reply.integer(ms ? at : Math.trunc(at / 1000));
+  const left = Math.max(0, at - srv(ctx).now());
+  ctx.reply.integer(ms ? left : Math.trunc((left + 500) / 1000));
+}
+
+// SCAN cursors index into a snapshot of the database's keys, so a key present for the whole
+// iteration is returned even when others are deleted meanwhile (Redis's SCAN guarantee).
+// The low bits of the cursor name the snapshot's slot.
+const SCAN_SLOTS = 256;
+interface ScanSnapshot {
+  db: Db;
+  keys: string[];
+}
+const scanSnapshots: (ScanSnapshot | undefined)[] = new Array(SCAN_SLOTS);
+let nextScanSlot = 1;
+
+/** Parses SCAN-style options from argv[start]: MATCH, COUNT and (for SCAN) TYPE. */
+export function parseScanOptions(argv: Buffer[], start: number, allowType: boolean): { pattern: string | null; count: number; type: string | null } {
+  let pattern: string | null = null;
+  let count = 10;
+  let type: string | null = null;
+  for (let j = start; j < argv.length; j++) {
+    const remaining = argv.length - j;
+    if (argIs(argv[j], 'count') && remaining >= 2) {
+      count = argInt(argv[++j]);
+      if (count < 1) throw new CommandError(SYNTAX);
+    } else if (argIs(argv[j], 'match') && remaining >= 2) {
+      pattern = keyOf(argv[++j]);
+    } else if (allowType && argIs(argv[j], 'type') && remaining >= 2) {
+      type = argv[++j].toString().toLowerCase();
+    } else throw new CommandError(SYNTAX);
+  }
+  return { pattern, count, type };
+}
+
+/** Parses a SCAN cursor (an unsigned decimal), or throws `ERR invalid cursor`. */
+export function parseCursor(arg: Buffer): number {
+  const s = arg.latin1Slice(0, arg.length);
+  if (!/^[0-9]{1,20}$/.test(s)) throw new CommandError('ERR invalid cursor');
+  return Number(s);
+}
+
+function scan(ctx: CommandContext, argv: Buffer[]): void {
+  const cursor = parseCursor(argv[1]);
+  const { pattern, count, type } = parseScanOptions(argv, 2, true);
+  const db = ctx.db;
+  let slot = cursor % SCAN_SLOTS;
+  let pos = Math.floor(cursor / SCAN_SLOTS);
+  let snap = cursor === 0 ? undefined : scanSnapshots[slot];
+  if (snap === undefined || snap.db !== db) {
+    if (cursor !== 0 && snap === undefined) pos = Math.min(pos, db.size);
+    else pos = 0;
+    slot = nextScanSlot;
+    nextScanSlot = (nextScanSlot % (SCAN_SLOTS - 1)) + 1;
+    snap = { db, keys: Array.from(db.dict.keys()) };
+    scanSnapshots[slot] = snap;
+  }
+  const now = srv(ctx).now();
+  const out: string[] = [];
+  const keys = snap.keys;
+  const end = Math.min(keys.length, pos + count);
+  for (; pos < end; pos++) {
+    const key = keys[pos];
+    const e = db.dict.get(key);
+    if (e === undefined || isExpired(db, key, now)) continue;
+    if (pattern !== null && !globMatch(pattern, key)) continue;
+    if (type !== null && e.type !== type) continue;
+    out.push(key);
+  }
+  let next = 0;
+  if (pos < keys.length) next = pos * SCAN_SLOTS + slot;
+  else scanSnapshots[slot] = undefined;
+  ctx.reply.array(2);
+  ctx.reply.bulk(String(next));
+  ctx.reply.array(out.length);
+  for (const k of out) ctx.reply.bulkKey(k);
+}
+
+/** OBJECT ENCODING's answer for a string, by Redis's rules (int, embstr up to 44 bytes, raw). */
+function stringEncoding(v: Buffer): string {
+  if (v.length <= 20 && parseInt64(v) !== undefined) return 'int';
+  return v.length <= 44 ? 'embstr' : 'raw';
+}
+
+const object = dispatchSub('object', {
+  encoding: {
+    arity: 3,
+    run: (ctx, argv) => {
+      const e = ctx.db.lookupWrite(keyOf(argv[2]));
+      if (e === undefined) return ctx.reply.nil();
+      if (e.type === 'string') return ctx.reply.bulk(stringEncoding(e.value as Buffer));
+      const ops = srv(ctx).typeOps[e.type];
+      ctx.reply.bulk(ops === undefined ? 'unknown' : ops.encoding(e.value));
+    },
+  },
+  freq: {
+    arity: 3,
+    run: (ctx, argv) => {
+      const e = ctx.db.lookupWrite(keyOf(argv[2]));
+      if (e === undefined) return ctx.reply.nil();
+      throw new CommandError(
+        'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+      );
+    },
+  },
+  idletime: {
+    arity: 3,
+    run: (ctx, argv) => {
+      const e = ctx.db.dict.get(keyOf(argv[2]));
+      if (e === undefined || ctx.db.lookupWrite(keyOf(argv[2])) === undefined) return ctx.reply.nil();
+      ctx.reply.integer(Math.max(0, Math.floor(srv(ctx).now() / 1000) - e.lru));
+    },
+  },
+  refcount: {
+    arity: 3,
+    run: (ctx, argv) => {
+      if (ctx.db.lookupWrite(keyOf(argv[2])) === undefined) return ctx.reply.nil();
+      ctx.reply.integer(1);
+    },
+  },
+  help: {
+    arity: 2,
+    run: (ctx) =>
+      helpReply(ctx, [
+        'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'ENCODING <key>', 'FREQ <key>', 'IDLETIME <key>', 'REFCOUNT <key>', 'HELP',
+      ]),
+  },
+});
+
+export const keyCommands: CommandDef[] = [
+  def('del', -2, 'write', [1, -1, 1], del, 'generic'),
+  def('unlink', -2, 'write fast', [1, -1, 1], del, 'generic'),
+  def('exists', -2, 'readonly fast', [1, -1, 1], (ctx, argv) => {
+    let n = 0;
+    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i])) !== undefined) n++;
+    ctx.reply.integer(n);
+  }),
+  def('touch', -2, 'readonly fast', [1, -1, 1], (ctx, argv) => {
+    let n = 0;
+    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i])) !== undefined) n++;
+    ctx.reply.integer(n);
+  }),
+  def('type', 2, 'readonly fast', KEY1, (ctx, argv) => {
+    const e = ctx.db.lookupRead(keyOf(argv[1]));
+    ctx.reply.simple(e === undefined ? 'none' : e.type);
+  }),
+  def('keys', 2, 'readonly', NOKEYS, (ctx, argv) => {
+    const db = ctx.db;
+    const pattern = keyOf(argv[1]);
+    const now = srv(ctx).now();
+    const out: string[] = [];
+    for (const key of db.dict.keys()) {
+      if (globMatch(pattern, key) && !isExpired(db, key, now)) out.push(key);
+    }
+    ctx.reply.array(out.length);
+    for (const k of out) ctx.reply.bulkKey(k);
+  }),
+  def('scan', -2, 'readonly', NOKEYS, scan),
+  def('randomkey', 1, 'readonly', NOKEYS, (ctx) => {
+    const db = ctx.db;
+    const now = srv(ctx).now();
+    // Several tries, as expired-but-unreclaimed keys do not count.
+    for (let attempt = 0; attempt < 100 && db.size > 0; attempt++) {
+      let skip = Math.floor(Math.random() * db.size);
+      for (const key of db.dict.keys()) {
+        if (skip-- > 0) continue;
+        if (isExpired(db, key, now)) {
+          db.lookupWrite(key);
+          break;
+        }
+        return ctx.reply.bulkKey(key);
+      }
+    }
+    ctx.reply.nil();
+  }),
+  def('rename', 3, 'write', [1, 2, 1], (ctx, argv) => rename(ctx, argv, false)),
+  def('renamenx', 3, 'write fast', [1, 2, 1], (ctx, argv) => rename(ctx, argv, true)),
+  def('copy', -3, 'write denyoom', [1, 2, 1], copy),
+  def('expire', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'now', true, 'expire')),
+  def('pexpire', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'now', false, 'pexpire')),
+  def('expireat', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'zero', true, 'expireat')),
+  def('pexpireat', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'zero', false, 'pexpireat')),
+  def('ttl', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, false, false)),
+  def('pttl', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, true, false)),
+  def('expiretime', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, false, true)),
+  def('pexpiretime', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, true, true)),
+  def('persist', 2, 'write fast', KEY1, (ctx, argv) => {
+    const key = keyOf(argv[1]);
+    if (ctx.db.lookupWrite(key) !== undefined && ctx.db.persist(key)) {
+      ctx.db.modified(key);
+      ctx.reply.integer(1);
+    } else ctx.reply.integer(0);
+  }),
+  def('object', -2, 'readonly', [2, 2, 1], object),
+];
+

@@ -1,0 +1,356 @@
+/**
+ * String commands. Values are Buffers, treated as immutable (a change stores a new Buffer), so
+ * COPY and GET can share them.
+ *
+ * @packageDocumentation
+ */
+import type { CommandContext, CommandDef } from '../command';
+import { argFloat, argInt, argIs, parseBigInt, parseDouble, parseInt64 } from '../command';
+import { CommandError, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE, arityError } from '../errors';
+import { keyOf, type Db } from '../keyspace';
+import { formatHumanDouble } from '../reply';
+import { KEY1, def, srv } from './def';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+const LLONG_MAX = 9223372036854775807;
+
+/** The string under `key` (undefined when absent); WRONGTYPE for other types. */
+function getString(db: Db, key: string): Buffer | undefined {
+  const e = db.lookupRead(key);
+  if (e === undefined) return undefined;
+  if (e.type !== 'string') throw new CommandError(WRONGTYPE);
+  return e.value as Buffer;
+}
+
+function getStringForWrite(db: Db, key: string): Buffer | undefined {
+  const e = db.lookupWrite(key);
+  if (e === undefined) return undefined;
+  if (e.type !== 'string') throw new CommandError(WRONGTYPE);
+  return e.value as Buffer;
+}
+
+const F_NX = 1;
+const F_XX = 2;
+const F_GET = 4;
+const F_KEEPTTL = 8;
+const F_PERSIST = 16;
+const F_EX = 32;
+const F_PX = 64;
+const F_EXAT = 128;
+const F_PXAT = 256;
+const F_EXPIRE = F_EX | F_PX | F_EXAT | F_PXAT;
+
+interface StringOptions {
+  flags: number;
+  /** Absolute expiry in ms when an EX/PX/EXAT/PXAT option was given. */
+  when: number;
+}
+
+/**
+ * Parses SET's (`forSet`) or GETEX's options from argv[start], with Redis's rules on which
+ * combine; the expiry is checked (`invalid expire time in 'set' command`) and made absolute.
+ */
+function parseOptions(ctx: CommandContext, argv: Buffer[], start: number, forSet: boolean, name: string): StringOptions {
+  let flags = 0;
+  let expireArg: Buffer | null = null;
+  for (let j = start; j < argv.length; j++) {
+    const a = argv[j];
+    const hasNext = j + 1 < argv.length;
+    if (forSet && argIs(a, 'nx') && !(flags & F_XX)) flags |= F_NX;
+    else if (forSet && argIs(a, 'xx') && !(flags & F_NX)) flags |= F_XX;
+    else if (forSet && argIs(a, 'get')) flags |= F_GET;
+    else if (forSet && argIs(a, 'keepttl') && !(flags & (F_PERSIST | F_EXPIRE))) flags |= F_KEEPTTL;
+    else if (!forSet && argIs(a, 'persist') && !(flags & (F_EXPIRE | F_KEEPTTL))) flags |= F_PERSIST;
+    else if (argIs(a, 'ex') && !(flags & (F_KEEPTTL | F_PERSIST | F_EXAT | F_PX | F_PXAT)) && hasNext) {
+      flags |= F_EX;
+      expireArg = argv[++j];
+    } else if (argIs(a, 'px') && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PXAT)) && hasNext) {
+      flags |= F_PX;
+      expireArg = argv[++j];
+    } else if (argIs(a, 'exat') && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_PX | F_PXAT)) && hasNext) {
+      flags |= F_EXAT;
+      expireArg = argv[++j];
+    } else if (argIs(a, 'pxat') && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PX)) && hasNext) {
+      flags |= F_PXAT;
+      expireArg = argv[++j];
+    } else throw new CommandError(SYNTAX);
+  }
+  let when = 0;
+  if (expireArg !== null) when = expireTime(ctx, expireArg, flags, name);
+  return { flags, when };
+}
+
+function expireTime(ctx: CommandContext, arg: Buffer, flags: number, name: string): number {
+  const v = argInt(arg);
+  const seconds = (flags & (F_EX | F_EXAT)) !== 0;
+  const invalid = `ERR invalid expire time in '${name}' command`;
+  if (v <= 0 || (seconds && v > LLONG_MAX / 1000)) throw new CommandError(invalid);
+  let ms = seconds ? v * 1000 : v;
+  if (flags & (F_EX | F_PX)) {
+    const now = srv(ctx).now();
+    if (ms > LLONG_MAX - now) throw new CommandError(invalid);
+    ms += now;
+  }
+  return ms;
+}
+
+function set(ctx: CommandContext, argv: Buffer[]): void {
+  const db = ctx.db;
+  const key = keyOf(argv[1]);
+  if (argv.length === 3) {
+    db.set(key, 'string', Buffer.from(argv[2]));
+    ctx.reply.ok();
+    return;
+  }
+  const { flags, when } = parseOptions(ctx, argv, 3, true, 'set');
+  if (flags & F_GET) {
+    const old = getString(db, key);
+    if (old === undefined) ctx.reply.nil();
+    else ctx.reply.bulk(old);
+  }
+  if (flags & (F_NX | F_XX)) {
+    const found = db.exists(key);
+    if (((flags & F_NX) && found) || ((flags & F_XX) && !found)) {
+      if (!(flags & F_GET)) ctx.reply.nil();
+      return;
+    }
+  }
+  const value = Buffer.from(argv[2]);
+  db.set(key, 'string', value, (flags & F_KEEPTTL) !== 0);
+  if (flags & F_EXPIRE) {
+    db.setExpire(key, when);
+    ctx.propagate(['SET', key, value, 'PXAT', String(when)]);
+  }
+  if (!(flags & F_GET)) ctx.reply.ok();
+}
+
+function setWithExpire(ctx: CommandContext, argv: Buffer[], flag: number, name: string): void {
+  const when = expireTime(ctx, argv[2], flag, name);
+  const key = keyOf(argv[1]);
+  const value = Buffer.from(argv[3]);
+  ctx.db.set(key, 'string', value);
+  ctx.db.setExpire(key, when);
+  ctx.propagate(['SET', key, value, 'PXAT', String(when)]);
+  ctx.reply.ok();
+}
+
+function getex(ctx: CommandContext, argv: Buffer[]): void {
+  const db = ctx.db;
+  const key = keyOf(argv[1]);
+  const { flags, when } = parseOptions(ctx, argv, 2, false, 'getex');
+  const value = getString(db, key);
+  if (value === undefined) {
+    ctx.reply.nil();
+    return;
+  }
+  ctx.reply.bulk(value);
+  if (flags & (F_EXAT | F_PXAT) && when <= srv(ctx).now()) {
+    db.delete(key);
+    ctx.propagate(['DEL', key]);
+  } else if (flags & F_EXPIRE) {
+    db.setExpire(key, when);
+    db.modified(key);
+    ctx.propagate(['PEXPIREAT', key, String(when)]);
+  } else if (flags & F_PERSIST) {
+    if (db.persist(key)) {
+      db.modified(key);
+      ctx.propagate(['PERSIST', key]);
+    }
+  }
+}
+
+/** INCRBY's arithmetic on the stored string, exact over the whole int64 range. */
+function incrBy(ctx: CommandContext, key: string, by: number | bigint): void {
+  const db = ctx.db;
+  const cur = getStringForWrite(db, key);
+  let result: number | bigint;
+  if (cur === undefined) {
+    result = by;
+  } else {
+    const n = parseInt64(cur);
+    if (n === undefined) throw new CommandError(NOT_INTEGER);
+    if (typeof by === 'number' && Math.abs(n) <= MAX_SAFE && Math.abs(by) <= MAX_SAFE && Math.abs(n + by) <= MAX_SAFE) {
+      result = n + by;
+    } else {
+      const old = Math.abs(n) <= MAX_SAFE ? BigInt(n) : parseBigInt(cur)!;
+      const r = old + BigInt(by);
+      if (r > INT64_MAX || r < INT64_MIN) throw new CommandError(OVERFLOW);
+      result = r;
+    }
+  }
+  db.set(key, 'string', Buffer.from(String(result), 'latin1'), true);
+  ctx.reply.integer(result);
+}
+
+function incrArg(arg: Buffer): number | bigint {
+  const n = parseInt64(arg);
+  if (n === undefined) throw new CommandError(NOT_INTEGER);
+  return Math.abs(n) <= MAX_SAFE ? n : parseBigInt(arg)!;
+}
+
+function getrange(ctx: CommandContext, argv: Buffer[]): void {
+  let start = argInt(argv[2]);
+  let end = argInt(argv[3]);
+  const value = getString(ctx.db, keyOf(argv[1]));
+  if (value === undefined) {
+    ctx.reply.bulk('');
+    return;
+  }
+  const len = value.length;
+  if (start < 0 && end < 0 && start > end) {
+    ctx.reply.bulk('');
+    return;
+  }
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) ctx.reply.bulk('');
+  else ctx.reply.bulk(value.subarray(start, end + 1));
+}
+
+function checkLength(ctx: CommandContext, len: number): void {
+  if (len > srv(ctx).config['proto-max-bulk-len']) {
+    throw new CommandError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  }
+}
+
+function setrange(ctx: CommandContext, argv: Buffer[]): void {
+  const offset = argInt(argv[2]);
+  if (offset < 0) throw new CommandError('ERR offset is out of range');
+  const db = ctx.db;
+  const key = keyOf(argv[1]);
+  const patch = argv[3];
+  const cur = getStringForWrite(db, key);
+  if (cur === undefined) {
+    if (patch.length === 0) {
+      ctx.reply.integer(0);
+      return;
+    }
+    checkLength(ctx, offset + patch.length);
+  } else {
+    if (patch.length === 0) {
+      ctx.reply.integer(cur.length);
+      return;
+    }
+    checkLength(ctx, offset + patch.length);
+  }
+  const base = cur ?? Buffer.alloc(0);
+  const out = Buffer.alloc(Math.max(base.length, offset + patch.length));
+  base.copy(out);
+  patch.copy(out, offset);
+  db.set(key, 'string', out, true);
+  ctx.reply.integer(out.length);
+}
+
+function mset(ctx: CommandContext, argv: Buffer[], nx: boolean, name: string): void {
+  if (argv.length % 2 === 0) throw new CommandError(arityError(name));
+  const db = ctx.db;
+  if (nx) {
+    for (let i = 1; i < argv.length; i += 2) {
+      if (db.exists(keyOf(argv[i]))) {
+        ctx.reply.integer(0);
+        return;
+      }
+    }
+  }
+  for (let i = 1; i < argv.length; i += 2) db.set(keyOf(argv[i]), 'string', Buffer.from(argv[i + 1]));
+  if (nx) ctx.reply.integer(1);
+  else ctx.reply.ok();
+}
+
+export const stringCommands: CommandDef[] = [
+  def('get', 2, 'readonly fast', KEY1, (ctx, argv) => {
+    const e = ctx.db.lookupRead(keyOf(argv[1]));
+    if (e === undefined) ctx.reply.nil();
+    else if (e.type !== 'string') throw new CommandError(WRONGTYPE);
+    else ctx.reply.bulk(e.value as Buffer);
+  }, 'string'),
+  def('set', -3, 'write denyoom', KEY1, set, 'string'),
+  def('setnx', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+    const key = keyOf(argv[1]);
+    if (ctx.db.exists(key)) ctx.reply.integer(0);
+    else {
+      ctx.db.set(key, 'string', Buffer.from(argv[2]));
+      ctx.reply.integer(1);
+    }
+  }, 'string'),
+  def('setex', 4, 'write denyoom', KEY1, (ctx, argv) => setWithExpire(ctx, argv, F_EX, 'setex'), 'string'),
+  def('psetex', 4, 'write denyoom', KEY1, (ctx, argv) => setWithExpire(ctx, argv, F_PX, 'psetex'), 'string'),
+  def('getset', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+    const key = keyOf(argv[1]);
+    const old = getStringForWrite(ctx.db, key);
+    if (old === undefined) ctx.reply.nil();
+    else ctx.reply.bulk(old);
+    ctx.db.set(key, 'string', Buffer.from(argv[2]));
+  }, 'string'),
+  def('getdel', 2, 'write fast', KEY1, (ctx, argv) => {
+    const key = keyOf(argv[1]);
+    const value = getString(ctx.db, key);
+    if (value === undefined) ctx.reply.nil();
+    else {
+      ctx.reply.bulk(value);
+      ctx.db.delete(key);
+    }
+  }, 'string'),
+  def('getex', -2, 'write fast', KEY1, getex, 'string'),
+  def('mget', -2, 'readonly fast', [1, -1, 1], (ctx, argv) => {
+    ctx.reply.array(argv.length - 1);
+    for (let i = 1; i < argv.length; i++) {
+      const e = ctx.db.lookupRead(keyOf(argv[i]));
+      if (e === undefined || e.type !== 'string') ctx.reply.nil();
+      else ctx.reply.bulk(e.value as Buffer);
+    }
+  }, 'string'),
+  def('mset', -3, 'write denyoom', [1, -1, 2], (ctx, argv) => mset(ctx, argv, false, 'mset'), 'string'),
+  def('msetnx', -3, 'write denyoom', [1, -1, 2], (ctx, argv) => mset(ctx, argv, true, 'msetnx'), 'string'),
+  def('incr', 2, 'write denyoom fast', KEY1, (ctx, argv) => incrBy(ctx, keyOf(argv[1]), 1), 'string'),
+  def('decr', 2, 'write denyoom fast', KEY1, (ctx, argv) => incrBy(ctx, keyOf(argv[1]), -1), 'string'),
+  def('incrby', 3, 'write denyoom fast', KEY1, (ctx, argv) => incrBy(ctx, keyOf(argv[1]), incrArg(argv[2])), 'string'),
+  def('decrby', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+    const by = incrArg(argv[2]);
+    if (by === INT64_MIN) throw new CommandError('ERR decrement would overflow');
+    incrBy(ctx, keyOf(argv[1]), typeof by === 'number' ? -by : -by);
+  }, 'string'),
+  def('incrbyfloat', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+    const key = keyOf(argv[1]);
+    const cur = getStringForWrite(ctx.db, key);
+    let base = 0;
+    if (cur !== undefined) {
+      const v = parseDouble(cur);
+      if (v === undefined) throw new CommandError(NOT_FLOAT);
+      base = v;
+    }
+    const by = argFloat(argv[2]);
+    const result = base + by;
+    if (!Number.isFinite(result)) throw new CommandError('ERR increment would produce NaN or Infinity');
+    const value = Buffer.from(formatHumanDouble(result), 'latin1');
+    ctx.db.set(key, 'string', value, true);
+    ctx.propagate(['SET', key, value, 'KEEPTTL']);
+    ctx.reply.bulk(value);
+  }, 'string'),
+  def('append', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+    const key = keyOf(argv[1]);
+    const cur = getStringForWrite(ctx.db, key);
+    const add = argv[2];
+    if (cur === undefined) {
+      ctx.db.set(key, 'string', Buffer.from(add));
+      ctx.reply.integer(add.length);
+      return;
+    }
+    checkLength(ctx, cur.length + add.length);
+    const out = Buffer.concat([cur, add]);
+    ctx.db.set(key, 'string', out, true);
+    ctx.reply.integer(out.length);
+  }, 'string'),
+  def('strlen', 2, 'readonly fast', KEY1, (ctx, argv) => {
+    const v = getString(ctx.db, keyOf(argv[1]));
+    ctx.reply.integer(v === undefined ? 0 : v.length);
+  }, 'string'),
+  def('getrange', 4, 'readonly', KEY1, getrange, 'string'),
+  def('substr', 4, 'readonly', KEY1, getrange, 'string'),
+  def('setrange', 4, 'write denyoom', KEY1, setrange, 'string'),
+];

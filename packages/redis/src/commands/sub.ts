@@ -1,0 +1,33 @@
+/**
+ * Container commands (CLIENT, CONFIG, OBJECT, PUBSUB, COMMAND): subcommands with their own arity,
+ * reported as `client|setname` like Redis 7.
+ *
+ * @packageDocumentation
+ */
+import type { CommandContext, CommandDef } from '../command';
+import { CommandError, arityError } from '../errors';
+import { unknownSubcommand } from './def';
+
+export interface Subcommand {
+  arity: number;
+  run(ctx: CommandContext, argv: Buffer[]): void;
+}
+
+/** A `run` that dispatches on argv[1] (case-insensitive) to `table`. */
+export function dispatchSub(container: string, table: Record<string, Subcommand>): CommandDef['run'] {
+  return (ctx, argv) => {
+    const name = argv[1].latin1Slice(0, argv[1].length).toLowerCase();
+    const sub = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+    if (sub === undefined) throw new CommandError(unknownSubcommand(argv[1], container.toUpperCase()));
+    if (sub.arity > 0 ? argv.length !== sub.arity : argv.length < -sub.arity) {
+      throw new CommandError(arityError(`${container}|${name}`));
+    }
+    sub.run(ctx, argv);
+  };
+}
+
+/** The HELP subcommand's reply: the lines as simple strings. */
+export function helpReply(ctx: CommandContext, lines: string[]): void {
+  ctx.reply.array(lines.length);
+  for (const l of lines) ctx.reply.simple(l);
+}

@@ -1,0 +1,19 @@
+/**
+ * `@nevio/redis`: a Redis-compatible server on the nevio reactor.
+ *
+ * ```ts
+ * import { defaultConfig, startRedis } from '@nevio/redis';
+ * const redis = await startRedis({ ...defaultConfig(), port: 6380 });
+ * // … redis-cli -p 6380 …
+ * await redis.stop();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { startRedis, type RunningRedis } from './listen';
+export { RedisServer, type ServerLog, type Stats } from './server';
+export { defaultConfig, parseArgs, readConfigFile, type Config } from './config';
+export { RespParser, ProtocolError } from './parser';
+export { Reply, formatDouble } from './reply';
+export { AofFormatError } from './aof';
+export type { BlockSpec, ClientHandle, CommandContext, CommandDef, TypeOps } from './command';
