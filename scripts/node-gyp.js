@@ -15,7 +15,7 @@ const asan = process.argv.includes('--asan');
 const prefix = path.resolve(path.dirname(process.execPath), '..');
 const args = [require.resolve('node-gyp/bin/node-gyp.js', { paths: [process.cwd(), __dirname] }), 'rebuild'];
 if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-args.push('-j', 'max');
+args.push('-j', 'max', '--loglevel=warn');
 if (asan) args.push('--', '-Dnevio_sanitize=true');
 
 // node-gyp always writes to build/; the sanitizer variant is moved to build-asan/ so that both

@@ -1,10 +1,10 @@
 {
   # llhttp's generated C is third-party code built with its own (quiet) flags in a static library;
   # nevio's own C++ is built with -Wall -Wextra -Werror.
-  "variables": { "asan%": "false" },
+  "variables": { "nevio_sanitize%": "false" },
   "target_defaults": {
     "conditions": [
-      ["asan=='true'", {
+      ["nevio_sanitize=='true'", {
         "cflags": ["-fsanitize=address", "-fno-omit-frame-pointer", "-g"],
         "cflags_cc": ["-fsanitize=address", "-fno-omit-frame-pointer", "-g"],
         "ldflags": ["-fsanitize=address"],
@@ -19,8 +19,8 @@
     {
       "target_name": "llhttp",
       "type": "static_library",
-      "sources": ["<!@(node scripts/llhttp-dir.js --sources)"],
-      "include_dirs": ["<!(node scripts/llhttp-dir.js --include)"],
+      "sources": ["src/llhttp/llhttp.c", "src/llhttp/api.c", "src/llhttp/http.c"],
+      "include_dirs": ["<!(node scripts/llhttp-dir.js --source-dir)", "<!(node scripts/llhttp-dir.js --include)"],
       # Strict mode rejects bare LF line endings and other lenient parses (llhttp 8 decides this
       # at compile time).
       "defines": ["LLHTTP_STRICT_MODE=1"],

@@ -1,5 +1,5 @@
 {
-  "variables": { "asan%": "false" },
+  "variables": { "nevio_sanitize%": "false" },
   "targets": [
     {
       "target_name": "nevio_native",
@@ -17,7 +17,7 @@
       "conditions": [
         ["OS=='linux'", { "sources": ["src/poller_epoll.cc"] }],
         ["OS=='mac' or OS=='freebsd' or OS=='openbsd'", { "sources": ["src/poller_kqueue.cc"] }],
-        ["asan=='true'", {
+        ["nevio_sanitize=='true'", {
           "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-O1", "-g"],
           "ldflags": ["-fsanitize=address,undefined"],
           "xcode_settings": {

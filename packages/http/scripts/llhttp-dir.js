@@ -10,7 +10,8 @@
 //                                          hook: it replaces pnpm's implicit `node-gyp rebuild`,
 //                                          which cannot run offline; `build` compiles the addon)
 //   node scripts/llhttp-dir.js --include   the directory holding llhttp.h (used by binding.gyp)
-//   node scripts/llhttp-dir.js --sources   the three C files, space-separated (used by binding.gyp)
+//   node scripts/llhttp-dir.js --source-dir  the directory of llhttp.c, api.c, http.c (included by the
+//                                          wrappers in src/llhttp/, used by binding.gyp)
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -60,11 +61,8 @@ if (!found) {
   process.exit(mode === '--warn' ? 0 : 1);
 }
 if (mode === '--include') process.stdout.write(found.include);
-// gyp's make generator cannot place objects for absolute source paths; relative ones work.
-else if (mode === '--sources') {
-  process.stdout.write(SOURCES.map((f) => path.relative(process.cwd(), path.join(found.src, f))).join(' '));
-}
+else if (mode === '--source-dir') process.stdout.write(found.src);
 else if (mode !== '--check' && mode !== '--warn') {
-  process.stderr.write(`usage: llhttp-dir.js --check | --warn | --include | --sources\n`);
+  process.stderr.write(`usage: llhttp-dir.js --check | --warn | --include | --source-dir\n`);
   process.exit(2);
 }
