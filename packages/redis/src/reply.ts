@@ -50,19 +50,6 @@ function stripZeros(s: string): string {
 }
 
 /**
- * Formats the result of INCRBYFLOAT/HINCRBYFLOAT like Redis (`%.17Lf` on a long double with the
- * trailing zeros removed): plain decimal notation, never an exponent, `10.6` rather than
- * `10.59999999999999964`. Computing in doubles, the shortest round-trip form is what Redis's
- * extra long-double precision yields in practice.
- */
-export function formatHumanDouble(d: number): string {
-  if (Object.is(d, -0)) return '0';
-  const s = String(d);
-  if (s.indexOf('e') < 0) return s;
-  return Math.abs(d) < 1 ? stripZeros(d.toFixed(17)) : BigInt(d).toString();
-}
-
-/**
  * Builds one client's replies. Every method appends the RESP encoding for the client's protocol
  * version ({@link Reply.proto}); nothing is sent until {@link Reply.flush}, which the server calls
  * once per batch of pipelined commands, so a pipeline's replies leave in one write.
@@ -185,14 +172,15 @@ export class Reply {
 
   /**
    * An error reply. `msg` starts with its code: `ERR syntax error`, `WRONGTYPE Operation ...`.
-   * CR/LF in it are replaced by spaces, as Redis does, so it cannot break the stream.
+   * It is written as latin1, so user bytes quoted in it (decoded with `keyOf`) come back as
+   * sent; CR/LF are replaced by spaces, as Redis does, so it cannot break the stream.
    */
   error(msg: string): void {
     if (/[\r\n]/.test(msg)) msg = msg.replace(/[\r\n]/g, ' ');
-    const len = Buffer.byteLength(msg);
+    const len = msg.length;
     const buf = this.reserve(len + 3);
     buf[this.pos] = 0x2d;
-    this.pos += 1 + buf.write(msg, this.pos + 1, len, 'utf8');
+    this.pos += 1 + buf.latin1Write(msg, this.pos + 1, len);
     buf.writeUInt16BE(CRLF, this.pos);
     this.pos += 2;
   }

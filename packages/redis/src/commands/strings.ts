@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import type { CommandContext, CommandDef } from '../command';
-import { argFloat, argInt, argIs, parseBigInt, parseDouble, parseInt64 } from '../command';
+import { argInt, argIs, parseBigInt, parseInt64 } from '../command';
 import { CommandError, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE, arityError } from '../errors';
 import { keyOf, type Db } from '../keyspace';
-import { formatHumanDouble } from '../reply';
+import { LongDouble } from '../types/numbers';
 import { KEY1, def, srv } from './def';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -318,16 +318,18 @@ export const stringCommands: CommandDef[] = [
   def('incrbyfloat', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
     const key = keyOf(argv[1]);
     const cur = getStringForWrite(ctx.db, key);
-    let base = 0;
+    // Redis computes in long double: emulated exactly so that results print identically.
+    let base = LongDouble.fromBigInt(0n);
     if (cur !== undefined) {
-      const v = parseDouble(cur);
-      if (v === undefined) throw new CommandError(NOT_FLOAT);
+      const v = LongDouble.parse(keyOf(cur));
+      if (v === null) throw new CommandError(NOT_FLOAT);
       base = v;
     }
-    const by = argFloat(argv[2]);
-    const result = base + by;
-    if (!Number.isFinite(result)) throw new CommandError('ERR increment would produce NaN or Infinity');
-    const value = Buffer.from(formatHumanDouble(result), 'latin1');
+    const by = LongDouble.parse(keyOf(argv[2]));
+    if (by === null) throw new CommandError(NOT_FLOAT);
+    const result = base.add(by);
+    if (result === null || result.isInfinite) throw new CommandError('ERR increment would produce NaN or Infinity');
+    const value = Buffer.from(result.toHumanString(), 'latin1');
     ctx.db.set(key, 'string', value, true);
     ctx.propagate(['SET', key, value, 'KEEPTTL']);
     ctx.reply.bulk(value);

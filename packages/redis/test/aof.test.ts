@@ -1,0 +1,180 @@
+// Persistence: nothing acknowledged is lost. A nevio-redis process with `appendfsync always` is
+// SIGKILLed while a client streams writes; after a restart every acknowledged key is there.
+// Also: replay of a truncated or corrupt file, BGREWRITEAOF, SHUTDOWN/SIGTERM flushing the AOF.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { AofFormatError } from '../src/aof';
+import { defaultConfig } from '../src/config';
+import { startRedis } from '../src/listen';
+import { startCli, type Child } from './support/process';
+import { quietLog, resp } from './support/inproc';
+
+let dir: string;
+const children: Child[] = [];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nevio-aof-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+afterAll(() => {
+  for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+});
+
+async function cliServer(...extra: string[]): Promise<Child> {
+  const c = await startCli(['--port', '0', '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir, ...extra]);
+  children.push(c);
+  return c;
+}
+
+test('SIGKILL mid-stream under appendfsync always loses no acknowledged write', async () => {
+  const first = await cliServer('--appendfsync', 'always');
+  const acked: number[] = [];
+  const sock = net.connect(first.port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  let next = 0;
+  let inFlight = 0;
+  let buffered = '';
+  const pending: number[] = [];
+  const pump = (): void => {
+    while (inFlight < 16) {
+      const i = next++;
+      pending.push(i);
+      inFlight++;
+      sock.write(resp('SET', `key:${i}`, `value:${i}`));
+    }
+  };
+  sock.on('data', (d) => {
+    buffered += d.toString('latin1');
+    let at: number;
+    while ((at = buffered.indexOf('\r\n')) >= 0) {
+      const line = buffered.slice(0, at);
+      buffered = buffered.slice(at + 2);
+      const i = pending.shift()!;
+      inFlight--;
+      if (line === '+OK') acked.push(i);
+    }
+    pump();
+  });
+  sock.on('error', () => {});
+  pump();
+  await new Promise((r) => setTimeout(r, 400));
+  first.proc.kill('SIGKILL');
+  expect(await first.exited).toBe('SIGKILL');
+  sock.destroy();
+  expect(acked.length).toBeGreaterThan(50);
+
+  const second = await cliServer('--appendfsync', 'always');
+  const c = new Redis({ host: '127.0.0.1', port: second.port });
+  try {
+    const values = await c.mget(...acked.map((i) => `key:${i}`));
+    const missing = acked.filter((i, n) => values[n] !== `value:${i}`);
+    expect(missing).toEqual([]);
+  } finally {
+    c.disconnect();
+    second.proc.kill('SIGTERM');
+    await second.exited;
+  }
+});
+
+test('SIGTERM flushes the AOF (appendfsync no) and a config file is read', async () => {
+  const conf = path.join(dir, 'nevio.conf');
+  fs.writeFileSync(conf, `# test config\nport 0\nbind 127.0.0.1\nappendonly yes\nappendfsync no\ndir ${dir}\n`);
+  const first = await startCli([conf]);
+  children.push(first);
+  const c = new Redis({ host: '127.0.0.1', port: first.port });
+  await c.set('persisted', 'yes');
+  await c.expire('persisted', 1000);
+  await c.rpush('list', 'a', 'b');
+  c.disconnect();
+  first.proc.kill('SIGTERM');
+  expect(await first.exited).toBe(0);
+  expect(first.output()).toMatch(/listening on tcp:\/\/127\.0\.0\.1:\d+.*pid \d+/);
+
+  const second = await startCli([conf]);
+  children.push(second);
+  const d = new Redis({ host: '127.0.0.1', port: second.port });
+  expect(await d.get('persisted')).toBe('yes');
+  expect(await d.ttl('persisted')).toBeGreaterThan(900);
+  expect(await d.lrange('list', 0, -1)).toEqual(['a', 'b']);
+  await d.shutdown().catch(() => undefined);
+  d.disconnect();
+  expect(await second.exited).toBe(0);
+});
+
+test('a truncated last record is cut with a warning; the rest loads', async () => {
+  const file = path.join(dir, 'appendonly.aof');
+  const good = Buffer.concat([resp('SELECT', '0'), resp('SET', 'a', '1'), resp('SET', 'b', '2')]);
+  fs.writeFileSync(file, Buffer.concat([good, resp('SET', 'c', '3').subarray(0, 12)]));
+  const warnings: string[] = [];
+  const srv = await startRedis(
+    { ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir },
+    { warn: (m) => warnings.push(m), error: () => {} },
+  );
+  try {
+    expect(warnings.join('\n')).toContain(`offset ${good.length}`);
+    expect(fs.statSync(file).size).toBe(good.length);
+    const c = new Redis({ host: '127.0.0.1', port: srv.port });
+    expect(await c.mget('a', 'b', 'c')).toEqual(['1', '2', null]);
+    c.disconnect();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('corruption in the middle stops the start with an error naming the offset', async () => {
+  const file = path.join(dir, 'appendonly.aof');
+  const head = Buffer.concat([resp('SET', 'a', '1')]);
+  fs.writeFileSync(file, Buffer.concat([head, Buffer.from('garbage\r\n'), resp('SET', 'b', '2')]));
+  const err = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir }, quietLog).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AofFormatError);
+  expect((err as AofFormatError).offset).toBe(head.length);
+  expect((err as Error).message).toContain(`at offset ${head.length}`);
+});
+
+test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', async () => {
+  const srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, appendfsync: 'always', dir }, quietLog);
+  const c = new Redis({ host: '127.0.0.1', port: srv.port });
+  try {
+    for (let round = 0; round < 20; round++) {
+      const p = c.pipeline();
+      for (let i = 0; i < 500; i++) p.set(`k${i}`, `v${round}`);
+      await p.exec();
+    }
+    await c.select(3);
+    await c.set('in3', 'x', 'PX', 1000000);
+    await c.select(0);
+    const before = fs.statSync(path.join(dir, 'appendonly.aof')).size;
+    expect(await c.bgrewriteaof()).toBe('Background append only file rewriting started');
+    // Writes racing the rewrite.
+    await c.set('k1', 'during');
+    await c.del('k2');
+    await c.set('new', 'n');
+    for (let i = 0; i < 100 && srv.server.aof!.rewriteInProgress; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(srv.server.aof!.rewriteInProgress).toBe(false);
+    await c.set('after', 'a');
+    const after = fs.statSync(path.join(dir, 'appendonly.aof')).size;
+    expect(after).toBeLessThan(before / 5);
+  } finally {
+    c.disconnect();
+    await srv.stop();
+  }
+  const again = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir }, quietLog);
+  const d = new Redis({ host: '127.0.0.1', port: again.port });
+  try {
+    expect(await d.mget('k1', 'k2', 'k3', 'new', 'after')).toEqual(['during', null, 'v19', 'n', 'a']);
+    expect(await d.dbsize()).toBe(501);
+    await d.select(3);
+    expect(await d.pttl('in3')).toBeGreaterThan(900000);
+  } finally {
+    d.disconnect();
+    await again.stop();
+  }
+});
