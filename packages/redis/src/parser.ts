@@ -44,6 +44,23 @@ function parseLineInt(data: Buffer, start: number, end: number): number {
 }
 
 /**
+ * The CR ending a header line whose text starts at `from`: skips the digits directly (the usual
+ * case, a length like `3` or `1024`) before falling back to a search. -1 when there is none yet.
+ */
+function lineEnd(data: Buffer, from: number): number {
+  const len = data.length;
+  let i = from;
+  if (i < len && data[i] === 0x2d) i++;
+  while (i < len) {
+    const c = data[i];
+    if (c < 0x30 || c > 0x39) break;
+    i++;
+  }
+  if (i < len && data[i] === 13) return i;
+  return i >= len ? -1 : data.indexOf(13, i);
+}
+
+/**
  * One connection's request parser. Call {@link RespParser.parse} repeatedly on the bytes the
  * reactor presents; each success leaves the command in {@link RespParser.argv}.
  */
@@ -89,7 +106,7 @@ export class RespParser {
 
   private multibulk(data: Buffer, pos: number): number {
     const len = data.length;
-    const cr = data.indexOf(13, pos);
+    const cr = lineEnd(data, pos + 1);
     if (cr < 0) {
       if (len - pos > INLINE_MAX) throw new ProtocolError('too big mbulk count string');
       return this.incomplete(pos);
@@ -100,8 +117,10 @@ export class RespParser {
       throw new ProtocolError('invalid multibulk length');
     }
     const argv = this.argv;
-    argv.length = 0;
-    if (count <= 0) return cr + 2;
+    if (count <= 0) {
+      argv.length = 0;
+      return cr + 2;
+    }
     const next = this.bulks(data, cr + 2, count, argv);
     if (next >= 0) return next;
     // Incomplete: keep what is complete only when that saves re-parsing (or it is big).
@@ -153,14 +172,28 @@ export class RespParser {
   }
 
   /**
-   * Parses up to `count` bulks from `pos` into `out`. Returns the offset after the last one, or
-   * -1 when the data ends first (having set `consumed`, and possibly started a big bulk).
+   * Parses up to `count` bulks from `pos` into `out` (which ends up holding exactly the complete
+   * ones). Returns the offset after the last one, or -1 when the data ends first (having set
+   * `consumed`, and possibly started a big bulk).
    */
   private bulks(data: Buffer, pos: number, count: number, out: Buffer[]): number {
+    // Assigning by index and trimming once keeps the array's shape: a pipeline of same-sized
+    // commands never resizes it.
+    const r = this.bulksInto(data, pos, count, out);
+    const n = r < 0 ? this.filled : count;
+    if (out.length !== n) out.length = n;
+    return r;
+  }
+
+  /** How many bulks the last {@link RespParser.bulksInto} completed. */
+  private filled = 0;
+
+  private bulksInto(data: Buffer, pos: number, count: number, out: Buffer[]): number {
     const len = data.length;
     for (let i = 0; i < count; i++) {
+      this.filled = i;
       if (pos >= len) return this.incomplete(pos);
-      const cr = data.indexOf(13, pos);
+      const cr = lineEnd(data, pos + 1);
       if (cr < 0) {
         if (len - pos > INLINE_MAX) throw new ProtocolError('too big bulk count string');
         return this.incomplete(pos);
@@ -188,9 +221,10 @@ export class RespParser {
         }
         return this.incomplete(pos);
       }
-      out.push(data.subarray(start, end));
+      out[i] = data.subarray(start, end);
       pos = end + 2;
     }
+    this.filled = count;
     return pos;
   }
 

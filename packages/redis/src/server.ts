@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { Client } from './client';
-import type { BlockSpec, CommandDef, ServerHandle, TypeOpsTable } from './command';
+import { argIs, type BlockSpec, type CommandDef, type ServerHandle, type TypeOpsTable } from './command';
 import { buildCommandTable } from './commands';
 import type { Config } from './config';
 import { CommandError, arityError } from './errors';
@@ -67,6 +67,7 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
   private nextClientId = 1;
   /** Command names as sent (e.g. `GET`) → definition, so the hot path skips lower-casing. */
   private readonly byRaw = new Map<string, CommandDef>();
+  private readonly byCode = new Map<number, CommandDef>();
   private readonly flushQueue: Client[] = [];
   private readonly watchers: Map<string, Set<Client>>[] = [];
   private readonly blocking: Map<string, Client[]>[] = [];
@@ -83,6 +84,13 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
       this.blocking.push(new Map());
     }
     this.commands = buildCommandTable();
+    for (const d of this.commands.values()) {
+      const n = d.name.length;
+      if (n > 6) continue;
+      let code = n;
+      for (let i = 0; i < n; i++) code = code * 256 + (d.name.charCodeAt(i) | 0x20);
+      this.byCode.set(code, d);
+    }
   }
 
   now(): number {
@@ -193,7 +201,16 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
 
   /** Looks a command up by name, case-insensitively. */
   lookup(name: Buffer): CommandDef | undefined {
-    const raw = name.latin1Slice(0, name.length);
+    const n = name.length;
+    if (n <= 6) {
+      // Short names (GET, SET, LPUSH…) are looked up by their case-folded bytes as a number,
+      // without decoding a string; the match is then checked byte by byte.
+      let code = n;
+      for (let i = 0; i < n; i++) code = code * 256 + (name[i] | 0x20);
+      const d = this.byCode.get(code);
+      if (d !== undefined && argIs(name, d.name)) return d;
+    }
+    const raw = name.latin1Slice(0, n);
     let def = this.byRaw.get(raw);
     if (def === undefined) {
       def = this.commands.get(raw.toLowerCase());
