@@ -69,7 +69,7 @@ test('SIGKILL mid-stream under appendfsync always loses no acknowledged write', 
   expect(acked.length).toBeGreaterThan(50);
 
   const second = await cliServer('--appendfsync', 'always');
-  const c = new Redis({ host: '127.0.0.1', port: second.port });
+  const c = new Redis({ host: '127.0.0.1', port: second.port, retryStrategy: () => null });
   try {
     const values = await c.mget(...acked.map((i) => `key:${i}`));
     const missing = acked.filter((i, n) => values[n] !== `value:${i}`);
@@ -86,7 +86,7 @@ test('SIGTERM flushes the AOF (appendfsync no) and a config file is read', async
   fs.writeFileSync(conf, `# test config\nport 0\nbind 127.0.0.1\nappendonly yes\nappendfsync no\ndir ${dir}\n`);
   const first = await startCli([conf]);
   children.push(first);
-  const c = new Redis({ host: '127.0.0.1', port: first.port });
+  const c = new Redis({ host: '127.0.0.1', port: first.port, retryStrategy: () => null });
   await c.set('persisted', 'yes');
   await c.expire('persisted', 1000);
   await c.rpush('list', 'a', 'b');
@@ -97,7 +97,7 @@ test('SIGTERM flushes the AOF (appendfsync no) and a config file is read', async
 
   const second = await startCli([conf]);
   children.push(second);
-  const d = new Redis({ host: '127.0.0.1', port: second.port });
+  const d = new Redis({ host: '127.0.0.1', port: second.port, retryStrategy: () => null });
   expect(await d.get('persisted')).toBe('yes');
   expect(await d.ttl('persisted')).toBeGreaterThan(900);
   expect(await d.lrange('list', 0, -1)).toEqual(['a', 'b']);
@@ -118,7 +118,7 @@ test('a truncated last record is cut with a warning; the rest loads', async () =
   try {
     expect(warnings.join('\n')).toContain(`offset ${good.length}`);
     expect(fs.statSync(file).size).toBe(good.length);
-    const c = new Redis({ host: '127.0.0.1', port: srv.port });
+    const c = new Redis({ host: '127.0.0.1', port: srv.port, retryStrategy: () => null });
     expect(await c.mget('a', 'b', 'c')).toEqual(['1', '2', null]);
     c.disconnect();
   } finally {
@@ -141,7 +141,7 @@ test('corruption in the middle stops the start with an error naming the offset',
 
 test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', async () => {
   const srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, appendfsync: 'always', dir }, quietLog);
-  const c = new Redis({ host: '127.0.0.1', port: srv.port });
+  const c = new Redis({ host: '127.0.0.1', port: srv.port, retryStrategy: () => null });
   try {
     for (let round = 0; round < 20; round++) {
       const p = c.pipeline();
@@ -167,7 +167,7 @@ test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', 
     await srv.stop();
   }
   const again = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir }, quietLog);
-  const d = new Redis({ host: '127.0.0.1', port: again.port });
+  const d = new Redis({ host: '127.0.0.1', port: again.port, retryStrategy: () => null });
   try {
     expect(await d.mget('k1', 'k2', 'k3', 'new', 'after')).toEqual(['during', null, 'v19', 'n', 'a']);
     expect(await d.dbsize()).toBe(501);

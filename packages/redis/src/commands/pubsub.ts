@@ -58,7 +58,8 @@ const pubsub = dispatchSub('pubsub', {
     arity: -2,
     run: (ctx, argv) => {
       const server = srv(ctx);
-      ctx.reply.map(argv.length - 2);
+      // A flat array even in RESP3, as Redis 7.0 replies.
+      ctx.reply.array((argv.length - 2) * 2);
       for (let i = 2; i < argv.length; i++) {
         ctx.reply.bulk(argv[i]);
         ctx.reply.integer(server.channels.get(keyOf(argv[i]))?.size ?? 0);
@@ -70,7 +71,7 @@ const pubsub = dispatchSub('pubsub', {
   shardnumsub: {
     arity: -2,
     run: (ctx, argv) => {
-      ctx.reply.map(argv.length - 2);
+      ctx.reply.array((argv.length - 2) * 2);
       for (let i = 2; i < argv.length; i++) {
         ctx.reply.bulk(argv[i]);
         ctx.reply.integer(0);

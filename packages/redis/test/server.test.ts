@@ -1,0 +1,181 @@
+// Server behaviour beyond single replies: inline commands, AUTH, databases, CLIENT, INFO,
+// CONFIG, expiry (lazy and active), maxmemory, RESP3 replies against redis-server, SHUTDOWN.
+import net from 'node:net';
+import Redis from 'ioredis';
+import { defaultConfig, type Config } from '../src/config';
+import { startRedis, type RunningRedis } from '../src/listen';
+import { cmds, startRig } from './types/diff';
+import { quietLog } from './support/inproc';
+
+const running: RunningRedis[] = [];
+const clients: Redis[] = [];
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await Promise.all(running.map((r) => r.stop()));
+});
+
+async function server(cfg: Partial<Config> = {}): Promise<RunningRedis> {
+  const r = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], ...cfg }, quietLog);
+  running.push(r);
+  return r;
+}
+
+function connect(r: RunningRedis, opts: Record<string, unknown> = {}): Redis {
+  const c = new Redis({ host: '127.0.0.1', port: r.port, maxRetriesPerRequest: 0, retryStrategy: () => null, ...opts });
+  clients.push(c);
+  return c;
+}
+
+/** A raw telnet-like exchange: writes `text`, returns what arrives within `ms`. */
+function telnet(port: number, text: string, ms = 100): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(text));
+    let out = '';
+    sock.on('data', (d) => (out += d.toString('latin1')));
+    sock.on('error', () => {});
+    setTimeout(() => {
+      sock.destroy();
+      resolve(out);
+    }, ms);
+  });
+}
+
+test('inline commands, as typed in telnet, and QUIT', async () => {
+  const r = await server();
+  expect(await telnet(r.port, 'PING\r\nset "a key" \'it\\\'s\'\nGET "a key"\r\n\r\nQUIT\r\nPING\r\n')).toBe("+PONG\r\n+OK\r\n$4\r\nit's\r\n+OK\r\n");
+});
+
+test('requirepass: NOAUTH before AUTH, WRONGPASS, then access', async () => {
+  const r = await server({ requirepass: 'sekret' });
+  expect(await telnet(r.port, 'GET a\r\nAUTH nope\r\nAUTH sekret\r\nSET a 1\r\nGET a\r\n')).toBe(
+    '-NOAUTH Authentication required.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n+OK\r\n$1\r\n1\r\n',
+  );
+  const c = connect(r, { password: 'sekret' });
+  expect(await c.get('a')).toBe('1');
+  // Before AUTH, a large request is a protocol error (Redis's limit for unauthenticated peers).
+  expect(await telnet(r.port, '*20\r\n')).toBe('-ERR Protocol error: invalid multibulk length\r\n');
+});
+
+test('16 databases, SELECT, SWAPDB, FLUSHDB/FLUSHALL, DBSIZE', async () => {
+  const r = await server();
+  const c = connect(r);
+  await c.set('k', 'db0');
+  await c.select(15);
+  await c.set('k', 'db15');
+  expect(await c.dbsize()).toBe(1);
+  await expect(c.select(16)).rejects.toThrow('ERR DB index is out of range');
+  await c.swapdb(0, 15);
+  expect(await c.get('k')).toBe('db0');
+  await c.flushdb();
+  expect(await c.dbsize()).toBe(0);
+  await c.select(0);
+  expect(await c.get('k')).toBe('db15');
+  await c.flushall();
+  expect(await c.dbsize()).toBe(0);
+});
+
+test('CLIENT ID/SETNAME/GETNAME/LIST/INFO/KILL', async () => {
+  const r = await server();
+  const a = connect(r);
+  const b = connect(r);
+  await a.client('SETNAME', 'alpha');
+  expect(await a.client('GETNAME')).toBe('alpha');
+  const idB = (await b.client('ID')) as number;
+  const list = (await a.client('LIST')) as string;
+  expect(list).toMatch(/id=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ .*name=alpha .*cmd=client/);
+  expect(list.trim().split('\n')).toHaveLength(2);
+  expect(await a.client('INFO')).toMatch(/name=alpha/);
+  expect(await a.client('KILL', 'ID', String(idB))).toBe(1);
+  await new Promise((res) => setTimeout(res, 50));
+  expect(r.server.clients.size).toBe(1);
+  await expect(a.client('KILL', '1.2.3.4:5')).rejects.toThrow('ERR No such client');
+});
+
+test('INFO sections, CONFIG GET/SET', async () => {
+  const r = await server();
+  const c = connect(r);
+  await c.set('x', '1');
+  const info = await c.info();
+  for (const section of ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Keyspace']) expect(info).toContain(section);
+  expect(info).toMatch(/used_memory:\d+/);
+  expect(info).toContain('db0:keys=1,expires=0');
+  expect(await c.info('keyspace')).not.toContain('# Server');
+  expect(await c.config('GET', 'maxmemory*')).toEqual(['maxmemory', '0', 'maxmemory-policy', 'noeviction']);
+  expect(await c.config('SET', 'maxmemory', '100mb')).toBe('OK');
+  expect(await c.config('GET', 'maxmemory')).toEqual(['maxmemory', String(100 * 1024 * 1024)]);
+  await expect(c.config('SET', 'appendfsync', 'sometimes')).rejects.toThrow(/must be one of the following/);
+  await expect(c.config('SET', 'port', '1')).rejects.toThrow(/can't set immutable config/);
+});
+
+test('lazy and active expiry', async () => {
+  const r = await server({ hz: 50 });
+  const c = connect(r);
+  await c.set('lazy', 'v', 'PX', 30);
+  const p = c.pipeline();
+  for (let i = 0; i < 200; i++) p.set(`active:${i}`, 'v', 'PX', 30);
+  await p.exec();
+  await c.set('stays', 'v', 'EX', 100);
+  expect(await c.dbsize()).toBe(202);
+  await new Promise((res) => setTimeout(res, 400));
+  // Nobody touched the active:* keys: only the ticker can have removed them.
+  expect(r.server.dbs[0].size).toBeLessThanOrEqual(2);
+  expect(await c.get('lazy')).toBeNull();
+  expect(await c.dbsize()).toBe(1);
+  expect(r.server.stats.expiredKeys).toBeGreaterThanOrEqual(201);
+});
+
+test('maxmemory: OOM error under noeviction, evictions under allkeys-lru', async () => {
+  const r = await server({ maxmemory: 1 });
+  const c = connect(r);
+  r.server.measureMemory();
+  await expect(c.set('a', '1')).rejects.toThrow("OOM command not allowed when used memory > 'maxmemory'.");
+  expect(await c.get('a')).toBeNull();
+  await c.config('SET', 'maxmemory', '0');
+  for (let i = 0; i < 100; i++) await c.set(`k${i}`, 'x'.repeat(100));
+  await c.config('SET', 'maxmemory-policy', 'allkeys-lru');
+  await c.config('SET', 'maxmemory', String(Math.floor(r.server.usedMemory / 2) || 1));
+  r.server.measureMemory();
+  await c.set('trigger', 'y');
+  expect(r.server.stats.evictedKeys).toBeGreaterThan(0);
+  expect(await c.dbsize()).toBeLessThan(101);
+});
+
+test('RESP3 replies (HELLO 3) match redis-server byte for byte', async () => {
+  const rig = await startRig();
+  try {
+    await rig.both(['hello', '3']);
+    const script = cmds(`
+      flushall
+      get nokey
+      set k 1.5
+      incrbyfloat k 1
+      mget k nokey
+      hset h a 1 b 2
+      hgetall h
+      config get maxmemory-policy
+      zadd z 1.1 m
+      zscore z m
+      sadd s x
+      smembers s
+      exec
+      multi
+      exec
+      pubsub numsub a
+      subscribe ch
+      get k
+      unsubscribe ch
+      ping
+    `);
+    expect(await rig.run(script)).toEqual([]);
+  } finally {
+    await rig.stop();
+  }
+});
+
+test('SHUTDOWN stops the server', async () => {
+  const r = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
+  const c = connect(r);
+  await c.shutdown().catch(() => undefined);
+  await r.done;
+  await expect(new Promise((res, rej) => net.connect(r.port, '127.0.0.1').on('connect', res).on('error', rej))).rejects.toThrow();
+});
