@@ -55,6 +55,8 @@ export class Db {
   misses = 0;
   /** The resume point of active expiry's sampling of {@link Db.expires}. */
   expireCursor: Iterator<[string, number]> | null = null;
+  /** The resume point of {@link Db.sample}. */
+  private sampleCursor: Iterator<[string, Entry]> | null = null;
 
   constructor(
     readonly index: number,
@@ -183,11 +185,34 @@ export class Db {
     return this.expires.delete(key);
   }
 
+  /**
+   * Some key after skipping up to `skip` others, continuing where the last call stopped: an
+   * O(skip) stand-in for Redis's random dictionary sampling (RANDOMKEY, LRU eviction), since a
+   * Map cannot be indexed. Undefined when the database is empty.
+   */
+  sample(skip: number): [string, Entry] | undefined {
+    if (this.dict.size === 0) return undefined;
+    let it = this.sampleCursor ?? this.dict.entries();
+    for (;;) {
+      let r = it.next();
+      if (r.done) {
+        it = this.dict.entries();
+        r = it.next();
+        if (r.done) return undefined;
+      }
+      if (skip-- <= 0) {
+        this.sampleCursor = it;
+        return r.value;
+      }
+    }
+  }
+
   /** Exchanges the contents of two databases (SWAPDB); clients stay on their numbers. */
   swapWith(other: Db): void {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     this.expireCursor = other.expireCursor = null;
+    this.sampleCursor = other.sampleCursor = null;
   }
 
   /** Removes every key; returns how many there were. */
@@ -196,6 +221,7 @@ export class Db {
     this.dict.clear();
     this.expires.clear();
     this.expireCursor = null;
+    this.sampleCursor = null;
     return n;
   }
 }

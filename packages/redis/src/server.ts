@@ -32,6 +32,7 @@ export interface ServerLog {
   error(msg: string): void;
 }
 
+const PUBSUB_OUTPUT_LIMIT = 32 * 1024 * 1024;
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -450,6 +451,7 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
     const subs = this.channels.get(channel);
     if (subs !== undefined) {
       for (const c of subs) {
+        if (this.outputOverLimit(c)) continue;
         const r = c.reply;
         r.push(3);
         r.bulk('message');
@@ -461,6 +463,7 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
     for (const [pat, set] of this.patterns) {
       if (!globMatch(pat, channel)) continue;
       for (const c of set) {
+        if (this.outputOverLimit(c)) continue;
         const r = c.reply;
         r.push(4);
         r.bulk('pmessage');
@@ -472,6 +475,20 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
     }
     this.stats.pubsubMessages++;
     return n;
+  }
+
+  /**
+   * A subscriber that does not read its messages is disconnected once 32 MB wait for it
+   * (Redis's `client-output-buffer-limit pubsub` hard limit), rather than growing without bound.
+   */
+  private outputOverLimit(c: Client): boolean {
+    const conn = c.conn;
+    if (conn === null || conn.outboundBuffered <= PUBSUB_OUTPUT_LIMIT) return false;
+    this.log.warn(`Client id=${c.id} closed for overcoming of output buffer limits.`);
+    this.freeClient(c);
+    c.closing = true;
+    conn.close();
+    return true;
   }
 
   // --- expiry and memory ---
@@ -533,13 +550,10 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
     while (toFree-- > 0) {
       let best: [Db, string, number] | null = null;
       for (const db of this.dbs) {
-        if (db.size === 0) continue;
-        let skip = Math.floor(Math.random() * Math.max(1, db.size - 5));
-        let seen = 0;
-        for (const [key, e] of db.dict) {
-          if (skip-- > 0) continue;
-          if (best === null || e.lru < best[2]) best = [db, key, e.lru];
-          if (++seen === 5) break;
+        for (let i = 0; i < 5; i++) {
+          const s = db.sample(Math.floor(Math.random() * 16));
+          if (s === undefined) break;
+          if (best === null || s[1].lru < best[2]) best = [db, s[0], s[1].lru];
         }
       }
       if (best === null) break;

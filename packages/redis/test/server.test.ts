@@ -10,7 +10,7 @@ import { quietLog } from './support/inproc';
 const running: RunningRedis[] = [];
 const clients: Redis[] = [];
 afterAll(async () => {
-  for (const c of clients) c.disconnect();
+  await Promise.all(clients.map((c) => (c.status === 'ready' ? c.quit().catch(() => undefined) : c.status === 'end' ? undefined : c.disconnect())));
   await Promise.all(running.map((r) => r.stop()));
 });
 
@@ -170,6 +170,35 @@ test('RESP3 replies (HELLO 3) match redis-server byte for byte', async () => {
   } finally {
     await rig.stop();
   }
+});
+
+test('RANDOMKEY returns live keys only', async () => {
+  const r = await server();
+  const c = connect(r);
+  expect(await c.randomkey()).toBeNull();
+  await c.mset('a', '1', 'b', '2', 'c', '3');
+  await c.set('gone', 'x', 'PX', 1);
+  await new Promise((res) => setTimeout(res, 10));
+  const seen = new Set<string>();
+  for (let i = 0; i < 50; i++) seen.add((await c.randomkey())!);
+  expect([...seen].sort()).toEqual(['a', 'b', 'c']);
+});
+
+test('a subscriber that never reads is disconnected past 32 MB of pending messages', async () => {
+  const r = await server();
+  const pub = connect(r);
+  const sock = net.connect(r.port, '127.0.0.1');
+  await new Promise((res) => sock.once('connect', res));
+  sock.on('error', () => {});
+  sock.write('SUBSCRIBE firehose\r\n');
+  await new Promise((res) => setTimeout(res, 50));
+  sock.pause();
+  const payload = 'x'.repeat(1024 * 1024);
+  let receivers = 1;
+  for (let i = 0; i < 200 && receivers > 0; i++) receivers = (await pub.publish('firehose', payload)) as number;
+  expect(receivers).toBe(0);
+  expect(r.server.channels.has('firehose')).toBe(false);
+  sock.destroy();
 });
 
 test('SHUTDOWN stops the server', async () => {

@@ -331,16 +331,11 @@ export const keyCommands: CommandDef[] = [
     const db = ctx.db;
     const now = srv(ctx).now();
     // Several tries, as expired-but-unreclaimed keys do not count.
-    for (let attempt = 0; attempt < 100 && db.size > 0; attempt++) {
-      let skip = Math.floor(Math.random() * db.size);
-      for (const key of db.dict.keys()) {
-        if (skip-- > 0) continue;
-        if (isExpired(db, key, now)) {
-          db.lookupWrite(key);
-          break;
-        }
-        return ctx.reply.bulkKey(key);
-      }
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const s = db.sample(Math.floor(Math.random() * Math.min(db.size, 1024)));
+      if (s === undefined) break;
+      if (!isExpired(db, s[0], now)) return ctx.reply.bulkKey(s[0]);
+      db.lookupWrite(s[0]);
     }
     ctx.reply.nil();
   }),
