@@ -13,8 +13,8 @@
  *   table; everything under `types/` belongs to the data-types modules.
  *
  * How a command runs: the dispatcher has checked the arity, authentication, MULTI queuing and
- * pub/sub restrictions, then calls `run(ctx, argv)`. `argv[0]` is the command name as sent;
- * `argv[1..]` are the arguments. The Buffers in `argv` are views into the connection's read
+ * pub/sub restrictions, then calls `run(ctx, argv)`. `argv[0]` is the command name (usually
+ * in lower case, as in the command table); `argv[1..]` are the arguments. The Buffers in `argv` are views into the connection's read
  * buffer, valid only during `run`: anything stored (values, members, fields) must be copied
  * (`Buffer.from(arg)`); keys decoded with {@link keyOf} are already copies. `run` writes exactly
  * one reply through `ctx.reply` (or blocks the client, see {@link ClientHandle.block}), or throws

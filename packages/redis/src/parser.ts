@@ -14,6 +14,8 @@ export const INLINE_MAX = 64 * 1024;
  * re-presented by the reactor on every read. */
 const BIG_BULK = 32 * 1024;
 const INT_MAX = 2147483647;
+/** Stands in for argv[0] until the caller fills it (see {@link RespParser.nameStart}). */
+const NAME_PENDING = Buffer.alloc(0);
 /** Before AUTH, Redis only accepts tiny requests, so an unauthenticated peer cannot make the
  * server buffer much. */
 const UNAUTH_MAX_ARGS = 10;
@@ -71,6 +73,13 @@ export class RespParser {
   consumed = 0;
   /** Bytes held in the parser's own buffers for a command still incomplete. */
   held = 0;
+  /**
+   * Where the command name of the last parsed command lies in `data` (`[nameStart, nameEnd)`),
+   * when it was parsed in one piece from the data given; -1 otherwise. `argv[0]` is then left
+   * for the caller to fill, which saves creating a Buffer per command just to look it up.
+   */
+  nameStart = -1;
+  nameEnd = 0;
   /** `proto-max-bulk-len`. */
   maxBulk = 512 * 1024 * 1024;
   /** Set while the connection still has to AUTH: tighter limits apply, as in Redis. */
@@ -119,12 +128,15 @@ export class RespParser {
     const argv = this.argv;
     if (count <= 0) {
       argv.length = 0;
+      this.nameStart = -1;
       return cr + 2;
     }
-    const next = this.bulks(data, cr + 2, count, argv);
+    const next = this.bulks(data, cr + 2, count, argv, true);
     if (next >= 0) return next;
     // Incomplete: keep what is complete only when that saves re-parsing (or it is big).
     if (argv.length === 0 && this.big === null) return this.incomplete(pos);
+    if (argv.length > 0) argv[0] = data.subarray(this.nameStart, this.nameEnd);
+    this.nameStart = -1;
     this.remaining = count - argv.length;
     this.keep(argv);
     return -1;
@@ -176,10 +188,10 @@ export class RespParser {
    * ones). Returns the offset after the last one, or -1 when the data ends first (having set
    * `consumed`, and possibly started a big bulk).
    */
-  private bulks(data: Buffer, pos: number, count: number, out: Buffer[]): number {
+  private bulks(data: Buffer, pos: number, count: number, out: Buffer[], fresh = false): number {
     // Assigning by index and trimming once keeps the array's shape: a pipeline of same-sized
     // commands never resizes it.
-    const r = this.bulksInto(data, pos, count, out);
+    const r = this.bulksInto(data, pos, count, out, fresh);
     const n = r < 0 ? this.filled : count;
     if (out.length !== n) out.length = n;
     return r;
@@ -188,8 +200,9 @@ export class RespParser {
   /** How many bulks the last {@link RespParser.bulksInto} completed. */
   private filled = 0;
 
-  private bulksInto(data: Buffer, pos: number, count: number, out: Buffer[]): number {
+  private bulksInto(data: Buffer, pos: number, count: number, out: Buffer[], fresh: boolean): number {
     const len = data.length;
+    this.nameStart = -1;
     for (let i = 0; i < count; i++) {
       this.filled = i;
       if (pos >= len) return this.incomplete(pos);
@@ -221,7 +234,11 @@ export class RespParser {
         }
         return this.incomplete(pos);
       }
-      out[i] = data.subarray(start, end);
+      if (i === 0 && fresh) {
+        this.nameStart = start;
+        this.nameEnd = end;
+        out[0] = NAME_PENDING;
+      } else out[i] = data.subarray(start, end);
       pos = end + 2;
     }
     this.filled = count;
@@ -243,6 +260,7 @@ export class RespParser {
     let end = nl;
     if (end > pos && data[end - 1] === 13) end--;
     const args = splitArgs(data, pos, end);
+    this.nameStart = -1;
     if (args === null) throw new ProtocolError('unbalanced quotes in request');
     this.argv = args;
     return nl + 1;

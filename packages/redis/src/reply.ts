@@ -125,9 +125,16 @@ export class Reply {
       this.sink(bytes);
       return;
     }
-    const buf = this.reserve(bytes.length);
-    buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const n = bytes.length;
+    const buf = this.reserve(n);
+    let p = this.pos;
+    // Short constants (+OK, $-1, :1) are cheaper to copy by hand than through TypedArray.set.
+    if (n <= 16) for (let i = 0; i < n; i++) buf[p++] = bytes[i];
+    else {
+      buf.set(bytes, p);
+      p += n;
+    }
+    this.pos = p;
   }
 
   private ascii(s: string): void {
@@ -209,16 +216,22 @@ export class Reply {
       this.raw(CRLF_BYTES);
       return;
     }
-    const s = len < 10 ? 4 : len < 100 ? 5 : len < 1000 ? 6 : len < 10000 ? 7 : 8;
-    const buf = this.reserve(s + len + 2);
+    const digits = len < 10 ? 1 : len < 100 ? 2 : len < 1000 ? 3 : len < 10000 ? 4 : 5;
+    const buf = this.reserve(digits + 5 + len);
     let p = this.pos;
-    buf[p++] = 0x24;
-    p += buf.latin1Write(String(len), p, s - 3);
-    buf.writeUInt16BE(CRLF, p);
-    p += 2;
-    buf.set(value, p);
-    p += len;
-    buf.writeUInt16BE(CRLF, p);
+    buf[p] = 0x24;
+    p += digits;
+    for (let v = len, q = p; q > p - digits; q--, v = (v / 10) | 0) buf[q] = 0x30 + (v % 10);
+    buf[++p] = 13;
+    buf[++p] = 10;
+    p++;
+    if (len <= 16) for (let i = 0; i < len; i++) buf[p++] = value[i];
+    else {
+      buf.set(value, p);
+      p += len;
+    }
+    buf[p] = 13;
+    buf[p + 1] = 10;
     this.pos = p + 2;
   }
 

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { Client } from './client';
-import { argIs, type BlockSpec, type CommandDef, type ServerHandle, type TypeOpsTable } from './command';
+import { type BlockSpec, type CommandDef, type ServerHandle, type TypeOpsTable } from './command';
 import { buildCommandTable } from './commands';
 import type { Config } from './config';
 import { CommandError, arityError } from './errors';
@@ -35,6 +35,18 @@ export interface ServerLog {
 const PUBSUB_OUTPUT_LIMIT = 32 * 1024 * 1024;
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** A command with its name as a Buffer, which replaces argv[0] (see RespParser.nameStart). */
+interface NamedDef {
+  def: CommandDef;
+  name: Buffer;
+}
+
+/** True when `data` at `start` holds `lower` (a lower-case ASCII name), ignoring case. */
+function sameName(data: Buffer, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) if ((data[start + i] | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
 
 /** A command name or argument in an error message: as Redis's `%.128s`, cut at NUL. */
 function clip(arg: Buffer, room = 128): string {
@@ -67,8 +79,8 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
   private nowMs = Date.now();
   private nextClientId = 1;
   /** Command names as sent (e.g. `GET`) → definition, so the hot path skips lower-casing. */
-  private readonly byRaw = new Map<string, CommandDef>();
-  private readonly byCode = new Map<number, CommandDef>();
+  private readonly byRaw = new Map<string, NamedDef>();
+  private readonly byCode = new Map<number, NamedDef>();
   private readonly flushQueue: Client[] = [];
   private readonly watchers: Map<string, Set<Client>>[] = [];
   private readonly blocking: Map<string, Client[]>[] = [];
@@ -90,7 +102,7 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
       if (n > 6) continue;
       let code = n;
       for (let i = 0; i < n; i++) code = code * 256 + (d.name.charCodeAt(i) | 0x20);
-      this.byCode.set(code, d);
+      this.byCode.set(code, { def: d, name: Buffer.from(d.name) });
     }
   }
 
@@ -195,35 +207,50 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
       }
       pos = end;
       const argv = parser.argv;
-      if (argv.length !== 0) this.execute(c, argv);
+      if (argv.length === 0) continue;
+      let def: CommandDef | undefined;
+      if (parser.nameStart >= 0) {
+        const named = this.lookupBytes(data, parser.nameStart, parser.nameEnd);
+        if (named !== undefined) {
+          def = named.def;
+          argv[0] = named.name;
+        } else argv[0] = data.subarray(parser.nameStart, parser.nameEnd);
+      } else def = this.lookup(argv[0]);
+      this.execute(c, argv, def);
     }
     return pos;
   }
 
   /** Looks a command up by name, case-insensitively. */
   lookup(name: Buffer): CommandDef | undefined {
-    const n = name.length;
+    return this.lookupBytes(name, 0, name.length)?.def;
+  }
+
+  /** Looks up the command named by `data[start, end)`. */
+  private lookupBytes(data: Buffer, start: number, end: number): NamedDef | undefined {
+    const n = end - start;
     if (n <= 6) {
       // Short names (GET, SET, LPUSH…) are looked up by their case-folded bytes as a number,
       // without decoding a string; the match is then checked byte by byte.
       let code = n;
-      for (let i = 0; i < n; i++) code = code * 256 + (name[i] | 0x20);
+      for (let i = start; i < end; i++) code = code * 256 + (data[i] | 0x20);
       const d = this.byCode.get(code);
-      if (d !== undefined && argIs(name, d.name)) return d;
+      if (d !== undefined && sameName(data, start, d.def.name)) return d;
     }
-    const raw = name.latin1Slice(0, n);
-    let def = this.byRaw.get(raw);
-    if (def === undefined) {
-      def = this.commands.get(raw.toLowerCase());
-      if (def !== undefined && this.byRaw.size < 1024) this.byRaw.set(raw, def);
+    const raw = data.latin1Slice(start, end);
+    let d = this.byRaw.get(raw);
+    if (d === undefined) {
+      const def = this.commands.get(raw.toLowerCase());
+      if (def === undefined) return undefined;
+      d = { def, name: Buffer.from(def.name) };
+      if (this.byRaw.size < 1024) this.byRaw.set(raw, d);
     }
-    return def;
+    return d;
   }
 
   /** Runs one command the way Redis's processCommand does: every check, then the call. */
-  execute(c: Client, argv: Buffer[]): void {
+  execute(c: Client, argv: Buffer[], def = this.lookup(argv[0])): void {
     c.lastInteraction = this.nowMs;
-    const def = this.lookup(argv[0]);
     if (def === undefined) {
       let args = '';
       for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${clip(argv[i], 128 - args.length)}' `;

@@ -15,6 +15,8 @@ function parseChunks(chunks: Buffer[], parser = new RespParser()): string[][] {
         break;
       }
       pos = end;
+      // The caller fills argv[0] from where the parser saw the name (as the server does).
+      if (parser.nameStart >= 0) parser.argv[0] = data.subarray(parser.nameStart, parser.nameEnd);
       if (parser.argv.length > 0) out.push(parser.argv.map((a) => a.toString('latin1')));
     }
     pending = Buffer.from(data.subarray(pos));
