@@ -29,7 +29,7 @@
  */
 import type { Db } from './keyspace';
 import type { Reply } from './reply';
-import { CommandError, NOT_FLOAT, NOT_INTEGER } from './errors';
+import { CommandError, NOT_INTEGER } from './errors';
 
 export { CommandError } from './errors';
 export type { Db, Entry, ValueType } from './keyspace';
@@ -112,7 +112,7 @@ export interface ClientHandle {
 export interface BlockSpec {
   /** Keys of the client's current database to wait on. */
   readonly keys: readonly string[];
-  /** Milliseconds to wait; 0 waits forever (see {@link argTimeout}). */
+  /** Milliseconds to wait; 0 waits forever. */
   readonly timeoutMs: number;
   /**
    * Called when `key` was signalled ready, after the command that signalled it finished, in the
@@ -211,38 +211,4 @@ export function argInt(arg: Buffer, msg = NOT_INTEGER): number {
   const v = parseInt64(arg);
   if (v === undefined) throw new CommandError(msg);
   return v;
-}
-
-const FLOAT_RE = /^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity)$/i;
-
-/**
- * Parses a double like Redis (strtod on the whole argument): `1.5`, `-2e10`, `inf`, `+inf`;
- * no spaces, no NaN. Returns undefined when invalid.
- */
-export function parseDouble(arg: Uint8Array): number | undefined {
-  if (arg.length === 0 || arg.length > 5000) return undefined;
-  const s = Buffer.from(arg.buffer, arg.byteOffset, arg.length).latin1Slice(0, arg.length);
-  if (!FLOAT_RE.test(s)) return undefined;
-  const c = s.charCodeAt(s[0] === '+' || s[0] === '-' ? 1 : 0) | 0x20;
-  if (c === 0x69) return s[0] === '-' ? -Infinity : Infinity;
-  return Number(s);
-}
-
-/** A float argument; throws `ERR value is not a valid float` (or `msg`). */
-export function argFloat(arg: Buffer, msg = NOT_FLOAT): number {
-  const v = parseDouble(arg);
-  if (v === undefined) throw new CommandError(msg);
-  return v;
-}
-
-/**
- * A blocking command's timeout in seconds (a float, like Redis 6+), returned in ms (0 = wait
- * forever). Throws Redis's `ERR timeout is not a float or out of range` /
- * `ERR timeout is negative`.
- */
-export function argTimeout(arg: Buffer): number {
-  const v = parseDouble(arg);
-  if (v === undefined || !Number.isFinite(v)) throw new CommandError('ERR timeout is not a float or out of range');
-  if (v < 0) throw new CommandError('ERR timeout is negative');
-  return Math.ceil(v * 1000);
 }

@@ -230,8 +230,3 @@ export class Db {
 export function updateClock(nowMs: number): void {
   clockSeconds = Math.floor(nowMs / 1000);
 }
-
-/** The coarse clock (seconds) last set by {@link updateClock}. */
-export function coarseClock(): number {
-  return clockSeconds;
-}

@@ -61,8 +61,6 @@ export class Reply {
   proto: 2 | 3 = 2;
   private buf: Buffer | null = null;
   private pos = 0;
-  /** Bytes appended since the last {@link Reply.resetCount} (client output accounting). */
-  written = 0;
 
   /**
    * @param sink receives the bytes on flush (and early, when a reply is very large).
@@ -111,7 +109,6 @@ export class Reply {
         this.buf = buf = bigger;
       }
     }
-    this.written += n;
     return buf;
   }
 
@@ -121,7 +118,6 @@ export class Reply {
       this.reserve(0);
       if (this.pos > 0) this.sink(this.buf!.subarray(0, this.pos));
       this.pos = 0;
-      this.written += bytes.length;
       this.sink(bytes);
       return;
     }
