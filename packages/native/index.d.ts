@@ -55,3 +55,19 @@ export declare class Reactor {
 
 /** `epoll` or `kqueue`. */
 export declare const backend: string;
+
+export declare interface Reactor {
+  /** The reactor's process-wide id, valid from any thread. */
+  registryId(): number;
+  /** Spreads accepted connections over these reactors: 0 round-robin, 1 least-connections, 2 source-addr-hash, 3 random. */
+  setBalancer(reactorIds: number[], algorithm: 0 | 1 | 2 | 3): void;
+}
+
+/** Thread-safe: queues a write for connection `id` of reactor `reactorId`; false if that reactor is gone. */
+export declare function postWrite(reactorId: number, id: number, data: Uint8Array): boolean;
+/** Thread-safe: makes reactor `reactorId` run `react` again for connection `id`. */
+export declare function postWake(reactorId: number, id: number): boolean;
+/** Thread-safe: closes connection `id` of reactor `reactorId` after its pending output. */
+export declare function postClose(reactorId: number, id: number): boolean;
+/** Open connections of reactor `reactorId`, or -1 if it is gone. Thread-safe. */
+export declare function liveConnections(reactorId: number): number;

@@ -1,7 +1,7 @@
 import { makeAddr } from './address';
 import { ClosedError } from './errors';
 import type { Loop } from './loop';
-import type { Addr, Conn, Output } from './types';
+import type { Addr, Conn, ConnHandle, Output } from './types';
 
 const NO_ADDRESS = makeAddr('tcp', 4, '', 0);
 
@@ -31,6 +31,10 @@ export class StreamConn<C = unknown> implements Conn<C> {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  get handle(): ConnHandle {
+    return { reactor: this.loop.registryId, id: this.id };
   }
 
   get localAddr(): Addr {
@@ -128,6 +132,10 @@ export class DatagramConn<C = unknown> implements Conn<C> {
   /** Datagram senders have no connection; the id is always -1. */
   get id(): number {
     return -1;
+  }
+
+  get handle(): ConnHandle {
+    return { reactor: this.loop.registryId, id: -1 };
   }
 
   get localAddr(): Addr {

@@ -5,8 +5,21 @@
  * @packageDocumentation
  */
 export { serve } from './server';
+export { remoteClose, remoteWake, remoteWrite } from './remote';
 export { Action } from './types';
-export type { Addr, Conn, Events, Logger, Network, Options, Output, ReactResult, Server } from './types';
+export type {
+  Addr,
+  Conn,
+  ConnHandle,
+  Events,
+  LoadBalancing,
+  Logger,
+  Network,
+  Options,
+  Output,
+  ReactResult,
+  Server,
+} from './types';
 export { AddressError, ClosedError, HandlerError, NevioError, SystemCallError } from './errors';
 export { parseAddress } from './address';
 export type { ListenAddress } from './address';

@@ -45,6 +45,8 @@ interface ListenerInfo {
  */
 export class Loop {
   readonly reactor: Reactor;
+  /** The reactor's process-wide id (see {@link ConnHandle}). */
+  readonly registryId: number;
   private readonly records: Int32Array;
   private readonly ops: Int32Array;
   private readonly readBuffer: Buffer;
@@ -67,6 +69,7 @@ export class Loop {
     private readonly onStopped: () => void,
   ) {
     this.reactor = new Reactor((count) => this.dispatch(count), options);
+    this.registryId = this.reactor.registryId();
     this.records = this.reactor.records;
     this.ops = this.reactor.ops;
     this.readBuffer = this.reactor.readBuffer;
@@ -85,6 +88,10 @@ export class Loop {
 
   listenerAddr(listenerIndex: number): Addr {
     return this.listeners[listenerIndex].addr;
+  }
+
+  listenerCount(): number {
+    return this.listeners.length;
   }
 
   count(): number {

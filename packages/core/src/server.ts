@@ -1,11 +1,14 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { familyOf, makeAddr, parseAddress, resolveHost } from './address';
 import type { ListenAddress } from './address';
 import { NevioError } from './errors';
 import { Loop, systemError } from './loop';
+import { connectionsOf, loopWorkerData, spawnLoops } from './multicore';
+import type { LoopGroup, LoopWorkerData } from './multicore';
 import { Action } from './types';
-import type { Addr, Events, Options, Server } from './types';
+import type { Addr, Events, LoadBalancing, Options, Server } from './types';
 
 const DEFAULTS = {
   backlog: 511,
@@ -16,19 +19,35 @@ const DEFAULTS = {
   stopTimeout: 10_000,
 };
 
-class RunningServer implements Server {
+const BALANCERS: Record<LoadBalancing, 0 | 1 | 2 | 3> = {
+  'round-robin': 0,
+  'least-connections': 1,
+  'source-addr-hash': 2,
+  random: 3,
+};
+
+/** One loop's server: the whole server on loop 0, a member of it in a worker-thread loop. */
+class LoopServer implements Server {
   addrs: Addr[] = [];
   readonly done: Promise<void>;
+  loops = 1;
+  group: LoopGroup | undefined;
+  /** In a worker-thread loop: every loop's reactor id, once loop 0 has sent them. */
+  peers: number[] | undefined;
+  /** Set in worker-thread loops: asks loop 0 to stop the whole server. */
+  requestStop: (() => void) | undefined;
   private resolveDone!: () => void;
   private stopping: Promise<void> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private forceTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  private groupStopped: Promise<void> | undefined;
   loop!: Loop;
 
   constructor(
     private readonly events: Events<any>,
     private readonly stopTimeout: number,
+    readonly loopIndex: number,
   ) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -36,27 +55,44 @@ class RunningServer implements Server {
   }
 
   countConnections(): number {
-    return this.finished ? 0 : this.loop.count();
+    return this.finished ? 0 : this.loopConnections().reduce((a, b) => a + b, 0);
+  }
+
+  loopConnections(): number[] {
+    if (this.finished) return new Array<number>(this.loops).fill(0);
+    if (this.group) return this.group.connections();
+    return this.peers ? connectionsOf(this.peers) : [this.loop.count()];
   }
 
   stop(): Promise<void> {
+    if (this.requestStop !== undefined) {
+      this.requestStop();
+      return this.done;
+    }
+    return this.stopLoop();
+  }
+
+  /** Stops this loop (and, on loop 0, every other loop). */
+  stopLoop(): Promise<void> {
     if (this.stopping === undefined) {
       this.stopping = this.done;
       clearTimeout(this.tickTimer);
       // Peers that never read would hold a graceful stop forever; after the timeout they are cut.
       this.forceTimer = setTimeout(() => this.loop.reactor.closeAll(), this.stopTimeout);
+      this.groupStopped = this.group?.stop();
       this.loop.reactor.stop();
     }
     return this.stopping;
   }
 
-  /** The reactor reports that the last connection closed after stop(). */
-  stopped(): void {
+  /** The reactor reports that its last connection closed after stop(). */
+  async stopped(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.forceTimer);
     clearTimeout(this.tickTimer);
     this.loop.reactor.destroy();
+    await this.groupStopped;
     try {
       this.events.shutdown?.(this);
     } catch (error) {
@@ -87,10 +123,19 @@ class RunningServer implements Server {
     };
     run();
   }
+
+  serving(): void {
+    try {
+      if (this.events.serving?.(this) === Action.Shutdown) void this.stop();
+    } catch (error) {
+      this.loop.reportError(error as Error);
+    }
+    this.startTicker();
+  }
 }
 
 /** Binds one address; a stale unix socket file left by a dead process is replaced. */
-async function bind(loop: Loop, addr: ListenAddress, host: string, options: Options): Promise<number> {
+async function bind(loop: Loop, addr: ListenAddress, host: string, options: Options, reusePort: boolean): Promise<number> {
   const transport = addr.network === 'unix' ? 'unix' : addr.network.startsWith('udp') ? 'udp' : 'tcp';
   const attempt = (): number =>
     loop.reactor.listen(
@@ -101,7 +146,7 @@ async function bind(loop: Loop, addr: ListenAddress, host: string, options: Opti
       addr.path,
       options.backlog ?? DEFAULTS.backlog,
       options.reuseAddr ?? true,
-      options.reusePort ?? false,
+      reusePort,
     );
   try {
     return attempt();
@@ -132,12 +177,42 @@ function isStaleSocket(path: string): Promise<boolean> {
   });
 }
 
+function createLoop(events: Events<any>, options: Options, server: LoopServer): Loop {
+  const high = options.writeHighWatermark ?? DEFAULTS.writeHighWatermark;
+  const low = options.writeLowWatermark ?? Math.min(DEFAULTS.writeLowWatermark, high);
+  if (low > high) throw new NevioError('writeLowWatermark must not exceed writeHighWatermark', 'ERR_NEVIO_OPTIONS');
+  return new Loop(
+    events,
+    options.logger ?? console,
+    {
+      readChunk: options.readChunk ?? DEFAULTS.readChunk,
+      writeHighWatermark: high,
+      writeLowWatermark: low,
+      maxInbound: options.maxInbound ?? DEFAULTS.maxInbound,
+      keepAliveSeconds: Math.ceil((options.tcpKeepAlive ?? 0) / 1000),
+      noDelay: options.tcpNoDelay ?? true,
+    },
+    () => void server.stop(),
+    () => void server.stopped(),
+  );
+}
+
+function loopCount(options: Options): number {
+  const n = options.numEventLoop ?? (options.multicore ? availableParallelism() : 1);
+  if (!Number.isInteger(n) || n < 1) throw new NevioError(`numEventLoop must be a positive integer, not ${n}`, 'ERR_NEVIO_OPTIONS');
+  return n;
+}
+
 /**
- * Starts a server: binds every address on one event loop and resolves once it is listening.
+ * Starts a server: binds every address and resolves once it is listening.
  *
  * ```ts
  * const server = await serve({ react: (conn, data) => data }, ['tcp://127.0.0.1:5000']);
  * ```
+ *
+ * With `multicore` or `numEventLoop`, loop 0 runs here and the other loops run in worker threads
+ * that load the program's main module again; their `serve` calls (same handlers, same addresses)
+ * join this server as loops and resolve to a {@link Server} whose `loopIndex` is theirs.
  *
  * @param events - the callbacks; see {@link Events}.
  * @param addrs - one or more of `tcp://host:port`, `tcp4://`, `tcp6://[::1]:port`, `udp://`,
@@ -152,48 +227,85 @@ export async function serve<C = unknown>(
   addrs: string | readonly string[],
   options: Options = {},
 ): Promise<Server> {
+  const joining = loopWorkerData();
+  if (joining !== undefined) return joinAsLoop(events as Events<any>, options, joining);
+
   const list = typeof addrs === 'string' ? [addrs] : [...addrs];
   if (list.length === 0) throw new NevioError('serve needs at least one address', 'ERR_NEVIO_ADDRESS');
   const parsed = list.map(parseAddress);
   const hosts = await Promise.all(parsed.map(resolveHost));
-  const high = options.writeHighWatermark ?? DEFAULTS.writeHighWatermark;
-  const low = options.writeLowWatermark ?? Math.min(DEFAULTS.writeLowWatermark, high);
-  if (low > high) throw new NevioError('writeLowWatermark must not exceed writeHighWatermark', 'ERR_NEVIO_OPTIONS');
+  const loops = loopCount(options);
+  // SO_REUSEPORT balances only on Linux; elsewhere loop 0 hands connections over.
+  const kernelBalances = loops > 1 && options.reusePort === true && process.platform === 'linux';
 
-  const server = new RunningServer(events as Events<any>, options.stopTimeout ?? DEFAULTS.stopTimeout);
-  const loop = new Loop(
-    events as Events<any>,
-    options.logger ?? console,
-    {
-      readChunk: options.readChunk ?? DEFAULTS.readChunk,
-      writeHighWatermark: high,
-      writeLowWatermark: low,
-      maxInbound: options.maxInbound ?? DEFAULTS.maxInbound,
-      keepAliveSeconds: Math.ceil((options.tcpKeepAlive ?? 0) / 1000),
-      noDelay: options.tcpNoDelay ?? true,
-    },
-    () => void server.stop(),
-    () => server.stopped(),
-  );
+  const server = new LoopServer(events as Events<any>, options.stopTimeout ?? DEFAULTS.stopTimeout, 0);
+  const loop = createLoop(events as Events<any>, options, server);
   server.loop = loop;
   try {
     for (let i = 0; i < parsed.length; i++) {
-      const index = await bind(loop, parsed[i], hosts[i], options);
+      const index = await bind(loop, parsed[i], hosts[i], options, options.reusePort ?? false);
       const [family, address, port] = loop.reactor.listenerAddress(index);
       const addr = makeAddr(parsed[i].network, family, address, port);
       loop.addListener(parsed[i].network, addr);
       server.addrs.push(addr);
+    }
+    if (loops > 1) {
+      server.loops = loops;
+      server.group = await spawnLoops({
+        loops,
+        loop,
+        listeners: parsed.map((addr, i) => ({
+          network: addr.network,
+          host: hosts[i],
+          port: server.addrs[i].port,
+          path: addr.path,
+          family: server.addrs[i].network === 'unix' ? 0 : server.addrs[i].address.includes(':') ? 6 : 4,
+          address: server.addrs[i].address,
+        })),
+        kernelBalances,
+        workerModule: options.workerModule,
+        exitOnLoopError: options.exitOnLoopError ?? false,
+        onStopRequest: () => void server.stopLoop(),
+      });
+      loop.reactor.setBalancer(kernelBalances ? [loop.registryId] : server.group.reactors, BALANCERS[options.lb ?? 'round-robin']);
     }
   } catch (error) {
     loop.reactor.destroy();
     throw error;
   }
   loop.reactor.start();
-  try {
-    if (events.serving?.(server) === Action.Shutdown) void server.stop();
-  } catch (error) {
-    loop.reportError(error as Error);
+  server.serving();
+  return server;
+}
+
+/** A worker thread's `serve`: becomes one loop of the server that loop 0 runs. */
+async function joinAsLoop(events: Events<any>, options: Options, data: LoopWorkerData): Promise<Server> {
+  const server = new LoopServer(events, options.stopTimeout ?? DEFAULTS.stopTimeout, data.loopIndex);
+  server.loops = data.loops;
+  const loop = createLoop(events, options, server);
+  server.loop = loop;
+  for (const spec of data.listeners) {
+    // Connections handed over keep loop 0's listener index, so this loop knows the same listeners
+    // in the same order; with kernel balancing it opens its own TCP/UDP ones on the same ports.
+    if (data.kernelBalances && spec.network !== 'unix') {
+      const addr: ListenAddress = { input: `${spec.network}://${spec.address}:${spec.port}`, ...spec };
+      const index = await bind(loop, addr, spec.host, options, true);
+      const [family, address, port] = loop.reactor.listenerAddress(index);
+      loop.addListener(spec.network, makeAddr(spec.network, family, address, port));
+    } else {
+      loop.addListener(spec.network, makeAddr(spec.network, spec.family, spec.address, spec.port));
+    }
+    server.addrs.push(loop.listenerAddr(loop.listenerCount() - 1));
   }
-  server.startTicker();
+  loop.reactor.start();
+  const { parentPort } = await import('node:worker_threads');
+  server.requestStop = () => parentPort!.postMessage({ nevio: 'stop-request' });
+  parentPort!.on('message', (message: { nevio?: string; reactors?: number[] }) => {
+    if (message?.nevio === 'stop') void server.stopLoop();
+    if (message?.nevio === 'group') server.peers = message.reactors;
+  });
+  void server.done.then(() => parentPort!.postMessage({ nevio: 'stopped' }));
+  parentPort!.postMessage({ nevio: 'ready', reactor: loop.registryId });
+  server.serving();
   return server;
 }

@@ -27,6 +27,20 @@ export type Output = Uint8Array | string;
  */
 export type ReactResult = void | undefined | Action | Output | { out?: Output; action?: Action };
 
+/**
+ * A connection's address that any thread can use: plain data, safe to `postMessage` to a worker
+ * thread, for {@link remoteWrite}, {@link remoteWake} and {@link remoteClose}.
+ */
+export interface ConnHandle {
+  /** The process-wide id of the event loop that owns the connection. */
+  readonly reactor: number;
+  /** The connection's id within that loop. */
+  readonly id: number;
+}
+
+/** How the accepting loop spreads new connections over the loops. */
+export type LoadBalancing = 'round-robin' | 'least-connections' | 'source-addr-hash' | 'random';
+
 /** A transport address, as given to `serve` and as reported for each connection. */
 export interface Addr {
   /** `tcp`, `tcp4`, `tcp6`, `udp`, `udp4`, `udp6` or `unix`. */
@@ -56,6 +70,8 @@ export interface Conn<C = unknown> {
   readonly remoteAddr: Addr;
   /** Index into {@link Server.addrs} of the listener this connection came in on. */
   readonly listenerIndex: number;
+  /** This connection's address for other threads (see {@link remoteWrite}). */
+  readonly handle: ConnHandle;
   /** A slot for the application's per-connection state. */
   context: C | undefined;
   /** True once the connection is closed or detached; writes are then rejected. */
@@ -149,8 +165,6 @@ export interface Logger {
 export interface Options {
   /** SO_REUSEADDR on listeners. Default `true`. */
   reuseAddr?: boolean;
-  /** SO_REUSEPORT on listeners, so several processes can bind the same port. Default `false`. */
-  reusePort?: boolean;
   /** TCP_NODELAY on accepted connections. Default `true`. */
   tcpNoDelay?: boolean;
   /** TCP keep-alive idle time in milliseconds for accepted connections; 0 (default) = off. */
@@ -172,13 +186,36 @@ export interface Options {
   stopTimeout?: number;
   /** Where errors without an `error` handler go. Default: `console`. */
   logger?: Logger;
+  /**
+   * Run one event loop per CPU core (`os.availableParallelism()`). See {@link Options.numEventLoop}.
+   */
+  multicore?: boolean;
+  /**
+   * Number of event loops. Loop 0 runs on the main thread and accepts; the others run in worker
+   * threads, each of which loads the program's main module again (like Node's `cluster`), so its
+   * `serve` call joins as a loop with the same handlers. Each loop has its own JavaScript heap:
+   * share state through a database, `SharedArrayBuffer`s or messages, not module variables.
+   */
+  numEventLoop?: number;
+  /** How loop 0 spreads accepted connections over the loops. Default `round-robin`. */
+  lb?: LoadBalancing;
+  /**
+   * With several loops on Linux: every loop opens its own listeners with SO_REUSEPORT and the
+   * kernel spreads connections (and UDP datagrams) instead of loop 0. Elsewhere (BSD, macOS, whose
+   * SO_REUSEPORT does not balance) loop 0 accepts and hands connections over as without it.
+   */
+  reusePort?: boolean;
+  /** The module worker-thread loops load; default: the program's main module. */
+  workerModule?: string;
+  /** Exit the process with code 1 when a worker loop dies. Default `false`: report it and go on. */
+  exitOnLoopError?: boolean;
 }
 
 /** A running server, as resolved by {@link serve}. */
 export interface Server {
   /** The listening addresses, with the ports the kernel picked for port 0. */
   readonly addrs: readonly Addr[];
-  /** Open stream connections. */
+  /** Open stream connections, over every loop. */
   countConnections(): number;
   /**
    * Stops gracefully: stops accepting, writes every connection's pending output, closes
@@ -187,4 +224,10 @@ export interface Server {
   stop(): Promise<void>;
   /** Resolves when the server has stopped, whoever stopped it. */
   readonly done: Promise<void>;
+  /** This loop's index: 0 on the main thread, 1… in worker-thread loops. */
+  readonly loopIndex: number;
+  /** How many event loops serve (1 unless `multicore`/`numEventLoop`). */
+  readonly loops: number;
+  /** Open connections per loop, indexed by loop. */
+  loopConnections(): number[];
 }

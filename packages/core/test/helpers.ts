@@ -15,8 +15,8 @@ export class Client {
     return this.chunks[0];
   }
 
-  constructor(port: number | string, host = '127.0.0.1') {
-    this.socket = typeof port === 'string' ? connect(port) : connect(port, host);
+  constructor(port: number | string, host = '127.0.0.1', localAddress?: string) {
+    this.socket = typeof port === 'string' ? connect(port) : connect({ port, host, localAddress });
     this.socket.on('data', (chunk) => {
       this.chunks.push(chunk);
       this.length += chunk.length;
@@ -71,9 +71,9 @@ export function delay(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns true. */
-export async function eventually(check: () => boolean, ms = 5000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await delay(10);
   }

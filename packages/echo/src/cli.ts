@@ -1,40 +1,66 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { NevioError } from '@nevio/core';
+import type { LoadBalancing } from '@nevio/core';
 import { startEcho } from './index';
 
-const USAGE = `Usage: nevio-echo [--addr ADDR]... [--reuseport]
+const USAGE = `Usage: nevio-echo [--addr ADDR]... [--multicore | --loops N] [--lb ALGO] [--reuseport]
 
 An echo server on nevio. Every byte received is sent back.
 
 Options:
   --addr ADDR    where to listen, repeatable (default tcp://127.0.0.1:5000):
                  tcp://host:port, tcp4://, tcp6://[::1]:port, udp://host:port, unix:///path.sock
-  --reuseport    set SO_REUSEPORT, so several processes can share the port
+  --multicore    one event loop per CPU core
+  --loops N      N event loops (loop 0 accepts, the others run in worker threads)
+  --lb ALGO      how connections are spread over loops: round-robin (default),
+                 least-connections, source-addr-hash, random
+  --reuseport    SO_REUSEPORT: with several loops on Linux each loop gets its own
+                 listener and the kernel spreads connections
   -h, --help     show this help
 `;
 
+const LB = ['round-robin', 'least-connections', 'source-addr-hash', 'random'];
+
+function fail(message: string): never {
+  process.stderr.write(`nevio-echo: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
-  let values: { addr?: string[]; reuseport?: boolean; help?: boolean };
+  let values: { addr?: string[]; reuseport?: boolean; multicore?: boolean; loops?: string; lb?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         addr: { type: 'string', multiple: true },
         reuseport: { type: 'boolean' },
+        multicore: { type: 'boolean' },
+        loops: { type: 'string' },
+        lb: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
-    process.stderr.write(`nevio-echo: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
+    fail((error as Error).message);
   }
   if (values.help) {
     process.stdout.write(USAGE);
     return;
   }
   const addrs = values.addr ?? ['tcp://127.0.0.1:5000'];
-  const server = await startEcho(addrs, { reusePort: values.reuseport ?? false });
-  process.stdout.write(`nevio-echo listening on ${server.addrs.join(', ')} (pid ${process.pid})\n`);
+  const loops = values.loops === undefined ? undefined : Number(values.loops);
+  if (loops !== undefined && !(Number.isInteger(loops) && loops >= 1)) fail(`--loops takes a positive integer, not '${values.loops}'`);
+  const lb = values.lb ?? 'round-robin';
+  if (!LB.includes(lb)) fail(`--lb takes one of ${LB.join(', ')}, not '${lb}'`);
+  const server = await startEcho(addrs, {
+    reusePort: values.reuseport ?? false,
+    multicore: values.multicore ?? false,
+    numEventLoop: loops,
+    lb: lb as LoadBalancing,
+  });
+  // Worker-thread loops run this module too; only loop 0 speaks for the server.
+  if (server.loopIndex !== 0) return;
+  process.stdout.write(`nevio-echo listening on ${server.addrs.join(', ')} with ${server.loops} loop(s) (pid ${process.pid})\n`);
   const stop = (): void => {
     void server.stop().then(() => process.exit(0));
   };

@@ -69,6 +69,8 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                            InstanceMethod<&ReactorWrap::CloseAll>("closeAll"),
                            InstanceMethod<&ReactorWrap::Destroy>("destroy"),
                            InstanceMethod<&ReactorWrap::Count>("count"),
+                           InstanceMethod<&ReactorWrap::RegistryId>("registryId"),
+                           InstanceMethod<&ReactorWrap::SetBalancer>("setBalancer"),
                        });
   }
 
@@ -109,7 +111,10 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     napi_add_env_cleanup_hook(env, &ReactorWrap::OnEnvCleanup, this);
   }
 
-  ~ReactorWrap() override { napi_remove_env_cleanup_hook(Env(), &ReactorWrap::OnEnvCleanup, this); }
+  ~ReactorWrap() override {
+    napi_remove_env_cleanup_hook(Env(), &ReactorWrap::OnEnvCleanup, this);
+    StopPolling();
+  }
 
   int Dispatch(int count) override {
     Napi::Env env = Env();
@@ -179,11 +184,21 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     if (started_) return info.Env().Undefined();
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(info.Env(), &loop) != napi_ok) throw Napi::Error::New(info.Env(), "no libuv loop");
-    int rc = uv_poll_init(loop, &poll_, reactor->PollFd());
-    if (rc < 0) throw SystemError(info.Env(), "uv_poll_init", -rc);
-    poll_.data = this;
-    rc = uv_poll_start(&poll_, UV_READABLE, &ReactorWrap::OnPoll);
-    if (rc < 0) throw SystemError(info.Env(), "uv_poll_start", -rc);
+    // The handle lives on the heap and is freed by its close callback, so it can outlive this
+    // object if Node tears the environment down first.
+    auto* poll = new uv_poll_t;
+    int rc = uv_poll_init(loop, poll, reactor->PollFd());
+    if (rc < 0) {
+      delete poll;
+      throw SystemError(info.Env(), "uv_poll_init", -rc);
+    }
+    poll->data = this;
+    poll_ = poll;
+    rc = uv_poll_start(poll_, UV_READABLE, &ReactorWrap::OnPoll);
+    if (rc < 0) {
+      StopPolling();
+      throw SystemError(info.Env(), "uv_poll_start", -rc);
+    }
     started_ = true;
     // The handle refers to this object: keep it from being collected until the handle closes.
     Ref();
@@ -192,8 +207,11 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
 
   static void OnPoll(uv_poll_t* handle, int, int) {
     auto* self = static_cast<ReactorWrap*>(handle->data);
+    if (self == nullptr || !self->reactor_) return;
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
+    // Handlers may drop the last reference to this object while the round runs.
+    self->Ref();
     {
       // Closing the callback scope runs process.nextTick callbacks and promise jobs once, after
       // the whole round: handlers' promises resolve after the batch's output has been written.
@@ -203,6 +221,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
       self->running_ = false;
     }
     if (self->teardown_) self->Teardown();
+    self->Unref();
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
@@ -330,42 +349,91 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     return info.Env().Undefined();
   }
 
-  void Teardown() {
-    teardown_ = true;
-    if (!started_) {
-      reactor_.reset();
-      return;
-    }
-    started_ = false;
-    uv_poll_stop(&poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(&poll_), &ReactorWrap::OnClosed);
+  void StopPolling() {
+    if (poll_ == nullptr) return;
+    uv_poll_stop(poll_);
+    poll_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+    poll_ = nullptr;
   }
 
-  static void OnClosed(uv_handle_t* handle) {
-    auto* self = static_cast<ReactorWrap*>(handle->data);
-    self->reactor_.reset();
-    self->Unref();
+  // Stops polling, then closes every descriptor; libuv no longer watches the poller when it closes.
+  void Teardown() {
+    teardown_ = true;
+    StopPolling();
+    reactor_.reset();
+    if (started_) {
+      started_ = false;
+      Unref();
+    }
   }
 
   static void OnEnvCleanup(void* data) {
+    // The environment is going away (process exit, or a worker thread ending): release the
+    // descriptors and leave the process-wide registry now; no JavaScript may run any more.
     auto* self = static_cast<ReactorWrap*>(data);
-    if (self->reactor_ && !self->teardown_) self->Teardown();
+    self->teardown_ = true;
+    self->StopPolling();
+    self->reactor_.reset();
+  }
+
+  Napi::Value RegistryId(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), Live(info)->RegistryId());
+  }
+
+  // setBalancer(reactorIds, algorithm): 0 round-robin, 1 least-connections, 2 source-addr-hash, 3 random.
+  Napi::Value SetBalancer(const Napi::CallbackInfo& info) {
+    Napi::Array ids = info[0].As<Napi::Array>();
+    std::vector<int32_t> targets;
+    for (uint32_t i = 0; i < ids.Length(); i++) targets.push_back(ids.Get(i).As<Napi::Number>().Int32Value());
+    int32_t algorithm = info[1].As<Napi::Number>().Int32Value();
+    if (algorithm < 0 || algorithm > 3) throw Napi::RangeError::New(info.Env(), "unknown balancing algorithm");
+    Live(info)->SetBalancer(targets, static_cast<Balance>(algorithm));
+    return info.Env().Undefined();
   }
 
   Napi::FunctionReference on_batch_;
   std::vector<Napi::Reference<Napi::ArrayBuffer>> keep_;
   std::unique_ptr<Reactor> reactor_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
-  uv_poll_t poll_{};
+  uv_poll_t* poll_ = nullptr;
   bool started_ = false;
   bool running_ = false;
   bool teardown_ = false;
 };
 
+// Module functions that reach a reactor of any thread by its registry id: the cross-thread path
+// for asyncWrite, wake and close.
+Napi::Value PostWrite(const Napi::CallbackInfo& info) {
+  auto bytes = info[2].As<Napi::Uint8Array>();
+  return Napi::Boolean::New(info.Env(), Reactor::PostWrite(info[0].As<Napi::Number>().Int32Value(),
+                                                           info[1].As<Napi::Number>().Int32Value(), bytes.Data(),
+                                                           bytes.ByteLength()));
+}
+
+Napi::Value PostWake(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Reactor::PostWake(info[0].As<Napi::Number>().Int32Value(),
+                                                          info[1].As<Napi::Number>().Int32Value()));
+}
+
+Napi::Value PostClose(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Reactor::PostClose(info[0].As<Napi::Number>().Int32Value(),
+                                                           info[1].As<Napi::Number>().Int32Value()));
+}
+
+Napi::Value LiveConnections(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(),
+                           static_cast<double>(Reactor::LiveConnections(info[0].As<Napi::Number>().Int32Value())));
+}
+
 }  // namespace nevio
 
 static Napi::Object InitNevio(Napi::Env env, Napi::Object exports) {
   exports.Set("Reactor", nevio::ReactorWrap::Define(env));
+  exports.Set("postWrite", Napi::Function::New<nevio::PostWrite>(env, "postWrite"));
+  exports.Set("postWake", Napi::Function::New<nevio::PostWake>(env, "postWake"));
+  exports.Set("postClose", Napi::Function::New<nevio::PostClose>(env, "postClose"));
+  exports.Set("liveConnections", Napi::Function::New<nevio::LiveConnections>(env, "liveConnections"));
 #if defined(__linux__)
   exports.Set("backend", Napi::String::New(env, "epoll"));
 #else

@@ -45,12 +45,28 @@ ssize_t SendChunks(int fd, const struct iovec* chunks, int count) {
 
 bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
+// Every reactor of the process by id (index + 1; null once destroyed), so that one thread can hand
+// work to another's. Never freed: reactors of other threads may outlive static destruction.
+std::mutex& registry_mutex = *new std::mutex;
+std::vector<Reactor*>& registry = *new std::vector<Reactor*>;
+
 }  // namespace
 
 Reactor::Reactor(const ReactorOptions& options, const SharedMemory& shared, Dispatcher* dispatcher)
-    : options_(options), shared_(shared), dispatcher_(dispatcher) {}
+    : options_(options), shared_(shared), dispatcher_(dispatcher) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  registry.push_back(this);
+  registry_id_ = static_cast<int32_t>(registry.size());
+}
 
 Reactor::~Reactor() {
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    registry[registry_id_ - 1] = nullptr;
+  }
+  for (Message& m : inbox_) {
+    if (m.kind == Message::Kind::kAdopt) close(m.fd);
+  }
   for (Connection* c : slots_) {
     if (c == nullptr) continue;
     close(c->fd);
@@ -118,7 +134,7 @@ void Reactor::RunOnce() {
   for (int i = 0; i < n; i++) {
     int fd = events[i].fd;
     if (fd == kWakeFd) {
-      DrainWakeQueue();
+      DrainInbox();
       continue;
     }
     if (fd < 0 || static_cast<size_t>(fd) >= handles_.size()) continue;
@@ -171,10 +187,11 @@ void Reactor::HandleListener(int index) {
 
 void Reactor::AcceptAll(int index) {
   int listen_fd = listeners_[index].fd;
-  bool tcp = listeners_[index].transport == Transport::kTcp;
+  bool hash = targets_.size() > 1 && balance_ == Balance::kSourceAddrHash;
+  sockaddr_storage peer;
   for (int i = 0; i < options_.accept_budget; i++) {
     const char* failed = "";
-    int fd = AcceptConnection(listen_fd, &failed);
+    int fd = AcceptConnection(listen_fd, &failed, hash ? &peer : nullptr);
     if (fd < 0) {
       int err = -fd;
       if (WouldBlock(err)) return;
@@ -184,42 +201,102 @@ void Reactor::AcceptAll(int index) {
       Emit({kRecordError, index, err, kCallAccept});
       return;
     }
-    if (free_slots_.empty() && slots_.size() > kSlotMask) {
-      close(fd);  // a million connections: refuse rather than wrap ids
-      continue;
+    int32_t target = targets_.size() > 1 ? PickTarget(hash ? &peer : nullptr) : registry_id_;
+    if (target != registry_id_) {
+      Message message{Message::Kind::kAdopt, 0, fd, index, {}};
+      if (Post(target, std::move(message))) continue;
+      // That loop is gone (its thread ended); this one serves the connection instead.
     }
-    const char* ignored;
-    if (tcp) {
-      // Best effort: a socket that refuses an option still works.
-      if (options_.no_delay) SetNoDelay(fd, true, &ignored);
-      if (options_.keep_alive_seconds > 0) SetKeepAlive(fd, true, options_.keep_alive_seconds, &ignored);
-    }
-    if (poller_.Add(fd, kPollRead) < 0) {
-      int err = errno;
-      close(fd);
-      Emit({kRecordError, index, err, kCallAccept});
-      continue;
-    }
-    uint32_t slot;
-    if (!free_slots_.empty()) {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-    } else {
-      slot = static_cast<uint32_t>(slots_.size());
-      slots_.push_back(nullptr);
-    }
-    generation_ = (generation_ + 1) & kGenerationMask;
-    auto* c = new Connection();
-    c->fd = fd;
-    c->id = static_cast<int32_t>(slot | (generation_ << kSlotBits));
-    c->listener = index;
-    c->mask = kPollRead;
-    slots_[slot] = c;
-    if (static_cast<size_t>(fd) >= handles_.size()) handles_.resize(fd + 1);
-    handles_[fd] = {Owner::kConnection, static_cast<int>(slot)};
-    live_++;
-    Emit({kRecordOpen, c->id, index, 0});
+    Adopt(fd, index, false);
   }
+}
+
+int32_t Reactor::PickTarget(const sockaddr_storage* peer) {
+  size_t n = targets_.size();
+  switch (balance_) {
+    case Balance::kLeastConnections: {
+      int32_t best = registry_id_;
+      int64_t fewest = -1;
+      for (int32_t target : targets_) {
+        int64_t live = LiveConnections(target);
+        if (live >= 0 && (fewest < 0 || live < fewest)) {
+          fewest = live;
+          best = target;
+        }
+      }
+      return best;
+    }
+    case Balance::kSourceAddrHash: {
+      // FNV-1a over the peer's IP (not its port): one client address always lands on one loop.
+      uint64_t h = 1469598103934665603ull;
+      const uint8_t* bytes = nullptr;
+      size_t length = 0;
+      if (peer->ss_family == AF_INET) {
+        bytes = reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(peer)->sin_addr);
+        length = 4;
+      } else if (peer->ss_family == AF_INET6) {
+        bytes = reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(peer)->sin6_addr);
+        length = 16;
+      }
+      for (size_t i = 0; i < length; i++) h = (h ^ bytes[i]) * 1099511628211ull;
+      return targets_[h % n];
+    }
+    case Balance::kRandom: {
+      // xorshift64*: cheap, and good enough to spread connections.
+      random_state_ ^= random_state_ >> 12;
+      random_state_ ^= random_state_ << 25;
+      random_state_ ^= random_state_ >> 27;
+      return targets_[(random_state_ * 2685821657736338717ull >> 33) % n];
+    }
+    case Balance::kRoundRobin:
+    default:
+      return targets_[next_target_++ % n];
+  }
+}
+
+void Reactor::Adopt(int fd, int32_t listener, bool counted) {
+  // A connection handed over was counted when it was posted, so that least-connections sees
+  // the connections still in flight.
+  if (!counted) live_.fetch_add(1, std::memory_order_relaxed);
+  if (free_slots_.empty() && slots_.size() > kSlotMask) {
+    close(fd);  // a million connections: refuse rather than wrap ids
+    live_.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
+  const char* ignored;
+  sockaddr_storage local;
+  socklen_t local_len = sizeof local;
+  bool tcp = getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.ss_family != AF_UNIX;
+  if (tcp) {
+    // Best effort: a socket that refuses an option still works.
+    if (options_.no_delay) SetNoDelay(fd, true, &ignored);
+    if (options_.keep_alive_seconds > 0) SetKeepAlive(fd, true, options_.keep_alive_seconds, &ignored);
+  }
+  if (poller_.Add(fd, kPollRead) < 0) {
+    int err = errno;
+    close(fd);
+    live_.fetch_sub(1, std::memory_order_relaxed);
+    Emit({kRecordError, listener, err, kCallAccept});
+    return;
+  }
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(nullptr);
+  }
+  generation_ = (generation_ + 1) & kGenerationMask;
+  auto* c = new Connection();
+  c->fd = fd;
+  c->id = static_cast<int32_t>(slot | (generation_ << kSlotBits));
+  c->listener = listener;
+  c->mask = kPollRead;
+  slots_[slot] = c;
+  if (static_cast<size_t>(fd) >= handles_.size()) handles_.resize(fd + 1);
+  handles_[fd] = {Owner::kConnection, static_cast<int>(slot)};
+  Emit({kRecordOpen, c->id, listener, 0});
 }
 
 void Reactor::ShedAccept(int listen_fd) {
@@ -399,8 +476,8 @@ void Reactor::Destroy(Connection* c, int err, int32_t call) {
   free_slots_.push_back(slot);
   Emit({kRecordClosed, c->id, err, call});
   delete c;
-  live_--;
-  if (stopping_ && live_ == 0 && !stopped_emitted_) {
+  live_.fetch_sub(1, std::memory_order_relaxed);
+  if (stopping_ && ConnectionCount() == 0 && !stopped_emitted_) {
     stopped_emitted_ = true;
     Emit({kRecordStopped, 0, 0, 0});
   }
@@ -453,30 +530,76 @@ void Reactor::SettleConsumption(int count) {
   }
 }
 
-void Reactor::DrainWakeQueue() {
-  std::vector<int32_t> ids;
+void Reactor::DrainInbox() {
+  std::vector<Message> messages;
   {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
-    ids.swap(wake_queue_);
+    std::lock_guard<std::mutex> lock(inbox_mutex_);
+    messages.swap(inbox_);
   }
-  for (int32_t id : ids) {
-    Connection* c = Find(id);
-    // Already presented this round (read before the wake was seen): that react covers it.
-    if (c == nullptr || c->closing || c->presented) continue;
-    c->presented = true;
-    c->presented_shared = false;
-    c->consume_set = false;
-    c->presented_length = static_cast<uint32_t>(c->in.size());
-    Emit({kRecordWake, id, 0, static_cast<int32_t>(c->presented_length)});
+  for (Message& m : messages) {
+    switch (m.kind) {
+      case Message::Kind::kAdopt:
+        if (stopping_) {
+          close(m.fd);
+          live_.fetch_sub(1, std::memory_order_relaxed);
+        } else {
+          Adopt(m.fd, m.listener, true);
+        }
+        break;
+      case Message::Kind::kWrite:
+        Write(m.id, m.bytes.data(), m.bytes.size());
+        break;
+      case Message::Kind::kClose:
+        Close(m.id);
+        break;
+      case Message::Kind::kWake: {
+        Connection* c = Find(m.id);
+        // Already presented this round (read before the wake was seen): that react covers it.
+        if (c == nullptr || c->closing || c->presented) break;
+        c->presented = true;
+        c->presented_shared = false;
+        c->consume_set = false;
+        c->presented_length = static_cast<uint32_t>(c->in.size());
+        Emit({kRecordWake, m.id, 0, static_cast<int32_t>(c->presented_length)});
+        break;
+      }
+    }
   }
 }
 
-void Reactor::Wake(int32_t id) {
+void Reactor::Wake(int32_t id) { PostWake(registry_id_, id); }
+
+bool Reactor::Post(int32_t reactor, Message&& message) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  if (reactor <= 0 || static_cast<size_t>(reactor) > registry.size()) return false;
+  Reactor* target = registry[reactor - 1];
+  if (target == nullptr) return false;
+  if (message.kind == Message::Kind::kAdopt) target->live_.fetch_add(1, std::memory_order_relaxed);
   {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
-    wake_queue_.push_back(id);
+    std::lock_guard<std::mutex> inbox_lock(target->inbox_mutex_);
+    target->inbox_.push_back(std::move(message));
   }
-  poller_.Wake();
+  target->poller_.Wake();
+  return true;
+}
+
+bool Reactor::PostWrite(int32_t reactor, int32_t id, const uint8_t* bytes, size_t length) {
+  return Post(reactor, {Message::Kind::kWrite, id, -1, 0, std::vector<uint8_t>(bytes, bytes + length)});
+}
+
+bool Reactor::PostWake(int32_t reactor, int32_t id) { return Post(reactor, {Message::Kind::kWake, id, -1, 0, {}}); }
+
+bool Reactor::PostClose(int32_t reactor, int32_t id) { return Post(reactor, {Message::Kind::kClose, id, -1, 0, {}}); }
+
+int64_t Reactor::LiveConnections(int32_t reactor) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  if (reactor <= 0 || static_cast<size_t>(reactor) > registry.size() || registry[reactor - 1] == nullptr) return -1;
+  return static_cast<int64_t>(registry[reactor - 1]->ConnectionCount());
+}
+
+void Reactor::SetBalancer(const std::vector<int32_t>& targets, Balance balance) {
+  targets_ = targets;
+  balance_ = balance;
 }
 
 int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
@@ -506,8 +629,8 @@ int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
   slots_[slot] = nullptr;
   free_slots_.push_back(slot);
   delete c;
-  live_--;
-  if (stopping_ && live_ == 0 && !stopped_emitted_) {
+  live_.fetch_sub(1, std::memory_order_relaxed);
+  if (stopping_ && ConnectionCount() == 0 && !stopped_emitted_) {
     stopped_emitted_ = true;
     Emit({kRecordStopped, 0, 0, 0});
   }
@@ -596,7 +719,7 @@ void Reactor::Stop() {
     c->closing = true;
     FinishIfDrained(c);
   }
-  if (live_ == 0 && !stopped_emitted_) {
+  if (ConnectionCount() == 0 && !stopped_emitted_) {
     stopped_emitted_ = true;
     Emit({kRecordStopped, 0, 0, 0});
   }

@@ -9,6 +9,7 @@
 // PostProcess applies: output is written inline, and only what the kernel does not take is kept.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -45,6 +46,9 @@ enum SyscallCode : int32_t { kCallNone = 0, kCallRead, kCallWrite, kCallAccept, 
 struct Record {
   int32_t kind, id, a, b;
 };
+
+// How a reactor that accepts spreads connections over the reactors of its group.
+enum class Balance : int32_t { kRoundRobin = 0, kLeastConnections = 1, kSourceAddrHash = 2, kRandom = 3 };
 
 struct ReactorOptions {
   size_t read_chunk = 64 * 1024;      // one read per connection per round: the starvation budget
@@ -115,11 +119,24 @@ class Reactor {
   // Thread-safe: the connection's `react` runs again (with its unconsumed input) next round.
   void Wake(int32_t id);
 
+  // Multicore. Every reactor has a process-wide id; the accepting reactor hands descriptors to the
+  // others through their inboxes (a queue and the poller's wake-up, no round trip per connection).
+  int32_t RegistryId() const { return registry_id_; }
+  // The reactors accepted connections are spread over (this one may be among them).
+  void SetBalancer(const std::vector<int32_t>& targets, Balance balance);
+  // Thread-safe, from any thread: queue work for reactor `reactor`'s own thread. False when that
+  // reactor is gone.
+  static bool PostWrite(int32_t reactor, int32_t id, const uint8_t* bytes, size_t length);
+  static bool PostWake(int32_t reactor, int32_t id);
+  static bool PostClose(int32_t reactor, int32_t id);
+  // Open connections of a reactor (-1 if it is gone); thread-safe.
+  static int64_t LiveConnections(int32_t reactor);
+
   // Graceful stop: closes the listeners, then each connection once its output is written; the
   // last close emits kRecordStopped. CloseAll closes everything now.
   void Stop();
   void CloseAll();
-  size_t ConnectionCount() const { return live_; }
+  size_t ConnectionCount() const { return live_.load(std::memory_order_relaxed); }
 
  private:
   struct Connection {
@@ -170,7 +187,17 @@ class Reactor {
   void FinishIfDrained(Connection* c);
   void Destroy(Connection* c, int err, int32_t call);
   void SettleConsumption(int count);
-  void DrainWakeQueue();
+  struct Message {
+    enum class Kind : uint8_t { kAdopt, kWrite, kWake, kClose } kind;
+    int32_t id;        // connection (kWrite, kWake, kClose)
+    int fd;            // kAdopt
+    int32_t listener;  // kAdopt: the accepting reactor's listener index
+    std::vector<uint8_t> bytes;
+  };
+  static bool Post(int32_t reactor, Message&& message);
+  void DrainInbox();
+  void Adopt(int fd, int32_t listener, bool counted);
+  int32_t PickTarget(const sockaddr_storage* peer);
   void CloseListeners();
 
   ReactorOptions options_;
@@ -182,7 +209,7 @@ class Reactor {
   std::vector<uint32_t> free_slots_;
   std::vector<Listener> listeners_;
   std::vector<Record> deferred_;       // records emitted while JavaScript reads `records`
-  size_t live_ = 0;
+  std::atomic<size_t> live_{0};
   int record_count_ = 0;
   size_t read_offset_ = 0;
   bool dispatching_ = false;
@@ -192,8 +219,13 @@ class Reactor {
   uint32_t round_ = 0;
   uint32_t generation_ = 0;
   int spare_fd_ = -1;
-  std::mutex wake_mutex_;
-  std::vector<int32_t> wake_queue_;
+  std::mutex inbox_mutex_;
+  std::vector<Message> inbox_;
+  int32_t registry_id_ = 0;
+  std::vector<int32_t> targets_;
+  Balance balance_ = Balance::kRoundRobin;
+  uint32_t next_target_ = 0;
+  uint64_t random_state_ = 0x9e3779b97f4a7c15ull;
 };
 
 }  // namespace nevio

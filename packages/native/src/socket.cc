@@ -140,13 +140,15 @@ int ListenUnix(const ListenSpec& spec, const char** failed) {
   return fd;
 }
 
-int AcceptConnection(int listen_fd, const char** failed) {
+int AcceptConnection(int listen_fd, const char** failed, sockaddr_storage* peer) {
   int fd;
   do {
+    socklen_t len = sizeof(sockaddr_storage);
+    sockaddr* addr = reinterpret_cast<sockaddr*>(peer);
 #if defined(__linux__) || defined(__FreeBSD__)
-    fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    fd = accept4(listen_fd, addr, addr ? &len : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else
-    fd = accept(listen_fd, nullptr, nullptr);
+    fd = accept(listen_fd, addr, addr ? &len : nullptr);
     if (fd >= 0 && MakeNonBlocking(fd) < 0) {
       int err = errno;
       close(fd);

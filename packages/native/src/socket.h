@@ -24,8 +24,9 @@ int ListenTcp(const ListenSpec& spec, const char** failed);
 int BindUdp(const ListenSpec& spec, const char** failed);
 int ListenUnix(const ListenSpec& spec, const char** failed);
 
-// Accepts one pending connection as nonblocking and close-on-exec.
-int AcceptConnection(int listen_fd, const char** failed);
+// Accepts one pending connection as nonblocking and close-on-exec; the peer's address goes to
+// `peer` when it is not null.
+int AcceptConnection(int listen_fd, const char** failed, sockaddr_storage* peer = nullptr);
 
 int SetNoDelay(int fd, bool on, const char** failed);
 int SetKeepAlive(int fd, bool on, int idle_seconds, const char** failed);
