@@ -206,7 +206,8 @@ export class Server {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exited) {
-        throw new Error(`${this.argv[0]} exited (${this.exited.code ?? this.exited.signal}) before listening:\n${this.output.trim()}`);
+        const how = this.exited.code ?? this.exited.signal;
+        throw new Error(`${shellLine(this.argv)} exited (${how}) before listening:\n${this.output.trim()}`);
       }
       if (await tryConnect(port)) return;
       await new Promise((r) => setTimeout(r, 50));
