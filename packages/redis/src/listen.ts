@@ -41,6 +41,16 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   }
   // Measuring memory costs a few microseconds: only every 100 ms, and only when it matters.
   let lastMeasure = 0;
+  // Under `appendfsync always` the replies of a whole batch of events wait for one write+fsync
+  // of the AOF, done in a microtask once the reactor's batch has run, as Redis fsyncs once per
+  // event-loop iteration; otherwise each react hands its replies over at once, so that they join
+  // the reactor's batched writes.
+  let flushScheduled = false;
+  const deferFlush = (): boolean => server.aof !== null && config.appendfsync === 'always';
+  const flushBatch = (): void => {
+    flushScheduled = false;
+    server.flush();
+  };
   const events: Events<Client> = {
     opened(conn: Conn<Client>) {
       if (server.clients.size >= config.maxclients) {
@@ -56,7 +66,11 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       server.updateTime();
       const used = server.processInput(c, data);
       conn.discard(used);
-      server.flush();
+      if (c.closing || !deferFlush()) server.flush();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        queueMicrotask(flushBatch);
+      }
       return c.closing ? Action.Close : undefined;
     },
     closed(conn) {
