@@ -219,6 +219,20 @@ object encoding n
 object foo
 object encoding
 object freq n
+set n abc
+append n def
+object encoding n
+set n 12
+setrange n 0 3
+object encoding n
+incr n
+object encoding n
+incrbyfloat n 1.5
+object encoding n
+set n 9223372036854775808
+object encoding n
+set n -12
+object encoding n
 dbsize
 unlink l l2
 dbsize

@@ -10,6 +10,7 @@ import { CommandError, NO_SUCH_KEY, SYNTAX } from '../errors';
 import { globMatch } from '../glob';
 import { keyOf, type Db, type Entry } from '../keyspace';
 import { KEY1, NOKEYS, def, srv } from './def';
+import { rawStrings } from './strings';
 import { dispatchSub, helpReply } from './sub';
 
 const LLONG_MAX = 9223372036854775807;
@@ -235,6 +236,7 @@ function scan(ctx: CommandContext, argv: Buffer[]): void {
 
 /** OBJECT ENCODING's answer for a string, by Redis's rules (int, embstr up to 44 bytes, raw). */
 function stringEncoding(v: Buffer): string {
+  if (rawStrings.has(v)) return 'raw';
   if (v.length <= 20 && parseInt64(v) !== undefined) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }

@@ -12,6 +12,12 @@ import { LongDouble } from '../types/numbers';
 import { KEY1, def, srv } from './def';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Values built in place by APPEND and SETRANGE, which Redis stores `raw` whatever their length
+ * (OBJECT ENCODING reports it).
+ */
+export const rawStrings = new WeakSet<Buffer>();
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 const LLONG_MAX = 9223372036854775807;
@@ -242,6 +248,7 @@ function setrange(ctx: CommandContext, argv: Buffer[]): void {
   const out = Buffer.alloc(Math.max(base.length, offset + patch.length));
   base.copy(out);
   patch.copy(out, offset);
+  rawStrings.add(out);
   db.set(key, 'string', out, true);
   ctx.reply.integer(out.length);
 }
@@ -345,6 +352,7 @@ export const stringCommands: CommandDef[] = [
     }
     checkLength(ctx, cur.length + add.length);
     const out = Buffer.concat([cur, add]);
+    rawStrings.add(out);
     ctx.db.set(key, 'string', out, true);
     ctx.reply.integer(out.length);
   }, 'string'),
