@@ -1,4 +1,4 @@
 module.exports = {
-  projects: ['<rootDir>/packages/*/jest.config.js'],
+  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/examples/jest.config.js'],
   testTimeout: 60000,
 };

@@ -8,6 +8,7 @@ interface Running {
   child: ChildProcess;
   ports: number[];
   output: () => string;
+  errors: () => string;
   exited: Promise<number | null>;
 }
 
@@ -19,15 +20,17 @@ afterEach(() => {
 /** Starts the fixture server with several loops; it prints its ports once loop 0 serves. */
 async function start(options: Record<string, unknown>): Promise<Running> {
   const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'loops-server.js'), JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await eventually(() => out.includes('\n'), 20_000);
   const { ports } = JSON.parse(out.split('\n')[0]) as { ports: number[] };
-  return { child, ports, output: () => out, exited };
+  return { child, ports, output: () => out, errors: () => err, exited };
 }
 
 async function ask(client: Client, question: string): Promise<string> {
@@ -173,5 +176,29 @@ describe('several event loops', () => {
     for (const c of clients) expect(await ask(c, 'later')).toBe('from another thread');
     clients.forEach((c) => c.end());
     await stopServer(running);
+  });
+
+  test('a loop that dies is reported and the other loops carry on', async () => {
+    const running = await start({ loops: 2, lb: 'round-robin' });
+    const first = [new Client(running.ports[0]), new Client(running.ports[0])];
+    const loops = [await loopOf(first[0]), await loopOf(first[1])];
+    first[loops.indexOf(1)].write('crash');
+    await first[loops.indexOf(1)].closed;
+    await eventually(() => running.errors().includes('event loop 1 failed: loop 1 crashed'), 10_000);
+    // Connections that would have gone to the dead loop are served by loop 0.
+    const after = Array.from({ length: 4 }, () => new Client(running.ports[0]));
+    for (const c of after) expect(await loopOf(c)).toBe(0);
+    for (const c of after) expect(await ask(c, 'still echoing')).toBe('still echoing');
+    expect(running.child.exitCode).toBeNull();
+    [...first, ...after].forEach((c) => c.end());
+    await stopServer(running);
+  });
+
+  test('exitOnLoopError makes a dead loop end the process with code 1', async () => {
+    const running = await start({ loops: 2, lb: 'round-robin', exitOnLoopError: true });
+    const clients = [new Client(running.ports[0]), new Client(running.ports[0])];
+    const loops = [await loopOf(clients[0]), await loopOf(clients[1])];
+    clients[loops.indexOf(1)].write('crash');
+    expect(await running.exited).toBe(1);
   });
 });
