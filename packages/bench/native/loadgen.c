@@ -16,7 +16,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -80,6 +79,7 @@ struct conn {
   int fd;
   int id;
   int open;
+  int connecting; /* nonblocking connect() still in progress */
   int out_armed;
   uint64_t sent, done; /* messages sent and answered; sent - done are in flight */
   uint64_t *stamps;    /* send times of the messages in flight, a ring of depth slots */
@@ -99,6 +99,7 @@ static struct conn *conns;
 static size_t out_cap;
 static int epfd;
 static int open_conns;
+static int ever_connected;
 static int measuring;
 static uint64_t messages, errors;
 static unsigned reported_errors;
@@ -603,20 +604,23 @@ static void setup(void) {
     c->in_cap = in_cap;
     c->in = in_cap ? malloc(in_cap) : NULL;
     if (!c->stamps || !c->out || (in_cap && !c->in)) die("out of memory");
-    /* Connecting while blocking keeps setup simple; on loopback the kernel completes the
-     * handshake from the listen backlog, so this takes microseconds per connection. */
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* Nonblocking, so that a server whose backlog is full (the kernel then drops SYNs and
+     * retries for minutes) costs errors at the end of the run instead of a hang here. */
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) die_errno("socket");
-    int r;
-    do r = connect(c->fd, (struct sockaddr *)&sa, sizeof sa);
-    while (r < 0 && errno == EINTR);
-    if (r < 0) die_errno("loadgen: connect");
-    set_nodelay(c->fd);
-    if (fcntl(c->fd, F_SETFL, O_NONBLOCK) < 0) die_errno("fcntl(O_NONBLOCK)");
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) die_errno("epoll_ctl(ADD)");
     c->open = 1;
+    c->connecting = 1;
+    c->out_armed = 1;
     open_conns++;
+    /* EPOLLOUT reports the end of the handshake, whether it succeeded or not. */
+    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) die_errno("epoll_ctl(ADD)");
+    /* EINTR leaves the connect going on asynchronously, like EINPROGRESS. */
+    if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS && errno != EINTR) {
+      char why[128];
+      snprintf(why, sizeof why, "connect: %s", strerror(errno));
+      conn_fail(c, why);
+    }
   }
 }
 
@@ -629,6 +633,23 @@ static uint64_t cpu_ns(void) {
 }
 
 static uint64_t cpu_at_start;
+
+static void finish_connect(struct conn *c, uint64_t now) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  if (err) {
+    char why[128];
+    snprintf(why, sizeof why, "connect: %s", strerror(err));
+    conn_fail(c, why);
+    return;
+  }
+  c->connecting = 0;
+  ever_connected++;
+  set_nodelay(c->fd);
+  set_out_interest(c, 0);
+  refill(c, now);
+}
 
 static void start_measuring(void) {
   measuring = 1;
@@ -647,7 +668,6 @@ int main(int argc, char **argv) {
   uint64_t end = warm_end + (uint64_t)(opt.duration * 1e9);
   uint64_t t0 = warm_end;
   if (opt.warmup == 0) start_measuring();
-  for (int i = 0; i < opt.conns; i++) refill(&conns[i], now);
 
   struct epoll_event events[512];
   while (now < end && open_conns > 0) {
@@ -659,6 +679,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
       struct conn *c = events[i].data.ptr;
       if (!c->open) continue;
+      if (c->connecting) {
+        finish_connect(c, now);
+        continue;
+      }
       if (events[i].events & EPOLLOUT) flush(c);
       if (c->open && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) on_readable(c, now);
     }
@@ -668,7 +692,11 @@ int main(int argc, char **argv) {
     }
   }
   fprintf(stderr, "loadgen: done\n");
+  for (int i = 0; i < opt.conns; i++) {
+    if (conns[i].open && conns[i].connecting) note_error(&conns[i], "connect: not established by the end of the run");
+  }
   fflush(stderr);
+  if (!ever_connected) die("loadgen: no connection could be established");
 
   double seconds = measuring && now > t0 ? (double)(now - t0) / 1e9 : 0;
   double client_cpu = seconds > 0 ? (double)(cpu_ns() - cpu_at_start) / 1e9 / seconds * 100 : 0;

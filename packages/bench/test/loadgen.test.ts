@@ -96,8 +96,20 @@ describe('command line', () => {
   test('a port nobody listens on fails at once, naming connect', async () => {
     const port = await freePort();
     await expect(runLoadgen(loadgenArgs({ mode: 'echo', conns: 2, depth: 1 }, port, 5, 0), 3000)).rejects.toThrow(
-      /exited with 2: loadgen: connect: Connection refused/,
+      /exited with 2: [^]*conn 0: connect: Connection refused[^]*no connection could be established/,
     );
+  });
+
+  (onPath('python3') ? test : test.skip)('a server that never accepts costs errors, not a hang', async () => {
+    // A full accept queue makes the kernel drop further SYNs, so those connects never end.
+    const port = await start((p) => [
+      'python3', '-c',
+      `import socket, time\ns = socket.socket()\ns.bind(('127.0.0.1', ${p}))\ns.listen(0)\ntime.sleep(60)`,
+    ]);
+    const started = Date.now();
+    // The readiness probe already took the queue's only place, so no connect completes.
+    await expect(load(port, { mode: 'echo', conns: 8 }, 1)).rejects.toThrow(/conn 0: connect: not established by the end of the run/);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test.each([
