@@ -30,9 +30,9 @@ int parse_port(const char *s) {
   return (int)v;
 }
 
-void set_nodelay(int fd) {
+int set_nodelay(int fd) {
   int one = 1;
-  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die_errno("setsockopt(TCP_NODELAY)");
+  return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 int listen_loopback(int port, int *bound) {

@@ -1,6 +1,6 @@
-/* Small socket chores shared by the load generator and the baseline servers. Every function
- * either succeeds or exits with the failing syscall named: these are benchmark tools, and a
- * half-configured socket would only produce misleading figures. */
+/* Small socket chores shared by the load generator and the baseline servers. Setup steps
+ * either succeed or exit with the failing syscall named: these are benchmark tools, and a
+ * half-configured listener would only produce misleading figures. */
 #ifndef NEVIO_BENCH_COMMON_H
 #define NEVIO_BENCH_COMMON_H
 
@@ -9,7 +9,9 @@
 void die(const char *what);
 void die_errno(const char *what);
 int parse_port(const char *s);
-void set_nodelay(int fd);
+/* Per-connection, so it reports failure (-1, errno set) rather than exiting: one peer that
+ * reset early must not take a server down. */
+int set_nodelay(int fd);
 /* Binds 127.0.0.1:port (0 picks one), listens, and returns a nonblocking listening socket.
  * The chosen port is stored in *bound. */
 int listen_loopback(int port, int *bound);

@@ -644,9 +644,12 @@ static void finish_connect(struct conn *c, uint64_t now) {
     conn_fail(c, why);
     return;
   }
+  if (set_nodelay(c->fd) < 0) {
+    conn_fail(c, "setsockopt(TCP_NODELAY) failed");
+    return;
+  }
   c->connecting = 0;
   ever_connected++;
-  set_nodelay(c->fd);
   set_out_interest(c, 0);
   refill(c, now);
 }

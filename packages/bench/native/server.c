@@ -135,7 +135,10 @@ static void accept_all(int lfd, int epfd) {
       }
       die_errno("accept4");
     }
-    set_nodelay(fd);
+    if (set_nodelay(fd) < 0) {
+      close(fd);
+      continue;
+    }
     struct conn *c = calloc(1, sizeof *c);
     if (!c) die("out of memory");
     c->fd = fd;
