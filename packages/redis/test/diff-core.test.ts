@@ -273,8 +273,10 @@ select 0
 auth foo
 auth a b c
 hello 4
+hello 4 foo
 hello abc
 hello 3 foo
+hello 3 auth a
 client setname "a b"
 client setname ok-name
 client getname

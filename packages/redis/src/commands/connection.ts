@@ -195,38 +195,34 @@ function hello(ctx: CommandContext, argv: Buffer[]): void {
   if (argv.length >= 2) {
     const v = parseInt64(argv[1]);
     if (v === undefined) throw new CommandError('ERR Protocol version is not an integer or out of range');
+    if (v < 2 || v > 3) throw new CommandError('NOPROTO unsupported protocol version');
     ver = v;
-    let auth: [Buffer, Buffer] | null = null;
-    let name: Buffer | null = null;
-    for (let j = 2; j < argv.length; j++) {
-      const more = argv.length - 1 - j;
-      if (argIs(argv[j], 'auth') && more >= 2) {
-        auth = [argv[j + 1], argv[j + 2]];
-        j += 2;
-      } else if (argIs(argv[j], 'setname') && more >= 1) {
-        name = argv[++j];
-      } else {
-        throw new CommandError(`ERR Syntax error in HELLO option '${argv[j].latin1Slice(0, argv[j].length)}'`);
-      }
-    }
-    if (ver < 2 || ver > 3) throw new CommandError('NOPROTO unsupported protocol version');
-    if (auth === null && !c.authenticated) {
-      throw new CommandError(
-        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
-      );
-    }
-    if (auth !== null) {
-      if (!checkPassword(ctx, auth[0], auth[1])) throw new CommandError(WRONGPASS);
-      authenticate(c);
-    }
-    if (name !== null) {
-      if (!validName(name)) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
-      c.name = name.toString();
-    }
-    c.reply.proto = ver as 2 | 3;
-  } else if (!c.authenticated) {
-    throw new CommandError('NOAUTH Authentication required.');
   }
+  let auth: [Buffer, Buffer] | null = null;
+  let name: Buffer | null = null;
+  for (let j = 2; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (argIs(argv[j], 'auth') && more >= 2) {
+      auth = [argv[j + 1], argv[j + 2]];
+      j += 2;
+    } else if (argIs(argv[j], 'setname') && more >= 1) {
+      name = argv[++j];
+      if (!validName(name)) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+    } else {
+      throw new CommandError(`ERR Syntax error in HELLO option '${argv[j].latin1Slice(0, argv[j].length)}'`);
+    }
+  }
+  if (auth !== null) {
+    if (!checkPassword(ctx, auth[0], auth[1])) throw new CommandError(WRONGPASS);
+    authenticate(c);
+  }
+  if (!c.authenticated) {
+    throw new CommandError(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
+  }
+  if (name !== null) c.name = name.toString();
+  if (ver !== 0) c.reply.proto = ver as 2 | 3;
   const r = ctx.reply;
   r.map(7);
   r.bulk('server');
