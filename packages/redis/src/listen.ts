@@ -41,6 +41,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   }
   // Measuring memory costs a few microseconds: only every 100 ms, and only when it matters.
   let lastMeasure = 0;
+  let lastIdleCheck = 0;
   // Under `appendfsync always` the replies of a whole batch of events wait for one write+fsync
   // of the AOF, done in a microtask once the reactor's batch has run, as Redis fsyncs once per
   // event-loop iteration; otherwise each react hands its replies over at once, so that they join
@@ -81,6 +82,10 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       server.activeExpireCycle();
       if (server.aof !== null) server.aof.tick();
       const now = server.now();
+      if (now - lastIdleCheck >= 1000) {
+        lastIdleCheck = now;
+        server.closeIdleClients();
+      }
       if (config.maxmemory > 0 && now - lastMeasure >= 100) {
         lastMeasure = now;
         server.measureMemory();

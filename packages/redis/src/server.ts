@@ -592,6 +592,21 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
     return true;
   }
 
+  /**
+   * Closes clients idle for longer than `timeout` seconds (0: never), except blocked and
+   * subscribed ones, which are idle by design.
+   */
+  closeIdleClients(): void {
+    const limit = this.config.timeout * 1000;
+    if (limit <= 0) return;
+    for (const c of this.clients.values()) {
+      if (c.blocked !== null || c.subscribed || this.nowMs - c.lastInteraction <= limit) continue;
+      this.freeClient(c);
+      c.closing = true;
+      c.conn?.close();
+    }
+  }
+
   /** Asks the transport to stop (SHUTDOWN). */
   requestShutdown(): void {
     if (this.onShutdown !== null) this.onShutdown();

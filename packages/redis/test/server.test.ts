@@ -201,6 +201,18 @@ test('a subscriber that never reads is disconnected past 32 MB of pending messag
   sock.destroy();
 });
 
+test('idle clients are closed after `timeout` seconds, subscribers are not', async () => {
+  const r = await server({ timeout: 1 });
+  const idle = connect(r);
+  const sub = connect(r);
+  await idle.ping();
+  await sub.subscribe('ch');
+  expect(r.server.clients.size).toBe(2);
+  await new Promise((res) => setTimeout(res, 2300));
+  expect(r.server.clients.size).toBe(1);
+  expect([...r.server.clients.values()][0].subscribed).toBe(true);
+});
+
 test('SHUTDOWN stops the server', async () => {
   const r = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
   const c = connect(r);
