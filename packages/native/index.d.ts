@@ -39,6 +39,7 @@ export declare class Reactor {
   detach(id: number): [number, Buffer | null] | null;
   inbound(id: number): Buffer | null;
   outbound(id: number): number;
+  setReading(id: number, on: boolean): boolean;
   setNoDelay(id: number, on: boolean): void;
   setKeepAlive(id: number, on: boolean, seconds: number): void;
   localAddress(id: number): Endpoint;

@@ -105,6 +105,14 @@ export class StreamConn<C = unknown> implements Conn<C> {
     this.loop.close(this);
   }
 
+  pause(): void {
+    if (!this.isClosed) this.loop.reactor.setReading(this.id, false);
+  }
+
+  resume(): void {
+    if (!this.isClosed) this.loop.reactor.setReading(this.id, true);
+  }
+
   setNoDelay(noDelay: boolean): void {
     if (!this.isClosed) this.loop.reactor.setNoDelay(this.id, noDelay);
   }
@@ -189,6 +197,8 @@ export class DatagramConn<C = unknown> implements Conn<C> {
 
   wake(): void {}
   close(): void {}
+  pause(): void {}
+  resume(): void {}
   setNoDelay(): void {}
   setKeepAlive(): void {}
 }

@@ -15,6 +15,7 @@ const RECORD_CLOSED = 5;
 const RECORD_DATAGRAM = 6;
 const RECORD_STOPPED = 7;
 const RECORD_ERROR = 8;
+const RECORD_DRAINED = 9;
 const OP_WRITE = 1;
 const OP_CLOSE = 2;
 const OP_CONSUME = 3;
@@ -137,6 +138,9 @@ export class Loop {
         case RECORD_STOPPED:
           this.onStopped();
           break;
+        case RECORD_DRAINED:
+          this.drained(id);
+          break;
       }
     }
     if (this.wantsPreWrite && this.preWritePending.size > 0) this.runPreWrite();
@@ -191,6 +195,17 @@ export class Loop {
       if (action === Action.Shutdown) this.onShutdownAction();
     } catch (thrown) {
       this.reportError(new HandlerError('closed', thrown), conn);
+    }
+  }
+
+  private drained(id: number): void {
+    const conn = this.conns[id & SLOT_MASK];
+    const handler = this.events.drained;
+    if (conn === undefined || conn.id !== id || handler === undefined) return;
+    try {
+      handler.call(this.events, conn);
+    } catch (error) {
+      this.handlerFailed(conn, 'drained', error);
     }
   }
 

@@ -105,6 +105,14 @@ export interface Conn<C = unknown> {
   wake(): void;
   /** Closes the connection after its pending output has been written. */
   close(): void;
+  /**
+   * Stops reading from the connection (the application's own backpressure, e.g. while a request
+   * body is being consumed slowly); `resume()` reads again. Bytes keep arriving in the kernel's
+   * buffer, and then the peer's.
+   */
+  pause(): void;
+  /** Reads again after {@link Conn.pause}. */
+  resume(): void;
   /** Turns Nagle's algorithm off (`true`, the default) or on. TCP only. */
   setNoDelay(noDelay: boolean): void;
   /** Enables TCP keep-alive probes after `initialDelayMs` of idleness, or disables them. */
@@ -146,6 +154,11 @@ export interface Events<C = unknown> {
   tick?(): number | { delay: number; action?: Action } | void;
   /** Called for each connection with output queued in a batch, just before it is written. */
   preWrite?(conn: Conn<C>): void;
+  /**
+   * The connection's pending output fell to `writeLowWatermark` after exceeding
+   * `writeHighWatermark`: a writer that stopped producing can go on (like a stream's `drain`).
+   */
+  drained?(conn: Conn<C>): void;
   /** The server has stopped: every listener and connection is closed. */
   shutdown?(server: Server): void;
   /**

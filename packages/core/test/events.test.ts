@@ -256,6 +256,60 @@ describe('events', () => {
     await c.closed;
     await server.stop();
   });
+
+  test('drained fires once pending output falls back to the low watermark', async () => {
+    const big = Buffer.alloc(32 * 1024 * 1024, 'y');
+    const drainedAt: number[] = [];
+    let conn!: Conn;
+    const server = await serve(
+      {
+        opened: (c) => void (conn = c),
+        react: (c) => void c.write(big),
+        drained: (c) => void drainedAt.push(c.outboundBuffered),
+      },
+      'tcp://127.0.0.1:0',
+      { writeHighWatermark: 1 << 20, writeLowWatermark: 256 * 1024 },
+    );
+    const c = new Client(server.addrs[0].port);
+    c.socket.pause();
+    c.write('go');
+    await eventually(() => conn !== undefined && conn.outboundBuffered > 1 << 20);
+    await delay(100);
+    expect(drainedAt).toEqual([]);
+    c.socket.resume();
+    await c.waitFor(big.length);
+    expect(drainedAt).toHaveLength(1);
+    expect(drainedAt[0]).toBeLessThanOrEqual(256 * 1024);
+    c.end();
+    await server.stop();
+  });
+
+  test('pause() stops reading one connection until resume()', async () => {
+    const seen: string[] = [];
+    const server = await serve(
+      {
+        react: (conn, data) => {
+          seen.push(data.toString());
+          if (data.toString() === 'hold') {
+            conn.pause();
+            setTimeout(() => conn.resume(), 300);
+          }
+          return data;
+        },
+      },
+      'tcp://127.0.0.1:0',
+    );
+    const c = new Client(server.addrs[0].port);
+    c.write('hold');
+    await c.waitFor(4);
+    c.write('next');
+    await delay(150);
+    expect(seen).toEqual(['hold']);
+    expect((await c.waitFor(8)).toString()).toBe('holdnext');
+    expect(seen).toEqual(['hold', 'next']);
+    c.end();
+    await server.stop();
+  });
 });
 
 describe('failures', () => {

@@ -57,6 +57,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                            InstanceMethod<&ReactorWrap::Detach>("detach"),
                            InstanceMethod<&ReactorWrap::Inbound>("inbound"),
                            InstanceMethod<&ReactorWrap::Outbound>("outbound"),
+                           InstanceMethod<&ReactorWrap::SetReading>("setReading"),
                            InstanceMethod<&ReactorWrap::SetNoDelay>("setNoDelay"),
                            InstanceMethod<&ReactorWrap::SetKeepAlive>("setKeepAlive"),
                            InstanceMethod<&ReactorWrap::LocalAddress>("localAddress"),
@@ -262,6 +263,10 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
 
   Napi::Value Outbound(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(Live(info)->OutboundSize(Id(info))));
+  }
+
+  Napi::Value SetReading(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), Live(info)->SetReading(Id(info), info[1].As<Napi::Boolean>()));
   }
 
   Napi::Value SetNoDelay(const Napi::CallbackInfo& info) {

@@ -344,7 +344,7 @@ void Reactor::HandleConnection(Connection* c, uint32_t mask) {
     if (!FlushPending(c)) return;
   }
   if ((mask & kPollRead) || hangup) {
-    if (!c->read_done && !c->closing && !c->paused && c->round != round_) ReadOnce(c);
+    if (!c->read_done && !c->closing && !c->paused && !c->held && c->round != round_) ReadOnce(c);
   }
 }
 
@@ -353,7 +353,7 @@ void Reactor::ReadOnce(Connection* c) {
   if (c->in.empty() && EnsureReadSpace(options_.read_chunk)) {
     // The dispatch that made room may have closed or detached this connection.
     c = Find(id);
-    if (c == nullptr || c->closing || c->paused) return;
+    if (c == nullptr || c->closing || c->paused || c->held) return;
   }
   c->round = round_;
   bool shared = c->in.empty();
@@ -438,9 +438,12 @@ void Reactor::UpdateInterest(Connection* c) {
   uint32_t want = 0;
   if (!c->read_done && !c->closing) {
     size_t pending = c->out.size();
-    if (c->paused && pending <= options_.low_watermark) c->paused = false;
+    if (c->paused && pending <= options_.low_watermark) {
+      c->paused = false;
+      Emit({kRecordDrained, c->id, 0, 0});
+    }
     if (!c->paused && pending > options_.high_watermark) c->paused = true;
-    if (!c->paused) want |= kPollRead;
+    if (!c->paused && !c->held) want |= kPollRead;
   }
   if (!c->out.empty()) want |= kPollWrite;
   if (want == c->mask) return;
@@ -649,6 +652,14 @@ Blob* Reactor::Inbound(int32_t id, size_t* offset, size_t* length) {
 int64_t Reactor::OutboundSize(int32_t id) {
   Connection* c = Find(id);
   return c == nullptr ? -1 : static_cast<int64_t>(c->out.size());
+}
+
+bool Reactor::SetReading(int32_t id, bool on) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  c->held = !on;
+  UpdateInterest(c);
+  return true;
 }
 
 int Reactor::SetNoDelay(int32_t id, bool on, const char** failed) {

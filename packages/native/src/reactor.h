@@ -31,6 +31,7 @@ enum RecordKind : int32_t {
   kRecordDatagram = 6,  // id: listener index, a: payload offset (sender address 128 bytes before), b: length
   kRecordStopped = 7,   // every connection is closed after Stop
   kRecordError = 8,     // id: listener index, a: errno, b: syscall code; the reactor carries on
+  kRecordDrained = 9,   // id: connection; its pending output fell to the low watermark after exceeding the high one
 };
 
 // Ops (JavaScript -> reactor), four int32 each: kind, id, a, b.
@@ -111,6 +112,8 @@ class Reactor {
   // The connection's unconsumed input (shared storage; the caller takes a reference).
   Blob* Inbound(int32_t id, size_t* offset, size_t* length);
   int64_t OutboundSize(int32_t id);
+  // Stops or resumes reading one connection (the application's own backpressure).
+  bool SetReading(int32_t id, bool on);
   int SetNoDelay(int32_t id, bool on, const char** failed);
   int SetKeepAlive(int32_t id, bool on, int seconds, const char** failed);
   int LocalAddress(int32_t id, Endpoint* out, const char** failed);
@@ -145,6 +148,7 @@ class Reactor {
     int listener = 0;
     uint32_t mask = 0;
     bool paused = false;     // above the high watermark: not reading
+    bool held = false;       // the application asked not to read
     bool closing = false;    // close once output drains
     bool read_done = false;  // the peer sent FIN
     uint32_t round = 0;      // the round this connection was last read in (kqueue may report twice)
