@@ -30,6 +30,13 @@ export const nevioEcho = nodeScript(
   'nevio', 'nevio echo (packages/echo)', path.join(repoRoot, 'packages/echo/dist/cli.js'),
   (port) => ['--addr', `tcp://127.0.0.1:${port}`], notBuilt,
 );
+// The same echo server with two event loops (loop 0 accepts and hands every other connection to a
+// worker-thread loop): with the server pinned to one CPU this shows what the extra loop costs per
+// message.
+export const nevioEcho2 = nodeScript(
+  'nevio-2loops', 'nevio echo with 2 event loops (--loops 2)', path.join(repoRoot, 'packages/echo/dist/cli.js'),
+  (port) => ['--addr', `tcp://127.0.0.1:${port}`, '--loops', '2'], notBuilt,
+);
 export const nodeNet = nodeScript(
   'node-net', "Node's net module: socket.on('data', d => socket.write(d))", path.join(peersDir, 'net-echo.js'),
   (port) => ['--port', String(port)], 'part of this package',
