@@ -66,7 +66,8 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       if (c === undefined) return Action.Close;
       server.updateTime();
       const used = server.processInput(c, data);
-      conn.discard(used);
+      // Consuming everything is the default; only a partial command needs the read cursor.
+      if (used < data.length) conn.discard(used);
       if (c.closing || !deferFlush()) server.flush();
       else if (!flushScheduled) {
         flushScheduled = true;
