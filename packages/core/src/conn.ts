@@ -38,22 +38,20 @@ export class StreamConn<C = unknown> implements Conn<C> {
   }
 
   get localAddr(): Addr {
-    if (this.local === undefined) {
-      if (this.isClosed) return NO_ADDRESS;
-      const [family, address, port] = this.loop.reactor.localAddress(this.id);
-      this.local = makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
-    }
-    return this.local;
+    if (this.local === undefined && !this.isClosed) this.local = this.describe('local');
+    return this.local ?? NO_ADDRESS;
   }
 
   /** The peer. Read it while the connection is open: after the close it is only known if read before. */
   get remoteAddr(): Addr {
-    if (this.remote === undefined) {
-      if (this.isClosed) return NO_ADDRESS;
-      const [family, address, port] = this.loop.reactor.remoteAddress(this.id);
-      this.remote = makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
-    }
-    return this.remote;
+    if (this.remote === undefined && !this.isClosed) this.remote = this.describe('remote');
+    return this.remote ?? NO_ADDRESS;
+  }
+
+  private describe(end: 'local' | 'remote'): Addr {
+    const reactor = this.loop.reactor;
+    const [family, address, port] = end === 'local' ? reactor.localAddress(this.id) : reactor.remoteAddress(this.id);
+    return makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
   }
 
   get inboundBuffered(): number {

@@ -28,7 +28,7 @@ async function start(options: Record<string, unknown>): Promise<Running> {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => out.includes('\n'), 20_000);
+  await eventually(() => out.includes('\n'), 60_000);
   const { ports } = JSON.parse(out.split('\n')[0]) as { ports: number[] };
   return { child, ports, output: () => out, errors: () => err, exited };
 }

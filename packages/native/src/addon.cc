@@ -284,18 +284,14 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     return info.Env().Undefined();
   }
 
-  Napi::Value LocalAddress(const Napi::CallbackInfo& info) {
-    Endpoint e;
-    const char* failed = "";
-    int rc = Live(info)->LocalAddress(Id(info), &e, &failed);
-    if (rc < 0) throw SystemError(info.Env(), failed, -rc);
-    return DescribeEndpoint(info.Env(), e);
-  }
+  Napi::Value LocalAddress(const Napi::CallbackInfo& info) { return Address(info, &Reactor::LocalAddress); }
 
-  Napi::Value RemoteAddress(const Napi::CallbackInfo& info) {
+  Napi::Value RemoteAddress(const Napi::CallbackInfo& info) { return Address(info, &Reactor::PeerAddress); }
+
+  Napi::Value Address(const Napi::CallbackInfo& info, int (Reactor::*lookup)(int32_t, Endpoint*, const char**)) {
     Endpoint e;
     const char* failed = "";
-    int rc = Live(info)->PeerAddress(Id(info), &e, &failed);
+    int rc = (Live(info)->*lookup)(Id(info), &e, &failed);
     if (rc < 0) throw SystemError(info.Env(), failed, -rc);
     return DescribeEndpoint(info.Env(), e);
   }
