@@ -50,7 +50,7 @@ const onlyAsan = process.argv.includes('--asan-only');
 if (!onlyAsan) runJest('all', ['--ci']);
 
 if (!process.argv.includes('--no-asan')) {
-  const build = spawnSync('node', ['../../scripts/node-gyp.js', '--asan'], {
+  const build = spawnSync('node', ['scripts/gyp.js', '--asan'], {
     cwd: path.join(root, 'packages', 'native'),
     stdio: ['ignore', 'inherit', 'ignore'],
   });

@@ -1,21 +1,26 @@
 #!/usr/bin/env node
-// Builds the addon in the current package with node-gyp, offline.
+// Builds the addon of the package in the current directory with node-gyp, offline.
 //
-// node-gyp downloads Node's headers unless told where they are; this machine (and CI) has no
-// route to nodejs.org, but a Node installed from a distribution package or tarball ships them in
-// <prefix>/include/node. We point node-gyp there when they exist.
+// node-gyp downloads Node's headers unless told where they are; machines without a route to
+// nodejs.org (this project's CI) still have them when Node came from a distribution package or
+// an official tarball: <prefix>/include/node. We point node-gyp there when they exist.
 //
-//   node ../../scripts/node-gyp.js            release build into build/
-//   node ../../scripts/node-gyp.js --asan     AddressSanitizer + LeakSanitizer build into build-asan/
+// Incremental: when build/ is configured and binding.gyp has not changed since, only `make` runs,
+// so the package's install hook (the build a user of the published package needs) and the
+// workspace's turbo build task do not compile twice.
+//
+//   node gyp.js            release build into build/
+//   node gyp.js --asan     AddressSanitizer + UBSan build into build-asan/ (release build kept)
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const asan = process.argv.includes('--asan');
 const prefix = path.resolve(path.dirname(process.execPath), '..');
-const args = [require.resolve('node-gyp/bin/node-gyp.js', { paths: [process.cwd(), __dirname] }), 'rebuild'];
+const gyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [process.cwd(), __dirname] });
+const configured = fs.existsSync('build/Makefile') && fs.statSync('build/Makefile').mtimeMs >= fs.statSync('binding.gyp').mtimeMs;
+const args = [gyp, !asan && configured ? 'build' : 'rebuild', '-j', 'max', '--loglevel=warn'];
 if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-args.push('-j', 'max', '--loglevel=warn');
 if (asan) args.push('--', '-Dnevio_sanitize=true');
 
 // node-gyp always writes to build/; the sanitizer variant is moved to build-asan/ so that both
