@@ -163,8 +163,10 @@ function ttl(ctx: CommandContext, argv: Buffer[], ms: boolean, absolute: boolean
 
 // SCAN cursors index into a snapshot of the database's keys, so a key present for the whole
 // iteration is returned even when others are deleted meanwhile (Redis's SCAN guarantee).
-// The low bits of the cursor name the snapshot's slot.
-const SCAN_SLOTS = 256;
+// The low bits of the cursor name the snapshot's slot. A snapshot is an array of references to
+// the key strings (8 bytes a key): 32 concurrent scans of a million-key database hold ~256 MB at
+// worst; a 33rd recycles the oldest, whose cursor then resumes by position in a new snapshot.
+const SCAN_SLOTS = 32;
 interface ScanSnapshot {
   db: Db;
   keys: string[];
