@@ -2,12 +2,12 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { NevioError } from '@nevio/core';
+import { type LoadBalancing, NevioError } from '@nevio/core';
 import type { Handler } from './connection';
 import { createServer, type HttpOptions } from './server';
 import { serveStatic } from './static';
 
-const USAGE = `Usage: nevio-http [--addr ADDR] [--root DIR] [--multicore] [--log] [--help]
+const USAGE = `Usage: nevio-http [--addr ADDR] [--root DIR] [--multicore | --loops N] [--lb ALGO] [--log] [--help]
 
 An HTTP/1.1 server on nevio. Without --root it answers GET / with "Hello, World!" and
 POST /echo with the request body; with --root it serves the files under DIR.
@@ -16,12 +16,15 @@ Options:
   --addr ADDR    where to listen (default tcp://:8080): tcp://host:port, tcp6://[::1]:port,
                  unix:///path.sock; port 0 picks a free port
   --root DIR     serve static files from DIR
-  --multicore    spread connections over several event loops (nevio's 'multicore' serve
-                 option; it has no effect until the core implements it)
-  --log          print one line per request
+  --multicore    one event loop per CPU core
+  --loops N      N event loops (loop 0 accepts, the others run in worker threads)
+  --lb ALGO      how connections are spread over loops: round-robin (default),
+                 least-connections, source-addr-hash, random
+  --log          print one line per request (with the loop's index when there are several)
   -h, --help     show this help
 `;
 
+const LB = ['round-robin', 'least-connections', 'source-addr-hash', 'random'];
 const HELLO = 'Hello, World!';
 const NOT_FOUND = 'Not Found\n';
 
@@ -37,33 +40,43 @@ const hello: Handler = (req, res) => {
   }
 };
 
-function withLog(handler: Handler): Handler {
+/** `tag()` is read per request because the loop's index is only known once it has joined. */
+function withLog(handler: Handler, tag: () => string): Handler {
   return (req, res) => {
-    process.stdout.write(`${new Date().toISOString()} ${req.method} ${req.url}\n`);
+    process.stdout.write(`${new Date().toISOString()}${tag()} ${req.method} ${req.url}\n`);
     return handler(req, res);
   };
 }
 
+function fail(message: string): never {
+  process.stderr.write(`nevio-http: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
-  let values: { addr?: string; root?: string; multicore?: boolean; log?: boolean; help?: boolean };
+  let values: { addr?: string; root?: string; multicore?: boolean; loops?: string; lb?: string; log?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         addr: { type: 'string' },
         root: { type: 'string' },
         multicore: { type: 'boolean' },
+        loops: { type: 'string' },
+        lb: { type: 'string' },
         log: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
-    process.stderr.write(`nevio-http: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
+    fail((error as Error).message);
   }
   if (values.help) {
     process.stdout.write(USAGE);
     return;
   }
+  const loops = values.loops === undefined ? undefined : Number(values.loops);
+  if (loops !== undefined && !(Number.isInteger(loops) && loops >= 1)) fail(`--loops takes a positive integer, not '${values.loops}'`);
+  if (values.lb !== undefined && !LB.includes(values.lb)) fail(`--lb takes one of ${LB.join(', ')}, not '${values.lb}'`);
   let handler = hello;
   if (values.root !== undefined) {
     const root = path.resolve(values.root);
@@ -73,13 +86,20 @@ async function main(): Promise<void> {
     }
     handler = serveStatic(root);
   }
-  if (values.log) handler = withLog(handler);
+  let loopTag = '';
+  if (values.log) handler = withLog(handler, () => loopTag);
 
-  const options: HttpOptions & { multicore?: boolean } = {};
-  if (values.multicore) options.multicore = true;
+  const options: HttpOptions = {
+    multicore: values.multicore ?? false,
+    numEventLoop: loops,
+    lb: values.lb as LoadBalancing | undefined,
+  };
   const server = await createServer(handler, options).listen(values.addr ?? 'tcp://:8080');
+  if (server.loops > 1) loopTag = ` [loop ${server.loopIndex}]`;
+  // Worker-thread loops run this module too; only loop 0 speaks for the server and takes signals.
+  if (server.loopIndex !== 0) return;
   process.stdout.write(
-    `nevio-http listening on ${server.addrs.join(', ')}${values.root ? ` serving ${path.resolve(values.root)}` : ''} (pid ${process.pid})\n`,
+    `nevio-http listening on ${server.addrs.join(', ')}${values.root ? ` serving ${path.resolve(values.root)}` : ''} with ${server.loops} loop(s) (pid ${process.pid})\n`,
   );
   let stopping = false;
   const stop = (): void => {

@@ -7,6 +7,7 @@ import {
   HEAD_FIXED,
   type NativeParser,
   Parser,
+  PHASE_BODY,
   PHASE_HEADERS,
   PROLOGUE,
   RECORD_BODY,
@@ -27,6 +28,9 @@ export interface Wire {
   close(): void;
   /** Consumes `n` bytes of the current read; the rest come back with the next one. */
   discard(n: number): number;
+  /** Stops reading from the socket (a streamed body is arriving faster than it is consumed). */
+  pause(): void;
+  resume(): void;
   readonly outboundBuffered: number;
 }
 
@@ -39,6 +43,8 @@ export interface Settings {
   readonly maxBodySize: number;
   readonly streamBody: boolean;
   readonly headersTimeout: number;
+  /** Milliseconds from a request's header block to the end of its body, not counting time the server stopped reading. */
+  readonly bodyTimeout: number;
   readonly keepAliveTimeout: number;
   readonly writeHighWatermark: number;
   readonly writeLowWatermark: number;
@@ -49,9 +55,10 @@ export interface Settings {
 }
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
-// How often a response waiting in drain() looks at the connection's output again. The core has
-// no "output drained" event; see the package README.
-const DRAIN_POLL_MS = 2;
+// Streamed request-body bytes a handler may leave unread before the connection stops reading:
+// four of the core's default 64 KiB reads, so a consumer that keeps up never sees a pause, and
+// one that does not costs at most this plus the read in progress.
+const BODY_BUFFER_LIMIT = 256 * 1024;
 
 // The parser's output, shared by every connection: a react call uses it and is done with it
 // before any other runs. Sized for the worst case of the buffer at hand (see parser.cc).
@@ -82,8 +89,16 @@ export class HttpConnection implements ResponseSink {
   private phase = 0;
   private headersSince = 0;
   private idleSince = clock.now;
+  private bodySince = 0;
+  /**
+   * The core stopped reading because output passed the high watermark; its `drained` event
+   * clears this. Writers wait for that event rather than for the first byte to leave.
+   */
+  private outputBlocked = false;
   private drainWaiters: Array<{ res: Response; resolve: () => void }> | null = null;
-  private drainTimer: NodeJS.Timeout | undefined;
+  /** Reading is paused because the current streamed body is not being consumed. */
+  private readPaused = false;
+  private pausedAt = 0;
 
   constructor(
     private readonly wire: Wire,
@@ -132,12 +147,15 @@ export class HttpConnection implements ResponseSink {
       }
     }
     if (!this.closing) {
-      if (status < 0) this.reject(-status);
+      if (status < 0) this.reject(-status, this.parser.errorReason());
       else if (status === STATUS_STOP) this.closing = true;
       else if (consume < data.length) this.wire.discard(consume);
     }
     if (phase === PHASE_HEADERS && (this.phase !== PHASE_HEADERS || sawHead)) this.headersSince = clock.now;
     this.phase = phase;
+    // Without streaming, the handler waits for the whole body (bounded by maxBodySize): no reader to wait for.
+    const current = this.current;
+    if (current !== null && this.settings.streamBody && current.bodyUnread > BODY_BUFFER_LIMIT && !this.closing) this.pauseReading();
     // Whatever outlives this call must stop pointing into `data`.
     for (let res = this.head; res !== null; res = res.next) res.request?.detach();
     this.current?.detach();
@@ -147,6 +165,7 @@ export class HttpConnection implements ResponseSink {
   private onHead(data: Buffer, rec: Int32Array, i: number): number {
     const req = new Request(this, data, rec, i);
     const flags = req.flags;
+    this.bodySince = clock.now;
     req.close = (flags & FLAG_KEEP_ALIVE) === 0 || (flags & FLAG_UPGRADE) !== 0;
     this.current = req;
     if ((flags & FLAG_EXPECT_CONTINUE) !== 0 && req.http11) {
@@ -195,13 +214,13 @@ export class HttpConnection implements ResponseSink {
     }
   }
 
-  /** The input is malformed or over a limit: answer `status` after the earlier responses, then close. */
-  private reject(status: number): void {
+  /** The input is malformed, over a limit or too slow: answer `status` after the earlier responses, then close. */
+  private reject(status: number, reason: string): void {
     this.closing = true;
     const req = this.current;
     this.current = null;
     if (req !== null) {
-      req.abort(new BodyError(`the request was rejected: ${this.parser.errorReason()}`, 'ERR_NEVIO_HTTP_BODY'));
+      req.abort(new BodyError(`the request was rejected: ${reason}`, 'ERR_NEVIO_HTTP_BODY'));
       const answered = this.tail !== null && this.tail.request === req ? this.tail : null;
       if (answered !== null && !answered.done) {
         if (answered.headersSent) {
@@ -233,6 +252,13 @@ export class HttpConnection implements ResponseSink {
   }
 
   finished(res: Response): void {
+    const req = this.current;
+    if (req !== null && res.request === req && !this.closing) {
+      // Answered before its body was read (only possible when streaming): the rest of the body is
+      // read and dropped to reach the next request, as Node's http does.
+      req.dump();
+      this.resumeReading();
+    }
     if (res === this.head) this.advance();
   }
 
@@ -263,6 +289,8 @@ export class HttpConnection implements ResponseSink {
       this.idleSince = clock.now;
       if (this.continueFor !== null && this.continueFor === this.current) this.sendContinue();
     }
+    // A response waiting in drain() with its output held back may go on now that it is first.
+    if (this.drainWaiters !== null) this.wakeDrainWaiters();
   }
 
   private sendContinue(): void {
@@ -273,35 +301,59 @@ export class HttpConnection implements ResponseSink {
   congested(res: Response): boolean {
     if (this.closed) return false;
     if (res !== this.head) return res.heldBytes > this.settings.writeHighWatermark;
-    return this.wire.outboundBuffered > this.settings.writeHighWatermark;
+    if (!this.outputBlocked && this.wire.outboundBuffered > this.settings.writeHighWatermark) this.outputBlocked = true;
+    return this.outputBlocked;
   }
 
   drain(res: Response): Promise<void> {
     if (this.closed || !this.blocked(res)) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      (this.drainWaiters ??= []).push({ res, resolve });
-      this.drainTimer ??= setTimeout(() => this.pollDrain(), DRAIN_POLL_MS);
-    });
+    return new Promise<void>((resolve) => (this.drainWaiters ??= []).push({ res, resolve }));
   }
 
+  /**
+   * Whether `res` must wait: the head response until the core's `drained` event (the core only
+   * sends one after pausing past the high watermark, so that is the only state worth waiting
+   * in); a later one until it becomes the head, if it has held back more than the low watermark.
+   */
   private blocked(res: Response): boolean {
     if (res !== this.head) return res.heldBytes > this.settings.writeLowWatermark;
-    return this.wire.outboundBuffered > this.settings.writeLowWatermark;
+    return this.congested(res);
   }
 
-  private pollDrain(): void {
-    this.drainTimer = undefined;
+  /** The core's `drained` event: output fell to the low watermark after passing the high one. */
+  onDrained(): void {
+    this.outputBlocked = false;
+    if (this.drainWaiters !== null) this.wakeDrainWaiters();
+  }
+
+  private wakeDrainWaiters(): void {
     const waiters = this.drainWaiters;
     if (waiters === null) return;
-    const still = waiters.filter(({ res, resolve }) => {
-      if (this.closed || !this.blocked(res)) {
-        resolve();
-        return false;
-      }
-      return true;
-    });
-    this.drainWaiters = still.length > 0 ? still : null;
-    if (still.length > 0) this.drainTimer = setTimeout(() => this.pollDrain(), DRAIN_POLL_MS);
+    this.drainWaiters = null;
+    for (const waiter of waiters) {
+      if (!this.closed && this.blocked(waiter.res)) (this.drainWaiters ??= []).push(waiter);
+      else waiter.resolve();
+    }
+  }
+
+  /** A streamed body's consumer took what was buffered: read more. */
+  bodyRead(req: Request): void {
+    if (req === this.current) this.resumeReading();
+  }
+
+  private pauseReading(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    this.pausedAt = Date.now();
+    this.wire.pause();
+  }
+
+  private resumeReading(): void {
+    if (!this.readPaused || this.closed) return;
+    this.readPaused = false;
+    // The time the server was not reading is not the client's delay.
+    this.bodySince += Date.now() - this.pausedAt;
+    this.wire.resume();
   }
 
   /** Closes the connection if it has waited too long for a header block or a new request. */
@@ -309,6 +361,10 @@ export class HttpConnection implements ResponseSink {
     if (this.closing) return;
     if (this.phase === PHASE_HEADERS) {
       if (now - this.headersSince >= this.settings.headersTimeout) this.timeOut(true);
+    } else if (this.phase === PHASE_BODY) {
+      if (!this.readPaused && now - this.bodySince >= this.settings.bodyTimeout) {
+        this.reject(408, `the body did not arrive within ${this.settings.bodyTimeout} ms`);
+      }
     } else if (this.head === null && this.current === null) {
       if (now - this.idleSince >= this.settings.keepAliveTimeout) this.timeOut(false);
     }
@@ -332,8 +388,7 @@ export class HttpConnection implements ResponseSink {
     this.current = null;
     for (let res = this.head; res !== null; res = res.next) res.request?.abort(aborted);
     this.head = this.tail = null;
-    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
-    this.pollDrain();
+    this.wakeDrainWaiters();
     if (this.settings.parsers.length < PARSER_POOL_MAX) this.settings.parsers.push(this.parser);
   }
 }

@@ -45,6 +45,7 @@ export const FLAG_UPGRADE = 1 << 4;
 export const STATUS_STOP = 1;
 
 export const PHASE_HEADERS = 1;
+export const PHASE_BODY = 2;
 
 /** llhttp's method numbering (llhttp.h `enum llhttp_method`). */
 export const METHODS: readonly string[] = [

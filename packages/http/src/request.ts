@@ -99,6 +99,10 @@ export class Headers implements Iterable<[string, string]> {
 class BodyState {
   length = 0;
   parts: Buffer[] | undefined = undefined;
+  /** Bytes in `parts`: received, not yet handed to the reader. */
+  unread = 0;
+  /** The response ended first: what still arrives is dropped. */
+  dumped = false;
   failure: Error | undefined = undefined;
   wake: (() => void) | undefined = undefined;
   consumed = false;
@@ -121,6 +125,8 @@ class BodyState {
 export interface RequestOwner {
   /** Whether bodies are streamed (handler called once the headers are in). */
   readonly streamBody: boolean;
+  /** The reader took every buffered body byte of `req`. */
+  bodyRead(req: Request): void;
 }
 
 /**
@@ -312,6 +318,8 @@ export class Request implements AsyncIterable<Buffer> {
       const parts = state.parts;
       if (parts !== undefined && parts.length > 0) {
         state.parts = undefined;
+        state.unread = 0;
+        this.owner.bodyRead(this);
         for (const part of parts) yield part;
         continue;
       }
@@ -347,13 +355,31 @@ export class Request implements AsyncIterable<Buffer> {
   /** @internal Body bytes `data[start, start + length)`, copied (the view is not ours to keep). */
   push(data: Buffer, start: number, length: number): void {
     const state = (this.state ??= new BodyState(undefined));
+    if (state.dumped) return;
     const buffer = state.buffer;
     if (buffer !== undefined && state.length + length <= buffer.length) {
       data.copy(buffer, state.length, start, start + length);
     } else {
       (state.parts ??= []).push(Buffer.from(data.subarray(start, start + length)));
+      state.unread += length;
     }
     state.length += length;
+    state.notify();
+  }
+
+  /** @internal Streamed body bytes received and not yet taken by the reader. */
+  get bodyUnread(): number {
+    return this.state === undefined ? 0 : this.state.unread;
+  }
+
+  /** @internal The response is finished: drop the body instead of keeping it for a reader. */
+  dump(): void {
+    if (this.ended) return;
+    const state = (this.state ??= new BodyState(undefined));
+    state.dumped = true;
+    state.parts = undefined;
+    state.unread = 0;
+    state.failure ??= new BodyError('the response ended before the request body was read', 'ERR_NEVIO_HTTP_BODY');
     state.notify();
   }
 

@@ -21,6 +21,13 @@ export interface HttpOptions extends Options {
   streamBody?: boolean;
   /** Milliseconds a client may take to send a complete header block (slowloris). Default 10 s. */
   headersTimeout?: number;
+  /**
+   * Milliseconds a client may take to send a request body once its header block is in (slow
+   * uploads, slowloris on the body); then it gets 408 and the connection is closed. Time the
+   * server spends not reading, because a streaming handler has not consumed what came, does not
+   * count. Default 300 s, like Node's `requestTimeout`.
+   */
+  bodyTimeout?: number;
   /** Milliseconds an idle keep-alive connection is kept open. Default 5 s. */
   keepAliveTimeout?: number;
   /**
@@ -46,6 +53,14 @@ export interface ListeningServer {
   close(): Promise<void>;
   /** Resolves when the server has stopped, whoever stopped it. */
   readonly done: Promise<void>;
+  /**
+   * This event loop's index: 0 on the main thread, 1… in the worker threads that the
+   * `multicore` / `numEventLoop` options start (each runs the main module, and so this `listen`,
+   * again). Print banners and install signal handlers only on loop 0.
+   */
+  readonly loopIndex: number;
+  /** How many event loops serve. */
+  readonly loops: number;
 }
 
 const HTTP_OPTION_KEYS = [
@@ -54,6 +69,7 @@ const HTTP_OPTION_KEYS = [
   'maxBodySize',
   'streamBody',
   'headersTimeout',
+  'bodyTimeout',
   'keepAliveTimeout',
   'onError',
 ] as const;
@@ -80,6 +96,7 @@ export class HttpServer {
       maxBodySize: Number.isFinite(maxBodySize) ? maxBodySize : -1,
       streamBody: options.streamBody ?? false,
       headersTimeout: positive('headersTimeout', options.headersTimeout, 10_000),
+      bodyTimeout: positive('bodyTimeout', options.bodyTimeout, 300_000),
       keepAliveTimeout: positive('keepAliveTimeout', options.keepAliveTimeout, 5_000),
       writeHighWatermark: options.writeHighWatermark ?? 1 << 20,
       writeLowWatermark: options.writeLowWatermark ?? 256 * 1024,
@@ -99,8 +116,9 @@ export class HttpServer {
   async listen(addr: string | readonly string[]): Promise<ListeningServer> {
     const settings = this.settings;
     const connections = new Set<HttpConnection>();
-    // Timeouts are checked by one sweep per server, often enough for the shorter of the two.
-    const sweepMs = Math.max(10, Math.min(1000, Math.min(settings.headersTimeout, settings.keepAliveTimeout) / 4));
+    // Timeouts are checked by one sweep per server (per loop), often enough for the shortest.
+    const shortest = Math.min(settings.headersTimeout, settings.bodyTimeout, settings.keepAliveTimeout);
+    const sweepMs = Math.max(10, Math.min(1000, shortest / 4));
     let sweep: NodeJS.Timeout | undefined;
 
     const events: Events<HttpConnection> = {
@@ -111,6 +129,9 @@ export class HttpServer {
       },
       react(conn: Conn<HttpConnection>, data: Buffer) {
         conn.context?.onData(data);
+      },
+      drained(conn: Conn<HttpConnection>) {
+        conn.context?.onDrained();
       },
       closed(conn: Conn<HttpConnection>) {
         const http = conn.context;
@@ -147,6 +168,8 @@ export class HttpServer {
       stop: () => server.stop(),
       close: () => server.stop(),
       done: server.done,
+      loopIndex: server.loopIndex,
+      loops: server.loops,
     };
   }
 }

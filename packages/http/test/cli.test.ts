@@ -3,6 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { open, parseResponses, readToEnd, waitFor } from './helpers';
 
 const PACKAGE = path.join(__dirname, '..');
 const CLI = path.join(PACKAGE, 'dist', 'cli.js');
@@ -53,7 +54,7 @@ describe('nevio-http CLI', () => {
 
   test('--help prints the usage', () => {
     const text = execFileSync(process.execPath, [CLI, '--help']).toString();
-    expect(text).toMatch(/^Usage: nevio-http \[--addr ADDR\] \[--root DIR\] \[--multicore\] \[--log\] \[--help\]/);
+    expect(text).toMatch(/^Usage: nevio-http \[--addr ADDR\] \[--root DIR\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--help\]/);
   });
 
   test('an unknown option exits with status 2', () => {
@@ -89,5 +90,56 @@ describe('nevio-http CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('--loops 2: keep-alive connections are spread round-robin over both loops, SIGTERM stops both', async () => {
+    const server = await start(['--loops', '2', '--log']);
+    children.push(server.child);
+    expect(server.output()).toMatch(/with 2 loop\(s\)/);
+    const port = Number(new URL(server.base).port);
+    const connections = 20;
+    const requests = 10;
+    // Connected one after another, so loop 0's round-robin sees them in a known order.
+    const sockets = [];
+    for (let c = 0; c < connections; c++) sockets.push(await open(port));
+    // Alternately the hello route and a path naming the connection (a 404), so the log tells
+    // which loop served which connection.
+    await Promise.all(
+      sockets.map(async (socket, c) => {
+        for (let r = 0; r < requests; r++) {
+          const hello = r % 2 === 0;
+          const reply = waitFor(socket, (text) => text.endsWith(hello ? 'Hello, World!' : 'Not Found\n'));
+          socket.write(`GET ${hello ? '/' : `/conn${c}/`} HTTP/1.1\r\nHost: x\r\n\r\n`);
+          const [response] = parseResponses(await reply);
+          expect(response.status).toBe(hello ? 200 : 404);
+          expect(response.headers.connection).toBeUndefined();
+        }
+      }),
+    );
+    const perLoop = (connections / 2) * requests;
+    const countLines = (loop: number): number => server.output().split(`[loop ${loop}] GET /`).length - 1;
+    // Worker loops' output reaches the process's stdout through the main thread, a little later.
+    for (let waited = 0; countLines(0) + countLines(1) < 2 * perLoop && waited < 5000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect([countLines(0), countLines(1)]).toEqual([perLoop, perLoop]);
+    // Each connection stays on its loop, and round-robin gives each loop half of them.
+    const loopOf = sockets.map((_socket, c) => {
+      const loops = new Set([...server.output().matchAll(new RegExp(`\\[loop (\\d)\\] GET /conn${c}/`, 'g'))].map((m) => m[1]));
+      expect(loops.size).toBe(1);
+      return [...loops][0];
+    });
+    expect(loopOf.filter((loop) => loop === '0')).toHaveLength(connections / 2);
+    expect(server.output().match(/listening/g)).toHaveLength(1);
+    const closedByServer = sockets.map((socket) => readToEnd(socket, 5000));
+    const exited = exitOf(server.child);
+    server.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await Promise.all(closedByServer)).toEqual(sockets.map(() => ''));
+  });
+
+  test('--loops and --lb reject bad values', () => {
+    expect(() => execFileSync(process.execPath, [CLI, '--loops', '0'], { stdio: 'pipe' })).toThrow(/--loops takes a positive integer/);
+    expect(() => execFileSync(process.execPath, [CLI, '--lb', 'fastest'], { stdio: 'pipe' })).toThrow(/--lb takes one of round-robin/);
   });
 });

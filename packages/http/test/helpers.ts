@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 
 /** Connects to 127.0.0.1:port. */
@@ -111,4 +112,16 @@ export function parseResponses(text: string, headRequests = 0): Parsed[] {
     responses.push({ status, headers, body });
   }
   return responses;
+}
+
+/**
+ * Runs curl. Under the sanitizer test run, LD_PRELOAD names the AddressSanitizer runtime (for
+ * Node, which is not instrumented); curl would load it too and abort, so it is left out.
+ */
+export function curl(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  return new Promise((resolve, reject) => {
+    execFile('curl', args, { env }, (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })));
+  });
 }

@@ -22,6 +22,13 @@ class FakeWire implements Wire {
     this.consumed = n;
     return n;
   }
+  paused = false;
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
   /** Delivers bytes the way the core does: unconsumed bytes come back in front of new ones. */
   feed(http: HttpConnection, text: string): void {
     const data = Buffer.concat([this.kept, Buffer.from(text, 'latin1')]);
@@ -39,6 +46,7 @@ function settings(handler: Handler, overrides: Partial<Settings> = {}): Settings
     maxBodySize: 1 << 20,
     streamBody: false,
     headersTimeout: 1000,
+    bodyTimeout: 1000,
     keepAliveTimeout: 1000,
     writeHighWatermark: 1 << 20,
     writeLowWatermark: 1 << 18,
@@ -163,5 +171,75 @@ describe('HttpConnection pipeline', () => {
     await tick();
     await tick();
     expect(parseResponses(wire.written).map((r) => r.body)).toEqual(['n h /later?q=1', 'mmmm zzzzzzz /other']);
+  });
+
+  test('res.drain() resolves on the core drained event, not when the output merely shrinks', async () => {
+    const wire = new FakeWire();
+    let wrote: boolean | undefined;
+    let resumed = false;
+    const http = new HttpConnection(
+      wire,
+      settings(async (_req, res) => {
+        wire.outboundBuffered = 2 << 20;
+        wrote = res.write('x');
+        await res.drain();
+        resumed = true;
+        res.end();
+      }),
+    );
+    wire.feed(http, 'GET / HTTP/1.1\r\n\r\n');
+    expect(wrote).toBe(false);
+    // The core pauses past the high watermark and says when it is back under the low one.
+    wire.outboundBuffered = 0;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(resumed).toBe(false);
+    http.onDrained();
+    await tick();
+    expect(resumed).toBe(true);
+    expect(wire.written).toMatch(/0\r\n\r\n$/);
+  });
+
+  test('res.drain() below the high watermark resolves at once (the core will send no drained event)', async () => {
+    const wire = new FakeWire();
+    let resumed = false;
+    const http = new HttpConnection(
+      wire,
+      settings(async (_req, res) => {
+        wire.outboundBuffered = 512 * 1024;
+        res.write('x');
+        await res.drain();
+        resumed = true;
+        res.end();
+      }),
+    );
+    wire.feed(http, 'GET / HTTP/1.1\r\n\r\n');
+    await tick();
+    expect(resumed).toBe(true);
+  });
+
+  test('a response holding back output waits in drain() until the responses before it are done', async () => {
+    const wire = new FakeWire();
+    let finishFirst: (() => void) | undefined;
+    let resumed = false;
+    const http = new HttpConnection(
+      wire,
+      settings(async (req, res) => {
+        if (req.url === '/first') {
+          await new Promise<void>((resolve) => (finishFirst = resolve));
+          res.end('first');
+          return;
+        }
+        if (!res.write(Buffer.alloc(2 << 20))) await res.drain();
+        resumed = true;
+        res.end();
+      }),
+    );
+    wire.feed(http, 'GET /first HTTP/1.1\r\n\r\nGET /second HTTP/1.1\r\n\r\n');
+    await tick();
+    expect(resumed).toBe(false);
+    finishFirst!();
+    await tick();
+    await tick();
+    expect(resumed).toBe(true);
   });
 });

@@ -1,12 +1,9 @@
 // The HTTP server over real sockets: fetch (undici), curl, and raw `net` sockets for what
 // clients do not normally send.
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type ListeningServer, type Request, type Response } from '../src';
-import { exchange, open, parseResponses, readToEnd, sleep, waitFor } from './helpers';
+import { curl, exchange, open, parseResponses, readToEnd, sleep, waitFor } from './helpers';
 
-const run = promisify(execFile);
 /** How many bytes the /big handler has handed to res.write so far. */
 let bigSent = 0;
 const ADDR = 'tcp://127.0.0.1:0';
@@ -106,7 +103,7 @@ describe('HTTP server', () => {
 
   test('curl: Expect: 100-continue is answered and the body follows', async () => {
     const body = 'x'.repeat(2048);
-    const { stdout, stderr } = await run('curl', [
+    const { stdout, stderr } = await curl([
       '-sv', '--max-time', '5', '-H', 'Expect: 100-continue', '--data-binary', body, `${base}/echo`,
     ]);
     expect(stdout).toBe(body);
@@ -114,7 +111,7 @@ describe('HTTP server', () => {
   });
 
   test('curl: HEAD gets the GET headers and no body', async () => {
-    const { stdout } = await run('curl', ['-sI', '--max-time', '5', `${base}/`]);
+    const { stdout } = await curl(['-sI', '--max-time', '5', `${base}/`]);
     expect(stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(stdout).toMatch(/Content-Length: 13\r\n/);
     const raw = await exchange(server.port, ['HEAD / HTTP/1.1\r\nConnection: close\r\n\r\n']);
@@ -322,5 +319,154 @@ describe('streamBody', () => {
     socket.write('0\r\n\r\n');
     const [response] = parseResponses(await reply);
     expect(JSON.parse(response.body)).toEqual({ chunks: 5, total: 25 });
+  });
+});
+
+describe('output backpressure on the core drained event', () => {
+  let server: ListeningServer;
+  /** How often the handler found res.write() returning false and waited in res.drain(). */
+  let waits = 0;
+  beforeAll(async () => {
+    server = await createServer(
+      async (req, res) => {
+        const chunks = Number(req.query.get('chunks'));
+        for (let i = 0; i < chunks; i++) {
+          if (!res.write(Buffer.alloc(64 * 1024, i & 0xff))) {
+            waits++;
+            await res.drain();
+          }
+        }
+        res.end();
+      },
+      // Small watermarks make a slow reader cross them many times within a few MiB.
+      { writeHighWatermark: 256 * 1024, writeLowWatermark: 64 * 1024 },
+    ).listen(ADDR);
+  });
+  afterAll(() => server.stop());
+
+  test('a slow reader gets every byte of a streamed response, the writer waiting for drained each time', async () => {
+    const chunks = 128;
+    const socket = await open(server.port);
+    const parts: Buffer[] = [];
+    // Read one socket read at a time, 5 ms apart: far slower than the server can write.
+    socket.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      socket.pause();
+      setTimeout(() => socket.resume(), 5);
+    });
+    const closed = new Promise<void>((resolve) => socket.on('close', resolve));
+    socket.write(`GET /?chunks=${chunks} HTTP/1.1\r\nConnection: close\r\n\r\n`);
+    await closed;
+    const [response] = parseResponses(Buffer.concat(parts).toString('latin1'));
+    expect(response.status).toBe(200);
+    expect(response.body.length).toBe(chunks * 64 * 1024);
+    for (let i = 0; i < chunks; i++) {
+      const at = i * 64 * 1024;
+      expect(response.body.charCodeAt(at)).toBe(i & 0xff);
+      expect(response.body.charCodeAt(at + 64 * 1024 - 1)).toBe(i & 0xff);
+    }
+    // 8 MiB through a 256 KiB high watermark and the kernel's buffers: the writer had to wait.
+    expect(waits).toBeGreaterThan(2);
+  });
+});
+
+describe('streamBody backpressure', () => {
+  let server: ListeningServer;
+  let openGate: () => void = () => undefined;
+  let gate = Promise.resolve();
+  beforeAll(async () => {
+    server = await createServer(
+      async (req, res) => {
+        await gate;
+        const hash = createHash('sha256');
+        let total = 0;
+        for await (const chunk of req) {
+          hash.update(chunk);
+          total += chunk.length;
+          // A consumer slower than the network.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        res.json({ total, sha256: hash.digest('hex') });
+      },
+      { streamBody: true, maxBodySize: Infinity, bodyTimeout: 400 },
+    ).listen(ADDR);
+  });
+  afterAll(() => server.stop());
+
+  test('a slow consumer of a large upload stops the server reading, and still gets every byte', async () => {
+    gate = new Promise((resolve) => (openGate = resolve));
+    const size = 64 << 20;
+    const socket = await open(server.port);
+    const reply = readToEnd(socket, 30_000);
+    socket.write(`POST / HTTP/1.1\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+    const sent = createHash('sha256');
+    let handed = 0;
+    const upload = (async () => {
+      for (let k = 0; handed < size; k++) {
+        const chunk = Buffer.alloc(64 * 1024, k % 251);
+        sent.update(chunk);
+        handed += chunk.length;
+        if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
+      }
+    })();
+    // Longer than bodyTimeout: a paused server must not count its own pause against the client.
+    await sleep(800);
+    // Without backpressure the server would have read (and kept) nearly all 64 MiB by now; with
+    // it, the client is held back by the kernel's buffers once the server stops reading.
+    const handedWhileBlocked = handed;
+    expect(handedWhileBlocked).toBeLessThan(24 << 20);
+    openGate();
+    await upload;
+    const [response] = parseResponses(await reply);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ total: size, sha256: sent.digest('hex') });
+  }, 60_000);
+
+  test('a handler that answers without reading the body keeps the connection usable', async () => {
+    const local = await createServer((_req, res) => res.end('early'), { streamBody: true, maxBodySize: Infinity }).listen(ADDR);
+    try {
+      const socket = await open(local.port);
+      const reply = readToEnd(socket, 10_000);
+      const body = Buffer.alloc(4 << 20, 'x');
+      socket.write(`POST / HTTP/1.1\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(body);
+      socket.write('GET /next HTTP/1.1\r\nConnection: close\r\n\r\n');
+      expect(parseResponses(await reply).map((r) => r.body)).toEqual(['early', 'early']);
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
+describe('bodyTimeout', () => {
+  let server: ListeningServer;
+  beforeAll(async () => {
+    server = await createServer(async (req, res) => res.end(`got ${(await req.body()).length}`), {
+      bodyTimeout: 300,
+      headersTimeout: 5000,
+    }).listen(ADDR);
+  });
+  afterAll(() => server.stop());
+
+  test('a body trickling in slower than bodyTimeout gets 408 and the connection closes', async () => {
+    const socket = await open(server.port);
+    const started = Date.now();
+    const closed = readToEnd(socket, 5000);
+    socket.write('POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n');
+    // A byte every 50 ms keeps the connection busy but would take 50 s to finish.
+    const trickle = setInterval(() => socket.writable && socket.write('b'), 50);
+    const text = await closed;
+    clearInterval(trickle);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(2000);
+    const [response] = parseResponses(text);
+    expect(response.status).toBe(408);
+    expect(response.headers.connection).toBe('close');
+  });
+
+  test('a body that arrives in time is served, also in pieces', async () => {
+    const raw = await exchange(server.port, ['POST / HTTP/1.1\r\nContent-Length: 6\r\nConnection: close\r\n\r\nab', 'cd', 'ef'], 50);
+    expect(parseResponses(raw).map((r) => r.body)).toEqual(['got 6']);
   });
 });

@@ -1,14 +1,10 @@
 // serveStatic over real sockets. Traversal attempts go through raw sockets (and curl
 // --path-as-is) because fetch normalises `..` away before sending.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createServer, type ListeningServer, serveStatic } from '../src';
-import { exchange, parseResponses } from './helpers';
-
-const run = promisify(execFile);
+import { curl, exchange, parseResponses } from './helpers';
 
 describe('serveStatic', () => {
   let dir: string;
@@ -77,7 +73,7 @@ describe('serveStatic', () => {
   });
 
   test('403 for traversal through curl --path-as-is too', async () => {
-    const { stdout } = await run('curl', ['-s', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `${base}/../secret.txt`]);
+    const { stdout } = await curl(['-s', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `${base}/../secret.txt`]);
     expect(stdout).toBe('403');
   });
 
