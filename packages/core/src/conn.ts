@@ -81,6 +81,9 @@ export class StreamConn<C = unknown> implements Conn<C> {
   }
 
   write(data: Output): boolean {
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+      throw new TypeError(`conn.write takes a string or a Uint8Array, not ${data === null ? 'null' : typeof data}`);
+    }
     if (this.isClosed || this.closing) return false;
     this.loop.write(this, data);
     return true;

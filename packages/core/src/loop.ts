@@ -153,14 +153,12 @@ export class Loop {
     this.conns[id & SLOT_MASK] = conn;
     const opened = this.events.opened;
     if (opened === undefined) return;
-    let result: ReactResult;
     try {
-      result = opened.call(this.events, conn);
+      const result = opened.call(this.events, conn);
+      if (result !== undefined) this.apply(conn, result, undefined);
     } catch (error) {
       this.handlerFailed(conn, 'opened', error);
-      return;
     }
-    if (result !== undefined) this.apply(conn, result, undefined);
   }
 
   private react(conn: StreamConn, data: Buffer): void {
@@ -168,16 +166,13 @@ export class Loop {
     conn.data = data;
     conn.cursor = 0;
     conn.cursorUsed = false;
-    let result: ReactResult;
     try {
-      result = react === undefined ? undefined : react.call(this.events, conn, data);
+      const result = react === undefined ? undefined : react.call(this.events, conn, data);
+      if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.id, conn.cursor, 0);
+      if (result !== undefined) this.apply(conn, result, data);
     } catch (error) {
-      conn.data = undefined;
       this.handlerFailed(conn, 'react', error);
-      return;
     }
-    if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.id, conn.cursor, 0);
-    if (result !== undefined) this.apply(conn, result, data);
     conn.data = undefined;
   }
 

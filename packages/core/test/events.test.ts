@@ -342,6 +342,30 @@ describe('failures', () => {
     await server.stop();
   });
 
+  test('returning or writing something that is not bytes is a handler error, not a crash', async () => {
+    const errors: Error[] = [];
+    const server = await serve(
+      {
+        react: (conn, data) => {
+          if (data.toString() === 'return') return { out: 42 as unknown as string };
+          conn.write({} as unknown as string);
+        },
+        error: (err) => void errors.push(err),
+      },
+      'tcp://127.0.0.1:0',
+    );
+    for (const what of ['return', 'write']) {
+      const c = new Client(server.addrs[0].port);
+      c.write(what);
+      await c.closed;
+    }
+    expect(errors.map((e) => (e.cause as Error).message)).toEqual([
+      'conn.write takes a string or a Uint8Array, not number',
+      'conn.write takes a string or a Uint8Array, not object',
+    ]);
+    await server.stop();
+  });
+
   test('without an error handler, errors go to the logger', async () => {
     const logged: string[] = [];
     const logger = { error: (m: string) => void logged.push(m), warn: () => {} };
