@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 function ioredis(): Redis {
-  const c = new Redis({ host: '127.0.0.1', port: srv.port, maxRetriesPerRequest: 1, lazyConnect: false });
+  const c = new Redis({ host: '127.0.0.1', port: srv.port, maxRetriesPerRequest: 1, retryStrategy: () => null });
   open.push(c);
   return c;
 }
@@ -109,7 +109,7 @@ describe('node-redis (RESP2 and RESP3)', () => {
   test('commands, multi, pipelines', async () => {
     const c = createClient({ socket: { host: '127.0.0.1', port: srv.port } });
     await c.connect();
-    open.push({ quit: () => c.quit() });
+    open.push({ quit: () => c.close() });
     await c.set('nr:a', '10', { EX: 100 });
     expect(await c.ttl('nr:a')).toBeGreaterThan(90);
     expect(await c.multi().incrBy('nr:a', 5).get('nr:a').exec()).toEqual([15, '15']);
@@ -122,7 +122,7 @@ describe('node-redis (RESP2 and RESP3)', () => {
     const sub = pub.duplicate();
     await pub.connect();
     await sub.connect();
-    open.push({ quit: () => pub.quit() }, { quit: () => sub.quit() });
+    open.push({ quit: () => pub.close() }, { quit: () => sub.close() });
     const got = new Promise<string>((resolve) => void sub.subscribe('r3', (msg) => resolve(msg)));
     await new Promise((r) => setTimeout(r, 50));
     // In RESP3 a subscribed connection may still run normal commands.
