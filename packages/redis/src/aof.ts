@@ -92,6 +92,7 @@ export class Aof {
   /** True while replaying: replayed commands are not logged again. */
   loading = false;
   private unsynced = false;
+  private lastFsync = 0;
   private fsyncing = false;
   private rewriting: Rewrite | null = null;
   private tx: 'none' | 'pending' | 'open' = 'none';
@@ -148,7 +149,9 @@ export class Aof {
 
   /** Called every tick: the `everysec` fsync, off the event loop (libuv's thread pool). */
   tick(): void {
-    if (this.server.config.appendfsync === 'everysec' && this.unsynced && !this.fsyncing) {
+    const now = this.server.now();
+    if (this.server.config.appendfsync === 'everysec' && this.unsynced && !this.fsyncing && now - this.lastFsync >= 1000) {
+      this.lastFsync = now;
       this.unsynced = false;
       this.fsyncing = true;
       fs.fsync(this.fd, () => {

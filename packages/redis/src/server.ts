@@ -432,8 +432,12 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
           try {
             served = state.spec.serve(c, key);
           } catch (err) {
-            if (!(err instanceof CommandError)) throw err;
-            c.reply.error(err.message);
+            // The blocked client gets the error as its reply; a bug must not leave it stuck.
+            if (err instanceof CommandError) c.reply.error(err.message);
+            else {
+              this.log.error(`serving a blocked client failed: ${(err as Error)?.stack ?? String(err)}`);
+              c.reply.error('ERR internal error serving a blocked command');
+            }
             served = true;
           }
           if (!served) continue;
