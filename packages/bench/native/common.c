@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,4 +61,17 @@ uint64_t now_ns(void) {
   /* CLOCK_MONOTONIC is served from the vDSO: no syscall, so timing every batch is cheap. */
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void raise_nofile(int needed) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) die_errno("getrlimit");
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)needed) return;
+  if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)needed) {
+    fprintf(stderr, "the hard limit on open files (%lu) is below %d; raise it (ulimit -Hn, or nofile in limits.conf)\n",
+            (unsigned long)rl.rlim_max, needed);
+    exit(2);
+  }
+  rl.rlim_cur = (rlim_t)needed;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) die_errno("setrlimit(RLIMIT_NOFILE)");
 }

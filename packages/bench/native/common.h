@@ -16,5 +16,8 @@ int set_nodelay(int fd);
  * The chosen port is stored in *bound. */
 int listen_loopback(int port, int *bound);
 uint64_t now_ns(void);
+/* Raises the soft limit on open files to `needed` (or exits naming the hard limit that is too
+ * low): 10,000 connections need more than the usual default of 1024. */
+void raise_nofile(int needed);
 
 #endif

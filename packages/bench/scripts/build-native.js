@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the load generator and the C baseline servers from native/ into build/.
+// Compiles the load generator, the idle-connection client and the C baseline servers from native/ into build/.
 //
 // Each program is rebuilt only when one of its sources (or this script) is newer than the
 // binary, so running the package build again costs a few stat() calls.
@@ -13,6 +13,7 @@ const out = path.join(root, 'build');
 const CFLAGS = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror'];
 const programs = {
   loadgen: ['loadgen.c', 'common.c'],
+  idleconns: ['idleconns.c', 'common.c'],
   echo_server: ['echo_server.c', 'server.c', 'common.c'],
   http_server: ['http_server.c', 'server.c', 'common.c'],
 };

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// node dist/cli.js [echo|http|redis|all] [--quick] [--reps 3] [--duration 10] [--warmup 1]
-//                  [--peers a,b] [--out DIR] [--no-pin]
+// node dist/cli.js [echo|http|redis|memory|all] [--quick] [--reps 3] [--duration 10] [--warmup 1]
+//                  [--peers a,b] [--out DIR] [--docs DIR] [--no-pin] [--report-only]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { resultsDir } from './paths';
+import { latestResults, writeReport, type WrittenReport } from './markdown';
+import { docsDir, idleconnsPath, loadgenPath, repoRoot, resultsDir } from './paths';
 import { onPath } from './proc';
-import { runWorkload } from './runner';
+import { planWorkload, Progress, repEstimateMs, runWorkload, type WorkloadResult } from './runner';
 import type { RunOptions } from './types';
 import { workloads } from './workloads';
 
-const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--out DIR] [--no-pin]`;
+const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--out DIR] [--docs DIR] [--no-pin] [--report-only]`;
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);
@@ -26,7 +27,11 @@ function positive(flag: string, v: string | undefined, allowZero = false): numbe
 export interface CliArgs {
   names: string[];
   options: RunOptions;
+  /** Where result JSON goes. */
   out: string;
+  /** Where the report goes: the docs for full runs, beside the results for quick ones. */
+  docs: string;
+  reportOnly: boolean;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -37,7 +42,9 @@ export function parseArgs(argv: string[]): CliArgs {
   let warmup: number | undefined;
   let peers: string[] | undefined;
   let out = resultsDir;
+  let docs: string | undefined;
   let pin = true;
+  let reportOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     // `pnpm bench -- x` hands the `--` through to the script.
@@ -48,7 +55,9 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === '--warmup') warmup = positive(a, argv[++i], true);
     else if (a === '--peers') peers = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') out = path.resolve(argv[++i] ?? fail('--out needs a directory'));
+    else if (a === '--docs') docs = path.resolve(argv[++i] ?? fail('--docs needs a directory'));
     else if (a === '--no-pin') pin = false;
+    else if (a === '--report-only') reportOnly = true;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -62,34 +71,108 @@ export function parseArgs(argv: string[]): CliArgs {
   return {
     names,
     out,
+    // A smoke run's figures must not replace the published report.
+    docs: docs ?? (quick ? path.join(out, 'quick-report') : docsDir),
+    reportOnly,
     options: {
       reps: reps ?? (quick ? 1 : 3),
-      duration: duration ?? (quick ? 2 : 10),
-      warmup: warmup ?? (quick ? 0.5 : 1),
+      duration: duration ?? (quick ? 1 : 10),
+      warmup: warmup ?? (quick ? 0.25 : 1),
       quick,
-      quietWaitMs: quick ? 3000 : 10000,
+      // A quick run on a shared machine would spend most of its time waiting for quiet.
+      quietWaitMs: quick ? 300 : 10000,
       pin: canPin ? { server: '1', load: '0' } : null,
+      idleConns: quick ? 1000 : 10000,
       ...(peers ? { peers } : {}),
     },
   };
 }
 
-async function main(): Promise<void> {
-  const { names, options, out } = parseArgs(process.argv.slice(2));
-  if (!options.pin) console.log('not pinning: needs 2+ CPUs and taskset; server and load share the CPUs');
-  let failed = 0;
-  for (const name of names) {
-    const w = workloads.find((x) => x.name === name)!;
-    const result = await runWorkload(w, options, (line) => console.log(line));
+const INSTALL = 'bash scripts/setup.sh installs every tool (apt-get, as root or with sudo)';
+
+/**
+ * The tools the chosen workloads need, each missing one named with its install command.
+ * Missing built tools are fatal (every workload needs them); a missing peer or load tool only
+ * skips what uses it.
+ */
+export function preflight(names: string[], cpus = os.cpus().length, has: (cmd: string) => boolean = onPath): { fatal: string[]; warnings: string[] } {
+  const fatal: string[] = [];
+  const warnings: string[] = [];
+  for (const [file, who] of [
+    [loadgenPath, 'the load generator'],
+    [idleconnsPath, 'the idle-connection client'],
+  ]) {
+    if (!fs.existsSync(file)) fatal.push(`${path.relative(repoRoot, file)} (${who}) is not built: run pnpm build (needs a C compiler: ${INSTALL})`);
+  }
+  const need = (cmd: string, pkg: string, what: string): void => {
+    if (!has(cmd)) warnings.push(`${cmd} is missing, so ${what} will be skipped: sudo apt-get install ${pkg} (or ${INSTALL})`);
+  };
+  if (cpus >= 2) need('taskset', 'util-linux', 'pinning the server and the client to separate CPUs');
+  if (names.includes('http')) need('wrk', 'wrk', 'the wrk case of the http workload');
+  if (names.some((n) => n === 'redis' || n === 'memory')) need('redis-server', 'redis-server', 'the redis-server peer');
+  if (names.includes('redis')) need('redis-benchmark', 'redis-tools', 'the redis-benchmark cases');
+  return { fatal, warnings };
+}
+
+function resultFile(out: string, r: WorkloadResult): string {
+  // ISO 8601 with ':' swapped for '-', which some file systems and tools refuse.
+  return path.join(out, `${r.workload}-${r.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
+}
+
+/** Writes the report from the newest results; returns what it wrote. */
+export function report(args: CliArgs, log: (line: string) => void): WrittenReport {
+  // The committed data in docs/data/ counts too, so a fresh checkout can regenerate the page.
+  const dirs = args.options.quick ? [args.out] : [args.out, path.join(args.docs, 'data')];
+  const results = latestResults(dirs, args.options.quick);
+  const written = writeReport(results, args.docs);
+  log(`report: ${path.relative(process.cwd(), written.markdown)} (${results.map((r) => `${r.workload} of ${r.date}`).join(', ')})`);
+  return written;
+}
+
+export interface BenchRun {
+  files: string[];
+  results: WorkloadResult[];
+  report: WrittenReport;
+  /** Repetitions that failed or counted errors. */
+  failed: number;
+}
+
+/** Runs the chosen workloads, writes a JSON file for each, then the report. */
+export async function bench(args: CliArgs, log: (line: string) => void): Promise<BenchRun> {
+  const { names, options, out } = args;
+  if (!options.pin) log('not pinning: needs 2+ CPUs and taskset; server and load share the CPUs');
+  const chosen = names.map((n) => workloads.find((x) => x.name === n)!);
+  const progress = new Progress(chosen.reduce((n, w) => n + planWorkload(w, options).reps, 0), repEstimateMs(options));
+  const run: Omit<BenchRun, 'report'> = { files: [], results: [], failed: 0 };
+  for (const w of chosen) {
+    const result = await runWorkload(w, options, log, progress);
     fs.mkdirSync(out, { recursive: true });
-    // ISO 8601 with ':' swapped for '-', which some file systems and tools refuse.
-    const file = path.join(out, `${w.name}-${result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
+    const file = resultFile(out, result);
     fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nwrote ${path.relative(process.cwd(), file)}\n`);
+    log(`\nwrote ${path.relative(process.cwd(), file)}\n`);
+    run.files.push(file);
+    run.results.push(result);
     for (const c of result.cases) {
-      for (const e of Object.values(c.peers)) failed += e.runs.filter((r) => !r.ok || (r.errors ?? 0) > 0).length;
+      for (const e of Object.values(c.peers)) run.failed += e.runs.filter((r) => !r.ok || (r.errors ?? 0) > 0).length;
     }
   }
+  return { ...run, report: report(args, log) };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (line: string): void => console.log(line);
+  if (args.reportOnly) {
+    report(args, log);
+    return;
+  }
+  const { fatal, warnings } = preflight(args.names);
+  for (const w of warnings) log(`bench: ${w}`);
+  if (fatal.length) {
+    for (const f of fatal) console.error(`bench: ${f}`);
+    process.exit(2);
+  }
+  const { failed } = await bench(args, log);
   if (failed) {
     console.error(`${failed} run(s) failed or reported errors`);
     process.exitCode = 1;

@@ -8,3 +8,6 @@ export const peersDir = path.join(benchRoot, 'peers');
 export const resultsDir = path.join(benchRoot, 'results');
 
 export const loadgenPath = path.join(buildDir, 'loadgen');
+export const idleconnsPath = path.join(buildDir, 'idleconns');
+/** Where the generated report goes: docs/benchmarks.md, docs/img/, docs/data/. */
+export const docsDir = path.join(repoRoot, 'docs');

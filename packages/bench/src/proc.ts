@@ -94,6 +94,29 @@ export function groupCpu(pgid: number): GroupCpu {
 }
 
 /**
+ * Resident memory of a process group: VmRSS summed over its processes, in KiB. Pages shared
+ * between the group's processes would count twice, but every server here is one process.
+ */
+export function groupRssKiB(pgid: number): number {
+  let kib = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let status: string;
+    try {
+      status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
+    } catch {
+      continue;
+    }
+    // NSpgid's first field is the process group as seen from the namespace of this /proc.
+    const pgrp = /^NSpgid:\s*(\d+)/m.exec(status);
+    if (!pgrp || Number(pgrp[1]) !== pgid) continue;
+    const rss = /^VmRSS:\s*(\d+) kB/m.exec(status);
+    if (rss) kib += Number(rss[1]);
+  }
+  return kib;
+}
+
+/**
  * Time one CPU spent running tasks (user + nice + system, from /proc/stat), in microseconds.
  * Minus the server's own CPU time over the same window, it shows how much other processes
  * took from the server's CPU: the figures of a run with much of that are not trustworthy.
@@ -219,6 +242,10 @@ export class Server {
     return groupCpu(this.pid);
   }
 
+  rssKiB(): number {
+    return groupRssKiB(this.pid);
+  }
+
   /** SIGTERM to the whole group, SIGKILL if it lingers. */
   async stop(graceMs = 3000): Promise<void> {
     if (!this.exited) {
@@ -247,18 +274,29 @@ export interface ToolRun {
  * Runs a client tool to completion in its own process group, killed after timeoutMs.
  * onStderrLine sees each stderr line as it arrives (the load generator's window markers).
  */
-export function runTool(argv: string[], timeoutMs: number, onStderrLine?: (line: string) => void): Promise<ToolRun> {
+export function runTool(
+  argv: string[],
+  timeoutMs: number,
+  onStderrLine?: (line: string) => void,
+  /** Given, the tool's stdin is a pipe, and this receives the function that closes it. */
+  holdStdin?: (close: () => void) => void,
+): Promise<ToolRun> {
   hookExit();
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: [holdStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (holdStdin) {
+      // A tool that already exited makes the close fail with EPIPE; its exit is reported anyway.
+      child.stdin!.on('error', () => {});
+      holdStdin(() => child.stdin!.end());
+    }
     const pid = child.pid;
     if (pid !== undefined) liveGroups.add(pid);
     let stdout = '';
     let stderr = '';
     let pending = '';
     let timedOut = false;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
       const text = d.toString();
       stderr += text;
       if (!onStderrLine) return;

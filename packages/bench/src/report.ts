@@ -29,6 +29,11 @@ export interface Rep {
   p99Us?: number;
   errors?: number;
   detail?: unknown;
+  /** Memory workload: connections held open when the RSS was read, and the RSS. */
+  open?: number;
+  rssBeforeKiB?: number;
+  rssAfterKiB?: number;
+  bytesPerConn?: number;
 }
 
 export interface Summary {
@@ -43,6 +48,10 @@ export interface Summary {
   /** Summed over the repetitions: any error is worth seeing. */
   errors: number;
   reps: number;
+  /** Memory workload only. */
+  bytesPerConn?: number;
+  rssBeforeKiB?: number;
+  rssAfterKiB?: number;
 }
 
 export interface Ratio {
@@ -52,6 +61,8 @@ export interface Ratio {
   throughput: number;
   /** subject CPU per message / other's: below 1 means the subject is cheaper. */
   cpuPerMsg: number;
+  /** subject memory per idle connection / other's (memory workload only). */
+  memoryPerConn?: number;
 }
 
 export function median(xs: number[]): number {
@@ -76,16 +87,28 @@ export function summarize(reps: Rep[]): Summary | null {
     p99Us: med((r) => r.p99Us),
     errors: ok.reduce((s, r) => s + (r.errors ?? 0), 0),
     reps: ok.length,
+    ...(ok.some((r) => r.bytesPerConn !== undefined)
+      ? { bytesPerConn: med((r) => r.bytesPerConn), rssBeforeKiB: med((r) => r.rssBeforeKiB), rssAfterKiB: med((r) => r.rssAfterKiB) }
+      : {}),
   };
 }
 
-/** Ratios of the subject against every other peer that has a summary. */
-export function ratios(subject: string, summaries: Record<string, Summary | null>): Ratio[] {
-  const s = summaries[subject];
-  if (!s) return [];
-  return Object.entries(summaries)
-    .filter(([name, o]) => name !== subject && o !== null)
-    .map(([name, o]) => ({ subject, other: name, throughput: s.rate / o!.rate, cpuPerMsg: s.cpuUsPerMsg / o!.cpuUsPerMsg }));
+/** Ratios of the subject against every other peer that has a summary (or the given pairs). */
+export function ratios(subject: string, summaries: Record<string, Summary | null>, pairs?: [string, string][]): Ratio[] {
+  const wanted = pairs ?? Object.keys(summaries).filter((n) => n !== subject).map((n): [string, string] => [subject, n]);
+  return wanted
+    .filter(([a, b]) => summaries[a] && summaries[b])
+    .map(([a, b]) => {
+      const s = summaries[a]!;
+      const o = summaries[b]!;
+      return {
+        subject: a,
+        other: b,
+        throughput: s.rate / o.rate,
+        cpuPerMsg: s.cpuUsPerMsg / o.cpuUsPerMsg,
+        ...(s.bytesPerConn !== undefined && o.bytesPerConn !== undefined ? { memoryPerConn: s.bytesPerConn / o.bytesPerConn } : {}),
+      };
+    });
 }
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -128,10 +151,25 @@ export function summaryRow(peer: string, s: Summary | null, note?: string): stri
 }
 
 export function formatRatio(r: Ratio): string {
+  if (r.memoryPerConn !== undefined) return `${r.subject}/${r.other}: ${r.memoryPerConn.toFixed(2)}x memory per connection`;
   return `${r.subject}/${r.other}: ${r.throughput.toFixed(2)}x throughput, ${r.cpuPerMsg.toFixed(2)}x CPU per message`;
+}
+
+export const MEMORY_HEADER = ['peer', 'bytes/conn', 'RSS before', 'RSS with conns', 'errors', 'reps'];
+
+export function memoryRow(peer: string, s: Summary | null): string[] {
+  if (!s) return [peer, 'failed', '', '', '', ''];
+  return [peer, int.format(s.bytesPerConn ?? NaN), mib(s.rssBeforeKiB ?? NaN), mib(s.rssAfterKiB ?? NaN), s.errors === 0 ? '0' : `${s.errors} !`, String(s.reps)];
+}
+
+export function mib(kib: number): string {
+  return Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : '-';
 }
 
 export function formatRate(rep: Rep): string {
   if (!rep.ok) return `failed: ${rep.error?.split('\n')[0]}`;
+  if (rep.bytesPerConn !== undefined) {
+    return `${int.format(rep.bytesPerConn)} bytes per connection (${rep.open} open, RSS ${mib(rep.rssBeforeKiB ?? NaN)} -> ${mib(rep.rssAfterKiB ?? NaN)})${rep.errors ? `, ${rep.errors} ERRORS` : ''}`;
+  }
   return `${int.format(rep.rate ?? NaN)} msg/s, ${sig3(rep.cpuUsPerMsg ?? NaN)} µs CPU/msg (server at ${(rep.serverCpuPct ?? NaN).toFixed(0)}%${rep.clientCpuPct !== undefined ? `, client at ${rep.clientCpuPct.toFixed(0)}%` : ''}${rep.othersPct !== undefined && rep.othersPct >= 10 ? `, other processes took ${rep.othersPct.toFixed(0)}% of its CPU` : ''}${rep.othersOnLoadCpuPct !== undefined && rep.othersOnLoadCpuPct >= 10 ? `, and ${rep.othersOnLoadCpuPct.toFixed(0)}% of the client's` : ''}), p50 ${sig3(rep.p50Us ?? NaN)} µs, p99 ${sig3(rep.p99Us ?? NaN)} µs${rep.errors ? `, ${rep.errors} ERRORS` : ''}`;
 }

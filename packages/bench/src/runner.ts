@@ -2,7 +2,7 @@
 // repetition (fresh state, fresh port), servers and load on separate pinned CPUs.
 import { describeMachine, type Machine } from './machine';
 import { cpuTaskMicros, freePort, pinned, QUIET_PCT, Server, shellLine, waitQuiet, type GroupCpu } from './proc';
-import { formatRate, formatRatio, formatTable, ratios, summarize, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
+import { formatRate, formatRatio, formatTable, MEMORY_HEADER, memoryRow, ratios, summarize, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
 import { repoRoot } from './paths';
 import type { Load, Peer, RunOptions, Workload } from './types';
 
@@ -17,6 +17,7 @@ export interface CaseResult {
 export interface WorkloadResult {
   workload: string;
   title: string;
+  kind: Workload['kind'];
   date: string;
   machine: Machine;
   options: RunOptions;
@@ -34,39 +35,90 @@ const METHOD =
   'in the window. Figures are medians over the repetitions; errors are summed. othersPct is the ' +
   "share of the server's CPU that other processes used during the window (noise).";
 
+const MEMORY_METHOD =
+  "Each repetition starts a fresh server pinned to one CPU and reads its resident memory (VmRSS summed " +
+  'over its process group) 0.5 s after it listens; then build/idleconns opens the connections from the ' +
+  'other CPU (127.0.0.x to 127.0.0.1), makes one request on each (an echo byte, GET /, or PING) so the ' +
+  'server has really set it up, and the RSS is read again. bytes/conn = RSS growth / connections open. ' +
+  'Kernel socket buffers are not in RSS and not counted.';
+
 function clock(ms: number): string {
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export async function runWorkload(w: Workload, options: RunOptions, log: (line: string) => void): Promise<WorkloadResult> {
-  const started = Date.now();
+/** Counts repetitions over a whole run (several workloads) and estimates the time left. */
+export class Progress {
+  private done = 0;
+  private readonly started = Date.now();
+
+  /** perRepMs: the guess for the time left before any repetition has finished. */
+  constructor(readonly total: number, private readonly perRepMs: number) {}
+
+  /** Called as a repetition starts; returns "3/24 · 0:12 elapsed, ~1:40 left". */
+  next(): string {
+    const elapsed = Date.now() - this.started;
+    const perRep = this.done > 0 ? elapsed / this.done : this.perRepMs;
+    const left = perRep * (this.total - this.done);
+    this.done++;
+    return `${this.done}/${this.total} · ${clock(elapsed)} elapsed, ~${clock(left)} left`;
+  }
+}
+
+/** Seconds one repetition takes besides its measured window: server start, quiet wait, stop. */
+const OVERHEAD_MS = 1500;
+
+export function repEstimateMs(options: RunOptions): number {
+  return (options.duration + options.warmup) * 1000 + OVERHEAD_MS;
+}
+
+export interface Plan {
+  peers: { name: string; description: string; skipped?: string }[];
+  runnable: Peer[];
+  loads: Load[];
+  /** Repetitions the workload will run. */
+  reps: number;
+}
+
+/** Which peers and loads of a workload can run here, and how many repetitions that makes. */
+export function planWorkload(w: Workload, options: RunOptions): Plan {
+  const peers = w.peers.filter((p) => !options.peers || options.peers.includes(p.name));
+  const info = peers.map((p) => {
+    const why = p.unavailable();
+    return { name: p.name, description: p.description, ...(why ? { skipped: why } : {}) };
+  });
+  const runnable = peers.filter((_, i) => !info[i].skipped);
+  const loads = w.loads(options);
+  const runnableLoads = loads.filter((l) => !l.unavailable()).length;
+  return { peers: info, runnable, loads, reps: runnableLoads * runnable.length * options.reps };
+}
+
+export async function runWorkload(
+  w: Workload,
+  options: RunOptions,
+  log: (line: string) => void,
+  progress?: Progress,
+): Promise<WorkloadResult> {
+  const plan = planWorkload(w, options);
+  const steps = progress ?? new Progress(plan.reps, repEstimateMs(options));
   const result: WorkloadResult = {
     workload: w.name,
     title: w.title,
+    kind: w.kind,
     date: new Date().toISOString(),
     machine: describeMachine(),
     options,
-    method: METHOD,
-    peers: [],
+    method: w.kind === 'memory' ? MEMORY_METHOD : METHOD,
+    peers: plan.peers,
     cases: [],
     commands: [],
   };
-
-  const peers = w.peers.filter((p) => !options.peers || options.peers.includes(p.name));
-  const runnable = peers.filter((p) => {
-    const why = p.unavailable();
-    result.peers.push({ name: p.name, description: p.description, ...(why ? { skipped: why } : {}) });
-    if (why) log(`[${w.name}] skipping ${p.name}: ${why}`);
-    return !why;
-  });
+  for (const p of plan.peers) if (p.skipped) log(`[${w.name}] skipping ${p.name}: ${p.skipped}`);
+  const { runnable } = plan;
   // Without the nevio peer, the first one that runs is the reference for the ratios.
   const subject = runnable.some((p) => p.name === w.subject) ? w.subject : runnable[0]?.name;
 
-  const loads = w.loads(options);
-  const total = loads.length * runnable.length * options.reps;
-  let done = 0;
-  for (const load of loads) {
+  for (const load of plan.loads) {
     const c: CaseResult = { id: load.id, label: load.label, peers: {}, ratios: [] };
     result.cases.push(c);
     const why = load.unavailable();
@@ -80,8 +132,7 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
     // evenly over the peers instead of landing on one of them.
     for (let rep = 1; rep <= options.reps; rep++) {
       for (const peer of runnable) {
-        done++;
-        log(`[${w.name} ${done}/${total}] ${load.label} · ${peer.name} · rep ${rep}/${options.reps} · ${clock(Date.now() - started)} elapsed`);
+        log(`[${w.name} ${steps.next()}] ${load.label} · ${peer.name} · rep ${rep}/${options.reps}`);
         const record = await runRep(peer, load, rep, options, log);
         result.commands.push(record.serverCommand, ...(record.loadCommand ? [record.loadCommand] : []));
         c.peers[peer.name].runs.push(record);
@@ -93,6 +144,7 @@ export async function runWorkload(w: Workload, options: RunOptions, log: (line: 
       c.ratios = ratios(
         subject,
         Object.fromEntries(Object.entries(c.peers).map(([n, e]) => [n, e.median])),
+        w.comparisons,
       );
     }
   }
@@ -111,6 +163,13 @@ async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, 
   const server = new Server(argv, repoRoot);
   try {
     await server.waitForPort(port);
+    if (load.kind === 'memory') {
+      const out = await load.run({ port, options, peer, serverRssKiB: () => server.rssKiB(), window: { open: () => {}, close: () => {} } });
+      record.loadCommand = shellLine(out.command);
+      Object.assign(record, { ok: true, ...out.memory, errors: out.errors, detail: out.detail });
+      if (server.hasExited) throw new Error(`the server exited during the run:\n${server.log.trim()}`);
+      return record;
+    }
     // Filled in by the load's window callbacks, which run while load.run is pending.
     const win: { t0?: bigint; t1?: bigint; before?: GroupCpu; after?: GroupCpu; cores0?: number[]; cores1?: number[] } = {};
     // Task time of the server's CPU and of the load's, to tell how much other processes took.
@@ -127,7 +186,7 @@ async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, 
         win.t1 = process.hrtime.bigint();
       },
     };
-    const out = await load.run({ port, options, window });
+    const out = await load.run({ port, options, window, peer, serverRssKiB: () => server.rssKiB() });
     record.loadCommand = shellLine(out.command);
     const { t0, t1, before, after } = win;
     if (!before || !after || t0 === undefined || t1 === undefined) {
@@ -168,15 +227,16 @@ async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, 
 
 /** The readable summary of a workload's results. */
 export function formatWorkload(r: WorkloadResult): string {
-  const lines: string[] = [`== ${r.workload}: ${r.title} (median of ${r.options.reps} × ${r.options.duration} s) ==`];
+  const of = r.kind === 'memory' ? `median of ${r.options.reps}` : `median of ${r.options.reps} × ${r.options.duration} s`;
+  const lines: string[] = [`== ${r.workload}: ${r.title} (${of}) ==`];
   for (const c of r.cases) {
     lines.push('', `-- ${c.label}`);
     if (c.skipped) {
       lines.push(`   skipped: ${c.skipped}`);
       continue;
     }
-    const rows = [TABLE_HEADER];
-    for (const [name, e] of Object.entries(c.peers)) rows.push(summaryRow(name, e.median));
+    const rows = [r.kind === 'memory' ? MEMORY_HEADER : TABLE_HEADER];
+    for (const [name, e] of Object.entries(c.peers)) rows.push(r.kind === 'memory' ? memoryRow(name, e.median) : summaryRow(name, e.median));
     lines.push(formatTable(rows).replace(/^/gm, '   '));
     for (const ratio of c.ratios) lines.push(`   ${formatRatio(ratio)}`);
   }

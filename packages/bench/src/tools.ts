@@ -1,9 +1,9 @@
 // The client side: the project's load generator, wrk and redis-benchmark, each turned into
 // a LoadResult. Clients run on the load CPU; the window markers decide what is measured.
 import * as fs from 'node:fs';
-import { loadgenPath } from './paths';
+import { idleconnsPath, loadgenPath } from './paths';
 import { onPath, pinned, runTool, shellLine } from './proc';
-import type { Load, LoadContext, LoadResult } from './types';
+import type { Load, LoadContext, LoadResult, MemoryResult } from './types';
 
 export interface LoadgenParams {
   mode: 'echo' | 'http' | 'resp';
@@ -217,6 +217,85 @@ export function redisBenchmarkLoad(id: string, label: string, pipeline: number, 
         errors,
         command: argv,
         detail: { requestsPerTest: n, wallSeconds: wall, tests: rows, ...(failures.length ? { failures } : {}) },
+      };
+    },
+  };
+}
+
+// ---- idle connections (memory) ----
+
+/** The two JSON lines idleconns prints: when every connection is set up, and when released. */
+export interface IdleconnsOutput {
+  conns: number;
+  open: number;
+  errors: number;
+  seconds: number;
+  closedByServer: number;
+}
+
+export function parseIdleconns(stdout: string): IdleconnsOutput {
+  const [setup, release] = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  if (!setup || !release) throw new Error(`idleconns printed less than two lines:\n${stdout}`);
+  return { conns: setup.conns, open: setup.open, errors: setup.errors, seconds: setup.seconds, closedByServer: release.closed_by_server };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Opens options.idleConns connections (each makes one request, so the server has really set it
+ * up), reads the server's RSS, and closes them. Connections count from 127.0.0.x to 127.0.0.1
+ * on both ends; idleconns raises its own limit on open files.
+ */
+export function idleConnsLoad(id: string, label: string): Load {
+  return {
+    id,
+    label,
+    kind: 'memory',
+    unavailable: () => (fs.existsSync(idleconnsPath) ? null : `${idleconnsPath} is not built (run pnpm build)`),
+    async run(ctx: LoadContext): Promise<LoadResult> {
+      const conns = ctx.options.idleConns;
+      // The server's start-up allocations (a JIT warming, a first GC) settle before the baseline.
+      await sleep(500);
+      const rssBeforeKiB = ctx.serverRssKiB();
+      const argv = pinned(ctx.options.pin?.load ?? null, [
+        idleconnsPath, '--host', '127.0.0.1', '--port', String(ctx.port), '--conns', String(conns),
+        '--probe', ctx.peer.probe ?? 'none', '--timeout', '60',
+      ]);
+      let release = (): void => {};
+      let onReady = (): void => {};
+      const ready = new Promise<void>((r) => (onReady = r));
+      const running = runTool(argv, 120_000, (line) => line === 'idleconns: ready' && onReady(), (close) => (release = close));
+      const early = await Promise.race([ready.then(() => null), running]);
+      if (early) throw new Error(`${shellLine(argv)} exited with ${early.code} before setting up: ${early.stderr.trim()}`);
+      // Short: HTTP servers close idle keep-alive connections after about 5 s, counted from the
+      // first ones' answers.
+      await sleep(200);
+      ctx.window.open();
+      const rssAfterKiB = ctx.serverRssKiB();
+      ctx.window.close();
+      release();
+      const run = await running;
+      if (run.code !== 0) throw new Error(`${shellLine(argv)} exited with ${run.code}: ${run.stderr.trim()}`);
+      const out = parseIdleconns(run.stdout);
+      // Dropped after the RSS was read or before: either way it was not held when measured, or
+      // not for long, so the figure leaves it out and the error count shows it.
+      const open = out.open - out.closedByServer;
+      const memory: MemoryResult = {
+        conns,
+        open,
+        rssBeforeKiB,
+        rssAfterKiB,
+        bytesPerConn: open > 0 ? ((rssAfterKiB - rssBeforeKiB) * 1024) / open : NaN,
+      };
+      return {
+        messages: 0,
+        seconds: out.seconds,
+        p50Us: NaN,
+        p99Us: NaN,
+        errors: out.errors + out.closedByServer,
+        command: argv,
+        memory,
+        detail: { setupSeconds: out.seconds, closedByServer: out.closedByServer },
       };
     },
   };

@@ -12,6 +12,8 @@ export interface RunOptions {
   pin: { server: string; load: string } | null;
   /** Run only these peers (all when absent). */
   peers?: string[];
+  /** Connections the memory workload holds open (10,000; fewer with --quick). */
+  idleConns: number;
 }
 
 /** A server to benchmark. */
@@ -22,6 +24,8 @@ export interface Peer {
   command(port: number): string[];
   /** Why it cannot run here, or null when it can. */
   unavailable(): string | null;
+  /** The request that proves a connection is set up (memory workload): one echo byte, GET /, PING. */
+  probe?: 'echo' | 'http' | 'resp';
 }
 
 /** The CPU window a load opens and closes around the part of the run it measures. */
@@ -34,6 +38,21 @@ export interface LoadContext {
   port: number;
   options: RunOptions;
   window: CpuWindow;
+  peer: Peer;
+  /** Resident memory of the server's whole process group, in KiB. */
+  serverRssKiB(): number;
+}
+
+/** What the memory load measured: the server's RSS before and with the idle connections. */
+export interface MemoryResult {
+  /** Connections asked for. */
+  conns: number;
+  /** Connections set up and still open when the RSS was read. */
+  open: number;
+  rssBeforeKiB: number;
+  rssAfterKiB: number;
+  /** (rssAfter - rssBefore) / open, in bytes. */
+  bytesPerConn: number;
 }
 
 /** What a load reports; the runner adds the server's CPU time. */
@@ -49,12 +68,15 @@ export interface LoadResult {
   command: string[];
   /** Tool-specific figures kept in the JSON record (per-test rates, ...). */
   detail?: unknown;
+  memory?: MemoryResult;
 }
 
 /** One load applied to every peer of a workload. */
 export interface Load {
   id: string;
   label: string;
+  /** A memory load reports RSS per connection, and the runner measures no CPU window. */
+  kind?: 'memory';
   /** Why this load cannot run here, or null. */
   unavailable(): string | null;
   run(ctx: LoadContext): Promise<LoadResult>;
@@ -63,8 +85,12 @@ export interface Load {
 export interface Workload {
   name: string;
   title: string;
+  /** throughput: messages/s and CPU per message; memory: RSS per idle connection. */
+  kind: 'throughput' | 'memory';
   /** The nevio peer; ratios are given as subject / each other peer. */
   subject: string;
+  /** Pairs [nevio peer, other peer] to compare, when there is more than one nevio peer. */
+  comparisons?: [string, string][];
   peers: Peer[];
   loads(options: RunOptions): Load[];
 }

@@ -22,13 +22,14 @@ test('a workload run measures the server process, not its taskset wrapper', asyn
   const w: Workload = {
     name: 'echo-test',
     title: 'test',
+    kind: 'throughput',
     subject: nodeNet.name,
     peers: [nodeNet, cEpollEcho],
     loads: () => [loadgenLoad('t', '64 B', { mode: 'echo', conns: 4, depth: 4, size: 64 })],
   };
   const lines: string[] = [];
   const pin = canPin ? { server: '1', load: '0' } : null;
-  const r = await runWorkload(w, { reps: 2, duration: 0.5, warmup: 0.1, quick: true, pin, quietWaitMs: 0 }, (l) => lines.push(l));
+  const r = await runWorkload(w, { reps: 2, duration: 0.5, warmup: 0.1, quick: true, pin, quietWaitMs: 0, idleConns: 100 }, (l) => lines.push(l));
 
   const c = r.cases[0];
   for (const [peer, comm] of [
@@ -50,7 +51,7 @@ test('a workload run measures the server process, not its taskset wrapper', asyn
   expect(c.ratios).toEqual([expect.objectContaining({ subject: 'node-net', other: 'c-epoll' })]);
   expect(r.commands).toHaveLength(8);
   expect(r.machine.cpus).toBe(os.cpus().length);
-  expect(lines.some((l) => /\[echo-test 4\/4\] 64 B · c-epoll · rep 2\/2/.test(l))).toBe(true);
+  expect(lines.some((l) => /^\[echo-test 4\/4 · \d+:\d\d elapsed, ~\d+:\d\d left\] 64 B · c-epoll · rep 2\/2$/.test(l))).toBe(true);
   expect(lines.join('\n')).toMatch(/node-net\/c-epoll: [\d.]+x throughput, [\d.]+x CPU per message/);
 });
 
@@ -96,10 +97,11 @@ test('medians, summed errors and ratios', () => {
   expect(summarize([{ rep: 1, ok: false, serverCommand: '' }])).toBeNull();
 });
 
-test('--quick means one 2 s repetition unless told otherwise', () => {
-  expect(parseArgs(['echo', '--quick']).options).toMatchObject({ reps: 1, duration: 2, quick: true });
-  expect(parseArgs(['http', '--quick', '--reps', '2']).options).toMatchObject({ reps: 2, duration: 2 });
-  expect(parseArgs([]).names).toEqual(['echo', 'http', 'redis']);
+test('--quick means one 1 s repetition and 1000 idle connections unless told otherwise', () => {
+  expect(parseArgs(['echo', '--quick']).options).toMatchObject({ reps: 1, duration: 1, quick: true, idleConns: 1000 });
+  expect(parseArgs(['http', '--quick', '--reps', '2']).options).toMatchObject({ reps: 2, duration: 1 });
+  expect(parseArgs([]).names).toEqual(['echo', 'http', 'redis', 'memory']);
+  expect(parseArgs([]).options.idleConns).toBe(10000);
   expect(parseArgs(['--', 'redis']).names).toEqual(['redis']);
   expect(parseArgs(['redis']).options).toMatchObject({ reps: 3, duration: 10, warmup: 1 });
 });
@@ -142,8 +144,8 @@ async function withServer<T>(argv: (port: number) => string[], f: (ctx: LoadCont
   const s = new Server(argv(port), repoRoot);
   try {
     await s.waitForPort(port);
-    const options: RunOptions = { reps: 1, duration: 1, warmup: 0, quick: true, pin: null, quietWaitMs: 0 };
-    return await f({ port, options, window: { open: () => {}, close: () => {} } });
+    const options: RunOptions = { reps: 1, duration: 1, warmup: 0, quick: true, pin: null, quietWaitMs: 0, idleConns: 100 };
+    return await f({ port, options, window: { open: () => {}, close: () => {} }, peer: nodeNet, serverRssKiB: () => s.rssKiB() });
   } finally {
     await s.stop();
   }

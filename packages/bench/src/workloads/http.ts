@@ -2,20 +2,20 @@ import { cEpollHttp, nevioHttp, nodeHttp } from '../peers';
 import { loadgenLoad, wrkLoad } from '../tools';
 import type { Load, Workload } from '../types';
 
+function load(conns: number, depth: number): Load {
+  const label = `${conns} conns, ${depth === 1 ? '1 in flight' : `${depth} pipelined`}`;
+  return loadgenLoad(`c${conns}-d${depth}`, label, { mode: 'http', conns, depth, path: '/' });
+}
+
 export const http: Workload = {
   name: 'http',
   title: 'HTTP/1.1 GET / keep-alive, Hello, World!',
+  kind: 'throughput',
   subject: nevioHttp.name,
   peers: [nevioHttp, nodeHttp, cEpollHttp],
-  loads: () => {
-    const loads: Load[] = [];
-    for (const conns of [50, 256]) {
-      for (const depth of [1, 16]) {
-        const label = `${conns} conns, ${depth === 1 ? '1 in flight' : `${depth} pipelined`}`;
-        loads.push(loadgenLoad(`c${conns}-d${depth}`, label, { mode: 'http', conns, depth, path: '/' }));
-      }
-    }
-    loads.push(wrkLoad('wrk-c50', 'wrk -t1 -c50', 50));
-    return loads;
+  loads: (o) => {
+    const wrk = wrkLoad('wrk-c50', 'wrk -t1 -c50', 50);
+    if (o.quick) return [load(50, 1), load(256, 16), wrk];
+    return [load(50, 1), load(50, 16), load(256, 1), load(256, 16), wrk];
   },
 };
