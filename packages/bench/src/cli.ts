@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node dist/cli.js [echo|http|redis|memory|all] [--quick] [--reps 3] [--duration 10] [--warmup 1]
-//                  [--peers a,b] [--out DIR] [--docs DIR] [--no-pin] [--report-only]
+//                  [--peers a,b] [--quiet-wait S] [--out DIR] [--docs DIR] [--no-pin] [--report-only]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ import { planWorkload, Progress, repEstimateMs, runWorkload, type WorkloadResult
 import type { RunOptions } from './types';
 import { workloads } from './workloads';
 
-const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--out DIR] [--docs DIR] [--no-pin] [--report-only]`;
+const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--quiet-wait S] [--out DIR] [--docs DIR] [--no-pin] [--report-only]`;
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);
@@ -45,6 +45,7 @@ export function parseArgs(argv: string[]): CliArgs {
   let docs: string | undefined;
   let pin = true;
   let reportOnly = false;
+  let quietWait: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     // `pnpm bench -- x` hands the `--` through to the script.
@@ -56,6 +57,7 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === '--peers') peers = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') out = path.resolve(argv[++i] ?? fail('--out needs a directory'));
     else if (a === '--docs') docs = path.resolve(argv[++i] ?? fail('--docs needs a directory'));
+    else if (a === '--quiet-wait') quietWait = positive(a, argv[++i], true);
     else if (a === '--no-pin') pin = false;
     else if (a === '--report-only') reportOnly = true;
     else if (a === '--help' || a === '-h') {
@@ -80,7 +82,7 @@ export function parseArgs(argv: string[]): CliArgs {
       warmup: warmup ?? (quick ? 0.25 : 1),
       quick,
       // A quick run on a shared machine would spend most of its time waiting for quiet.
-      quietWaitMs: quick ? 300 : 10000,
+      quietWaitMs: quietWait !== undefined ? quietWait * 1000 : quick ? 300 : 10000,
       pin: canPin ? { server: '1', load: '0' } : null,
       idleConns: quick ? 1000 : 10000,
       ...(peers ? { peers } : {}),
