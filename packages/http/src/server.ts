@@ -100,7 +100,7 @@ export class HttpServer {
       keepAliveTimeout: positive('keepAliveTimeout', options.keepAliveTimeout, 5_000),
       writeHighWatermark: options.writeHighWatermark ?? 1 << 20,
       writeLowWatermark: options.writeLowWatermark ?? 256 * 1024,
-      fixed: { status: 0, body: '', generation: -1, bytes: '' },
+      fixed: { status: 0, body: '', generation: -1, bytes: Buffer.alloc(0) },
       parsers: [],
       onError: options.onError ?? ((error) => logger.error(`@nevio/http: handler failed: ${error.stack ?? error.message}`)),
     };
