@@ -107,6 +107,18 @@ test('INFO sections, CONFIG GET/SET', async () => {
   await expect(c.config('SET', 'port', '1')).rejects.toThrow(/can't set immutable config/);
 });
 
+test('proto-max-bulk-len applies to connected clients at once; the query buffer limit is settable', async () => {
+  const r = await server();
+  const c = connect(r);
+  await c.config('SET', 'proto-max-bulk-len', '100');
+  expect(await telnet(r.port, `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$101\r\n${'x'.repeat(101)}\r\n`)).toBe(
+    '-ERR Protocol error: invalid bulk length\r\n',
+  );
+  expect(await telnet(r.port, `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n${'x'.repeat(100)}\r\n`)).toBe('+OK\r\n');
+  await c.config('SET', 'client-query-buffer-limit', '1kb');
+  expect(r.server.config['client-query-buffer-limit']).toBe(1024);
+});
+
 test('lazy and active expiry', async () => {
   const r = await server({ hz: 50 });
   const c = connect(r);
