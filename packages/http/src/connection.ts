@@ -165,7 +165,6 @@ export class HttpConnection implements ResponseSink {
   private onHead(data: Buffer, rec: Int32Array, i: number): number {
     const req = new Request(this, data, rec, i);
     const flags = req.flags;
-    this.bodySince = clock.now;
     req.close = (flags & FLAG_KEEP_ALIVE) === 0 || (flags & FLAG_UPGRADE) !== 0;
     const next = i + HEAD_FIXED + 4 * rec[i + 9];
     if (next < rec[0] && rec[next] === RECORD_END && !this.settings.streamBody) {
@@ -176,6 +175,7 @@ export class HttpConnection implements ResponseSink {
       return next + 1;
     }
     this.current = req;
+    this.bodySince = clock.now;
     if ((flags & FLAG_EXPECT_CONTINUE) !== 0 && req.http11) {
       if (this.head === null) this.wire.write(CONTINUE);
       else this.continueFor = req;
@@ -364,7 +364,7 @@ export class HttpConnection implements ResponseSink {
     this.wire.resume();
   }
 
-  /** Closes the connection if it has waited too long for a header block or a new request. */
+  /** Closes the connection if it has waited too long for a header block, a body or a new request. */
   checkTimeouts(now: number): void {
     if (this.closing) return;
     if (this.phase === PHASE_HEADERS) {

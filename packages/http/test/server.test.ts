@@ -388,7 +388,7 @@ describe('streamBody backpressure', () => {
         }
         res.json({ total, sha256: hash.digest('hex') });
       },
-      { streamBody: true, maxBodySize: Infinity, bodyTimeout: 400 },
+      { streamBody: true, maxBodySize: Infinity },
     ).listen(ADDR);
   });
   afterAll(() => server.stop());
@@ -409,7 +409,6 @@ describe('streamBody backpressure', () => {
         if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
       }
     })();
-    // Longer than bodyTimeout: a paused server must not count its own pause against the client.
     await sleep(800);
     // Without backpressure the server would have read (and kept) nearly all 64 MiB by now; with
     // it, the client is held back by the kernel's buffers once the server stops reading.
@@ -463,6 +462,38 @@ describe('bodyTimeout', () => {
     const [response] = parseResponses(text);
     expect(response.status).toBe(408);
     expect(response.headers.connection).toBe('close');
+  });
+
+  test('time a streaming handler keeps the connection paused does not count against the client', async () => {
+    let release: () => void = () => undefined;
+    const gated = new Promise<void>((resolve) => (release = resolve));
+    const local = await createServer(
+      async (req, res) => {
+        await gated;
+        let total = 0;
+        for await (const chunk of req) total += chunk.length;
+        res.end(`got ${total}`);
+      },
+      { streamBody: true, bodyTimeout: 300 },
+    ).listen(ADDR);
+    try {
+      const socket = await open(local.port);
+      const reply = readToEnd(socket, 10_000);
+      // Far more than the 256 KiB a streaming handler may leave unread: the server pauses.
+      const size = 2 << 20;
+      socket.write(`POST / HTTP/1.1\r\nContent-Length: ${size + 10}\r\nConnection: close\r\n\r\n`);
+      socket.write(Buffer.alloc(size, 'u'));
+      await sleep(700);
+      release();
+      // The last bytes come 200 ms later: 700 ms of pause plus these would exceed bodyTimeout.
+      for (let i = 0; i < 2; i++) {
+        await sleep(100);
+        socket.write('vvvvv');
+      }
+      expect(parseResponses(await reply).map((r) => [r.status, r.body])).toEqual([[200, `got ${size + 10}`]]);
+    } finally {
+      await local.stop();
+    }
   });
 
   test('a body that arrives in time is served, also in pieces', async () => {
