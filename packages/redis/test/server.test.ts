@@ -107,7 +107,7 @@ test('INFO sections, CONFIG GET/SET', async () => {
   await expect(c.config('SET', 'port', '1')).rejects.toThrow(/can't set immutable config/);
 });
 
-test('proto-max-bulk-len applies to connected clients at once; the query buffer limit is settable', async () => {
+test('proto-max-bulk-len and client-query-buffer-limit set at run time apply to connected clients', async () => {
   const r = await server();
   const c = connect(r);
   await c.config('SET', 'proto-max-bulk-len', '100');
@@ -116,7 +116,17 @@ test('proto-max-bulk-len applies to connected clients at once; the query buffer 
   );
   expect(await telnet(r.port, `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n${'x'.repeat(100)}\r\n`)).toBe('+OK\r\n');
   await c.config('SET', 'client-query-buffer-limit', '1kb');
-  expect(r.server.config['client-query-buffer-limit']).toBe(1024);
+  // A SET followed by 1.9 KB of a request with no end: the server replies to the SET, then
+  // closes the connection instead of buffering more.
+  const sock = net.connect(r.port, '127.0.0.1');
+  let got = '';
+  const ended = new Promise((res) => sock.on('close', res));
+  sock.on('data', (d) => (got += d.toString()));
+  sock.on('error', () => {});
+  sock.write(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$90\r\n${'y'.repeat(2000)}`);
+  await ended;
+  expect(got).toBe('+OK\r\n');
+  expect(r.server.clients.size).toBe(1);
 });
 
 test('lazy and active expiry', async () => {
