@@ -2,9 +2,10 @@
 // Runs every test and ends with one plain line, "N passed, M failed", over all of them.
 //
 // 1. jest over every package (real sockets on 127.0.0.1);
-// 2. the reactor's tests (packages core and echo) again against the AddressSanitizer +
-//    UndefinedBehaviorSanitizer build of the addon, with LeakSanitizer on. Any sanitizer report
-//    fails the run. Node itself is not instrumented, so the sanitizer runtime is preloaded.
+// 2. the tests of the packages with native code (core and echo over the reactor, http over its
+//    llhttp binding) again against AddressSanitizer + UndefinedBehaviorSanitizer builds of the
+//    addons, with LeakSanitizer on. Any sanitizer report fails the run. Node itself is not
+//    instrumented, so the sanitizer runtime is preloaded.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -50,17 +51,28 @@ const onlyAsan = process.argv.includes('--asan-only');
 if (!onlyAsan) runJest('all', ['--ci']);
 
 if (!process.argv.includes('--no-asan')) {
-  const build = spawnSync('node', ['scripts/gyp.js', '--asan'], {
-    cwd: path.join(root, 'packages', 'native'),
-    stdio: ['ignore', 'inherit', 'ignore'],
-  });
-  if (build.status !== 0) {
-    console.log('asan: the sanitizer build failed');
+  // Every package with native code gets its sanitizer build, then its tests run against it.
+  const sanitized = [
+    { project: 'core', dir: path.join(root, 'packages', 'native') },
+    { project: 'echo', dir: null },
+    { project: 'http', dir: path.join(root, 'packages', 'http') },
+  ];
+  let built = true;
+  for (const { dir } of sanitized) {
+    if (dir === null) continue;
+    const build = spawnSync('npm', ['run', '--silent', 'build:asan'], { cwd: dir, stdio: ['ignore', 'inherit', 'ignore'] });
+    if (build.status !== 0) {
+      console.log(`asan: the sanitizer build of ${path.relative(root, dir)} failed`);
+      built = false;
+    }
+  }
+  if (!built) {
     failed++;
     ok = false;
   } else {
     const runtime = spawnSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).stdout.trim();
-    const result = runJest('asan', ['--ci', '--runInBand', '--selectProjects', 'core', 'echo'], {
+    const projects = sanitized.flatMap(({ project }) => ['--selectProjects', project]);
+    const result = runJest('asan', ['--ci', '--runInBand', ...projects], {
       NEVIO_NATIVE_VARIANT: 'asan',
       LD_PRELOAD: runtime,
       // Three frames per allocation are enough to tell nevio's allocations from V8's, which the
