@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 /**
  * `nevio-redis [config-file] [--port 6379] [--bind 127.0.0.1] [--unixsocket PATH]
- *  [--requirepass X] [--appendonly yes] [--appendfsync everysec] [--dir DIR] [--databases 16]
- *  [--multicore]`
+ *  [--requirepass X] [--appendonly yes] [--appendfsync everysec] [--dir DIR] [--databases 16]`
  *
  * @packageDocumentation
  */
@@ -17,6 +16,16 @@ async function main(): Promise<void> {
     process.stderr.write(`nevio-redis: ${(err as Error).message}\n`);
     process.exit(2);
   }
+  if (config.multicore) {
+    // Several loops would mean several heaps, hence several keyspaces: MULTI, WATCH, blocking
+    // pops and multi-key commands would silently see only part of the data. Refuse instead.
+    process.stderr.write(
+      'nevio-redis: --multicore is not available: every command must see the one keyspace, which lives on\n' +
+        'one event loop (redis-server runs its commands on one thread too). To use more cores, run one\n' +
+        'nevio-redis per core on its own port (and shard by key in the client, as with Redis Cluster).\n',
+    );
+    process.exit(2);
+  }
   const started = Date.now();
   let redis;
   try {
@@ -29,8 +38,6 @@ async function main(): Promise<void> {
     ...redis.core.addrs.map((a) => a.toString()),
   ].join(', ');
   const aof = config.appendonly ? `, AOF ${config.appendfsync} in ${config.dir}` : '';
-  // --multicore is accepted for command-line compatibility: the keyspace lives on one loop,
-  // as Redis's does, so there is one reactor thread either way.
   process.stdout.write(
     `nevio-redis ${process.pid}: listening on ${where} (port ${redis.port}, pid ${process.pid}${aof}), ` +
       `loaded in ${Date.now() - started} ms. Ready to accept connections\n`,

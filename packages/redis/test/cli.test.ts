@@ -22,7 +22,7 @@ test('unix socket and TCP together, requirepass, --databases, SIGINT', async () 
   const sock = path.join(dir, 'r.sock');
   // With a unix socket, port 0 means no TCP listener (as in Redis): use a free port.
   const port = await freePort();
-  const child = await startCli(['--port', String(port), '--bind', '127.0.0.1', '--unixsocket', sock, '--requirepass', 'pw', '--databases', '4', '--multicore']);
+  const child = await startCli(['--port', String(port), '--bind', '127.0.0.1', '--unixsocket', sock, '--requirepass', 'pw', '--databases', '4']);
   children.push(child);
   expect(child.output()).toMatch(new RegExp(`pid ${child.proc.pid}`));
   expect(child.output()).toContain(`unix://${sock}`);
@@ -46,4 +46,8 @@ test('bad arguments are refused with exit code 2', () => {
   const r2 = spawnSync(process.execPath, [CLI, '--no-such-option', 'x'], { encoding: 'utf8' });
   expect(r2.status).toBe(2);
   expect(r2.stderr).toContain("Unknown option");
+  // Several loops would split the keyspace; the flag is refused rather than ignored.
+  const r3 = spawnSync(process.execPath, [CLI, '--port', '0', '--multicore'], { encoding: 'utf8' });
+  expect(r3.status).toBe(2);
+  expect(r3.stderr).toContain('--multicore is not available');
 });
