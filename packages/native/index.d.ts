@@ -10,6 +10,7 @@ export interface ReactorOptions {
   maxInbound?: number;
   keepAliveSeconds?: number;
   noDelay?: boolean;
+  allowHalfOpen?: boolean;
 }
 
 /** [family (4, 6, or 0 for unix), address, port] */

@@ -16,6 +16,7 @@ const RECORD_DATAGRAM = 6;
 const RECORD_STOPPED = 7;
 const RECORD_ERROR = 8;
 const RECORD_DRAINED = 9;
+const RECORD_END = 10;
 const OP_WRITE = 1;
 const OP_CLOSE = 2;
 const OP_CONSUME = 3;
@@ -141,6 +142,9 @@ export class Loop {
         case RECORD_DRAINED:
           this.drained(id);
           break;
+        case RECORD_END:
+          this.ended(id);
+          break;
       }
     }
     if (this.wantsPreWrite && this.preWritePending.size > 0) this.runPreWrite();
@@ -190,6 +194,22 @@ export class Loop {
       if (action === Action.Shutdown) this.onShutdownAction();
     } catch (thrown) {
       this.reportError(new HandlerError('closed', thrown), conn);
+    }
+  }
+
+  private ended(id: number): void {
+    const conn = this.conns[id & SLOT_MASK];
+    if (conn === undefined || conn.id !== id) return;
+    const handler = this.events.end;
+    if (handler === undefined) {
+      conn.close();
+      return;
+    }
+    try {
+      const action = handler.call(this.events, conn);
+      if (action !== undefined) this.apply(conn, action, undefined);
+    } catch (error) {
+      this.handlerFailed(conn, 'end', error);
     }
   }
 

@@ -191,6 +191,7 @@ function createLoop(events: Events<any>, options: Options, server: LoopServer): 
       maxInbound: options.maxInbound ?? DEFAULTS.maxInbound,
       keepAliveSeconds: Math.ceil((options.tcpKeepAlive ?? 0) / 1000),
       noDelay: options.tcpNoDelay ?? true,
+      allowHalfOpen: options.allowHalfOpen ?? false,
     },
     () => void server.stop(),
     () => void server.stopped(),

@@ -143,6 +143,12 @@ export interface Events<C = unknown> {
    * to the sender.
    */
   react?(conn: Conn<C>, data: Buffer): ReactResult;
+  /**
+   * With {@link Options.allowHalfOpen}: the peer finished sending (FIN) but can still receive.
+   * Write what you owe it, then `conn.close()`. Without this handler the connection is closed
+   * once its pending output is written.
+   */
+  end?(conn: Conn<C>): Action | void;
   /** The stream connection closed; `err` is set when it closed because of an error. */
   closed?(conn: Conn<C>, err?: Error): Action | void;
   /** The connection left the reactor after {@link Action.Detach}; the socket is now yours. */
@@ -193,6 +199,12 @@ export interface Options {
   writeHighWatermark?: number;
   /** See {@link Options.writeHighWatermark}. Default 256 KiB. */
   writeLowWatermark?: number;
+  /**
+   * Keep a connection open for writing after the peer's FIN and report it with the `end` event
+   * (for protocols whose answers may come after the client stopped sending, like HTTP with
+   * async handlers). Default `false`: the connection closes once its pending output is written.
+   */
+  allowHalfOpen?: boolean;
   /** Unconsumed input beyond this many bytes closes the connection with `ENOBUFS`. Default 256 MiB. */
   maxInbound?: number;
   /** Milliseconds {@link Server.stop} waits for output to drain before closing connections anyway. Default 10 s. */

@@ -257,6 +257,53 @@ describe('events', () => {
     await server.stop();
   });
 
+  test('allowHalfOpen: after the peer FIN, end fires and late output still arrives', async () => {
+    const log: string[] = [];
+    const server = await serve(
+      {
+        react: (conn, data) => {
+          const copy = Buffer.from(data);
+          setTimeout(() => conn.write(Buffer.concat([Buffer.from('late:'), copy])), 100);
+        },
+        end: (conn) => {
+          log.push('end');
+          setTimeout(() => conn.close(), 200);
+        },
+        closed: () => void log.push('closed'),
+      },
+      'tcp://127.0.0.1:0',
+      { allowHalfOpen: true },
+    );
+    const c = new Client(server.addrs[0].port);
+    await c.ready();
+    c.socket.end('question');
+    await c.closed;
+    expect(c.received.toString()).toBe('late:question');
+    await eventually(() => log.length === 2);
+    expect(log).toEqual(['end', 'closed']);
+    await server.stop();
+  });
+
+  test('without allowHalfOpen, the peer FIN closes once pending output is written', async () => {
+    let late = true;
+    const server = await serve(
+      {
+        react: (conn) => {
+          setTimeout(() => (late = conn.write('too late')), 100);
+        },
+      },
+      'tcp://127.0.0.1:0',
+    );
+    const c = new Client(server.addrs[0].port);
+    await c.ready();
+    c.socket.end('question');
+    await c.closed;
+    await delay(150);
+    expect(c.received.length).toBe(0);
+    expect(late).toBe(false);
+    await server.stop();
+  });
+
   test('drained fires once pending output falls back to the low watermark', async () => {
     const big = Buffer.alloc(32 * 1024 * 1024, 'y');
     const drainedAt: number[] = [];

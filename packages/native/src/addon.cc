@@ -90,6 +90,8 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     o.keep_alive_seconds = static_cast<int>(OptionSize(options, "keepAliveSeconds", 0));
     Napi::Value no_delay = options.Get("noDelay");
     o.no_delay = no_delay.IsBoolean() ? no_delay.As<Napi::Boolean>().Value() : true;
+    Napi::Value half_open = options.Get("allowHalfOpen");
+    o.allow_half_open = half_open.IsBoolean() && half_open.As<Napi::Boolean>().Value();
     if (o.read_chunk == 0 || o.read_chunk > kReadBufferSize / 2) {
       throw Napi::RangeError::New(env, "readChunk must be between 1 and 512 KiB");
     }

@@ -383,8 +383,14 @@ void Reactor::ReadOnce(Connection* c) {
     return;
   }
   if (n == 0) {
-    // The peer finished sending; what we still owe it is written before we close.
     c->read_done = true;
+    if (options_.allow_half_open) {
+      // The application may still answer what it received (an async handler); it closes.
+      UpdateInterest(c);
+      Emit({kRecordEnd, id, 0, 0});
+      return;
+    }
+    // The peer finished sending; what we still owe it is written before we close.
     c->closing = true;
     FinishIfDrained(c);
     return;
@@ -436,14 +442,15 @@ bool Reactor::FlushPending(Connection* c) {
 
 void Reactor::UpdateInterest(Connection* c) {
   uint32_t want = 0;
-  if (!c->read_done && !c->closing) {
+  if (!c->closing) {
+    // A half-open connection no longer reads, but its writer still wants to hear about drains.
     size_t pending = c->out.size();
     if (c->paused && pending <= options_.low_watermark) {
       c->paused = false;
       Emit({kRecordDrained, c->id, 0, 0});
     }
     if (!c->paused && pending > options_.high_watermark) c->paused = true;
-    if (!c->paused && !c->held) want |= kPollRead;
+    if (!c->paused && !c->held && !c->read_done) want |= kPollRead;
   }
   if (!c->out.empty()) want |= kPollWrite;
   if (want == c->mask) return;

@@ -32,6 +32,7 @@ enum RecordKind : int32_t {
   kRecordStopped = 7,   // every connection is closed after Stop
   kRecordError = 8,     // id: listener index, a: errno, b: syscall code; the reactor carries on
   kRecordDrained = 9,   // id: connection; its pending output fell to the low watermark after exceeding the high one
+  kRecordEnd = 10,      // id: connection; the peer finished sending (half-open mode: it is still writable)
 };
 
 // Ops (JavaScript -> reactor), four int32 each: kind, id, a, b.
@@ -57,6 +58,9 @@ struct ReactorOptions {
   size_t low_watermark = 256 * 1024;  // ... and read again once it drains below this
   size_t max_inbound = 256u << 20;    // unconsumed input beyond this closes the connection (ENOBUFS)
   bool no_delay = true;
+  // On the peer's FIN, report kRecordEnd and keep the connection open for writing (the application
+  // closes it), instead of closing it once pending output is written.
+  bool allow_half_open = false;
   int keep_alive_seconds = 0;
   int accept_budget = 64;  // accepts per listener per round, so a connection storm cannot starve I/O
 };
