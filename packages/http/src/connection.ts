@@ -98,6 +98,8 @@ export class HttpConnection implements ResponseSink {
   private drainWaiters: Array<{ res: Response; resolve: () => void }> | null = null;
   /** Reading is paused because the current streamed body is not being consumed. */
   private readPaused = false;
+  /** The client finished sending: close once every response owed is out. */
+  private peerEnded = false;
   private pausedAt = 0;
 
   constructor(
@@ -295,6 +297,11 @@ export class HttpConnection implements ResponseSink {
     if (res === null) {
       this.tail = null;
       this.idleSince = clock.now;
+      if (this.peerEnded) {
+        this.closing = true;
+        this.wire.close();
+        return;
+      }
       if (this.continueFor !== null && this.continueFor === this.current) this.sendContinue();
     }
     // A response waiting in drain() with its output held back may go on now that it is first.
@@ -329,6 +336,14 @@ export class HttpConnection implements ResponseSink {
   }
 
   /** The core's `drained` event: output fell to the low watermark after passing the high one. */
+  /** The client sent FIN: what it asked for is answered, then the connection closes. */
+  onPeerEnd(): void {
+    this.peerEnded = true;
+    // A request cut off mid-way can never complete.
+    if (this.current !== null) this.closing = true;
+    if (this.head === null) this.wire.close();
+  }
+
   onDrained(): void {
     this.outputBlocked = false;
     if (this.drainWaiters !== null) this.wakeDrainWaiters();

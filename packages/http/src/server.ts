@@ -106,7 +106,9 @@ export class HttpServer {
     };
     const core: Record<string, unknown> = { ...options };
     for (const key of HTTP_OPTION_KEYS) delete core[key];
-    this.coreOptions = core as Options;
+    // A client may send its request and then FIN at once (curl -T with --no-keepalive, netcat,
+    // load balancers' health checks): the answer, possibly from an async handler, is still owed.
+    this.coreOptions = { ...(core as Options), allowHalfOpen: true };
   }
 
   /**
@@ -132,6 +134,9 @@ export class HttpServer {
       },
       drained(conn: Conn<HttpConnection>) {
         conn.context?.onDrained();
+      },
+      end(conn: Conn<HttpConnection>) {
+        conn.context?.onPeerEnd();
       },
       closed(conn: Conn<HttpConnection>) {
         const http = conn.context;

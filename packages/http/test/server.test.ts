@@ -221,6 +221,13 @@ describe('HTTP server', () => {
     expect(parseResponses(raw).map((r) => r.body)).toEqual(['Hello, World!']);
   });
 
+  test('a client that sends FIN right after its requests still gets every answer, async ones too', async () => {
+    const socket = await open(server.port);
+    const text = readToEnd(socket, 5000);
+    socket.end('GET /delay?ms=100 HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(parseResponses(await text).map((r) => r.body)).toEqual(['delay 100', 'Hello, World!']);
+  });
+
   test('500 concurrent keep-alive connections each make several requests', async () => {
     const sockets = await Promise.all(Array.from({ length: 500 }, () => open(server.port)));
     try {
