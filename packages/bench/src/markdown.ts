@@ -7,7 +7,10 @@ import { mib, type Summary } from './report';
 import { chart, type Group, type Panel } from './svg';
 import { workloads } from './workloads';
 
-/** Reads every result file in dirs; keeps the newest per workload, quick runs or full ones. */
+/**
+ * Reads every result file in dirs; keeps the newest per workload, quick runs or full ones. A run
+ * of every peer wins over a newer one limited with --peers, which would drop peers from the page.
+ */
 export function latestResults(dirs: string[], quick: boolean): WorkloadResult[] {
   const newest = new Map<string, WorkloadResult>();
   for (const dir of dirs) {
@@ -22,7 +25,8 @@ export function latestResults(dirs: string[], quick: boolean): WorkloadResult[] 
       }
       if (typeof r.workload !== 'string' || !Array.isArray(r.cases) || Boolean(r.options?.quick) !== quick) continue;
       const seen = newest.get(r.workload);
-      if (!seen || r.date > seen.date) newest.set(r.workload, r);
+      const rank = (x: WorkloadResult): string => `${x.options?.peers ? 0 : 1}${x.date}`;
+      if (!seen || rank(r) > rank(seen)) newest.set(r.workload, r);
     }
   }
   const order = workloads.map((w) => w.name);
@@ -233,8 +237,14 @@ export function reportMarkdown(results: WorkloadResult[], headline: boolean): st
     out.push(`![${r.workload}: ${r.kind === 'memory' ? 'bytes per connection' : 'requests/s and server CPU per request'} by peer](img/bench-${r.workload}.svg)`, '');
     out.push(...(r.kind === 'memory' ? memorySection(r) : throughputSection(r)), '');
     out.push('Peers:', '', ...r.peers.map((p) => `- \`${p.name}\`: ${p.description}${p.skipped ? ` (not run: ${p.skipped})` : ''}`), '');
-    const errors = r.cases.flatMap((c) => Object.entries(c.peers).filter(([, e]) => e.runs.some((x) => !x.ok || (x.errors ?? 0) > 0)).map(([p]) => `${c.label} · ${p}`));
-    if (errors.length) out.push(`Runs that failed or counted errors: ${errors.join('; ')}.`, '');
+    const errors = r.cases.flatMap((c) =>
+      Object.entries(c.peers).flatMap(([p, e]) =>
+        e.runs
+          .filter((x) => !x.ok || (x.errors ?? 0) > 0)
+          .map((x) => `${c.label} · ${p} · rep ${x.rep}: ${x.ok ? `${x.errors} errors` : `failed (${x.error?.split('\n')[0]})`}`),
+      ),
+    );
+    if (errors.length) out.push('Runs that failed (left out of the medians) or counted errors:', '', ...errors.map((e) => `- ${e.replace(/\|/g, '\\|')}`), '');
     out.push('<details><summary>Exact commands</summary>', '', '```', ...distinctCommands(r), '```', '', '</details>', '');
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;

@@ -69,13 +69,14 @@ test('the report: tables with ratios, one SVG per workload with a bar per peer, 
   expect(JSON.parse(fs.readFileSync(path.join(docs, 'data/echo.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(r)));
 });
 
-test('latestResults keeps the newest file per workload, quick runs apart from full ones', () => {
+test('latestResults keeps the newest file per workload, quick runs apart from full ones, all peers before some', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nevio-results-'));
   const write = (name: string, r: WorkloadResult): void => fs.writeFileSync(path.join(dir, name), JSON.stringify(r));
   write('a.json', fakeResult('http', '2026-01-01T00:00:00.000Z', { nevio: rep(1, 1) }));
   write('b.json', fakeResult('http', '2026-01-02T00:00:00.000Z', { nevio: rep(2, 1) }));
   write('c.json', { ...fakeResult('http', '2026-01-03T00:00:00.000Z', { nevio: rep(3, 1) }), options: { ...options, quick: true } });
   write('d.json', fakeResult('echo', '2026-01-01T00:00:00.000Z', { nevio: rep(4, 1) }));
+  write('e.json', { ...fakeResult('echo', '2026-01-05T00:00:00.000Z', { nevio: rep(5, 1) }), options: { ...options, peers: ['nevio'] } });
   fs.writeFileSync(path.join(dir, 'junk.json'), '{');
   const full = latestResults([dir], false);
   expect(full.map((r) => [r.workload, r.date.slice(0, 10)])).toEqual([
