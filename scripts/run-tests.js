@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every test and ends with one plain line, "N passed, M failed", over all of them.
 //
-// 1. jest over every package (real sockets on 127.0.0.1);
+// 1. jest over every package (real sockets on 127.0.0.1), then the benchmark harness's quick run
+//    (`pnpm bench --quick` end to end: it checks the harness works, not the figures);
 // 2. the tests of the packages with native code (core and echo over the reactor, http over its
 //    llhttp binding) again against AddressSanitizer + UndefinedBehaviorSanitizer builds of the
 //    addons, with LeakSanitizer on. Any sanitizer report fails the run. Node itself is not
@@ -48,7 +49,11 @@ function runJest(label, args, env) {
 }
 
 const onlyAsan = process.argv.includes('--asan-only');
-if (!onlyAsan) runJest('all', ['--ci']);
+if (!onlyAsan) {
+  // The benchmark smoke run loads both cores for a minute; it runs alone, after the other suites.
+  runJest('all', ['--ci', '--testPathIgnorePatterns', 'packages/bench/test/harness']);
+  runJest('bench-smoke', ['--ci', '--runInBand', 'packages/bench/test/harness']);
+}
 
 if (!process.argv.includes('--no-asan')) {
   // Every package with native code gets its sanitizer build, then its tests run against it.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const docsDir = join(__dirname, '..', '..', 'docs');
 const examplesDir = join(__dirname, '..');
 // Generated (benchmarks.md) or owned elsewhere and free of JavaScript samples.
-const SKIP = new Set(['benchmarks.md', 'architecture.md', 'multicore.md']);
+const SKIP = new Set(['benchmarks.md']);
 
 const example = (file: string): string => readFileSync(join(examplesDir, file), 'utf8');
 const doc = (file: string): string => readFileSync(join(docsDir, file), 'utf8');
@@ -46,12 +46,16 @@ test.each([
   ['echo.md', 'echo-server.js'],
   ['http.md', 'http-hello.js'],
   ['redis.md', 'redis-embedded.js'],
+  ['multicore.md', 'multicore-echo.js'],
+  ['multicore.md', 'worker-pool/job.js'],
 ])('%s shows examples/%s verbatim', (d, file) => {
   expect(doc(d)).toContain('```js\n' + example(file) + '```');
 });
 
 test('every JavaScript or TypeScript sample in docs/ is one of the examples', () => {
-  const files = readdirSync(examplesDir).filter((f) => f.endsWith('.js') && f !== 'jest.config.js');
+  const files = readdirSync(examplesDir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.js') && f !== 'jest.config.js' && !f.startsWith('node_modules'),
+  );
   const contents = new Set(files.map(example));
   const docs = readdirSync(docsDir).filter((f) => f.endsWith('.md') && !SKIP.has(f));
   expect(docs).toEqual(expect.arrayContaining(['README.md', 'getting-started.md', 'core.md', 'operations.md']));

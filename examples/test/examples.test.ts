@@ -78,3 +78,23 @@ test('worker pool: a sleeping job does not hold up other connections', async () 
   fast.destroy();
   await server.stop();
 });
+
+test('multicore example: both loops echo, only loop 0 prints, SIGINT stops every loop', async () => {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'multicore-echo.js')], {
+    env: { ...process.env, ADDR: 'tcp://127.0.0.1:0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const banner = await lines(child.stdout!).next();
+  expect(banner).toMatch(/^echo on tcp:\/\/127\.0\.0\.1:\d+ with 2 loops$/);
+  const port = Number(/:(\d+) with/.exec(banner)![1]);
+  const sockets = Array.from({ length: 4 }, () => connect(port, '127.0.0.1'));
+  const readers = sockets.map(lines);
+  sockets.forEach((s, i) => s.write(`line ${i}\n`));
+  for (const [i, r] of readers.entries()) expect(await r.next()).toBe(`line ${i}`);
+  sockets.forEach((s) => s.destroy());
+  child.kill('SIGINT');
+  expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+  expect(out.match(/echo on/g)).toHaveLength(1);
+});
