@@ -25,7 +25,7 @@ export interface Entry {
 
 /** The keyspace's view of the rest of the server: notifications a database raises. */
 export interface KeyspaceHooks {
-  /** A key was changed (WATCH invalidation); called once per {@link Db.modified}. */
+  /** A key was changed (WATCH invalidation); called once per `Db.modified` call. */
   touched(db: Db, key: string): void;
   /** A key that blocked clients may wait on received data (list/zset pushes). */
   ready(db: Db, key: string): void;
