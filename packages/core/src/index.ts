@@ -21,5 +21,6 @@ export type {
   Server,
 } from './types';
 export { AddressError, ClosedError, HandlerError, NevioError, SystemCallError } from './errors';
+export { loopFlags, loopFlagsHelp, loopOptions } from './cli-flags';
 export { parseAddress } from './address';
 export type { ListenAddress } from './address';

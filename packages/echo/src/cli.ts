@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { NevioError } from '@nevio/core';
-import type { LoadBalancing } from '@nevio/core';
+import { loopFlags, loopFlagsHelp, loopOptions, NevioError } from '@nevio/core';
 import { startEcho } from './index';
 
 const USAGE = `Usage: nevio-echo [--addr ADDR]... [--multicore | --loops N] [--lb ALGO] [--reuseport]
@@ -11,16 +10,10 @@ An echo server on nevio. Every byte received is sent back.
 Options:
   --addr ADDR    where to listen, repeatable (default tcp://127.0.0.1:5000):
                  tcp://host:port, tcp4://, tcp6://[::1]:port, udp://host:port, unix:///path.sock
-  --multicore    one event loop per CPU core
-  --loops N      N event loops (loop 0 accepts, the others run in worker threads)
-  --lb ALGO      how connections are spread over loops: round-robin (default),
-                 least-connections, source-addr-hash, random
-  --reuseport    SO_REUSEPORT: with several loops on Linux each loop gets its own
+${loopFlagsHelp}  --reuseport    SO_REUSEPORT: with several loops on Linux each loop gets its own
                  listener and the kernel spreads connections
   -h, --help     show this help
 `;
-
-const LB = ['round-robin', 'least-connections', 'source-addr-hash', 'random'];
 
 function fail(message: string): never {
   process.stderr.write(`nevio-echo: ${message}\n\n${USAGE}`);
@@ -34,9 +27,7 @@ async function main(): Promise<void> {
       options: {
         addr: { type: 'string', multiple: true },
         reuseport: { type: 'boolean' },
-        multicore: { type: 'boolean' },
-        loops: { type: 'string' },
-        lb: { type: 'string' },
+        ...loopFlags,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -48,16 +39,13 @@ async function main(): Promise<void> {
     return;
   }
   const addrs = values.addr ?? ['tcp://127.0.0.1:5000'];
-  const loops = values.loops === undefined ? undefined : Number(values.loops);
-  if (loops !== undefined && !(Number.isInteger(loops) && loops >= 1)) fail(`--loops takes a positive integer, not '${values.loops}'`);
-  const lb = values.lb ?? 'round-robin';
-  if (!LB.includes(lb)) fail(`--lb takes one of ${LB.join(', ')}, not '${lb}'`);
-  const server = await startEcho(addrs, {
-    reusePort: values.reuseport ?? false,
-    multicore: values.multicore ?? false,
-    numEventLoop: loops,
-    lb: lb as LoadBalancing,
-  });
+  let loops;
+  try {
+    loops = loopOptions(values);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const server = await startEcho(addrs, { reusePort: values.reuseport ?? false, ...loops });
   // Worker-thread loops run this module too; only loop 0 speaks for the server.
   if (server.loopIndex !== 0) return;
   process.stdout.write(`nevio-echo listening on ${server.addrs.join(', ')} with ${server.loops} loop(s) (pid ${process.pid})\n`);

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LoadBalancing, NevioError } from '@nevio/core';
+import { loopFlags, loopFlagsHelp, loopOptions, NevioError } from '@nevio/core';
 import type { Handler } from './connection';
 import { createServer, type HttpOptions } from './server';
 import { serveStatic } from './static';
@@ -16,15 +16,10 @@ Options:
   --addr ADDR    where to listen (default tcp://:8080): tcp://host:port, tcp6://[::1]:port,
                  unix:///path.sock; port 0 picks a free port
   --root DIR     serve static files from DIR
-  --multicore    one event loop per CPU core
-  --loops N      N event loops (loop 0 accepts, the others run in worker threads)
-  --lb ALGO      how connections are spread over loops: round-robin (default),
-                 least-connections, source-addr-hash, random
-  --log          print one line per request (with the loop's index when there are several)
+${loopFlagsHelp}  --log          print one line per request (with the loop's index when there are several)
   -h, --help     show this help
 `;
 
-const LB = ['round-robin', 'least-connections', 'source-addr-hash', 'random'];
 const HELLO = 'Hello, World!';
 const NOT_FOUND = 'Not Found\n';
 
@@ -60,9 +55,7 @@ async function main(): Promise<void> {
       options: {
         addr: { type: 'string' },
         root: { type: 'string' },
-        multicore: { type: 'boolean' },
-        loops: { type: 'string' },
-        lb: { type: 'string' },
+        ...loopFlags,
         log: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -74,9 +67,12 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const loops = values.loops === undefined ? undefined : Number(values.loops);
-  if (loops !== undefined && !(Number.isInteger(loops) && loops >= 1)) fail(`--loops takes a positive integer, not '${values.loops}'`);
-  if (values.lb !== undefined && !LB.includes(values.lb)) fail(`--lb takes one of ${LB.join(', ')}, not '${values.lb}'`);
+  let loops;
+  try {
+    loops = loopOptions(values);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   let handler = hello;
   if (values.root !== undefined) {
     const root = path.resolve(values.root);
@@ -89,11 +85,7 @@ async function main(): Promise<void> {
   let loopTag = '';
   if (values.log) handler = withLog(handler, () => loopTag);
 
-  const options: HttpOptions = {
-    multicore: values.multicore ?? false,
-    numEventLoop: loops,
-    lb: values.lb as LoadBalancing | undefined,
-  };
+  const options: HttpOptions = { ...loops };
   const server = await createServer(handler, options).listen(values.addr ?? 'tcp://:8080');
   if (server.loops > 1) loopTag = ` [loop ${server.loopIndex}]`;
   // Worker-thread loops run this module too; only loop 0 speaks for the server and takes signals.
