@@ -14,17 +14,20 @@ async function main(addr = 'tcp://127.0.0.1:5000') {
     {
       react(conn, data) {
         const [command, arg] = data.toString().trim().split(' ');
+        const failed = (error) => conn.asyncWrite(`error: ${error.message}\n`);
         if (command === 'sleep') {
-          pool.run({ ms: Number(arg) }).then((result) => conn.asyncWrite(`${result}\n`));
+          pool.run({ ms: Number(arg) }).then((result) => conn.asyncWrite(`${result}\n`), failed);
           return;
         }
         if (command === 'direct') {
-          pool.run({ ms: Number(arg), handle: conn.handle });
+          pool.run({ ms: Number(arg), handle: conn.handle }).catch(failed);
           return;
         }
         return data;
       },
-      shutdown: () => void pool.destroy(),
+      // Jobs still running finish first; their connections are closed by then, so what they
+      // write is dropped.
+      shutdown: () => void pool.close(),
     },
     addr,
   );
