@@ -59,8 +59,12 @@ test('every JavaScript or TypeScript sample in docs/ is one of the examples', ()
   const contents = new Set(files.map(example));
   const docs = readdirSync(docsDir).filter((f) => f.endsWith('.md') && !SKIP.has(f));
   expect(docs).toEqual(expect.arrayContaining(['README.md', 'getting-started.md', 'core.md', 'operations.md']));
-  for (const d of docs) {
-    for (const m of doc(d).matchAll(/```(js|ts|javascript|typescript)\n([^]*?)```/g)) {
+  // The root README and every package README count as documentation too.
+  const root = join(__dirname, '..', '..');
+  const readmes = ['README.md', ...readdirSync(join(root, 'packages')).map((p) => join('packages', p, 'README.md'))];
+  const pages = [...docs.map((d) => join('docs', d)), ...readmes];
+  for (const d of pages) {
+    for (const m of readFileSync(join(root, d), 'utf8').matchAll(/```(js|ts|javascript|typescript)\n([^]*?)```/g)) {
       expect({ doc: d, sample: m[2], isAnExample: contents.has(m[2]) }).toMatchObject({ isAnExample: true });
     }
   }
