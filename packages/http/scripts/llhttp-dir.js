@@ -6,9 +6,9 @@
 // rejects bare-LF line endings and other request-smuggling vectors.
 //
 //   node scripts/llhttp-dir.js --check     exit 1 with instructions when llhttp cannot be found
-//   node scripts/llhttp-dir.js --warn      the same instructions, exit 0 (the package's install
-//                                          hook: it replaces pnpm's implicit `node-gyp rebuild`,
-//                                          which cannot run offline; `build` compiles the addon)
+//   node scripts/llhttp-dir.js --warn      the same instructions, exit 0 (for the install hook,
+//                                          scripts/build-addon.js --install, which then skips
+//                                          the build instead of failing the whole install)
 //   node scripts/llhttp-dir.js --include   the directory holding llhttp.h (used by binding.gyp)
 //   node scripts/llhttp-dir.js --source-dir  the directory of llhttp.c, api.c, http.c (included by the
 //                                          wrappers in src/llhttp/, used by binding.gyp)
