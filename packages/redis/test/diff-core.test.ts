@@ -1,16 +1,9 @@
 // The same command scripts against redis-server and nevio-redis over TCP: every reply must be
 // byte-identical, errors and edge cases included (strings, keys, expiry, connection, server,
 // transactions, pub/sub replies, unknown commands and arity).
-import { cmds, startRig, type DiffRig } from './types/diff';
+import { cmds, useRig } from './types/diff';
 
-let rig: DiffRig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.stop();
-});
-jest.setTimeout(30000);
+const ctx = useRig();
 
 const STRINGS = `
 flushall
@@ -346,21 +339,21 @@ get x
 `;
 
 test('string commands match redis-server', async () => {
-  expect(await rig.run(cmds(STRINGS))).toEqual([]);
+  expect(await ctx.rig.run(cmds(STRINGS))).toEqual([]);
 });
 
 test('key and expiry commands match redis-server', async () => {
-  expect(await rig.run(cmds(KEYS))).toEqual([]);
+  expect(await ctx.rig.run(cmds(KEYS))).toEqual([]);
 });
 
 test('connection, server, transaction and error replies match redis-server', async () => {
-  expect(await rig.run(cmds(CONNECTION))).toEqual([]);
+  expect(await ctx.rig.run(cmds(CONNECTION))).toEqual([]);
 });
 
 test('binary keys and values round-trip identically', async () => {
   const bin = Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a, 0x80, 0x20]);
   expect(
-    await rig.run([
+    await ctx.rig.run([
       ['flushall'],
       ['set', bin, bin],
       ['get', bin],
@@ -383,10 +376,10 @@ test('KEYS and SCAN select the same keys as redis-server (order aside)', async (
   const lines = cmds(KEYS_SORTED);
   // Redis returns keys in hash order: compare the reply's lines sorted.
   const sorted = (shown: string): string => (JSON.parse(shown) as string).split('\r\n').sort().join('\n');
-  const bad = await rig.run(lines.slice(0, 2));
+  const bad = await ctx.rig.run(lines.slice(0, 2));
   expect(bad).toEqual([]);
   for (const line of lines.slice(2)) {
-    const diffs = await rig.run([line]);
+    const diffs = await ctx.rig.run([line]);
     for (const d of diffs) {
       const [, want, got] = /redis: ([\s\S]*)\n {3}nevio: ([\s\S]*)$/.exec(d) ?? [];
       expect(sorted(got ?? '')).toEqual(sorted(want ?? ''));

@@ -1,13 +1,6 @@
-import { cmds, startRig, type DiffRig } from './diff';
+import { cmds, itMatchesInBothProtocols, useRig } from './diff';
 
-let rig: DiffRig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.stop();
-});
-jest.setTimeout(30000);
+const ctx = useRig();
 
 const HASHES = `
 flushall
@@ -136,29 +129,21 @@ hmget str a
 `;
 
 describe('hash commands match redis-server byte for byte', () => {
-  it('RESP2', async () => {
-    expect(await rig.run(cmds(HASHES))).toEqual([]);
-  });
-
-  it('RESP3', async () => {
-    await rig.both(['hello', '3']);
-    expect(await rig.run(cmds(HASHES))).toEqual([]);
-    await rig.both(['hello', '2']);
-  });
+  itMatchesInBothProtocols(ctx, HASHES);
 
   it('converts listpack to hashtable at the same thresholds', async () => {
     const script: string[][] = [['flushall'], ['hset', 'long', 'f', 'x'.repeat(64)], ['object', 'encoding', 'long'], ['hset', 'long', 'g', 'x'.repeat(65)], ['object', 'encoding', 'long']];
     script.push(['hset', 'longf', 'f'.repeat(65), '1'], ['object', 'encoding', 'longf']);
     for (let i = 0; i < 512; i++) script.push(['hset', 'many', `f${i}`, String(i)]);
     script.push(['object', 'encoding', 'many'], ['hset', 'many', 'last', '1'], ['object', 'encoding', 'many'], ['hdel', 'many', 'last', 'f1'], ['object', 'encoding', 'many']);
-    expect(await rig.run(script)).toEqual([]);
+    expect(await ctx.rig.run(script)).toEqual([]);
   });
 
   it('keeps binary fields and values intact', async () => {
     const f = Buffer.from([0, 0xff, 0x0d, 0x0a]);
     const v = Buffer.from([0x80, 0, 0x24]);
     expect(
-      await rig.run([
+      await ctx.rig.run([
         ['flushall'],
         ['hset', 'b', f, v, Buffer.alloc(0), Buffer.alloc(0)],
         ['hgetall', 'b'],
@@ -175,6 +160,6 @@ describe('hash commands match redis-server byte for byte', () => {
     const script: string[][] = [['flushall']];
     const values = ['0.1', '0.2', '0.3', '1.1', '2.675', '1e-5', '123456789.987654321', '-7.77', '3.14159265358979323846', '1e17', '4.5e15', '0.000001'];
     for (const a of values) for (const b of values) script.push(['hset', 'f', 'x', a], ['hincrbyfloat', 'f', 'x', b]);
-    expect(await rig.run(script)).toEqual([]);
+    expect(await ctx.rig.run(script)).toEqual([]);
   });
 });

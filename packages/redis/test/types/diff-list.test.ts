@@ -1,12 +1,6 @@
-import { cmds, startRig, type DiffRig } from './diff';
+import { cmds, itMatchesInBothProtocols, useRig } from './diff';
 
-let rig: DiffRig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.stop();
-});
+const ctx = useRig();
 
 const LISTS = `
 flushall
@@ -171,19 +165,11 @@ lrange dst 0 -1
 describe('list commands match redis-server byte for byte', () => {
   jest.setTimeout(30000);
 
-  it('RESP2', async () => {
-    expect(await rig.run(cmds(LISTS))).toEqual([]);
-  });
-
-  it('RESP3', async () => {
-    await rig.both(['hello', '3']);
-    expect(await rig.run(cmds(LISTS))).toEqual([]);
-    await rig.both(['hello', '2']);
-  });
+  itMatchesInBothProtocols(ctx, LISTS);
 
   it('the rig itself reports a reply that differs', async () => {
     // INFO server names each server's own version and process id.
-    const bad = await rig.run([['info', 'server']]);
+    const bad = await ctx.rig.run([['info', 'server']]);
     expect(bad).toHaveLength(1);
     expect(bad[0]).toContain('process_id');
   });
@@ -191,7 +177,7 @@ describe('list commands match redis-server byte for byte', () => {
   it('keeps binary elements intact', async () => {
     const bin = Buffer.from([0, 255, 13, 10, 36, 42, 128]);
     expect(
-      await rig.run([
+      await ctx.rig.run([
         ['flushall'],
         ['rpush', Buffer.from([0, 1, 255]), bin, Buffer.alloc(0), bin],
         ['lrange', Buffer.from([0, 1, 255]), '0', '-1'],
@@ -208,6 +194,6 @@ describe('list commands match redis-server byte for byte', () => {
     script.push(['linsert', 'big', 'before', 'v3', 'INS'], ['lrem', 'big', '-5', 'v2'], ['lrem', 'big', '7', 'v1']);
     script.push(['ltrim', 'big', '10', '-10'], ['lindex', 'big', '250'], ['lpos', 'big', 'v4', 'rank', '-3', 'count', '4']);
     script.push(['lrange', 'big', '0', '-1'], ['lpop', 'big', '50'], ['rpop', 'big', '50'], ['llen', 'big'], ['lrange', 'big', '0', '-1']);
-    expect(await rig.run(script)).toEqual([]);
+    expect(await ctx.rig.run(script)).toEqual([]);
   });
 });

@@ -1,13 +1,6 @@
-import { cmds, startRig, type DiffRig } from './diff';
+import { cmds, itMatchesInBothProtocols, useRig } from './diff';
 
-let rig: DiffRig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.stop();
-});
-jest.setTimeout(30000);
+const ctx = useRig();
 
 // Small integer sets are intsets in Redis, listed in numeric order: these replies are
 // deterministic. Sets of strings are hash tables whose order is Redis's own, so the scripts only
@@ -135,15 +128,7 @@ sscan str 0
 `;
 
 describe('set commands match redis-server byte for byte', () => {
-  it('RESP2', async () => {
-    expect(await rig.run(cmds(SETS))).toEqual([]);
-  });
-
-  it('RESP3', async () => {
-    await rig.both(['hello', '3']);
-    expect(await rig.run(cmds(SETS))).toEqual([]);
-    await rig.both(['hello', '2']);
-  });
+  itMatchesInBothProtocols(ctx, SETS);
 
   it('switches from intset to hashtable at the same points', async () => {
     const script: string[][] = [['flushall']];
@@ -152,13 +137,13 @@ describe('set commands match redis-server byte for byte', () => {
     script.push(['sadd', 'big', '100000'], ['object', 'encoding', 'big'], ['srem', 'big', '100000'], ['object', 'encoding', 'big']);
     script.push(['sadd', 'mixed', '1', 'x'], ['object', 'encoding', 'mixed'], ['srem', 'mixed', 'x'], ['object', 'encoding', 'mixed'], ['smembers', 'mixed']);
     script.push(['sunionstore', 'u', 'big'], ['object', 'encoding', 'u'], ['scard', 'u'], ['sinterstore', 'i', 'big', 'mixed'], ['object', 'encoding', 'i']);
-    expect(await rig.run(script)).toEqual([]);
+    expect(await ctx.rig.run(script)).toEqual([]);
   });
 
   it('keeps binary members intact', async () => {
     const m = Buffer.from([0, 0xff, 0x0d, 0x0a]);
     expect(
-      await rig.run([
+      await ctx.rig.run([
         ['flushall'],
         ['sadd', 'b', m],
         ['smembers', 'b'],
@@ -175,7 +160,7 @@ describe('set commands match redis-server byte for byte', () => {
 
 describe('random set commands', () => {
   it('SPOP and SRANDMEMBER return members of the set with the right counts', () => {
-    const l = rig.local;
+    const l = ctx.rig.local;
     l.send(['flushall']);
     l.send(['sadd', 'r', ...Array.from({ length: 20 }, (_, i) => `m${i}`)]);
     const members = (b: Buffer) => [...b.latin1Slice(0, b.length).matchAll(/\$\d+\r\n(m\d+)\r\n/g)].map((x) => x[1]);

@@ -1,13 +1,6 @@
-import { cmds, startRig, type DiffRig } from './diff';
+import { cmds, itMatchesInBothProtocols, useRig } from './diff';
 
-let rig: DiffRig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.stop();
-});
-jest.setTimeout(30000);
+const ctx = useRig();
 
 const ZSETS = `
 flushall
@@ -205,15 +198,7 @@ zscore sc2 d
 `;
 
 describe('sorted-set commands match redis-server byte for byte', () => {
-  it('RESP2', async () => {
-    expect(await rig.run(cmds(ZSETS))).toEqual([]);
-  });
-
-  it('RESP3', async () => {
-    await rig.both(['hello', '3']);
-    expect(await rig.run(cmds(ZSETS))).toEqual([]);
-    await rig.both(['hello', '2']);
-  });
+  itMatchesInBothProtocols(ctx, ZSETS);
 
   it('orders and ranks a large random set exactly like redis', async () => {
     let seed = 7;
@@ -233,14 +218,14 @@ describe('sorted-set commands match redis-server byte for byte', () => {
       script.push(['zrange', 'r', String(Math.floor(rnd() * 700) - 350), String(Math.floor(rnd() * 700) - 350), 'withscores']);
     }
     script.push(['zpopmin', 'r', '10'], ['zpopmax', 'r', '10'], ['zremrangebyscore', 'r', '-10', '10'], ['zrange', 'r', '0', '-1', 'withscores']);
-    expect(await rig.run(script)).toEqual([]);
+    expect(await ctx.rig.run(script)).toEqual([]);
   });
 
   it('keeps binary members intact and orders them bytewise', async () => {
     const hi = Buffer.from([0xff, 0x00]);
     const lo = Buffer.from([0x00, 0xff]);
     expect(
-      await rig.run([
+      await ctx.rig.run([
         ['flushall'],
         ['zadd', 'b', '0', hi, '0', lo, '0', Buffer.from([0x80]), '0', Buffer.alloc(0)],
         ['zrange', 'b', '0', '-1'],

@@ -53,3 +53,32 @@ export function cmds(text: string): string[][] {
     .filter((l) => l.length > 0 && !l.startsWith('#'))
     .map((l) => l.split(/\s+/).map((w) => (w === "''" ? '' : w)));
 }
+
+/**
+ * Starts redis-server and nevio-redis for the calling test file and stops them after it; the
+ * returned holder's `rig` is set once `beforeAll` has run.
+ */
+export function useRig(): { rig: DiffRig } {
+  const holder = {} as { rig: DiffRig };
+  jest.setTimeout(30000);
+  beforeAll(async () => {
+    holder.rig = await startRig();
+  });
+  afterAll(async () => {
+    await holder.rig?.stop();
+  });
+  return holder;
+}
+
+/** The script must give byte-identical replies in RESP2 and, after HELLO 3, in RESP3. */
+export function itMatchesInBothProtocols(holder: { rig: DiffRig }, script: string): void {
+  it('RESP2', async () => {
+    expect(await holder.rig.run(cmds(script))).toEqual([]);
+  });
+
+  it('RESP3', async () => {
+    await holder.rig.both(['hello', '3']);
+    expect(await holder.rig.run(cmds(script))).toEqual([]);
+    await holder.rig.both(['hello', '2']);
+  });
+}
