@@ -5,8 +5,41 @@ import type { Addr, Conn, ConnHandle, Output } from './types';
 
 const NO_ADDRESS = makeAddr('tcp', 4, '', 0);
 
+/**
+ * The read cursor over the data of the `react` call in progress, shared by both kinds of
+ * connection: `peek`/`next`/`discard` move through `data`, and the loop reads `cursor` back.
+ */
+abstract class InboundCursor {
+  data: Buffer | undefined = undefined;
+  cursor = 0;
+  /** Set by any cursor call: from then on only the bytes before the cursor count as consumed. */
+  cursorUsed = false;
+
+  get inboundBuffered(): number {
+    return this.data === undefined ? 0 : this.data.length - this.cursor;
+  }
+
+  peek(n?: number): Buffer {
+    this.cursorUsed = true;
+    const data = this.data;
+    if (data === undefined) return EMPTY;
+    const end = n === undefined ? data.length : Math.min(data.length, this.cursor + Math.max(0, n));
+    return data.subarray(this.cursor, end);
+  }
+
+  next(n?: number): Buffer {
+    const view = this.peek(n);
+    this.cursor += view.length;
+    return view;
+  }
+
+  discard(n?: number): number {
+    return this.next(n).length;
+  }
+}
+
 /** A stream connection (TCP or unix) owned by a {@link Loop}. */
-export class StreamConn<C = unknown> implements Conn<C> {
+export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   context: C | undefined = undefined;
   /** Set once the reactor reported the close (or the socket was detached). */
   isClosed = false;
@@ -15,11 +48,6 @@ export class StreamConn<C = unknown> implements Conn<C> {
   /** Why the connection is being closed by nevio itself (a handler threw), for `closed`. */
   closeError: Error | undefined = undefined;
 
-  // The data of the react call in progress, and the read cursor over it.
-  data: Buffer | undefined = undefined;
-  cursor = 0;
-  cursorUsed = false;
-
   private local: Addr | undefined = undefined;
   private remote: Addr | undefined = undefined;
 
@@ -27,7 +55,9 @@ export class StreamConn<C = unknown> implements Conn<C> {
     private readonly loop: Loop,
     readonly id: number,
     readonly listenerIndex: number,
-  ) {}
+  ) {
+    super();
+  }
 
   get closed(): boolean {
     return this.isClosed;
@@ -54,30 +84,8 @@ export class StreamConn<C = unknown> implements Conn<C> {
     return makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
   }
 
-  get inboundBuffered(): number {
-    return this.data === undefined ? 0 : this.data.length - this.cursor;
-  }
-
   get outboundBuffered(): number {
     return this.isClosed ? 0 : Math.max(0, this.loop.reactor.outbound(this.id));
-  }
-
-  peek(n?: number): Buffer {
-    this.cursorUsed = true;
-    const data = this.data;
-    if (data === undefined) return EMPTY;
-    const end = n === undefined ? data.length : Math.min(data.length, this.cursor + Math.max(0, n));
-    return data.subarray(this.cursor, end);
-  }
-
-  next(n?: number): Buffer {
-    const view = this.peek(n);
-    this.cursor += view.length;
-    return view;
-  }
-
-  discard(n?: number): number {
-    return this.next(n).length;
   }
 
   write(data: Output): boolean {
@@ -124,19 +132,19 @@ export class StreamConn<C = unknown> implements Conn<C> {
 }
 
 /** The sender of one UDP datagram; output goes back to it. */
-export class DatagramConn<C = unknown> implements Conn<C> {
+export class DatagramConn<C = unknown> extends InboundCursor implements Conn<C> {
   context: C | undefined = undefined;
   readonly closed = false;
   readonly outboundBuffered = 0;
-  data: Buffer | undefined = undefined;
-  private cursor = 0;
   private remote: Addr | undefined = undefined;
 
   constructor(
     private readonly loop: Loop,
     readonly listenerIndex: number,
     private readonly sender: Buffer,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Datagram senders have no connection; the id is always -1. */
   get id(): number {
@@ -157,26 +165,6 @@ export class DatagramConn<C = unknown> implements Conn<C> {
       this.remote = makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
     }
     return this.remote;
-  }
-
-  get inboundBuffered(): number {
-    return this.data === undefined ? 0 : this.data.length - this.cursor;
-  }
-
-  peek(n?: number): Buffer {
-    const data = this.data;
-    if (data === undefined) return EMPTY;
-    return data.subarray(this.cursor, n === undefined ? data.length : Math.min(data.length, this.cursor + n));
-  }
-
-  next(n?: number): Buffer {
-    const view = this.peek(n);
-    this.cursor += view.length;
-    return view;
-  }
-
-  discard(n?: number): number {
-    return this.next(n).length;
   }
 
   /** Sends one datagram back to the sender. */
