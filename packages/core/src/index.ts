@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { serve } from './server';
+export { defaults } from './defaults';
+export type { Defaults } from './defaults';
 export { remoteClose, remoteWake, remoteWrite } from './remote';
 export { Action } from './types';
 export type {

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { familyOf, makeAddr, parseAddress, resolveHost } from './address';
 import type { ListenAddress } from './address';
+import { defaults } from './defaults';
 import { NevioError } from './errors';
 import { Loop, systemError } from './loop';
 import { connectionsOf, loopWorkerData, spawnLoops } from './multicore';
@@ -10,14 +11,6 @@ import type { LoopGroup, LoopWorkerData } from './multicore';
 import { Action } from './types';
 import type { Addr, Events, LoadBalancing, Options, Server } from './types';
 
-const DEFAULTS = {
-  backlog: 511,
-  readChunk: 64 * 1024,
-  writeHighWatermark: 1 << 20,
-  writeLowWatermark: 256 * 1024,
-  maxInbound: 256 * 1024 * 1024,
-  stopTimeout: 10_000,
-};
 
 const BALANCERS: Record<LoadBalancing, 0 | 1 | 2 | 3> = {
   'round-robin': 0,
@@ -144,7 +137,7 @@ async function bind(loop: Loop, addr: ListenAddress, host: string, options: Opti
       addr.port,
       familyOf(addr.network),
       addr.path,
-      options.backlog ?? DEFAULTS.backlog,
+      options.backlog ?? defaults.backlog,
       options.reuseAddr ?? true,
       reusePort,
     );
@@ -178,17 +171,17 @@ function isStaleSocket(path: string): Promise<boolean> {
 }
 
 function createLoop(events: Events<any>, options: Options, server: LoopServer): Loop {
-  const high = options.writeHighWatermark ?? DEFAULTS.writeHighWatermark;
-  const low = options.writeLowWatermark ?? Math.min(DEFAULTS.writeLowWatermark, high);
+  const high = options.writeHighWatermark ?? defaults.writeHighWatermark;
+  const low = options.writeLowWatermark ?? Math.min(defaults.writeLowWatermark, high);
   if (low > high) throw new NevioError('writeLowWatermark must not exceed writeHighWatermark', 'ERR_NEVIO_OPTIONS');
   return new Loop(
     events,
     options.logger ?? console,
     {
-      readChunk: options.readChunk ?? DEFAULTS.readChunk,
+      readChunk: options.readChunk ?? defaults.readChunk,
       writeHighWatermark: high,
       writeLowWatermark: low,
-      maxInbound: options.maxInbound ?? DEFAULTS.maxInbound,
+      maxInbound: options.maxInbound ?? defaults.maxInbound,
       keepAliveSeconds: Math.ceil((options.tcpKeepAlive ?? 0) / 1000),
       noDelay: options.tcpNoDelay ?? true,
       allowHalfOpen: options.allowHalfOpen ?? false,
@@ -239,7 +232,7 @@ export async function serve<C = unknown>(
   // SO_REUSEPORT balances only on Linux; elsewhere loop 0 hands connections over.
   const kernelBalances = loops > 1 && options.reusePort === true && process.platform === 'linux';
 
-  const server = new LoopServer(events as Events<any>, options.stopTimeout ?? DEFAULTS.stopTimeout, 0);
+  const server = new LoopServer(events as Events<any>, options.stopTimeout ?? defaults.stopTimeout, 0);
   const loop = createLoop(events as Events<any>, options, server);
   server.loop = loop;
   try {
@@ -281,7 +274,7 @@ export async function serve<C = unknown>(
 
 /** A worker thread's `serve`: becomes one loop of the server that loop 0 runs. */
 async function joinAsLoop(events: Events<any>, options: Options, data: LoopWorkerData): Promise<Server> {
-  const server = new LoopServer(events, options.stopTimeout ?? DEFAULTS.stopTimeout, data.loopIndex);
+  const server = new LoopServer(events, options.stopTimeout ?? defaults.stopTimeout, data.loopIndex);
   server.loops = data.loops;
   const loop = createLoop(events, options, server);
   server.loop = loop;

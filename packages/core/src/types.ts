@@ -180,7 +180,7 @@ export interface Logger {
   warn(message: string, ...rest: unknown[]): void;
 }
 
-/** Options of {@link serve}. */
+/** Options of {@link serve}. The numeric defaults are exported as {@link defaults}. */
 export interface Options {
   /** SO_REUSEADDR on listeners. Default `true`. */
   reuseAddr?: boolean;

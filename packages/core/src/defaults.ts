@@ -1,0 +1,33 @@
+/**
+ * The values {@link serve} uses for every {@link Options} field left out. Protocols built on
+ * nevio (`@nevio/http`, `@nevio/redis`) reuse these instead of restating the numbers.
+ *
+ * ```ts
+ * import { defaults } from '@nevio/core';
+ * const high = options.writeHighWatermark ?? defaults.writeHighWatermark;
+ * ```
+ */
+export interface Defaults {
+  /** listen(2) backlog: 511, Redis's and nginx's default (Linux caps it at `net.core.somaxconn`). */
+  readonly backlog: number;
+  /** Largest single read per connection per round, the starvation budget: 64 KiB. */
+  readonly readChunk: number;
+  /** Pending output above which a connection is no longer read: 1 MiB. */
+  readonly writeHighWatermark: number;
+  /** Pending output at or below which a paused connection is read again: 256 KiB. */
+  readonly writeLowWatermark: number;
+  /** Unconsumed input beyond which a connection is closed with `ENOBUFS`: 256 MiB. */
+  readonly maxInbound: number;
+  /** Milliseconds `server.stop()` waits for output to drain before closing anyway: 10 s. */
+  readonly stopTimeout: number;
+}
+
+/** See {@link Defaults}. Frozen: assigning to a field throws in strict mode. */
+export const defaults: Defaults = Object.freeze({
+  backlog: 511,
+  readChunk: 64 * 1024,
+  writeHighWatermark: 1 << 20,
+  writeLowWatermark: 256 * 1024,
+  maxInbound: 256 * 1024 * 1024,
+  stopTimeout: 10_000,
+});
