@@ -13,12 +13,6 @@ namespace nevio {
 
 namespace {
 
-constexpr int kMaxRecords = 4096;
-constexpr int kMaxOps = 16384;
-// Room for a full round of reads: 16 connections at the 64 KiB budget, or many more small ones.
-constexpr size_t kReadBufferSize = 1 << 20;
-constexpr size_t kStageSize = 1 << 20;
-
 Napi::Error SystemError(Napi::Env env, const char* call, int err) {
   const char* code = uv_err_name(-err);
   Napi::Error error = Napi::Error::New(env, std::string(call) + " " + code);
@@ -84,15 +78,15 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
 
     ReactorOptions o;
     o.read_chunk = OptionSize(options, "readChunk", o.read_chunk);
-    o.high_watermark = OptionSize(options, "writeHighWatermark", o.high_watermark);
-    o.low_watermark = OptionSize(options, "writeLowWatermark", o.low_watermark);
+    o.watermarks.high = OptionSize(options, "writeHighWatermark", o.watermarks.high);
+    o.watermarks.low = OptionSize(options, "writeLowWatermark", o.watermarks.low);
     o.max_inbound = OptionSize(options, "maxInbound", o.max_inbound);
     o.keep_alive_seconds = static_cast<int>(OptionSize(options, "keepAliveSeconds", 0));
     Napi::Value no_delay = options.Get("noDelay");
     o.no_delay = no_delay.IsBoolean() ? no_delay.As<Napi::Boolean>().Value() : true;
     Napi::Value half_open = options.Get("allowHalfOpen");
     o.allow_half_open = half_open.IsBoolean() && half_open.As<Napi::Boolean>().Value();
-    if (o.read_chunk == 0 || o.read_chunk > kReadBufferSize / 2) {
+    if (o.read_chunk == 0 || o.read_chunk > kMaxReadChunk) {
       throw Napi::RangeError::New(env, "readChunk must be between 1 and 512 KiB");
     }
 
@@ -165,9 +159,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     spec.backlog = info[5].As<Napi::Number>().Int32Value();
     spec.reuse_addr = info[6].As<Napi::Boolean>();
     spec.reuse_port = info[7].As<Napi::Boolean>();
-    Reactor::Transport t = transport == "udp" ? Reactor::Transport::kUdp
-                           : transport == "unix" ? Reactor::Transport::kUnix
-                                                 : Reactor::Transport::kTcp;
+    Transport t = transport == "udp" ? Transport::kUdp : transport == "unix" ? Transport::kUnix : Transport::kTcp;
     const char* failed = "";
     int rc = reactor->Listen(t, spec, &failed);
     if (rc < 0) throw SystemError(info.Env(), failed, -rc);
@@ -177,7 +169,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
   Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
     Endpoint e;
     const char* failed = "";
-    int rc = Live(info)->ListenerEndpoint(Id(info), &e, &failed);
+    int rc = Live(info)->acceptor().LocalAddress(Id(info), &e, &failed);
     if (rc < 0) throw SystemError(info.Env(), failed, -rc);
     return DescribeEndpoint(info.Env(), e);
   }
@@ -254,17 +246,26 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     return out;
   }
 
+  // The open connection `id` (argument 0); throws EBADF for `call` when it is gone.
+  Connection* Open(const Napi::CallbackInfo& info, const char* call) {
+    Connection* c = Live(info)->Find(Id(info));
+    if (c == nullptr) throw SystemError(info.Env(), call, EBADF);
+    return c;
+  }
+
   // A view of the connection's unconsumed input; the Blob outlives the view.
   Napi::Value Inbound(const Napi::CallbackInfo& info) {
-    size_t offset = 0, length = 0;
-    Blob* blob = Live(info)->Inbound(Id(info), &offset, &length);
-    if (blob == nullptr) return info.Env().Null();
-    return Napi::Buffer<uint8_t>::New(info.Env(), blob->data() + offset, length,
+    Connection* c = Live(info)->Find(Id(info));
+    if (c == nullptr || c->in().empty()) return info.Env().Null();
+    Blob* blob = c->in().blob();
+    blob->Ref();
+    return Napi::Buffer<uint8_t>::New(info.Env(), c->in().data(), c->in().size(),
                                       [](Napi::Env, uint8_t*, Blob* b) { b->Unref(); }, blob);
   }
 
   Napi::Value Outbound(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(Live(info)->OutboundSize(Id(info))));
+    Connection* c = Live(info)->Find(Id(info));
+    return Napi::Number::New(info.Env(), c == nullptr ? -1 : static_cast<double>(c->out().size()));
   }
 
   Napi::Value SetReading(const Napi::CallbackInfo& info) {
@@ -273,27 +274,27 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
 
   Napi::Value SetNoDelay(const Napi::CallbackInfo& info) {
     const char* failed = "";
-    int rc = Live(info)->SetNoDelay(Id(info), info[1].As<Napi::Boolean>(), &failed);
+    int rc = nevio::SetNoDelay(Open(info, "setsockopt")->fd(), info[1].As<Napi::Boolean>(), &failed);
     if (rc < 0) throw SystemError(info.Env(), failed, -rc);
     return info.Env().Undefined();
   }
 
   Napi::Value SetKeepAlive(const Napi::CallbackInfo& info) {
     const char* failed = "";
-    int rc = Live(info)->SetKeepAlive(Id(info), info[1].As<Napi::Boolean>(), info[2].As<Napi::Number>().Int32Value(),
-                                      &failed);
+    int rc = nevio::SetKeepAlive(Open(info, "setsockopt")->fd(), info[1].As<Napi::Boolean>(),
+                                 info[2].As<Napi::Number>().Int32Value(), &failed);
     if (rc < 0) throw SystemError(info.Env(), failed, -rc);
     return info.Env().Undefined();
   }
 
-  Napi::Value LocalAddress(const Napi::CallbackInfo& info) { return Address(info, &Reactor::LocalAddress); }
+  Napi::Value LocalAddress(const Napi::CallbackInfo& info) { return Address(info, "getsockname", &LocalEndpoint); }
 
-  Napi::Value RemoteAddress(const Napi::CallbackInfo& info) { return Address(info, &Reactor::PeerAddress); }
+  Napi::Value RemoteAddress(const Napi::CallbackInfo& info) { return Address(info, "getpeername", &PeerEndpoint); }
 
-  Napi::Value Address(const Napi::CallbackInfo& info, int (Reactor::*lookup)(int32_t, Endpoint*, const char**)) {
+  Napi::Value Address(const Napi::CallbackInfo& info, const char* call, int (*lookup)(int, Endpoint*, const char**)) {
     Endpoint e;
     const char* failed = "";
-    int rc = (Live(info)->*lookup)(Id(info), &e, &failed);
+    int rc = lookup(Open(info, call)->fd(), &e, &failed);
     if (rc < 0) throw SystemError(info.Env(), failed, -rc);
     return DescribeEndpoint(info.Env(), e);
   }
@@ -302,9 +303,11 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
   Napi::Value DatagramSender(const Napi::CallbackInfo& info) {
     Live(info);
     int32_t offset = info[0].As<Napi::Number>().Int32Value();
-    if (offset < 128 || static_cast<size_t>(offset) > kReadBufferSize) throw Napi::RangeError::New(info.Env(), "bad offset");
+    if (offset < static_cast<int32_t>(kAddressSlot) || static_cast<size_t>(offset) > kReadBufferSize) {
+      throw Napi::RangeError::New(info.Env(), "bad offset");
+    }
     Napi::Buffer<uint8_t> read_buffer = Value().Get("readBuffer").As<Napi::Buffer<uint8_t>>();
-    return Napi::Buffer<uint8_t>::Copy(info.Env(), read_buffer.Data() + offset - 128, sizeof(sockaddr_storage));
+    return Napi::Buffer<uint8_t>::Copy(info.Env(), read_buffer.Data() + offset - kAddressSlot, sizeof(sockaddr_storage));
   }
 
   Napi::Value DescribeSender(const Napi::CallbackInfo& info) {
@@ -319,10 +322,11 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     auto addr = info[1].As<Napi::Buffer<uint8_t>>();
     auto bytes = info[2].As<Napi::Uint8Array>();
     if (addr.Length() < sizeof(sockaddr_storage)) throw Napi::RangeError::New(info.Env(), "bad address");
-    const char* failed = "";
-    int rc = Live(info)->SendTo(Id(info), addr.Data(), bytes.Data(), bytes.ByteLength(), &failed);
-    if (rc < 0) throw SystemError(info.Env(), failed, -rc);
-    return Napi::Number::New(info.Env(), rc);
+    sockaddr_storage to;
+    std::memcpy(&to, addr.Data(), sizeof to);
+    ssize_t rc = Live(info)->acceptor().SendTo(Id(info), to, bytes.Data(), bytes.ByteLength());
+    if (rc < 0) throw SystemError(info.Env(), "sendto", static_cast<int>(-rc));
+    return Napi::Number::New(info.Env(), static_cast<double>(rc));
   }
 
   Napi::Value Wake(const Napi::CallbackInfo& info) {
@@ -381,7 +385,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
   }
 
   Napi::Value RegistryId(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), Live(info)->RegistryId());
+    return Napi::Number::New(info.Env(), Live(info)->InboxId());
   }
 
   // setBalancer(reactorIds, algorithm): 0 round-robin, 1 least-connections, 2 source-addr-hash, 3 random.
@@ -405,28 +409,25 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
   bool teardown_ = false;
 };
 
-// Module functions that reach a reactor of any thread by its registry id: the cross-thread path
+// Module functions that reach a reactor of any thread by its inbox id: the cross-thread path
 // for asyncWrite, wake and close.
-Napi::Value PostWrite(const Napi::CallbackInfo& info) {
-  auto bytes = info[2].As<Napi::Uint8Array>();
-  return Napi::Boolean::New(info.Env(), Reactor::PostWrite(info[0].As<Napi::Number>().Int32Value(),
-                                                           info[1].As<Napi::Number>().Int32Value(), bytes.Data(),
-                                                           bytes.ByteLength()));
+Napi::Value Post(const Napi::CallbackInfo& info, Message::Kind kind) {
+  int32_t reactor = info[0].As<Napi::Number>().Int32Value();
+  int32_t id = info[1].As<Napi::Number>().Int32Value();
+  std::vector<uint8_t> bytes;
+  if (kind == Message::Kind::kWrite) {
+    auto data = info[2].As<Napi::Uint8Array>();
+    bytes.assign(data.Data(), data.Data() + data.ByteLength());
+  }
+  return Napi::Boolean::New(info.Env(), Inbox::Post(reactor, {kind, id, -1, 0, std::move(bytes)}));
 }
 
-Napi::Value PostWake(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), Reactor::PostWake(info[0].As<Napi::Number>().Int32Value(),
-                                                          info[1].As<Napi::Number>().Int32Value()));
-}
-
-Napi::Value PostClose(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), Reactor::PostClose(info[0].As<Napi::Number>().Int32Value(),
-                                                           info[1].As<Napi::Number>().Int32Value()));
-}
+Napi::Value PostWrite(const Napi::CallbackInfo& info) { return Post(info, Message::Kind::kWrite); }
+Napi::Value PostWake(const Napi::CallbackInfo& info) { return Post(info, Message::Kind::kWake); }
+Napi::Value PostClose(const Napi::CallbackInfo& info) { return Post(info, Message::Kind::kClose); }
 
 Napi::Value LiveConnections(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(),
-                           static_cast<double>(Reactor::LiveConnections(info[0].As<Napi::Number>().Int32Value())));
+  return Napi::Number::New(info.Env(), static_cast<double>(Inbox::Load(info[0].As<Napi::Number>().Int32Value())));
 }
 
 }  // namespace nevio

@@ -26,6 +26,10 @@ struct PollEvent {
 
 constexpr int kWakeFd = -1;
 
+// The most events one Wait reports: the reactor's per-round batch. Level-triggered polling
+// brings back whatever did not fit, and a fixed array keeps the wait free of allocation.
+constexpr int kPollBatch = 1024;
+
 class Poller {
  public:
   Poller() = default;
@@ -42,7 +46,7 @@ class Poller {
   // kqueue registers one filter per direction, so it needs to know which ones change.
   int Modify(int fd, uint32_t old_mask, uint32_t new_mask);
   int Remove(int fd, uint32_t old_mask);
-  // Fills at most `max` events; never blocks when `timeout_ms` is 0. Returns the count or -errno.
+  // Fills at most `max` (≤ kPollBatch) events; never blocks when `timeout_ms` is 0. Returns the count or -errno.
   int Wait(PollEvent* events, int max, int timeout_ms);
   // Thread-safe: makes the next Wait report a kWakeFd event.
   int Wake();

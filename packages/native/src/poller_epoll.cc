@@ -70,10 +70,8 @@ int Poller::Remove(int fd, uint32_t) {
 }
 
 int Poller::Wait(PollEvent* events, int max, int timeout_ms) {
-  // Wait is called with at most kMaxEvents (1024); a fixed array keeps the hot path free of
-  // allocation.
-  epoll_event raw[1024];
-  if (max > 1024) max = 1024;
+  epoll_event raw[kPollBatch];
+  if (max > kPollBatch) max = kPollBatch;
   int n;
   do {
     n = epoll_wait(fd_, raw, max, timeout_ms);

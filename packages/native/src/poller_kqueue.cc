@@ -90,8 +90,8 @@ int Poller::Remove(int fd, uint32_t) {
 }
 
 int Poller::Wait(PollEvent* events, int max, int timeout_ms) {
-  struct kevent raw[1024];
-  if (max > 1024) max = 1024;
+  struct kevent raw[kPollBatch];
+  if (max > kPollBatch) max = kPollBatch;
   struct timespec timeout;
   timeout.tv_sec = timeout_ms / 1000;
   timeout.tv_nsec = static_cast<long>(timeout_ms % 1000) * 1000000L;

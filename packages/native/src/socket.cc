@@ -165,6 +165,49 @@ int AcceptConnection(int listen_fd, const char** failed, sockaddr_storage* peer)
   return fd;
 }
 
+namespace {
+
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+constexpr int kSendFlags = 0;  // SO_NOSIGPIPE is set on each socket instead
+#endif
+
+// Retries `call` while it fails with EINTR; returns its result or -errno.
+template <typename Call>
+ssize_t Retrying(Call call) {
+  ssize_t n;
+  do {
+    n = call();
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? -errno : n;
+}
+
+}  // namespace
+
+ssize_t ReadSome(int fd, uint8_t* into, size_t length) {
+  return Retrying([&] { return read(fd, into, length); });
+}
+
+ssize_t SendChunks(int fd, const struct iovec* chunks, int count) {
+  msghdr message{};
+  message.msg_iov = const_cast<struct iovec*>(chunks);
+  message.msg_iovlen = count;
+  return Retrying([&] { return sendmsg(fd, &message, kSendFlags); });
+}
+
+ssize_t ReceiveDatagram(int fd, uint8_t* into, size_t length, sockaddr_storage* from) {
+  return Retrying([&] {
+    socklen_t from_len = sizeof *from;
+    return recvfrom(fd, into, length, 0, reinterpret_cast<sockaddr*>(from), &from_len);
+  });
+}
+
+ssize_t SendDatagram(int fd, const uint8_t* bytes, size_t length, const sockaddr_storage& to) {
+  socklen_t to_len = to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  return Retrying([&] { return sendto(fd, bytes, length, kSendFlags, reinterpret_cast<const sockaddr*>(&to), to_len); });
+}
+
 int SetNoDelay(int fd, bool on, const char** failed) {
   return SetFlag(fd, IPPROTO_TCP, TCP_NODELAY, on) < 0 ? Fail("setsockopt", failed) : 0;
 }

@@ -3,7 +3,11 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <string>
 
 namespace nevio {
@@ -27,6 +31,16 @@ int ListenUnix(const ListenSpec& spec, const char** failed);
 // Accepts one pending connection as nonblocking and close-on-exec; the peer's address goes to
 // `peer` when it is not null.
 int AcceptConnection(int listen_fd, const char** failed, sockaddr_storage* peer = nullptr);
+
+// Byte transfers: the count, or -errno (EINTR is retried; EAGAIN is the caller's to handle).
+// Sends never raise SIGPIPE: MSG_NOSIGNAL, or SO_NOSIGPIPE set at accept on macOS.
+ssize_t ReadSome(int fd, uint8_t* into, size_t length);
+ssize_t SendChunks(int fd, const struct iovec* chunks, int count);
+// One datagram; the sender's address goes to `from` (a sockaddr_storage's worth of bytes).
+ssize_t ReceiveDatagram(int fd, uint8_t* into, size_t length, sockaddr_storage* from);
+ssize_t SendDatagram(int fd, const uint8_t* bytes, size_t length, const sockaddr_storage& to);
+
+inline bool WouldBlock(ssize_t rc) { return rc == -EAGAIN || rc == -EWOULDBLOCK; }
 
 int SetNoDelay(int fd, bool on, const char** failed);
 int SetKeepAlive(int fd, bool on, int idle_seconds, const char** failed);

@@ -1,0 +1,289 @@
+// A connection's I/O: the Connection's own system calls and buffers, the table that gives
+// connections their ids, and the reactor's per-connection step — read once per round, write
+// inline, keep the poller's interest in step with the watermarks, close.
+#include "connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "reactor.h"
+#include "socket.h"
+
+namespace nevio {
+
+// --- Connection ---
+
+ssize_t Connection::Read(uint8_t* into, size_t length) { return ReadSome(fd_, into, length); }
+
+int Connection::Send(const struct iovec* chunks, int count) {
+  int first = 0;
+  size_t skip = 0;
+  if (out_.empty()) {
+    ssize_t n = SendChunks(fd_, chunks, count);
+    if (n < 0 && !WouldBlock(n)) return static_cast<int>(n);
+    size_t written = n < 0 ? 0 : static_cast<size_t>(n);
+    while (first < count && written >= chunks[first].iov_len) written -= chunks[first++].iov_len;
+    skip = written;
+  }
+  for (int i = first; i < count; i++) {
+    const auto* base = static_cast<const uint8_t*>(chunks[i].iov_base);
+    out_.Append(base + (i == first ? skip : 0), chunks[i].iov_len - (i == first ? skip : 0));
+  }
+  return 0;
+}
+
+int Connection::FlushPending() {
+  struct iovec chunk = {const_cast<uint8_t*>(out_.data()), out_.size()};
+  ssize_t n = SendChunks(fd_, &chunk, 1);
+  if (n < 0) return WouldBlock(n) ? 0 : static_cast<int>(n);
+  out_.Consume(static_cast<size_t>(n));
+  return 0;
+}
+
+uint32_t Connection::WantedInterest(const Watermarks& watermarks, bool* drained) {
+  uint32_t want = 0;
+  *drained = false;
+  if (!closing) {
+    // A half-open connection no longer reads, but its writer still wants to hear about drains.
+    size_t pending = out_.size();
+    if (paused && pending <= watermarks.low) {
+      paused = false;
+      *drained = true;
+    }
+    if (!paused && pending > watermarks.high) paused = true;
+    if (!paused && !held && !read_done) want |= kPollRead;
+  }
+  if (!out_.empty()) want |= kPollWrite;
+  return want;
+}
+
+void Connection::CloseSocket(bool linger) {
+  if (linger) {
+    shutdown(fd_, SHUT_WR);
+    uint8_t scratch[4096];
+    for (int i = 0; i < 16 && ReadSome(fd_, scratch, sizeof scratch) > 0; i++) {
+    }
+  }
+  close(fd_);
+}
+
+void Connection::PresentShared(uint32_t offset, uint32_t length) {
+  presented_ = true;
+  presented_shared_ = true;
+  consume_set_ = false;
+  presented_offset_ = offset;
+  presented_length_ = length;
+}
+
+void Connection::PresentInbound() {
+  presented_ = true;
+  presented_shared_ = false;
+  consume_set_ = false;
+  presented_length_ = static_cast<uint32_t>(in_.size());
+}
+
+void Connection::SetConsumed(uint32_t bytes) {
+  if (!presented_) return;
+  consumed_ = bytes;
+  consume_set_ = true;
+}
+
+void Connection::Settle(const uint8_t* read_buffer) {
+  if (!presented_) return;
+  presented_ = false;
+  uint32_t consumed = consume_set_ ? std::min(consumed_, presented_length_) : presented_length_;
+  consume_set_ = false;
+  if (presented_shared_) {
+    uint32_t tail = presented_length_ - consumed;
+    if (tail > 0) in_.Append(read_buffer + presented_offset_ + consumed, tail);
+  } else {
+    in_.Consume(consumed);
+  }
+}
+
+// --- ConnectionTable ---
+
+ConnectionTable::~ConnectionTable() {
+  for (Connection* c : slots_) delete c;
+}
+
+Connection* ConnectionTable::Find(int32_t id) const {
+  uint32_t slot = SlotOf(id);
+  if (id < 0 || slot >= slots_.size()) return nullptr;
+  Connection* c = slots_[slot];
+  return (c != nullptr && c->id() == id) ? c : nullptr;
+}
+
+Connection* ConnectionTable::Insert(int fd, int listener) {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(nullptr);
+  }
+  generation_ = (generation_ + 1) & kGenerationMask;
+  auto* c = new Connection(fd, static_cast<int32_t>(slot | (generation_ << kSlotBits)), listener);
+  slots_[slot] = c;
+  return c;
+}
+
+void ConnectionTable::Erase(Connection* c) {
+  uint32_t slot = SlotOf(c->id());
+  slots_[slot] = nullptr;
+  free_slots_.push_back(slot);
+  delete c;
+}
+
+// --- The reactor's connection step ---
+
+void Reactor::HandleConnection(Connection* c, uint32_t mask) {
+  bool hangup = (mask & kPollHangup) != 0;
+  if (((mask & kPollWrite) || hangup) && !c->out().empty()) {
+    if (!FlushPending(c)) return;
+  }
+  if ((mask & kPollRead) || hangup) {
+    if (!c->read_done && !c->closing && !c->paused && !c->held && c->round != round_) ReadOnce(c);
+  }
+}
+
+void Reactor::ReadOnce(Connection* c) {
+  int32_t id = c->id();
+  if (c->in().empty() && EnsureReadSpace(options_.read_chunk)) {
+    // The dispatch that made room may have closed or detached this connection.
+    c = Find(id);
+    if (c == nullptr || c->closing || c->paused || c->held) return;
+  }
+  c->round = round_;
+  bool shared = c->in().empty();
+  if (!shared && c->in().size() + options_.read_chunk > options_.max_inbound) {
+    Destroy(c, ENOBUFS, kCallRead);
+    return;
+  }
+  uint8_t* target = shared ? shared_.read_buffer + read_offset_ : c->in().Reserve(options_.read_chunk);
+  ssize_t n = c->Read(target, options_.read_chunk);
+  if (n > 0) {
+    if (shared) {
+      c->PresentShared(static_cast<uint32_t>(read_offset_), static_cast<uint32_t>(n));
+      Emit({kRecordData, id, static_cast<int32_t>(read_offset_), static_cast<int32_t>(n)});
+      read_offset_ += static_cast<size_t>(n);
+    } else {
+      c->in().Commit(static_cast<size_t>(n));
+      c->PresentInbound();
+      Emit({kRecordInbound, id, 0, static_cast<int32_t>(c->presented_length())});
+    }
+    return;
+  }
+  if (n == 0) {
+    c->read_done = true;
+    if (options_.allow_half_open) {
+      // The application may still answer what it received (an async handler); it closes.
+      UpdateInterest(c);
+      Emit({kRecordEnd, id, 0, 0});
+      return;
+    }
+    // The peer finished sending; what we still owe it is written before we close.
+    c->closing = true;
+    FinishIfDrained(c);
+    return;
+  }
+  if (!WouldBlock(n)) Destroy(c, static_cast<int>(-n), kCallRead);
+}
+
+bool Reactor::Send(Connection* c, const struct iovec* chunks, int count) {
+  int rc = c->Send(chunks, count);
+  if (rc < 0) {
+    Destroy(c, -rc, kCallWrite);
+    return false;
+  }
+  if (!c->out().empty()) UpdateInterest(c);
+  return true;
+}
+
+bool Reactor::FlushPending(Connection* c) {
+  int rc = c->FlushPending();
+  if (rc < 0) {
+    Destroy(c, -rc, kCallWrite);
+    return false;
+  }
+  if (c->closing && c->out().empty()) {
+    Destroy(c, 0, kCallNone);
+    return false;
+  }
+  UpdateInterest(c);
+  return true;
+}
+
+void Reactor::UpdateInterest(Connection* c) {
+  bool drained;
+  uint32_t want = c->WantedInterest(options_.watermarks, &drained);
+  if (drained) Emit({kRecordDrained, c->id(), 0, 0});
+  if (want == c->mask) return;
+  int rc = poller_.Modify(c->fd(), c->mask, want);
+  if (rc < 0) {
+    Destroy(c, -rc, kCallNone);
+    return;
+  }
+  c->mask = want;
+}
+
+void Reactor::FinishIfDrained(Connection* c) {
+  if (c->closing && c->out().empty()) {
+    Destroy(c, 0, kCallNone);
+  } else {
+    UpdateInterest(c);
+  }
+}
+
+void Reactor::Destroy(Connection* c, int err, int32_t call) {
+  poller_.Remove(c->fd(), c->mask);
+  c->CloseSocket(err == 0 && !c->read_done);
+  Emit({kRecordClosed, c->id(), err, call});
+  Release(c);
+}
+
+void Reactor::Release(Connection* c) {
+  SetHandle(c->fd(), {});
+  connections_.Erase(c);
+  inbox_->live().fetch_sub(1, std::memory_order_relaxed);
+  EmitStoppedIfDone();
+}
+
+int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
+  Connection* c = Find(id);
+  if (c == nullptr || c->closing) return -1;
+  struct iovec chunk = {const_cast<uint8_t*>(bytes), length};
+  if (!Send(c, &chunk, 1)) return -1;
+  return static_cast<int64_t>(c->out().size());
+}
+
+bool Reactor::Close(int32_t id) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  c->closing = true;
+  FinishIfDrained(c);
+  return true;
+}
+
+int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
+  Connection* c = Find(id);
+  if (c == nullptr) return -1;
+  poller_.Remove(c->fd(), c->mask);
+  pending_output->assign(c->out().data(), c->out().data() + c->out().size());
+  int fd = c->fd();
+  Release(c);
+  return fd;
+}
+
+bool Reactor::SetReading(int32_t id, bool on) {
+  Connection* c = Find(id);
+  if (c == nullptr) return false;
+  c->held = !on;
+  UpdateInterest(c);
+  return true;
+}
+
+}  // namespace nevio
