@@ -23,6 +23,9 @@ export type {
   Server,
 } from './types';
 export { AddressError, ClosedError, HandlerError, NevioError, SystemCallError } from './errors';
-export { loopFlags, loopFlagsHelp, loopOptions } from './cli-flags';
+export { choice, flag, helpColumns, integer, loopFlags, loopOptions, optionsHelp, parseOptions, text, texts, usageLine, UsageError } from './cli-flags';
+export type { CliOption, OptionTable, OptionValues } from './cli-flags';
+export { optionGrammar, runCommand } from './cli';
+export type { Command, Grammar, Parsed, Running } from './cli';
 export { parseAddress } from './address';
 export type { ListenAddress } from './address';

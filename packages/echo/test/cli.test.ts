@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { echoEvents, startEcho } from '@nevio/echo';
+import { stallingPeer } from '../../core/test/stalling-peer';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
@@ -52,3 +53,73 @@ test.each([[[]], [['--loops', '2']]])('nevio-echo %j serves, prints one banner, 
   expect(await new Promise((r) => child.on('exit', r))).toBe(0);
   expect(out.match(/listening on/g)).toHaveLength(1);
 });
+
+test('--help lists every option from the table, --version prints the package version', () => {
+  const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: nevio-echo \[--addr ADDR\]\.\.\. \[--multicore \| --loops N\] \[--lb ALGO\] \[--reuseport\] \[--help\] \[--version\]\n/);
+  for (const option of ['--addr ADDR', '--multicore', '--loops N', '--lb ALGO', '--reuseport', '-h, --help', '--version']) {
+    expect(help.stdout).toContain(`\n  ${option} `);
+  }
+  expect(help.stdout).toContain('(default tcp://127.0.0.1:5000)');
+  const version = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' });
+  expect(version.status).toBe(0);
+  expect(version.stdout).toBe(`nevio-echo ${(require('../package.json') as { version: string }).version}\n`);
+});
+
+test.each([
+  [['--addr'], /nevio-echo: --addr needs a value \(ADDR\)/],
+  [['--loops', '2', '--multicore'], /--multicore and --loops are alternatives/],
+  [['--reuseport=yes'], /--reuseport takes no value/],
+  [['tcp://127.0.0.1:5000'], /unexpected argument 'tcp:\/\/127\.0\.0\.1:5000'/],
+])('usage error %j: exit status 2, the reason and where to look', (args, reason) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(reason);
+  expect(r.stderr).toContain("Try 'nevio-echo --help'.");
+  expect(r.stdout).toBe('');
+});
+
+test('an address in use: exit status 1 with the failed bind', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const child = spawn(process.execPath, [CLI, '--addr', `tcp://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    expect(await new Promise((r) => child.on('exit', r))).toBe(1);
+    expect(err).toMatch(new RegExp(`nevio-echo: cannot start: bind EADDRINUSE tcp://127\\.0\\.0\\.1:${port}`));
+  } finally {
+    taken.close();
+  }
+});
+
+test('SIGTERM stops gracefully while a peer that does not read holds it up; a second SIGTERM exits at once', async () => {
+  const child = spawn(process.execPath, [CLI, '--addr', 'tcp://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise((r) => child.on('exit', r));
+  await until(() => out.includes('\n'));
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+  const peer = await stallingPeer(port, Buffer.alloc(1 << 20, 'x'));
+  child.kill('SIGTERM');
+  await until(() => out.includes('received SIGTERM, stopping gracefully'));
+  // The graceful stop waits for the echo the peer never reads (up to stopTimeout, 10 s).
+  await new Promise((r) => setTimeout(r, 500));
+  expect(child.exitCode).toBeNull();
+  const second = Date.now();
+  child.kill('SIGTERM');
+  expect(await exited).toBe(1);
+  expect(Date.now() - second).toBeLessThan(2000);
+  expect(out).toContain('nevio-echo: received SIGTERM while stopping, exiting at once');
+  peer.destroy();
+}, 30_000);
+
+function until(ready: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => (ready() ? resolve() : void setTimeout(check, 20));
+    check();
+  });
+}
+

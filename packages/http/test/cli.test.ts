@@ -1,9 +1,11 @@
 // The nevio-http command as users run it: the compiled dist/cli.js in its own process.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { open, parseResponses, readToEnd, waitFor } from './helpers';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { stallingPeer } from '../../core/test/stalling-peer';
+import { open, parseResponses, readToEnd, sleep, waitFor } from './helpers';
 
 const PACKAGE = path.join(__dirname, '..');
 const CLI = path.join(PACKAGE, 'dist', 'cli.js');
@@ -137,6 +139,60 @@ describe('nevio-http CLI', () => {
     expect(await exited).toBe(0);
     expect(await Promise.all(closedByServer)).toEqual(sockets.map(() => ''));
   });
+
+  test('--help describes every option, --version prints the package version', () => {
+    const help = execFileSync(process.execPath, [CLI, '--help']).toString();
+    for (const option of ['--addr ADDR', '--root DIR', '--multicore', '--loops N', '--lb ALGO', '--log', '-h, --help', '--version']) {
+      expect(help).toContain(`\n  ${option} `);
+    }
+    expect(help).toContain('(default tcp://:8080)');
+    const version = execFileSync(process.execPath, [CLI, '--version']).toString();
+    expect(version).toBe(`nevio-http ${(require('../package.json') as { version: string }).version}\n`);
+  });
+
+  test.each([
+    [['--root'], /nevio-http: --root needs a value \(DIR\)/],
+    [['--log=1'], /--log takes no value/],
+    [['--multicore', '--loops', '2'], /--multicore and --loops are alternatives/],
+    [['--root', path.join(os.tmpdir(), 'no such dir')], /--root .*no such dir is not a directory/],
+  ])('usage error %j: exit status 2', (args, reason) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr).toContain("Try 'nevio-http --help'.");
+  });
+
+  test('an address in use: exit status 1 with the failed bind', async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const r = spawnSync(process.execPath, [CLI, '--addr', `tcp://127.0.0.1:${port}`], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`nevio-http: cannot start: bind EADDRINUSE tcp://127.0.0.1:${port}`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  test('SIGINT stops gracefully while a client that does not read holds it up; a second SIGINT exits at once', async () => {
+    const server = await start([]);
+    children.push(server.child);
+    const exited = exitOf(server.child);
+    // Pipelined requests whose answers the client never reads.
+    const peer = await stallingPeer(Number(new URL(server.base).port), Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1 << 14)));
+    server.child.kill('SIGINT');
+    for (let waited = 0; !server.output().includes('received SIGINT, stopping gracefully') && waited < 5000; waited += 20) await sleep(20);
+    // The graceful stop waits for output the client never reads (up to stopTimeout, 10 s).
+    await sleep(500);
+    expect(server.child.exitCode).toBeNull();
+    const second = Date.now();
+    server.child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(Date.now() - second).toBeLessThan(2000);
+    expect(server.output()).toContain('nevio-http: received SIGINT while stopping, exiting at once');
+    peer.destroy();
+  }, 30_000);
 
   test('--loops and --lb reject bad values', () => {
     expect(() => execFileSync(process.execPath, [CLI, '--loops', '0'], { stdio: 'pipe' })).toThrow(/--loops takes a positive integer/);

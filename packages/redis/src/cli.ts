@@ -1,59 +1,96 @@
 #!/usr/bin/env node
 /**
  * `nevio-redis [config-file] [--port 6379] [--bind 127.0.0.1] [--unixsocket PATH]
- *  [--requirepass X] [--appendonly yes] [--appendfsync everysec] [--dir DIR] [--databases 16]`
+ *  [--requirepass X] [--appendonly yes] [--appendfsync everysec] [--dir DIR] [--databases 16] ...`
+ *
+ * The arguments are redis-server's: a redis.conf-style file, then any setting as
+ * `--name value…` ({@link parseArgs} reads them, the one definition of every setting).
  *
  * @packageDocumentation
  */
-import { parseArgs, type Config } from './config';
+import path from 'node:path';
+import { type Grammar, helpColumns, runCommand, UsageError } from '@nevio/core';
+import { type Config, defaultConfig, parseArgs, showSetting } from './config';
 import { startRedis } from './listen';
 
-async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`nevio-redis: ${(err as Error).message}\n`);
-    process.exit(2);
-  }
-  if (config.multicore) {
-    // Several loops would mean several heaps, hence several keyspaces: MULTI, WATCH, blocking
-    // pops and multi-key commands would silently see only part of the data. Refuse instead.
-    process.stderr.write(
-      'nevio-redis: --multicore is not available: every command must see the one keyspace, which lives on\n' +
-        'one event loop (redis-server runs its commands on one thread too). To use more cores, run one\n' +
-        'nevio-redis per core on its own port (and shard by key in the client, as with Redis Cluster).\n',
-    );
-    process.exit(2);
-  }
-  const started = Date.now();
-  let redis;
-  try {
-    redis = await startRedis(config);
-  } catch (err) {
-    process.stderr.write(`nevio-redis: cannot start: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
-  const where = [
-    ...redis.core.addrs.map((a) => a.toString()),
-  ].join(', ');
-  const aof = config.appendonly ? `, AOF ${config.appendfsync} in ${config.dir}` : '';
-  process.stdout.write(
-    `nevio-redis ${process.pid}: listening on ${where} (port ${redis.port}, pid ${process.pid}${aof}), ` +
-      `loaded in ${Date.now() - started} ms. Ready to accept connections\n`,
-  );
-  let signalled = false;
-  const onSignal = (sig: string): void => {
-    if (signalled) return;
-    signalled = true;
-    process.stdout.write(`nevio-redis ${process.pid}: received ${sig}, shutting down\n`);
-    void redis.stop();
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  await redis.done;
-  process.stdout.write(`nevio-redis ${process.pid}: stopped\n`);
-  process.exit(0);
-}
+/** What the help says of each setting: its value, and what it does. Every setting is here. */
+const SETTINGS: Readonly<Record<keyof Config, readonly [string, string]>> = {
+  port: ['N', 'TCP port; 0 picks a free one, or with --unixsocket\nmeans no TCP listener, as in Redis'],
+  bind: ['ADDR...', 'addresses to listen on'],
+  unixsocket: ['PATH', 'also listen on a unix socket'],
+  requirepass: ['X', 'AUTH password of the default user'],
+  appendonly: ['yes|no', 'log writes to the AOF, replay it on start'],
+  appendfsync: ['WHEN', 'always (fsync before replying), everysec or no'],
+  appendfilename: ['NAME', 'the AOF file in --dir'],
+  dir: ['DIR', 'where the AOF lives'],
+  databases: ['N', 'number of databases for SELECT'],
+  multicore: ['', 'refused: the one keyspace lives on one event loop'],
+  maxmemory: ['BYTES', 'memory cap, 0: none (100mb, 1gb: as in redis.conf)'],
+  'maxmemory-policy': ['POLICY', 'noeviction (OOM errors) or allkeys-lru'],
+  'proto-max-bulk-len': ['BYTES', 'largest bulk string of a request'],
+  'client-query-buffer-limit': ['BYTES', 'largest unparsed input of one client'],
+  hz: ['N', 'background tasks (expiry, idle clients) per second'],
+  maxclients: ['N', 'connections past this get an error and are closed'],
+  timeout: ['S', 'close clients idle for S seconds, 0: never'],
+  save: ['RULES', 'accepted for redis.conf files; no RDB snapshots are written'],
+  'aof-load-truncated': ['yes|no', 'load an AOF whose last command was cut short'],
+};
 
-void main();
+/** redis-server's grammar; `--help`/`-h` and `--version`/`-v` count as the first argument, as there. */
+const grammar: Grammar<Config> = {
+  usage: (command) => `Usage: ${command} [config-file] [--setting value...]... | --help | --version`,
+  details() {
+    const defaults = defaultConfig();
+    const rows = (Object.keys(SETTINGS) as Array<keyof Config>).map((name) => {
+      const [arg, help] = SETTINGS[name];
+      const value = showSetting(defaults, name);
+      const shown = value === '' ? '' : ` (default ${value})`;
+      return [`--${name}${arg === '' ? '' : ` ${arg}`}`, `${help}${shown}`] as const;
+    });
+    return `Settings (a redis.conf file's, which the command line overrides; a flag alone means yes):\n${helpColumns([
+      ...rows,
+      ['-h, --help', 'show this help'],
+      ['-v, --version', 'print the version'],
+    ])}`;
+  },
+  parse(argv) {
+    if (argv[0] === '--help' || argv[0] === '-h') return { run: 'help' };
+    if (argv[0] === '--version' || argv[0] === '-v') return { run: 'version' };
+    try {
+      return { run: 'serve', values: parseArgs([...argv]) };
+    } catch (error) {
+      // A config file that cannot be read is the system's answer (exit code 1), not a usage error.
+      if (typeof (error as NodeJS.ErrnoException).code === 'string') throw error;
+      throw new UsageError((error as Error).message);
+    }
+  },
+};
+
+void runCommand({
+  name: 'nevio-redis',
+  summary: 'A Redis-compatible server on nevio: redis-cli, ioredis and redis-benchmark use it\nas they use redis-server.',
+  packageDir: path.join(__dirname, '..'),
+  grammar,
+  async start(config) {
+    if (config.multicore) {
+      // Several loops would mean several heaps, hence several keyspaces: MULTI, WATCH, blocking
+      // pops and multi-key commands would silently see only part of the data. Refuse instead.
+      throw new UsageError(
+        '--multicore is not available: every command must see the one keyspace, which lives on\n' +
+          'one event loop (redis-server runs its commands on one thread too). To use more cores, run one\n' +
+          'nevio-redis per core on its own port (and shard by key in the client, as with Redis Cluster).',
+      );
+    }
+    const started = Date.now();
+    const redis = await startRedis(config);
+    const where = redis.core.addrs.map((a) => a.toString()).join(', ');
+    const aof = config.appendonly ? `, AOF ${config.appendfsync} in ${config.dir}` : '';
+    return {
+      banner:
+        `nevio-redis ${process.pid}: listening on ${where} (port ${redis.port}, pid ${process.pid}${aof}), ` +
+        `loaded in ${Date.now() - started} ms. Ready to accept connections`,
+      stop: () => redis.stop(),
+      done: redis.done,
+    };
+  },
+});

@@ -1,11 +1,15 @@
 // The nevio-redis command: flags, unix socket, requirepass, banner, SIGINT, bad arguments.
 import { execFile, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, startCli, type Child } from './support/process';
 import { freePort } from './types/harness';
+import { stallingPeer } from '../../core/test/stalling-peer';
+import { defaultConfig } from '../src/config';
 
 const run = promisify(execFile);
 let dir: string;
@@ -51,3 +55,58 @@ test('bad arguments are refused with exit code 2', () => {
   expect(r3.status).toBe(2);
   expect(r3.stderr).toContain('--multicore is not available');
 });
+
+test('--help describes every setting with its default, --version prints the package version', () => {
+  const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: nevio-redis \[config-file\] /);
+  for (const name of Object.keys(defaultConfig())) expect(help.stdout).toContain(`\n  --${name}`);
+  expect(help.stdout).toMatch(/--port N +TCP port[^]*\(default 6379\)/);
+  const version = spawnSync(process.execPath, [CLI, '-v'], { encoding: 'utf8' });
+  expect(version.status).toBe(0);
+  expect(version.stdout).toBe(`nevio-redis ${(require('../package.json') as { version: string }).version}\n`);
+});
+
+test('a config file: a bad line is a usage error (exit code 2), a missing file a failure (exit code 1)', () => {
+  const conf = path.join(dir, 'bad.conf');
+  fs.writeFileSync(conf, '# settings\nport 0\ndatabases many\n');
+  const bad = spawnSync(process.execPath, [CLI, conf], { encoding: 'utf8' });
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toContain(`nevio-redis: ${conf}:3: CONFIG SET failed (possibly related to argument 'databases')`);
+  expect(bad.stderr).toContain("Try 'nevio-redis --help'.");
+  const missing = spawnSync(process.execPath, [CLI, path.join(dir, 'missing.conf')], { encoding: 'utf8' });
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toMatch(/^nevio-redis: ENOENT: no such file or directory/);
+});
+
+test('a port in use: exit code 1 with the failed bind', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const r = spawnSync(process.execPath, [CLI, '--port', String(port)], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`nevio-redis: cannot start: bind EADDRINUSE tcp://127.0.0.1:${port}`);
+  } finally {
+    taken.close();
+  }
+});
+
+test('SIGTERM stops gracefully while a client that does not read holds it up; a SIGINT then exits at once', async () => {
+  const child = await startCli(['--port', '0']);
+  children.push(child);
+  // Pipelined ECHOs of 64 KiB whose replies the client never reads.
+  const arg = 'x'.repeat(1 << 16);
+  const client = await stallingPeer(child.port, Buffer.from(`*2\r\n$4\r\nECHO\r\n$${arg.length}\r\n${arg}\r\n`.repeat(16)));
+  child.proc.kill('SIGTERM');
+  for (let waited = 0; !child.output().includes('received SIGTERM, stopping gracefully') && waited < 5000; waited += 20) await sleep(20);
+  // The graceful stop waits for replies the client never reads (up to stopTimeout, 10 s).
+  await sleep(500);
+  expect(child.proc.exitCode).toBeNull();
+  const second = Date.now();
+  child.proc.kill('SIGINT');
+  expect(await child.exited).toBe(1);
+  expect(Date.now() - second).toBeLessThan(2000);
+  expect(child.output()).toContain('nevio-redis: received SIGINT while stopping, exiting at once');
+  client.destroy();
+}, 30_000);
