@@ -39,7 +39,8 @@ async function startRedis(): Promise<{ proc: ChildProcess; client: Redis; port: 
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     if (await accepts(port)) {
-      const client = new Redis({ port, host: '127.0.0.1' });
+      // Integer replies as strings: int64 values must not be rounded through a JS number.
+      const client = new Redis({ port, host: '127.0.0.1', stringNumbers: true });
       await client.ping();
       return { proc, client, port };
     }
