@@ -1,10 +1,10 @@
 // The reactor underneath @nevio/core, driven directly: one batch call per round of events.
-// Applications use @nevio/core; this shows the batch protocol (layouts in src/reactor.h).
-const { Reactor } = require('@nevio/native');
+// Applications use @nevio/core; this shows the batch protocol (layouts in src/protocol.h).
+const { constants, Reactor } = require('@nevio/native');
 
-const OPEN = 1;
-const DATA = 2;
-const OP_WRITE = 1;
+const OPEN = constants.record.open;
+const DATA = constants.record.data;
+const OP_WRITE = constants.op.write;
 
 function main(onRecord = (record) => console.log('record', record)) {
   const reactor = new Reactor((count) => {

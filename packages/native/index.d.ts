@@ -1,7 +1,7 @@
 /**
  * The compiled reactor. This is @nevio/core's private interface to the native code; applications
  * use @nevio/core. Layouts of `records` and `ops` (four int32 per entry) are defined in
- * src/reactor.h.
+ * src/protocol.h and exported as {@link constants}.
  */
 export interface ReactorOptions {
   readChunk?: number;
@@ -57,6 +57,70 @@ export declare class Reactor {
 
 /** `epoll` or `kqueue`. */
 export declare const backend: string;
+
+/** The kinds of `records` entries (reactor → JavaScript). */
+export interface RecordKinds {
+  /** id: connection, a: listener index */
+  readonly open: number;
+  /** id: connection, a: offset in `readBuffer`, b: length */
+  readonly data: number;
+  /** id: connection, b: length of its inbound buffer (fetch it with `inbound`) */
+  readonly inbound: number;
+  /** id: connection, b: length of its inbound buffer */
+  readonly wake: number;
+  /** id: connection, a: errno (0: closed cleanly), b: syscall code */
+  readonly closed: number;
+  /** id: listener index, a: payload offset (sender address `addressSlot` bytes before), b: length */
+  readonly datagram: number;
+  /** every connection is closed after `stop` */
+  readonly stopped: number;
+  /** id: listener index (-1: the poller), a: errno, b: syscall code */
+  readonly error: number;
+  /** id: connection; its pending output fell to the low watermark after exceeding the high one */
+  readonly drained: number;
+  /** id: connection; the peer finished sending (half-open mode) */
+  readonly end: number;
+}
+
+/** The kinds of `ops` entries (JavaScript → reactor). */
+export interface OpKinds {
+  /** id: connection, a: offset in `stage`, b: length */
+  readonly write: number;
+  /** id: connection; closes once its output is written */
+  readonly close: number;
+  /** id: connection, a: bytes of the presented data the handler consumed */
+  readonly consume: number;
+}
+
+/** The reactor's option defaults (`@nevio/core` re-exports them in its `defaults`). */
+export interface NativeDefaults {
+  readonly backlog: number;
+  readonly readChunk: number;
+  readonly writeHighWatermark: number;
+  readonly writeLowWatermark: number;
+  readonly maxInbound: number;
+}
+
+/** What JavaScript and the reactor agree on, defined once in src/protocol.h. Deeply frozen. */
+export interface Constants {
+  readonly record: RecordKinds;
+  readonly op: OpKinds;
+  /** System call names by the syscall code of `closed` and `error` records (0: none). */
+  readonly syscalls: readonly string[];
+  /** `setBalancer` algorithms by name. */
+  readonly balance: { readonly [name in 'round-robin' | 'least-connections' | 'source-addr-hash' | 'random']: 0 | 1 | 2 | 3 };
+  readonly defaults: NativeDefaults;
+  /** int32 words per record and per op. */
+  readonly recordWords: number;
+  /** `id & slotMask` is the connection's slot: dense, reused after close. */
+  readonly slotMask: number;
+  /** Bytes of a UDP sender's address stored before each datagram payload. */
+  readonly addressSlot: number;
+  /** The largest `readChunk` a reactor accepts. */
+  readonly maxReadChunk: number;
+}
+
+export declare const constants: Constants;
 
 export declare interface Reactor {
   /** The reactor's process-wide id, valid from any thread. */

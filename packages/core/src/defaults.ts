@@ -1,3 +1,5 @@
+import { constants } from '@nevio/native';
+
 /**
  * The values {@link serve} uses for every {@link Options} field left out. Protocols built on
  * nevio (`@nevio/http`, `@nevio/redis`) reuse these instead of restating the numbers.
@@ -24,10 +26,7 @@ export interface Defaults {
 
 /** See {@link Defaults}. Frozen: assigning to a field throws in strict mode. */
 export const defaults: Defaults = Object.freeze({
-  backlog: 511,
-  readChunk: 64 * 1024,
-  writeHighWatermark: 1 << 20,
-  writeLowWatermark: 256 * 1024,
-  maxInbound: 256 * 1024 * 1024,
+  // The reactor's own defaults (packages/native/src/protocol.h), so both halves agree.
+  ...constants.defaults,
   stopTimeout: 10_000,
 });

@@ -1,27 +1,26 @@
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { Reactor } from '@nevio/native';
+import { constants, Reactor } from '@nevio/native';
 import { DatagramConn, StreamConn } from './conn';
 import { HandlerError, SystemCallError } from './errors';
 import { Action } from './types';
 import type { Addr, Conn, Events, Logger, Network, Output, ReactResult } from './types';
 
-// Record and op kinds: the layout is defined in packages/native/src/reactor.h.
-const RECORD_OPEN = 1;
-const RECORD_DATA = 2;
-const RECORD_INBOUND = 3;
-const RECORD_WAKE = 4;
-const RECORD_CLOSED = 5;
-const RECORD_DATAGRAM = 6;
-const RECORD_STOPPED = 7;
-const RECORD_ERROR = 8;
-const RECORD_DRAINED = 9;
-const RECORD_END = 10;
-const OP_WRITE = 1;
-const OP_CLOSE = 2;
-const OP_CONSUME = 3;
-const SYSCALLS = ['', 'read', 'write', 'accept', 'recvfrom', 'sendto'];
-const SLOT_MASK = 0xfffff;
+// The batch protocol's numbers, defined once in packages/native/src/protocol.h.
+const { record: RECORD, op: OP, syscalls: SYSCALLS, slotMask: SLOT_MASK, recordWords: RECORD_WORDS } = constants;
+const RECORD_OPEN = RECORD.open;
+const RECORD_DATA = RECORD.data;
+const RECORD_INBOUND = RECORD.inbound;
+const RECORD_WAKE = RECORD.wake;
+const RECORD_CLOSED = RECORD.closed;
+const RECORD_DATAGRAM = RECORD.datagram;
+const RECORD_STOPPED = RECORD.stopped;
+const RECORD_ERROR = RECORD.error;
+const RECORD_DRAINED = RECORD.drained;
+const RECORD_END = RECORD.end;
+const OP_WRITE = OP.write;
+const OP_CLOSE = OP.close;
+const OP_CONSUME = OP.consume;
 // Outputs larger than this skip the stage buffer and are handed to the reactor directly.
 const LARGE_OUTPUT = 256 * 1024;
 
@@ -76,7 +75,7 @@ export class Loop {
     this.ops = this.reactor.ops;
     this.readBuffer = this.reactor.readBuffer;
     this.stage = this.reactor.stage;
-    this.maxOps = this.ops.length >> 2;
+    this.maxOps = this.ops.length / RECORD_WORDS;
     this.wantsPreWrite = typeof events.preWrite === 'function';
   }
 
@@ -107,7 +106,7 @@ export class Loop {
     this.stageOffset = 0;
     const records = this.records;
     for (let i = 0; i < count; i++) {
-      const base = i << 2;
+      const base = i * RECORD_WORDS;
       const kind = records[base];
       const id = records[base + 1];
       const a = records[base + 2];
@@ -134,7 +133,7 @@ export class Loop {
           this.datagram(id, a, b);
           break;
         case RECORD_ERROR:
-          this.reportError(systemError(SYSCALLS[b] || 'epoll_wait', a, id >= 0 ? this.listeners[id]?.addr.toString() : undefined));
+          this.reportError(systemError(SYSCALLS[b], a, id >= 0 ? this.listeners[id]?.addr.toString() : undefined));
           break;
         case RECORD_STOPPED:
           this.onStopped();
@@ -315,7 +314,7 @@ export class Loop {
 
   private pushOp(kind: number, id: number, a: number, b: number): void {
     if (this.opCount === this.maxOps) this.flushStage();
-    const base = this.opCount << 2;
+    const base = this.opCount * RECORD_WORDS;
     const ops = this.ops;
     ops[base] = kind;
     ops[base + 1] = id;

@@ -1,6 +1,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { constants } from '@nevio/native';
 import { familyOf, makeAddr, parseAddress, resolveHost } from './address';
 import type { ListenAddress } from './address';
 import { defaults } from './defaults';
@@ -11,13 +12,6 @@ import type { LoopGroup, LoopWorkerData } from './multicore';
 import { Action } from './types';
 import type { Addr, Events, LoadBalancing, Options, Server } from './types';
 
-
-const BALANCERS: Record<LoadBalancing, 0 | 1 | 2 | 3> = {
-  'round-robin': 0,
-  'least-connections': 1,
-  'source-addr-hash': 2,
-  random: 3,
-};
 
 /** One loop's server: the whole server on loop 0, a member of it in a worker-thread loop. */
 class LoopServer implements Server {
@@ -191,6 +185,14 @@ function createLoop(events: Events<any>, options: Options, server: LoopServer): 
   );
 }
 
+function balancing(lb: LoadBalancing = 'round-robin'): 0 | 1 | 2 | 3 {
+  const algorithm = Object.hasOwn(constants.balance, lb) ? constants.balance[lb] : undefined;
+  if (algorithm === undefined) {
+    throw new NevioError(`lb must be one of ${Object.keys(constants.balance).join(', ')}, not ${String(lb)}`, 'ERR_NEVIO_OPTIONS');
+  }
+  return algorithm;
+}
+
 function loopCount(options: Options): number {
   const n = options.numEventLoop ?? (options.multicore ? availableParallelism() : 1);
   if (!Number.isInteger(n) || n < 1) throw new NevioError(`numEventLoop must be a positive integer, not ${n}`, 'ERR_NEVIO_OPTIONS');
@@ -229,6 +231,7 @@ export async function serve<C = unknown>(
   const parsed = list.map(parseAddress);
   const hosts = await Promise.all(parsed.map(resolveHost));
   const loops = loopCount(options);
+  const algorithm = balancing(options.lb);
   // SO_REUSEPORT balances only on Linux; elsewhere loop 0 hands connections over.
   const kernelBalances = loops > 1 && options.reusePort === true && process.platform === 'linux';
 
@@ -261,7 +264,7 @@ export async function serve<C = unknown>(
         exitOnLoopError: options.exitOnLoopError ?? false,
         onStopRequest: () => void server.stopLoop(),
       });
-      loop.reactor.setBalancer(kernelBalances ? [loop.registryId] : server.group.reactors, BALANCERS[options.lb ?? 'round-robin']);
+      loop.reactor.setBalancer(kernelBalances ? [loop.registryId] : server.group.reactors, algorithm);
     }
   } catch (error) {
     loop.reactor.destroy();

@@ -1,4 +1,5 @@
-import { defaults, serve } from '@nevio/core';
+import { constants } from '@nevio/native';
+import { defaults, NevioError, serve } from '@nevio/core';
 import { Client, eventually } from './helpers';
 
 describe('defaults', () => {
@@ -9,6 +10,16 @@ describe('defaults', () => {
     }).toThrow(TypeError);
     expect(defaults.writeLowWatermark).toBeLessThanOrEqual(defaults.writeHighWatermark);
     expect(defaults.stopTimeout).toBeGreaterThan(0);
+  });
+
+  test("are the reactor's own, not a copy that could drift", () => {
+    expect(defaults).toMatchObject(constants.defaults);
+  });
+
+  test('an unknown lb is refused with a typed error before anything listens', async () => {
+    const attempt = serve({}, 'tcp://127.0.0.1:0', { lb: 'fastest' as never });
+    await expect(attempt).rejects.toThrow(NevioError);
+    await expect(attempt).rejects.toMatchObject({ code: 'ERR_NEVIO_OPTIONS' });
   });
 
   test('readChunk is what a server without options reads per connection per round', async () => {

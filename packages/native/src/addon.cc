@@ -87,7 +87,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     Napi::Value half_open = options.Get("allowHalfOpen");
     o.allow_half_open = half_open.IsBoolean() && half_open.As<Napi::Boolean>().Value();
     if (o.read_chunk == 0 || o.read_chunk > kMaxReadChunk) {
-      throw Napi::RangeError::New(env, "readChunk must be between 1 and 512 KiB");
+      throw Napi::RangeError::New(env, "readChunk must be between 1 and " + std::to_string(kMaxReadChunk) + " bytes");
     }
 
     Napi::Object self = info.This().As<Napi::Object>();
@@ -432,12 +432,62 @@ Napi::Value LiveConnections(const Napi::CallbackInfo& info) {
 
 }  // namespace nevio
 
+namespace nevio {
+
+// protocol.h's values, for @nevio/core: one definition of each, in C++.
+Napi::Object DescribeConstants(Napi::Env env) {
+  auto Number = [env](Napi::Object object, const char* name, double value) { object.Set(name, Napi::Number::New(env, value)); };
+  Napi::Object record = Napi::Object::New(env);
+  Number(record, "open", kRecordOpen);
+  Number(record, "data", kRecordData);
+  Number(record, "inbound", kRecordInbound);
+  Number(record, "wake", kRecordWake);
+  Number(record, "closed", kRecordClosed);
+  Number(record, "datagram", kRecordDatagram);
+  Number(record, "stopped", kRecordStopped);
+  Number(record, "error", kRecordError);
+  Number(record, "drained", kRecordDrained);
+  Number(record, "end", kRecordEnd);
+  Napi::Object op = Napi::Object::New(env);
+  Number(op, "write", kOpWrite);
+  Number(op, "close", kOpClose);
+  Number(op, "consume", kOpConsume);
+  Napi::Array syscalls = Napi::Array::New(env, kCallCount);
+  for (uint32_t i = 0; i < kCallCount; i++) syscalls.Set(i, kSyscallNames[i]);
+  Napi::Object balance = Napi::Object::New(env);
+  Number(balance, "round-robin", static_cast<int32_t>(Balance::kRoundRobin));
+  Number(balance, "least-connections", static_cast<int32_t>(Balance::kLeastConnections));
+  Number(balance, "source-addr-hash", static_cast<int32_t>(Balance::kSourceAddrHash));
+  Number(balance, "random", static_cast<int32_t>(Balance::kRandom));
+  Napi::Object defaults = Napi::Object::New(env);
+  Number(defaults, "backlog", kDefaultBacklog);
+  Number(defaults, "readChunk", static_cast<double>(kDefaultReadChunk));
+  Number(defaults, "writeHighWatermark", static_cast<double>(kDefaultHighWatermark));
+  Number(defaults, "writeLowWatermark", static_cast<double>(kDefaultLowWatermark));
+  Number(defaults, "maxInbound", static_cast<double>(kDefaultMaxInbound));
+
+  Napi::Object constants = Napi::Object::New(env);
+  constants.Set("record", record);
+  constants.Set("op", op);
+  constants.Set("syscalls", syscalls);
+  constants.Set("balance", balance);
+  constants.Set("defaults", defaults);
+  Number(constants, "recordWords", kRecordWords);
+  Number(constants, "slotMask", kSlotMask);
+  Number(constants, "addressSlot", static_cast<double>(kAddressSlot));
+  Number(constants, "maxReadChunk", static_cast<double>(kMaxReadChunk));
+  return constants;
+}
+
+}  // namespace nevio
+
 static Napi::Object InitNevio(Napi::Env env, Napi::Object exports) {
   exports.Set("Reactor", nevio::ReactorWrap::Define(env));
   exports.Set("postWrite", Napi::Function::New<nevio::PostWrite>(env, "postWrite"));
   exports.Set("postWake", Napi::Function::New<nevio::PostWake>(env, "postWake"));
   exports.Set("postClose", Napi::Function::New<nevio::PostClose>(env, "postClose"));
   exports.Set("liveConnections", Napi::Function::New<nevio::LiveConnections>(env, "liveConnections"));
+  exports.Set("constants", nevio::DescribeConstants(env));
 #if defined(__linux__)
   exports.Set("backend", Napi::String::New(env, "epoll"));
 #else

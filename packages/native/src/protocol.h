@@ -1,6 +1,7 @@
 // What the reactor and JavaScript must agree on, defined once: the layout of the shared record
 // and op arrays, the syscall codes in records, the connection-id encoding, the sizes of the
-// shared memory and the defaults of the options.
+// shared memory and the defaults of the options. addon.cc exports what JavaScript needs as
+// `constants` (typed in index.d.ts), so @nevio/core does not restate a number.
 #pragma once
 
 #include <cstddef>
@@ -38,8 +39,15 @@ enum OpKind : int32_t {
 
 // Syscall codes in records, so JavaScript can name the call without a string per record.
 // kSyscallNames is indexed by them (and exported as `constants.syscalls`).
-enum SyscallCode : int32_t { kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallCount };
-inline constexpr const char* kSyscallNames[kCallCount] = {"", "read", "write", "accept", "recvfrom", "sendto"};
+enum SyscallCode : int32_t { kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallWait, kCallCount };
+inline constexpr const char* kSyscallNames[kCallCount] = {
+    "", "read", "write", "accept", "recvfrom", "sendto",
+#if defined(__linux__)
+    "epoll_wait",
+#else
+    "kevent",
+#endif
+};
 
 // Connection ids are slot | generation << kSlotBits: a million live connections with O(1)
 // lookup, and an id that JavaScript still holds after its connection closed does not match the
@@ -62,6 +70,7 @@ constexpr size_t kStageSize = 1 << 20;
 constexpr size_t kMaxReadChunk = kReadBufferSize / 2;
 
 // Option defaults (@nevio/core's `defaults` reads them from `constants.defaults`).
+constexpr int kDefaultBacklog = 511;                   // listen(2): Redis's and nginx's default (Linux caps it at somaxconn)
 constexpr size_t kDefaultReadChunk = 64 * 1024;        // one read per connection per round: the starvation budget
 constexpr size_t kDefaultHighWatermark = 1 << 20;      // stop reading a connection whose pending output exceeds this
 constexpr size_t kDefaultLowWatermark = 256 * 1024;    // ... and read again once it drains to this

@@ -86,7 +86,7 @@ void Reactor::RunOnce() {
   round_++;
   int n = poller_.Wait(events, kPollBatch, 0);
   if (n < 0) {
-    Emit({kRecordError, -1, -n, kCallNone});
+    Emit({kRecordError, -1, -n, kCallWait});
     n = 0;
   }
   for (int i = 0; i < n; i++) {

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "protocol.h"
+
 namespace nevio {
 
 enum class Family { kAny, kIPv4, kIPv6 };
@@ -19,7 +21,7 @@ struct ListenSpec {
   int port = 0;
   Family family = Family::kAny;
   std::string path;  // unix sockets
-  int backlog = 511;
+  int backlog = kDefaultBacklog;
   bool reuse_addr = true;
   bool reuse_port = false;
 };
