@@ -10,7 +10,8 @@
  *
  * @packageDocumentation
  */
-import { CommandError, NOT_INTEGER, SYNTAX } from '../errors';
+import { CommandError, SYNTAX } from '../errors';
+import { argIs, int64Arg } from './args';
 import { BITFIELD_TYPE_ERROR, parseBitOffset } from './bits';
 import { parseInt64Big } from './int64';
 
@@ -47,12 +48,6 @@ export interface BitfieldResult {
   replies: (bigint | null)[];
   /** Operations that wrote a different value (Redis's dirty count when the value did not grow). */
   changes: number;
-}
-
-function argIs(arg: Uint8Array, word: string): boolean {
-  if (arg.length !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if ((arg[i] | 0x20) !== word.charCodeAt(i)) return false;
-  return true;
 }
 
 /** `i1`..`i64` or `u1`..`u63` (u64 replies would not fit RESP's signed integers). */
@@ -95,9 +90,7 @@ export function bitfieldPlan(args: readonly Uint8Array[], maxBulkLen: number, re
     let value = 0n;
     if (kind !== 'get') {
       highest = Math.max(highest, offset + type.bits - 1);
-      const v = parseInt64Big(args[j + 3]);
-      if (v === null) throw new CommandError(NOT_INTEGER);
-      value = v;
+      value = int64Arg(args[j + 3]);
     }
     ops.push({ kind, type, offset, value, overflow });
     j += kind === 'get' ? 2 : 3;

@@ -12,8 +12,8 @@
  *
  * @packageDocumentation
  */
-import { CommandError, NOT_INTEGER, SYNTAX } from '../errors';
-import { parseInt64Big } from './int64';
+import { CommandError, SYNTAX } from '../errors';
+import { argIs, int64Arg } from './args';
 
 /** SETBIT / GETBIT / BITFIELD offset errors. */
 export const BIT_OFFSET_ERROR = 'ERR bit offset is not an integer or out of range';
@@ -32,19 +32,6 @@ const POPCOUNT = (() => {
   for (let i = 1; i < 256; i++) t[i] = (i & 1) + t[i >> 1];
   return t;
 })();
-
-function int64Arg(arg: Uint8Array, msg = NOT_INTEGER): bigint {
-  const v = parseInt64Big(arg);
-  if (v === null) throw new CommandError(msg);
-  return v;
-}
-
-/** Case-insensitive comparison of an argument with a lowercase ASCII word. */
-function argIs(arg: Uint8Array, word: string): boolean {
-  if (arg.length !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if ((arg[i] | 0x20) !== word.charCodeAt(i)) return false;
-  return true;
-}
 
 /**
  * A bit offset argument (`getBitOffsetFromArgument`): a non-negative int64 whose byte
