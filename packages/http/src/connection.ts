@@ -1,11 +1,20 @@
-import type { Output } from '@nevio/core';
+import { defaults, type Output } from '@nevio/core';
 import { clock, statusLine, STATUS_TEXT } from './clock';
 import {
+  BODY_INTS,
+  BODY_LENGTH,
+  BODY_START,
+  FIELD_INTS,
   FLAG_EXPECT_CONTINUE,
   FLAG_KEEP_ALIVE,
   FLAG_UPGRADE,
+  HEAD_FIELDS,
   HEAD_FIXED,
   type NativeParser,
+  OUT_CONSUME,
+  OUT_PHASE,
+  OUT_SLACK,
+  OUT_USED,
   Parser,
   PHASE_BODY,
   PHASE_HEADERS,
@@ -56,15 +65,16 @@ export interface Settings {
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 // Streamed request-body bytes a handler may leave unread before the connection stops reading:
-// four of the core's default 64 KiB reads, so a consumer that keeps up never sees a pause, and
+// four of the core's default reads (64 KiB), so a consumer that keeps up never sees a pause, and
 // one that does not costs at most this plus the read in progress.
-const BODY_BUFFER_LIMIT = 256 * 1024;
+const BODY_BUFFER_LIMIT = 4 * defaults.readChunk;
 
 // The parser's output, shared by every connection: a react call uses it and is done with it
-// before any other runs. Sized for the worst case of the buffer at hand (see parser.cc).
-let out = new Int32Array(1 << 16);
+// before any other runs. Sized for the worst case of the buffer at hand (see parser.cc), in
+// powers of two so that it grows a few times at most.
+let out = new Int32Array(0);
 function outFor(length: number): Int32Array {
-  if (out.length < length + 64) out = new Int32Array(2 ** Math.ceil(Math.log2(length + 64)));
+  if (out.length < length + OUT_SLACK) out = new Int32Array(2 ** Math.ceil(Math.log2(length + OUT_SLACK)));
   return out;
 }
 
@@ -128,9 +138,9 @@ export class HttpConnection implements ResponseSink {
     if (this.closing) return;
     const rec = outFor(data.length);
     const status = this.parser.execute(data, rec);
-    const used = rec[0];
-    const consume = rec[1];
-    const phase = rec[2];
+    const used = rec[OUT_USED];
+    const consume = rec[OUT_CONSUME];
+    const phase = rec[OUT_PHASE];
     let sawHead = false;
     let i = PROLOGUE;
     while (i < used && !this.closing) {
@@ -139,8 +149,8 @@ export class HttpConnection implements ResponseSink {
         sawHead = true;
         i = this.onHead(data, rec, i);
       } else if (kind === RECORD_BODY) {
-        this.current?.push(data, rec[i + 1], rec[i + 2]);
-        i += 3;
+        this.current?.push(data, rec[i + BODY_START], rec[i + BODY_LENGTH]);
+        i += BODY_INTS;
       } else if (kind === RECORD_END) {
         this.onEnd();
         i += 1;
@@ -168,8 +178,8 @@ export class HttpConnection implements ResponseSink {
     const req = new Request(this, data, rec, i);
     const flags = req.flags;
     req.close = (flags & FLAG_KEEP_ALIVE) === 0 || (flags & FLAG_UPGRADE) !== 0;
-    const next = i + HEAD_FIXED + 4 * rec[i + 9];
-    if (next < rec[0] && rec[next] === RECORD_END && !this.settings.streamBody) {
+    const next = i + HEAD_FIXED + FIELD_INTS * rec[i + HEAD_FIELDS];
+    if (next < rec[OUT_USED] && rec[next] === RECORD_END && !this.settings.streamBody) {
       // A complete request without a body (most of them): straight to the handler. Not passing
       // through `this.current` spares a store of a new object into an old one per request.
       req.finish();

@@ -1,4 +1,5 @@
-// Loads the llhttp binding and names the layout of the records it writes (see parser.cc).
+// Loads the llhttp binding and the layout of the records it writes, which the addon exports
+// (parser.cc defines every number once).
 import path from 'node:path';
 
 /** One connection's llhttp state, owned by the native addon. */
@@ -11,8 +12,24 @@ export interface NativeParser {
   errorReason(): string;
 }
 
+/** The layout constants JavaScript reads (parser.cc's `kLayout` has their values). */
+const LAYOUT = [
+  'OUT_USED', 'OUT_CONSUME', 'OUT_PHASE', 'PROLOGUE', 'OUT_SLACK',
+  'RECORD_HEAD', 'RECORD_BODY', 'RECORD_END',
+  'HEAD_METHOD', 'HEAD_FLAGS', 'HEAD_START', 'HEAD_END', 'HEAD_URL_START', 'HEAD_URL_LENGTH',
+  'HEAD_LENGTH_LOW', 'HEAD_LENGTH_HIGH', 'HEAD_FIELDS', 'HEAD_FIXED',
+  'FIELD_NAME_START', 'FIELD_NAME_LENGTH', 'FIELD_VALUE_START', 'FIELD_VALUE_LENGTH', 'FIELD_INTS',
+  'BODY_START', 'BODY_LENGTH', 'BODY_INTS',
+  'FLAG_KEEP_ALIVE', 'FLAG_CHUNKED', 'FLAG_CONTENT_LENGTH', 'FLAG_EXPECT_CONTINUE', 'FLAG_UPGRADE',
+  'VERSION_MAJOR_SHIFT', 'VERSION_MINOR_SHIFT',
+  'STATUS_STOP', 'PHASE_HEADERS', 'PHASE_BODY',
+] as const;
+
 interface Binding {
   Parser: new (maxHeaderSize: number, maxHeaders: number, maxBodySize: number) => NativeParser;
+  layout: Readonly<Record<(typeof LAYOUT)[number], number>>;
+  /** llhttp's method names by number (llhttp.h `HTTP_ALL_METHOD_MAP`). */
+  methods: readonly string[];
 }
 
 function load(): Binding {
@@ -20,39 +37,32 @@ function load(): Binding {
   // the AddressSanitizer build, as it does for @nevio/native.
   const variant = process.env.NEVIO_NATIVE_VARIANT === 'asan' ? 'build-asan' : 'build';
   const file = path.join(__dirname, '..', variant, 'Release', 'nevio_http.node');
+  let binding: Binding;
   try {
-    return require(file) as Binding;
+    binding = require(file) as Binding;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`@nevio/http: cannot load its llhttp addon (${reason}); build it with \`pnpm --filter @nevio/http build\``);
   }
+  const missing = LAYOUT.filter((name) => !Number.isInteger(binding.layout?.[name]));
+  if (missing.length > 0) {
+    throw new Error(`@nevio/http: the llhttp addon at ${file} is stale (no ${missing.join(', ')}); rebuild it with \`pnpm --filter @nevio/http build\``);
+  }
+  return binding;
 }
 
-export const { Parser } = load();
-
-export const PROLOGUE = 3;
-export const HEAD_FIXED = 10;
-export const RECORD_HEAD = 1;
-export const RECORD_BODY = 2;
-export const RECORD_END = 3;
-
-export const FLAG_KEEP_ALIVE = 1 << 0;
-export const FLAG_CHUNKED = 1 << 1;
-export const FLAG_CONTENT_LENGTH = 1 << 2;
-export const FLAG_EXPECT_CONTINUE = 1 << 3;
-export const FLAG_UPGRADE = 1 << 4;
-
-export const STATUS_STOP = 1;
-
-export const PHASE_HEADERS = 1;
-export const PHASE_BODY = 2;
-
-/** llhttp's method numbering (llhttp.h `enum llhttp_method`). */
-export const METHODS: readonly string[] = [
-  'DELETE', 'GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL', 'MOVE',
-  'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND', 'UNBIND', 'ACL', 'REPORT', 'MKACTIVITY',
-  'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH', 'PURGE', 'MKCALENDAR',
-  'LINK', 'UNLINK', 'SOURCE', 'PRI', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN',
-  'GET_PARAMETER', 'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH',
-];
-export const METHOD_HEAD = 2;
+const binding = load();
+export const { Parser } = binding;
+/** llhttp's method names: `METHODS[record[HEAD_METHOD]]`. */
+export const METHODS = binding.methods;
+export const {
+  OUT_USED, OUT_CONSUME, OUT_PHASE, PROLOGUE, OUT_SLACK,
+  RECORD_HEAD, RECORD_BODY, RECORD_END,
+  HEAD_METHOD, HEAD_FLAGS, HEAD_START, HEAD_END, HEAD_URL_START, HEAD_URL_LENGTH,
+  HEAD_LENGTH_LOW, HEAD_LENGTH_HIGH, HEAD_FIELDS, HEAD_FIXED,
+  FIELD_NAME_START, FIELD_NAME_LENGTH, FIELD_VALUE_START, FIELD_VALUE_LENGTH, FIELD_INTS,
+  BODY_START, BODY_LENGTH, BODY_INTS,
+  FLAG_KEEP_ALIVE, FLAG_CHUNKED, FLAG_CONTENT_LENGTH, FLAG_EXPECT_CONTINUE, FLAG_UPGRADE,
+  VERSION_MAJOR_SHIFT, VERSION_MINOR_SHIFT,
+  STATUS_STOP, PHASE_HEADERS, PHASE_BODY,
+} = binding.layout;

@@ -4,28 +4,36 @@
 //
 // Offsets in the records are relative to the start of the buffer passed to `execute`. A request
 // whose header block is still incomplete is left unconsumed (the caller discards only up to
-// `out[1]`), so the bytes of a header block always sit contiguously in the next buffer too and
-// header spans never have to be copied here. Body bytes are reported and consumed as they come.
+// out[OUT_CONSUME]), so the bytes of a header block always sit contiguously in the next buffer
+// too and header spans never have to be copied here. Body bytes are reported and consumed as
+// they come.
 //
-// Output layout (all int32):
-//   out[0] number of ints used, including this 3-int prologue
-//   out[1] how many leading bytes of the buffer the caller must consume
-//   out[2] phase after the call: 0 between requests, 1 inside a header block, 2 inside a body
-//   then records:
-//   HEAD  1, method, flags, headStart, headEnd, urlStart, urlLen, clLow, clHigh, n, n x (nameStart,
-//         nameLen, valueStart, valueLen)
-//   BODY  2, start, length
-//   END   3
+// Output layout (all int32; the names are those of the `layout` export, which native.ts reads,
+// so these constants are defined here only):
+//   prologue   OUT_USED ints used (records included), OUT_CONSUME leading bytes of the buffer
+//              the caller must consume, OUT_PHASE the phase after the call (PHASE_*)
+//   then records, each starting with its kind:
+//   HEAD  RECORD_HEAD, method, flags (FLAG_* | major << VERSION_MAJOR_SHIFT | minor <<
+//         VERSION_MINOR_SHIFT), headStart, headEnd, urlStart, urlLength, contentLength low and
+//         high 32 bits, n; then n x FIELD_INTS (nameStart, nameLength, valueStart, valueLength)
+//   BODY  RECORD_BODY, start, length
+//   END   RECORD_END
 //
-// `execute` returns 0 when every byte was parsed, 1 when parsing stopped on purpose (a request
-// that closes the connection, or an upgrade) and the rest of the input must be ignored, and a
-// negative HTTP status (-400, -413, -431) when the input is rejected.
+// `execute` returns STATUS_DONE when every byte was parsed, STATUS_STOP when parsing stopped on
+// purpose (a request that closes the connection, or an upgrade) and the rest of the input must
+// be ignored, and a negative HTTP status (-400, -413, -431) when the input is rejected.
+//
+// Built with NAPI_CPP_EXCEPTIONS: a bad argument throws a Napi::TypeError or RangeError, which
+// node-addon-api's callback wrappers turn into the JavaScript exception. The llhttp callbacks are
+// noexcept: nothing may unwind through llhttp's C frames.
 
 #include <llhttp.h>
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 static_assert(LLHTTP_VERSION_MAJOR >= 8, "nevio-http needs llhttp 8 or later");
@@ -34,23 +42,120 @@ namespace {
 
 llhttp_settings_t MakeSettings();
 
+// The prologue.
+constexpr int32_t kOutUsed = 0;
+constexpr int32_t kOutConsume = 1;
+constexpr int32_t kOutPhase = 2;
+constexpr int32_t kPrologue = 3;
+
 constexpr int32_t kRecordHead = 1;
 constexpr int32_t kRecordBody = 2;
 constexpr int32_t kRecordEnd = 3;
 
-constexpr int32_t kPrologue = 3;
+// A HEAD record: its fixed part, then the header fields.
+constexpr int32_t kHeadMethod = 1;
+constexpr int32_t kHeadFlags = 2;
+constexpr int32_t kHeadStart = 3;
+constexpr int32_t kHeadEnd = 4;
+constexpr int32_t kHeadUrlStart = 5;
+constexpr int32_t kHeadUrlLength = 6;
+constexpr int32_t kHeadLengthLow = 7;
+constexpr int32_t kHeadLengthHigh = 8;
+constexpr int32_t kHeadFields = 9;
 constexpr int32_t kHeadFixed = 10;
+
+constexpr int32_t kFieldNameStart = 0;
+constexpr int32_t kFieldNameLength = 1;
+constexpr int32_t kFieldValueStart = 2;
+constexpr int32_t kFieldValueLength = 3;
+constexpr int32_t kFieldInts = 4;
+
+constexpr int32_t kBodyStart = 1;
+constexpr int32_t kBodyLength = 2;
+constexpr int32_t kBodyInts = 3;
 
 constexpr int32_t kFlagKeepAlive = 1 << 0;
 constexpr int32_t kFlagChunked = 1 << 1;
 constexpr int32_t kFlagContentLength = 1 << 2;
 constexpr int32_t kFlagExpectContinue = 1 << 3;
 constexpr int32_t kFlagUpgrade = 1 << 4;
+constexpr int32_t kVersionMajorShift = 16;
+constexpr int32_t kVersionMinorShift = 8;
 
 constexpr int32_t kStatusDone = 0;
 constexpr int32_t kStatusStop = 1;
 
+// How many ints `out` must have beyond the buffer's length. Records take at most one int per
+// input byte they describe (a header field is at least 4 bytes and costs 4 ints; a request is at
+// least 16 bytes and costs 11 ints plus its fields), except around the edges of a read: the
+// prologue, a body record for the first byte of a body, and the END after it. The callbacks
+// rely on this bound to write without checking.
+constexpr int32_t kOutSlack = kPrologue + kHeadFixed + 8;
+
 enum Phase : int32_t { kBetween = 0, kHeaders = 1, kBody = 2 };
+
+struct Constant {
+  const char* name;
+  int32_t value;
+};
+
+// The layout as JavaScript sees it: the `layout` export.
+constexpr Constant kLayout[] = {
+    {"OUT_USED", kOutUsed},
+    {"OUT_CONSUME", kOutConsume},
+    {"OUT_PHASE", kOutPhase},
+    {"PROLOGUE", kPrologue},
+    {"OUT_SLACK", kOutSlack},
+    {"RECORD_HEAD", kRecordHead},
+    {"RECORD_BODY", kRecordBody},
+    {"RECORD_END", kRecordEnd},
+    {"HEAD_METHOD", kHeadMethod},
+    {"HEAD_FLAGS", kHeadFlags},
+    {"HEAD_START", kHeadStart},
+    {"HEAD_END", kHeadEnd},
+    {"HEAD_URL_START", kHeadUrlStart},
+    {"HEAD_URL_LENGTH", kHeadUrlLength},
+    {"HEAD_LENGTH_LOW", kHeadLengthLow},
+    {"HEAD_LENGTH_HIGH", kHeadLengthHigh},
+    {"HEAD_FIELDS", kHeadFields},
+    {"HEAD_FIXED", kHeadFixed},
+    {"FIELD_NAME_START", kFieldNameStart},
+    {"FIELD_NAME_LENGTH", kFieldNameLength},
+    {"FIELD_VALUE_START", kFieldValueStart},
+    {"FIELD_VALUE_LENGTH", kFieldValueLength},
+    {"FIELD_INTS", kFieldInts},
+    {"BODY_START", kBodyStart},
+    {"BODY_LENGTH", kBodyLength},
+    {"BODY_INTS", kBodyInts},
+    {"FLAG_KEEP_ALIVE", kFlagKeepAlive},
+    {"FLAG_CHUNKED", kFlagChunked},
+    {"FLAG_CONTENT_LENGTH", kFlagContentLength},
+    {"FLAG_EXPECT_CONTINUE", kFlagExpectContinue},
+    {"FLAG_UPGRADE", kFlagUpgrade},
+    {"VERSION_MAJOR_SHIFT", kVersionMajorShift},
+    {"VERSION_MINOR_SHIFT", kVersionMinorShift},
+    {"STATUS_DONE", kStatusDone},
+    {"STATUS_STOP", kStatusStop},
+    {"PHASE_BETWEEN", kBetween},
+    {"PHASE_HEADERS", kHeaders},
+    {"PHASE_BODY", kBody},
+};
+
+// Checked argument conversions: a TypeError naming the call and the argument otherwise.
+double NumberArg(const Napi::CallbackInfo& info, size_t i, const char* call, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(call) + ": " + name + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// A positive whole number that fits the parser's int32 offsets.
+int32_t LimitArg(const Napi::CallbackInfo& info, size_t i, const char* call, const char* name) {
+  const double v = NumberArg(info, i, call, name);
+  if (!(v >= 1 && v <= INT32_MAX && v == static_cast<double>(static_cast<int64_t>(v)))) {
+    throw Napi::RangeError::New(info.Env(), std::string(call) + ": " + name + " must be a whole number from 1 to 2^31-1");
+  }
+  return static_cast<int32_t>(v);
+}
 enum Span : uint8_t { kSpanNone, kSpanMethod, kSpanUrl, kSpanField, kSpanValue };
 
 struct Header {
@@ -72,15 +177,12 @@ class Parser : public Napi::ObjectWrap<Parser> {
   }
 
   // new Parser(maxHeaderSize, maxHeaders, maxBodySize); maxBodySize < 0 means unlimited.
-  explicit Parser(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Parser>(info) {
-    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
-      Napi::TypeError::New(info.Env(), "Parser(maxHeaderSize, maxHeaders, maxBodySize) takes three numbers")
-          .ThrowAsJavaScriptException();
-      return;
-    }
-    maxHeaderSize_ = info[0].As<Napi::Number>().Int64Value();
-    maxHeaders_ = info[1].As<Napi::Number>().Int64Value();
-    maxBodySize_ = info[2].As<Napi::Number>().DoubleValue();
+  explicit Parser(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<Parser>(info),
+        maxHeaderSize_(LimitArg(info, 0, "Parser", "maxHeaderSize")),
+        maxHeaders_(LimitArg(info, 1, "Parser", "maxHeaders")),
+        maxBodySize_(NumberArg(info, 2, "Parser", "maxBodySize")) {
+    if (std::isnan(maxBodySize_)) throw Napi::RangeError::New(info.Env(), "Parser: maxBodySize must not be NaN");
     headers_.reserve(16);
     Init();
   }
@@ -108,35 +210,28 @@ class Parser : public Napi::ObjectWrap<Parser> {
     bodyBytes_ = 0;
   }
 
-  // execute(buffer, out: Int32Array) -> status
+  // execute(buffer, out: Int32Array) -> status. Called once per read: one napi call per argument.
   Napi::Value Execute(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 2 || !info[0].IsBuffer() || !info[1].IsTypedArray()) {
-      Napi::TypeError::New(env, "execute(buffer, out) takes a Buffer and an Int32Array").ThrowAsJavaScriptException();
-      return env.Undefined();
+    char* data = nullptr;
+    size_t length = 0;
+    // napi_get_buffer_info accepts exactly what napi_is_buffer does (any Uint8Array view).
+    if (napi_get_buffer_info(env, info[0], reinterpret_cast<void**>(&data), &length) != napi_ok) {
+      throw Napi::TypeError::New(env, "execute: buffer must be a Buffer");
     }
-    auto buffer = info[0].As<Napi::Buffer<char>>();
-    auto outArray = info[1].As<Napi::TypedArray>();
-    if (outArray.TypedArrayType() != napi_int32_array) {
-      Napi::TypeError::New(env, "execute: out must be an Int32Array").ThrowAsJavaScriptException();
-      return env.Undefined();
+    napi_typedarray_type type;
+    size_t capacity = 0;
+    void* outData = nullptr;
+    if (napi_get_typedarray_info(env, info[1], &type, &capacity, &outData, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
+      throw Napi::TypeError::New(env, "execute: out must be an Int32Array");
     }
-    auto out = outArray.As<Napi::Int32Array>();
-    const size_t length = buffer.Length();
-    // Every record is smaller than the input bytes it describes (a header is at least 4 bytes
-    // and costs 4 ints; a request is at least 16 bytes and costs at most 14 ints), so this
-    // bound lets the callbacks write without checking.
-    if (length > INT32_MAX / 2 || out.ElementLength() < length + kPrologue + kHeadFixed + 8) {
-      Napi::RangeError::New(env, "execute: out is smaller than the buffer length + 32").ThrowAsJavaScriptException();
-      return env.Undefined();
+    if (length > INT32_MAX / 2 || capacity < length + kOutSlack) {
+      throw Napi::RangeError::New(env, "execute: out is smaller than the buffer length + " + std::to_string(kOutSlack));
     }
-    if (kept_ > length) {
-      Napi::Error::New(env, "execute: the buffer lost bytes the parser had kept").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    base_ = buffer.Data();
+    if (kept_ > length) throw Napi::Error::New(env, "execute: the buffer lost bytes the parser had kept");
+    base_ = data;
     end_ = base_ + length;
-    out_ = out.Data();
+    out_ = static_cast<int32_t*>(outData);
     used_ = kPrologue;
 
     int32_t status = kStatusDone;
@@ -173,9 +268,9 @@ class Parser : public Napi::ObjectWrap<Parser> {
     } else {
       kept_ = 0;
     }
-    out_[0] = used_;
-    out_[1] = consume;
-    out_[2] = phase_;
+    out_[kOutUsed] = used_;
+    out_[kOutConsume] = consume;
+    out_[kOutPhase] = phase_;
     return Napi::Number::New(env, status);
   }
 
@@ -206,21 +301,21 @@ class Parser : public Napi::ObjectWrap<Parser> {
 
   static Parser* From(llhttp_t* p) { return static_cast<Parser*>(p->data); }
 
-  static int OnMessageBegin(llhttp_t* p) {
+  static int OnMessageBegin(llhttp_t* p) noexcept {
     Parser* self = From(p);
     self->StartMessage();
     self->phase_ = kHeaders;
     return 0;
   }
 
-  static int OnMethod(llhttp_t* p, const char* at, size_t) {
+  static int OnMethod(llhttp_t* p, const char* at, size_t) noexcept {
     Parser* self = From(p);
     if (self->msgStart_ < 0) self->msgStart_ = self->Offset(at);
     self->lastSpan_ = kSpanMethod;
     return 0;
   }
 
-  static int OnUrl(llhttp_t* p, const char* at, size_t len) {
+  static int OnUrl(llhttp_t* p, const char* at, size_t len) noexcept {
     Parser* self = From(p);
     const int32_t start = self->Offset(at);
     if (self->Continues(kSpanUrl, start, self->urlStart_, self->urlLen_)) {
@@ -233,7 +328,7 @@ class Parser : public Napi::ObjectWrap<Parser> {
     return self->SpanEnd(start + static_cast<int32_t>(len));
   }
 
-  static int OnHeaderField(llhttp_t* p, const char* at, size_t len) {
+  static int OnHeaderField(llhttp_t* p, const char* at, size_t len) noexcept {
     Parser* self = From(p);
     const int32_t start = self->Offset(at);
     if (!self->headers_.empty()) {
@@ -251,7 +346,7 @@ class Parser : public Napi::ObjectWrap<Parser> {
     return self->SpanEnd(start + static_cast<int32_t>(len));
   }
 
-  static int OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
+  static int OnHeaderValue(llhttp_t* p, const char* at, size_t len) noexcept {
     Parser* self = From(p);
     const int32_t start = self->Offset(at);
     Header& last = self->headers_.back();
@@ -302,7 +397,7 @@ class Parser : public Napi::ObjectWrap<Parser> {
     }
   }
 
-  static int OnHeadersComplete(llhttp_t* p) {
+  static int OnHeadersComplete(llhttp_t* p) noexcept {
     Parser* self = From(p);
     if (self->BadLineEndings()) return self->Fail(400, "header lines must end in CRLF and not be folded");
     const bool hasLength = (p->flags & F_CONTENT_LENGTH) != 0;
@@ -315,33 +410,33 @@ class Parser : public Napi::ObjectWrap<Parser> {
     if (hasLength) flags |= kFlagContentLength;
     if (p->upgrade) flags |= kFlagUpgrade;
     if (self->HasExpectContinue()) flags |= kFlagExpectContinue;
-    flags |= static_cast<int32_t>(p->http_major) << 16 | static_cast<int32_t>(p->http_minor) << 8;
+    flags |= static_cast<int32_t>(p->http_major) << kVersionMajorShift | static_cast<int32_t>(p->http_minor) << kVersionMinorShift;
 
     int32_t* r = self->out_ + self->used_;
     r[0] = kRecordHead;
-    r[1] = p->method;
-    r[2] = flags;
-    r[3] = self->msgStart_;
-    r[4] = self->headEnd_;
-    r[5] = self->urlStart_;
-    r[6] = self->urlLen_;
-    r[7] = static_cast<int32_t>(p->content_length & 0xffffffffu);
-    r[8] = static_cast<int32_t>(p->content_length >> 32);
-    r[9] = static_cast<int32_t>(self->headers_.size());
+    r[kHeadMethod] = p->method;
+    r[kHeadFlags] = flags;
+    r[kHeadStart] = self->msgStart_;
+    r[kHeadEnd] = self->headEnd_;
+    r[kHeadUrlStart] = self->urlStart_;
+    r[kHeadUrlLength] = self->urlLen_;
+    r[kHeadLengthLow] = static_cast<int32_t>(p->content_length & 0xffffffffu);
+    r[kHeadLengthHigh] = static_cast<int32_t>(p->content_length >> 32);
+    r[kHeadFields] = static_cast<int32_t>(self->headers_.size());
     int32_t* h = r + kHeadFixed;
     for (const Header& header : self->headers_) {
-      h[0] = header.nameStart;
-      h[1] = header.nameLen;
-      h[2] = header.valueStart;
-      h[3] = header.valueLen;
-      h += 4;
+      h[kFieldNameStart] = header.nameStart;
+      h[kFieldNameLength] = header.nameLen;
+      h[kFieldValueStart] = header.valueStart;
+      h[kFieldValueLength] = header.valueLen;
+      h += kFieldInts;
     }
     self->used_ = static_cast<int32_t>(h - self->out_);
     self->phase_ = kBody;
     return 0;
   }
 
-  static int OnBody(llhttp_t* p, const char* at, size_t len) {
+  static int OnBody(llhttp_t* p, const char* at, size_t len) noexcept {
     Parser* self = From(p);
     self->bodyBytes_ += len;
     if (self->maxBodySize_ >= 0 && static_cast<double>(self->bodyBytes_) > self->maxBodySize_) {
@@ -350,18 +445,19 @@ class Parser : public Napi::ObjectWrap<Parser> {
     int32_t* r = self->out_ + self->used_;
     // llhttp reports a Content-Length body that spans reads piece by piece; merge the pieces of
     // one read so that a body costs one record per read.
-    if (self->used_ >= kPrologue + 3 && r[-3] == kRecordBody && r[-2] + r[-1] == self->Offset(at)) {
-      r[-1] += static_cast<int32_t>(len);
+    int32_t* last = r - kBodyInts;
+    if (self->used_ >= kPrologue + kBodyInts && last[0] == kRecordBody && last[kBodyStart] + last[kBodyLength] == self->Offset(at)) {
+      last[kBodyLength] += static_cast<int32_t>(len);
       return 0;
     }
     r[0] = kRecordBody;
-    r[1] = self->Offset(at);
-    r[2] = static_cast<int32_t>(len);
-    self->used_ += 3;
+    r[kBodyStart] = self->Offset(at);
+    r[kBodyLength] = static_cast<int32_t>(len);
+    self->used_ += kBodyInts;
     return 0;
   }
 
-  static int OnMessageComplete(llhttp_t* p) {
+  static int OnMessageComplete(llhttp_t* p) noexcept {
     Parser* self = From(p);
     self->out_[self->used_++] = kRecordEnd;
     self->phase_ = kBetween;
@@ -414,6 +510,15 @@ const llhttp_settings_t Parser::kSettings = MakeSettings();
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("Parser", Parser::Define(env));
+  Napi::Object layout = Napi::Object::New(env);
+  for (const Constant& c : kLayout) layout.Set(c.name, Napi::Number::New(env, c.value));
+  exports.Set("layout", layout);
+  // llhttp's method numbering, from llhttp.h itself: methods[record[HEAD_METHOD]] is the name.
+  Napi::Array methods = Napi::Array::New(env);
+#define NEVIO_METHOD(number, name, text) methods.Set(uint32_t{number}, Napi::String::New(env, #text));
+  HTTP_ALL_METHOD_MAP(NEVIO_METHOD)
+#undef NEVIO_METHOD
+  exports.Set("methods", methods);
   return exports;
 }
 

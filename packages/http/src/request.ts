@@ -1,4 +1,25 @@
-import { FLAG_CHUNKED, FLAG_CONTENT_LENGTH, HEAD_FIXED, METHODS } from './native';
+import {
+  FIELD_INTS,
+  FIELD_NAME_LENGTH,
+  FIELD_NAME_START,
+  FIELD_VALUE_LENGTH,
+  FIELD_VALUE_START,
+  FLAG_CHUNKED,
+  FLAG_CONTENT_LENGTH,
+  HEAD_END,
+  HEAD_FIELDS,
+  HEAD_FIXED,
+  HEAD_FLAGS,
+  HEAD_LENGTH_HIGH,
+  HEAD_LENGTH_LOW,
+  HEAD_METHOD,
+  HEAD_START,
+  HEAD_URL_LENGTH,
+  HEAD_URL_START,
+  METHODS,
+  VERSION_MAJOR_SHIFT,
+  VERSION_MINOR_SHIFT,
+} from './native';
 
 /**
  * Counts `react` calls. A request that has not copied its header block reads it from the
@@ -146,7 +167,7 @@ export class Request implements AsyncIterable<Buffer> {
   close: boolean;
 
   // Header block: either a view into the read buffer (valid while `generation` is current) or
-  // an owned copy. `rec[at]` is the first of 4 ints per header field.
+  // an owned copy. `rec[at]` is the first of FIELD_INTS ints per header field.
   private data: Buffer;
   private rec: Int32Array;
   private at: number;
@@ -172,17 +193,17 @@ export class Request implements AsyncIterable<Buffer> {
     rec: Int32Array,
     i: number,
   ) {
-    this.method = METHODS[rec[i + 1]] ?? 'UNKNOWN';
-    this.flags = rec[i + 2];
+    this.method = METHODS[rec[i + HEAD_METHOD]] ?? 'UNKNOWN';
+    this.flags = rec[i + HEAD_FLAGS];
     this.data = data;
     this.rec = rec;
     this.at = i + HEAD_FIXED;
-    this.urlStart = rec[i + 5];
-    this.urlLen = rec[i + 6];
-    this.count = rec[i + 9];
+    this.urlStart = rec[i + HEAD_URL_START];
+    this.urlLen = rec[i + HEAD_URL_LENGTH];
+    this.count = rec[i + HEAD_FIELDS];
     this.close = false;
     if ((this.flags & FLAG_CONTENT_LENGTH) !== 0) {
-      this.contentLength = (rec[i + 7] >>> 0) + (rec[i + 8] >>> 0) * 2 ** 32;
+      this.contentLength = (rec[i + HEAD_LENGTH_LOW] >>> 0) + (rec[i + HEAD_LENGTH_HIGH] >>> 0) * 2 ** 32;
       // The parser enforces the body size limit, so a huge length only reaches here when bodies
       // are unlimited; those are collected in parts instead of one allocation.
       if (this.contentLength > 0 && this.contentLength <= 2 ** 31 && !owner.streamBody) {
@@ -196,12 +217,20 @@ export class Request implements AsyncIterable<Buffer> {
 
   /** @internal HTTP/1.1 or later (chunked encoding, keep-alive by default). */
   get http11(): boolean {
-    return (this.flags & 0xffff00) >= 0x10100;
+    return this.versionMajor > 1 || (this.versionMajor === 1 && this.versionMinor >= 1);
   }
 
   /** `1.1` or `1.0`. */
   get httpVersion(): string {
-    return `${(this.flags >> 16) & 0xff}.${(this.flags >> 8) & 0xff}`;
+    return `${this.versionMajor}.${this.versionMinor}`;
+  }
+
+  private get versionMajor(): number {
+    return (this.flags >> VERSION_MAJOR_SHIFT) & 0xff;
+  }
+
+  private get versionMinor(): number {
+    return (this.flags >> VERSION_MINOR_SHIFT) & 0xff;
   }
 
   /** The request target as sent, e.g. `/search?q=nevio`. */
@@ -260,9 +289,9 @@ export class Request implements AsyncIterable<Buffer> {
     const n = name.length;
     let found: string | undefined;
     for (let h = 0; h < this.count; h++) {
-      const p = this.at + 4 * h;
-      if (rec[p + 1] !== n) continue;
-      const start = rec[p];
+      const p = this.at + FIELD_INTS * h;
+      if (rec[p + FIELD_NAME_LENGTH] !== n) continue;
+      const start = rec[p + FIELD_NAME_START];
       let same = true;
       for (let k = 0; k < n; k++) {
         if (lowerAscii(data[start + k]) !== lowerAscii(name.charCodeAt(k))) {
@@ -406,12 +435,15 @@ export class Request implements AsyncIterable<Buffer> {
     this.owned = true;
     const rec = this.rec;
     const first = this.at - HEAD_FIXED;
-    const start = rec[first + 3];
-    const end = rec[first + 4];
-    const copy = new Int32Array(this.count * 4);
-    for (let k = 0; k < copy.length; k += 2) {
-      copy[k] = rec[this.at + k] - start;
-      copy[k + 1] = rec[this.at + k + 1];
+    const start = rec[first + HEAD_START];
+    const end = rec[first + HEAD_END];
+    const copy = new Int32Array(this.count * FIELD_INTS);
+    for (let k = 0; k < copy.length; k += FIELD_INTS) {
+      const p = this.at + k;
+      copy[k + FIELD_NAME_START] = rec[p + FIELD_NAME_START] - start;
+      copy[k + FIELD_NAME_LENGTH] = rec[p + FIELD_NAME_LENGTH];
+      copy[k + FIELD_VALUE_START] = rec[p + FIELD_VALUE_START] - start;
+      copy[k + FIELD_VALUE_LENGTH] = rec[p + FIELD_VALUE_LENGTH];
     }
     this.data = Buffer.from(this.data.subarray(start, end));
     this.rec = copy;
@@ -425,16 +457,16 @@ export class Request implements AsyncIterable<Buffer> {
   }
 
   private fieldName(h: number): string {
-    const p = this.at + 4 * h;
-    const start = this.rec[p];
-    return latin1(this.view(), start, start + this.rec[p + 1]);
+    const p = this.at + FIELD_INTS * h;
+    const start = this.rec[p + FIELD_NAME_START];
+    return latin1(this.view(), start, start + this.rec[p + FIELD_NAME_LENGTH]);
   }
 
   private fieldValue(h: number): string {
-    const p = this.at + 4 * h;
+    const p = this.at + FIELD_INTS * h;
     const data = this.view();
-    const start = this.rec[p + 2];
-    let end = start + this.rec[p + 3];
+    const start = this.rec[p + FIELD_VALUE_START];
+    let end = start + this.rec[p + FIELD_VALUE_LENGTH];
     // llhttp leaves trailing whitespace in the value; it is not part of it (RFC 9110 5.5).
     while (end > start && (data[end - 1] === 0x20 || data[end - 1] === 0x09)) end--;
     return latin1(data, start, end);

@@ -1,4 +1,4 @@
-import { type Addr, type Conn, type Events, type Options, serve, type Server } from '@nevio/core';
+import { type Addr, type Conn, defaults, type Events, type Options, serve, type Server } from '@nevio/core';
 import { clock } from './clock';
 import { type Handler, HttpConnection, type Settings } from './connection';
 import type { Request } from './request';
@@ -80,6 +80,15 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** A limit the parser counts in int32 offsets. */
+function limit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value >= 1 && value <= 2 ** 31 - 1)) {
+    throw new RangeError(`${name} must be a whole number from 1 to 2^31-1, got ${value}`);
+  }
+  return value;
+}
+
 /** An HTTP/1.1 server that has not started listening yet. */
 export class HttpServer {
   private readonly settings: Settings;
@@ -89,17 +98,19 @@ export class HttpServer {
   constructor(handler: Handler, options: HttpOptions) {
     const logger = options.logger ?? console;
     const maxBodySize = positive('maxBodySize', options.maxBodySize, 8 << 20);
+    const high = options.writeHighWatermark ?? defaults.writeHighWatermark;
     this.settings = {
       handler,
-      maxHeaderSize: positive('maxHeaderSize', options.maxHeaderSize, 16 * 1024),
-      maxHeaders: positive('maxHeaders', options.maxHeaders, 100),
+      maxHeaderSize: limit('maxHeaderSize', options.maxHeaderSize, 16 * 1024),
+      maxHeaders: limit('maxHeaders', options.maxHeaders, 100),
       maxBodySize: Number.isFinite(maxBodySize) ? maxBodySize : -1,
       streamBody: options.streamBody ?? false,
       headersTimeout: positive('headersTimeout', options.headersTimeout, 10_000),
       bodyTimeout: positive('bodyTimeout', options.bodyTimeout, 300_000),
       keepAliveTimeout: positive('keepAliveTimeout', options.keepAliveTimeout, 5_000),
-      writeHighWatermark: options.writeHighWatermark ?? 1 << 20,
-      writeLowWatermark: options.writeLowWatermark ?? 256 * 1024,
+      // Resolved as serve resolves them, so that responses wait exactly while the core does not read.
+      writeHighWatermark: high,
+      writeLowWatermark: options.writeLowWatermark ?? Math.min(defaults.writeLowWatermark, high),
       fixed: { status: 0, body: '', generation: -1, bytes: Buffer.alloc(0) },
       parsers: [],
       onError: options.onError ?? ((error) => logger.error(`@nevio/http: handler failed: ${error.stack ?? error.message}`)),

@@ -1,6 +1,31 @@
 // The llhttp binding on its own: record layout, requests split across reads, and the strict
 // rejections that keep request smuggling out.
-import { HEAD_FIXED, type NativeParser, Parser, PROLOGUE, RECORD_BODY, RECORD_END, RECORD_HEAD } from '../src/native';
+import {
+  BODY_INTS,
+  BODY_LENGTH,
+  BODY_START,
+  FIELD_INTS,
+  FIELD_NAME_LENGTH,
+  FIELD_NAME_START,
+  HEAD_END,
+  HEAD_FIELDS,
+  HEAD_FIXED,
+  HEAD_LENGTH_LOW,
+  HEAD_METHOD,
+  HEAD_START,
+  HEAD_URL_LENGTH,
+  HEAD_URL_START,
+  METHODS,
+  type NativeParser,
+  OUT_CONSUME,
+  OUT_SLACK,
+  OUT_USED,
+  Parser,
+  PROLOGUE,
+  RECORD_BODY,
+  RECORD_END,
+  RECORD_HEAD,
+} from '../src/native';
 
 interface Parsed {
   status: number;
@@ -184,5 +209,63 @@ describe('llhttp binding', () => {
 
   test('refuses an output array too small for the input', () => {
     expect(() => fresh().execute(Buffer.alloc(100), new Int32Array(50))).toThrow(/smaller than the buffer/);
+  });
+
+  test('the layout the addon exports describes the records it writes', () => {
+    const first = 'GET /a HTTP/1.1\r\n\r\n';
+    const text = `${first}PUT /u HTTP/1.1\r\nContent-Length: 2\r\nM-Search: 1\r\n\r\nab`;
+    const data = Buffer.from(text, 'latin1');
+    const rec = new Int32Array(data.length + OUT_SLACK);
+    expect(fresh().execute(data, rec)).toBe(0);
+    expect(rec[OUT_CONSUME]).toBe(data.length);
+    expect(rec[PROLOGUE + HEAD_FIXED]).toBe(RECORD_END);
+    // The second request: its head does not start at offset 0.
+    const i = PROLOGUE + HEAD_FIXED + 1;
+    expect(rec[i]).toBe(RECORD_HEAD);
+    expect(METHODS[rec[i + HEAD_METHOD]]).toBe('PUT');
+    expect(data.toString('latin1', rec[i + HEAD_URL_START], rec[i + HEAD_URL_START] + rec[i + HEAD_URL_LENGTH])).toBe('/u');
+    expect(rec[i + HEAD_START]).toBe(first.length);
+    expect(data.toString('latin1', rec[i + HEAD_START], rec[i + HEAD_END])).toBe(text.slice(first.length, text.lastIndexOf('\r\n\r\n')));
+    expect(rec[i + HEAD_LENGTH_LOW]).toBe(2);
+    expect(rec[i + HEAD_FIELDS]).toBe(2);
+    const field = i + HEAD_FIXED + FIELD_INTS;
+    expect(data.toString('latin1', rec[field + FIELD_NAME_START], rec[field + FIELD_NAME_START] + rec[field + FIELD_NAME_LENGTH])).toBe('M-Search');
+    const body = i + HEAD_FIXED + 2 * FIELD_INTS;
+    expect(rec[body]).toBe(RECORD_BODY);
+    expect(data.toString('latin1', rec[body + BODY_START], rec[body + BODY_START] + rec[body + BODY_LENGTH])).toBe('ab');
+    expect(rec[body + BODY_INTS]).toBe(RECORD_END);
+    expect(rec[OUT_USED]).toBe(body + BODY_INTS + 1);
+    expect(METHODS).toContain('M-SEARCH');
+  });
+
+  test('out must hold the buffer length + OUT_SLACK ints', () => {
+    const data = Buffer.from('GET / HTTP/1.1\r\n\r\n');
+    expect(fresh().execute(data, new Int32Array(data.length + OUT_SLACK))).toBe(0);
+    expect(() => fresh().execute(data, new Int32Array(data.length + OUT_SLACK - 1))).toThrow(
+      `execute: out is smaller than the buffer length + ${OUT_SLACK}`,
+    );
+  });
+
+  test.each([
+    [() => new Parser('8192' as unknown as number, 100, 1), TypeError, 'Parser: maxHeaderSize must be a number'],
+    [() => new (Parser as unknown as new () => NativeParser)(), TypeError, 'Parser: maxHeaderSize must be a number'],
+    [() => new Parser(8192, null as unknown as number, 1), TypeError, 'Parser: maxHeaders must be a number'],
+    [() => new Parser(8192, 100, undefined as unknown as number), TypeError, 'Parser: maxBodySize must be a number'],
+    [() => new Parser(0, 100, 1), RangeError, 'Parser: maxHeaderSize must be a whole number from 1 to 2^31-1'],
+    [() => new Parser(Infinity, 100, 1), RangeError, 'Parser: maxHeaderSize must be a whole number from 1 to 2^31-1'],
+    [() => new Parser(8192, 2.5, 1), RangeError, 'Parser: maxHeaders must be a whole number from 1 to 2^31-1'],
+    [() => new Parser(8192, 100, NaN), RangeError, 'Parser: maxBodySize must not be NaN'],
+    [() => fresh().execute('GET /' as unknown as Buffer, out), TypeError, 'execute: buffer must be a Buffer'],
+    [() => fresh().execute(Buffer.alloc(1), new Uint32Array(64) as unknown as Int32Array), TypeError, 'execute: out must be an Int32Array'],
+    [() => (fresh().execute as (data: Buffer) => number)(Buffer.alloc(1)), TypeError, 'execute: out must be an Int32Array'],
+  ])('a bad argument is a typed error: %#', (call, type, message) => {
+    let thrown: unknown;
+    try {
+      call();
+    } catch (error) {
+      thrown = error;
+    }
+    // The addon's errors come from Node's realm, not the test's: compare by name, not instanceof.
+    expect(thrown).toMatchObject({ name: type.name, message });
   });
 });
