@@ -191,8 +191,7 @@ export class Aof {
     const data = fs.readFileSync(this.file);
     const server = this.server;
     const client = server.newClient(null);
-    client.authenticated = true;
-    client.parser.authRequired = false;
+    client.authenticate();
     this.loading = true;
     let pos = 0;
     let multiStart = -1;

@@ -1,33 +1,22 @@
 /**
  * Per-connection state. A {@link Client} is also the {@link CommandContext} of the commands it
- * runs, so running a command allocates no context object.
+ * runs (and its {@link ClientState}), so running a command allocates no context object.
  *
  * @packageDocumentation
  */
 import type { Conn } from '@nevio/core';
-import type { BlockSpec, ClientHandle, CommandContext, CommandDef } from './command';
+import type { BlockedState } from './blocked';
+import { CLIENT_BLOCKED, CLIENT_DIRTY_CAS, CLIENT_MULTI, CLIENT_PUBSUB, type BlockSpec, type ClientState, type CommandContext } from './command';
 import type { Db } from './keyspace';
+import type { QueuedCommand } from './multi';
 import { RespParser } from './parser';
 import { Reply } from './reply';
 import type { RedisServer } from './server';
 
-/** A command queued by MULTI, with its arguments copied out of the read buffer. */
-export interface QueuedCommand {
-  def: CommandDef;
-  argv: Buffer[];
-}
-
-/** A client waiting in BLPOP & co. */
-export interface BlockedState {
-  spec: BlockSpec;
-  db: Db;
-  timer: NodeJS.Timeout | null;
-}
-
-export class Client implements CommandContext, ClientHandle {
+export class Client implements CommandContext, ClientState {
   readonly reply: Reply;
   readonly parser = new RespParser();
-  readonly client: ClientHandle = this;
+  readonly client: ClientState = this;
   db: Db;
   name = '';
   authenticated: boolean;
@@ -74,16 +63,95 @@ export class Client implements CommandContext, ClientHandle {
     return !this.inExec && !this.internal;
   }
 
-  /** True while subscribed to a channel or pattern (RESP2 restricts the commands then). */
   get subscribed(): boolean {
     return this.channels.size + this.patterns.size > 0;
   }
 
+  get protocol(): 2 | 3 {
+    return this.reply.proto;
+  }
+
+  get flags(): number {
+    return (
+      (this.subscribed ? CLIENT_PUBSUB : 0) |
+      (this.multi !== null ? CLIENT_MULTI : 0) |
+      (this.blocked !== null ? CLIENT_BLOCKED : 0) |
+      (this.dirtyCas ? CLIENT_DIRTY_CAS : 0)
+    );
+  }
+
+  get queued(): number {
+    return this.multi === null ? -1 : this.multi.length;
+  }
+
+  get inMulti(): boolean {
+    return this.multi !== null;
+  }
+
   block(spec: BlockSpec): void {
-    this.server.blockClient(this, spec);
+    this.server.blocking.block(this, spec);
   }
 
   propagate(argv: readonly (Buffer | string)[]): void {
     (this.propagated ??= []).push(argv.slice());
+  }
+
+  setName(name: string): void {
+    this.name = name;
+  }
+
+  select(index: number): void {
+    this.db = this.server.dbs[index];
+  }
+
+  setProtocol(proto: 2 | 3): void {
+    this.reply.proto = proto;
+  }
+
+  authenticate(): void {
+    this.authenticated = true;
+    this.parser.authRequired = false;
+  }
+
+  deauthenticate(): void {
+    if (this.server.config.requirepass === '') return;
+    this.authenticated = false;
+    this.parser.authRequired = true;
+  }
+
+  closeAfterReply(): void {
+    this.closing = true;
+  }
+
+  kill(): void {
+    this.server.killClient(this);
+  }
+
+  subscribe(name: string, pattern: boolean): void {
+    this.server.pubsub.subscribe(this, name, pattern);
+  }
+
+  unsubscribe(name: string, pattern: boolean): boolean {
+    return this.server.pubsub.unsubscribe(this, name, pattern);
+  }
+
+  beginMulti(): void {
+    this.multi = [];
+  }
+
+  discardMulti(): void {
+    this.server.multi.discard(this);
+  }
+
+  exec(): void {
+    this.server.multi.exec(this);
+  }
+
+  watch(key: string): void {
+    this.server.multi.watch(this, key);
+  }
+
+  unwatch(): void {
+    this.server.multi.unwatchAll(this);
   }
 }

@@ -1,55 +1,160 @@
 /**
- * The internal interface commands are written against.
+ * The command contract: what a command is ({@link CommandDef}, made with {@link def}) and
+ * everything a command may use. Commands (`commands/`) and data types (`types/`) import this
+ * module only; the server (`server.ts` and the files it is split into) implements the context
+ * and is handed the command table, so the dependencies run one way:
+ * contract ← commands, types ← server ← listener.
  *
  * Where things are:
- * - `command.ts` (this file): {@link CommandDef}, {@link CommandContext}, {@link ClientHandle},
- *   blocking ({@link BlockSpec}), per-type hooks ({@link TypeOps}) and argument parsers.
+ * - `command.ts` (this file): {@link CommandDef}, {@link def}, the `CMD_*` flag bits, key
+ *   specs, per-type hooks ({@link TypeOps}), and the re-exports below.
+ * - `context.ts`: {@link CommandContext} and the narrow views it is made of (client state,
+ *   keyspace, config, stats, pub/sub, transactions, persistence, server info).
+ * - `args.ts`: argument parsers (keywords, the integer family with Redis's error texts and the
+ *   one definition of the int64 bounds, SCAN cursors and options).
  * - `reply.ts`: `Reply`, the RESP2/RESP3 serializer each command answers through.
  * - `keyspace.ts`: `Db` (get/set/delete/lookup with lazy expiry, `modified` for WATCH and
  *   persistence, `signalReady` for blocking pops), `keyOf`, `ValueType`, `Entry`.
  * - `errors.ts`: `CommandError` (throw it to reply with an error) and Redis's shared error texts.
- * - `glob.ts`: `globMatch`, Redis's glob for KEYS/SCAN MATCH/PSUBSCRIBE (and HSCAN/SSCAN/ZSCAN).
- * - `types/index.ts`: the data types' `typeCommands` and `typeOps`, picked up by the command
- *   table; everything under `types/` belongs to the data-types modules.
+ * - `glob.ts`: `globMatch`, Redis's glob for KEYS/SCAN MATCH/PSUBSCRIBE/CONFIG GET.
  *
  * How a command runs: the dispatcher has checked the arity, authentication, MULTI queuing and
  * pub/sub restrictions, then calls `run(ctx, argv)`. `argv[0]` is the command name (usually
- * in lower case, as in the command table); `argv[1..]` are the arguments. The Buffers in `argv` are views into the connection's read
- * buffer, valid only during `run`: anything stored (values, members, fields) must be copied
- * (`Buffer.from(arg)`); keys decoded with {@link keyOf} are already copies. `run` writes exactly
- * one reply through `ctx.reply` (or blocks the client, see {@link ClientHandle.block}), or throws
- * a {@link CommandError} before writing anything.
+ * in lower case, as in the command table); `argv[1..]` are the arguments. The Buffers in `argv`
+ * are views into the connection's read buffer, valid only during `run`: anything stored (values,
+ * members, fields) must be copied (`Buffer.from(arg)`); keys decoded with `keyOf` are already
+ * copies. `run` writes exactly one reply through `ctx.reply` (or blocks the client, see
+ * {@link ClientState.block}), or throws a `CommandError` before writing anything.
  *
- * Persistence: a command with the `write` flag that changed something (called `Db.set`,
+ * Persistence: a command with {@link CMD_WRITE} that changed something (called `Db.set`,
  * `Db.delete` or `Db.modified`) is appended to the AOF as sent, unless it called
  * {@link CommandContext.propagate}, which logs what it is given instead (e.g. SPOP logs the
  * SREM of the members it chose; a served BLPOP logs an LPOP).
  *
  * @packageDocumentation
  */
-import type { Db } from './keyspace';
-import type { Reply } from './reply';
-import { CommandError, NOT_INTEGER } from './errors';
+import type { CommandContext } from './context';
 
-export { CommandError } from './errors';
-export type { Db, Entry, ValueType } from './keyspace';
-export type { Reply } from './reply';
+export { CommandError, NOT_FLOAT, NOT_INTEGER, NOT_POSITIVE, NO_SUCH_KEY, OUT_OF_RANGE, OVERFLOW, SYNTAX, WRONGTYPE, arityError } from './errors';
+export { keyOf, type Db, type Entry, type ValueType } from './keyspace';
+export { formatDouble, type Reply } from './reply';
+export { globMatch } from './glob';
+export { LongDouble, parseRangeDouble, parseStrictDouble } from './types/numbers';
+export { showSetting, type Config } from './config';
+export * from './args';
+export { scanReply, type ScanSource } from './scan';
+export * from './context';
 
-/** Command flags, as COMMAND INFO lists them. */
-export type CommandFlag =
-  | 'write'
-  | 'readonly'
-  | 'denyoom'
-  | 'admin'
+// Command flags: one bit each, in the order COMMAND INFO lists them (Redis's command table
+// order), so rendering walks FLAG_NAMES once and the dispatcher tests a bit.
+/** May modify the dataset; logged to the AOF when it did. */
+export const CMD_WRITE = 1 << 0;
+/** Only reads the dataset. */
+export const CMD_READONLY = 1 << 1;
+/** May grow memory: refused (or evicts) over `maxmemory`. */
+export const CMD_DENYOOM = 1 << 2;
+/** Administrative (CONFIG, SHUTDOWN, …). */
+export const CMD_ADMIN = 1 << 3;
+/** Pub/sub related. */
+export const CMD_PUBSUB = 1 << 4;
+/** Not allowed from scripts. */
+export const CMD_NOSCRIPT = 1 << 5;
+/** May block the client. */
+export const CMD_BLOCKING = 1 << 6;
+/** Allowed while the dataset loads. */
+export const CMD_LOADING = 1 << 7;
+/** Allowed on a replica with stale data. */
+export const CMD_STALE = 1 << 8;
+/** Not shown by MONITOR. */
+export const CMD_SKIP_MONITOR = 1 << 9;
+/** Not recorded by SLOWLOG. */
+export const CMD_SKIP_SLOWLOG = 1 << 10;
+/** Allowed on an importing cluster slot. */
+export const CMD_ASKING = 1 << 11;
+/** O(1) or O(log N): never delays the server. */
+export const CMD_FAST = 1 << 12;
+/** Allowed before authentication. */
+export const CMD_NO_AUTH = 1 << 13;
+/** May replicate even when it is not a write (e.g. PUBLISH). */
+export const CMD_MAY_REPLICATE = 1 << 14;
+/** A command whose key arguments may be absent. */
+export const CMD_NO_MANDATORY_KEYS = 1 << 15;
+/** Refused while a replica loads asynchronously. */
+export const CMD_NO_ASYNC_LOADING = 1 << 16;
+/** Refused inside MULTI. */
+export const CMD_NO_MULTI = 1 << 17;
+/** Key positions depend on the arguments (COMMAND GETKEYS must parse them). */
+export const CMD_MOVABLE_KEYS = 1 << 18;
+/** Allowed while a script or function runs for too long. */
+export const CMD_ALLOW_BUSY = 1 << 19;
+
+/** Every flag bit with the name COMMAND INFO shows, in Redis's order. */
+export const FLAG_NAMES: readonly (readonly [bit: number, name: string])[] = [
+  [CMD_WRITE, 'write'],
+  [CMD_READONLY, 'readonly'],
+  [CMD_DENYOOM, 'denyoom'],
+  [CMD_ADMIN, 'admin'],
+  [CMD_PUBSUB, 'pubsub'],
+  [CMD_NOSCRIPT, 'noscript'],
+  [CMD_BLOCKING, 'blocking'],
+  [CMD_LOADING, 'loading'],
+  [CMD_STALE, 'stale'],
+  [CMD_SKIP_MONITOR, 'skip_monitor'],
+  [CMD_SKIP_SLOWLOG, 'skip_slowlog'],
+  [CMD_ASKING, 'asking'],
+  [CMD_FAST, 'fast'],
+  [CMD_NO_AUTH, 'no_auth'],
+  [CMD_MAY_REPLICATE, 'may_replicate'],
+  [CMD_NO_MANDATORY_KEYS, 'no_mandatory_keys'],
+  [CMD_NO_ASYNC_LOADING, 'no_async_loading'],
+  [CMD_NO_MULTI, 'no_multi'],
+  [CMD_MOVABLE_KEYS, 'movablekeys'],
+  [CMD_ALLOW_BUSY, 'allow_busy'],
+];
+
+/** The names of the bits set in `flags`, in COMMAND INFO's order. */
+export function flagNames(flags: number): string[] {
+  const out: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if ((flags & bit) !== 0) out.push(name);
+  return out;
+}
+
+/** COMMAND DOCS groups (Redis's `group` field; COMMAND INFO shows it as the category `@group`). */
+export type CommandGroup =
+  | 'generic'
+  | 'string'
+  | 'list'
+  | 'set'
+  | 'sorted-set'
+  | 'hash'
   | 'pubsub'
-  | 'noscript'
-  | 'blocking'
-  | 'loading'
-  | 'stale'
-  | 'fast'
-  | 'no_auth'
-  | 'no_multi'
-  | 'allow_busy';
+  | 'transactions'
+  | 'connection'
+  | 'server'
+  | 'scripting'
+  | 'hyperloglog'
+  | 'cluster'
+  | 'sentinel'
+  | 'geo'
+  | 'stream'
+  | 'bitmap';
+
+/**
+ * Where a command's keys are, as COMMAND INFO's `[first, last, step]`: first key position in
+ * argv (0 = no keys), last key position (-1 = the last argument, -2 the one before, …), and the
+ * distance between keys (2 for MSET's key/value pairs).
+ */
+export type KeySpec = readonly [first: number, last: number, step: number];
+
+/** No key arguments. */
+export const NOKEYS: KeySpec = [0, 0, 0];
+/** One key, argv[1]. */
+export const KEY1: KeySpec = [1, 1, 1];
+/** Every argument from argv[1] is a key (DEL, EXISTS, MGET, …). */
+export const ALLKEYS: KeySpec = [1, -1, 1];
+
+/** Executes a command; see the module documentation for the rules. */
+export type CommandRun = (ctx: CommandContext, argv: Buffer[]) => void;
 
 /** One command of the command table. */
 export interface CommandDef {
@@ -60,79 +165,25 @@ export interface CommandDef {
    * The dispatcher replies `ERR wrong number of arguments for 'x' command` when it does not match.
    */
   readonly arity: number;
-  readonly flags: readonly CommandFlag[];
+  /** `CMD_*` bits, e.g. `CMD_WRITE | CMD_DENYOOM | CMD_FAST`. */
+  readonly flags: number;
   /** Position of the first key in argv (0 = no keys), as in COMMAND INFO. */
   readonly firstKey: number;
   /** Position of the last key; -1 = the last argument, -2 = the one before, … */
   readonly lastKey: number;
   /** Distance between keys (2 for MSET's key/value pairs). */
   readonly step: number;
-  /** COMMAND DOCS group: `string`, `list`, `hash`, `set`, `sorted-set`, `generic`, … */
-  readonly group?: string;
-  /** COMMAND DOCS summary (one line). */
+  /** COMMAND DOCS group. */
+  readonly group: CommandGroup;
+  /** COMMAND DOCS summary (one line); absent: `The NAME command.` */
   readonly summary?: string;
-  /** Executes the command; see the module documentation above for the rules. */
-  run(ctx: CommandContext, argv: Buffer[]): void;
+  /** Executes the command. */
+  readonly run: CommandRun;
 }
 
-/** What a command runs with. One long-lived object per client: do not keep it across calls. */
-export interface CommandContext {
-  /** The client's current database (SELECT). */
-  readonly db: Db;
-  /** Where the reply goes, in the client's protocol (RESP2 or RESP3). */
-  readonly reply: Reply;
-  readonly client: ClientHandle;
-  readonly server: ServerHandle;
-  /**
-   * Logs these arguments to the AOF instead of the command as sent; may be called several times
-   * to log several commands. Strings are encoded as latin1, so a key string can be passed as is.
-   */
-  propagate(argv: readonly (Buffer | string)[]): void;
-}
-
-/** The client as commands see it. */
-export interface ClientHandle {
-  /** CLIENT ID. */
-  readonly id: number;
-  /**
-   * False inside MULTI/EXEC and during AOF replay: a blocking command must then act as if its
-   * timeout had expired at once (BLPOP replies the null array).
-   */
-  readonly canBlock: boolean;
-  /**
-   * Suspends the client: no reply is written now, and its later pipelined commands wait until
-   * it is unblocked. Call it as the last thing `run` does, instead of replying. The server
-   * unblocks it when `spec.serve` succeeds (after a command signalled one of `spec.keys` ready),
-   * when the timeout passes, or when the client disconnects; the reply then goes out at once.
-   */
-  block(spec: BlockSpec): void;
-}
-
-/** How a blocked client waits (BLPOP, BRPOP, BLMOVE, BZPOPMIN, …). */
-export interface BlockSpec {
-  /** Keys of the client's current database to wait on. */
-  readonly keys: readonly string[];
-  /** Milliseconds to wait; 0 waits forever. */
-  readonly timeoutMs: number;
-  /**
-   * Called when `key` was signalled ready, after the command that signalled it finished, in the
-   * order clients blocked (FIFO per key). Try to serve the client: when the key holds data of
-   * the right type, pop it, write the complete reply to `ctx.reply` (the blocked client's),
-   * call `ctx.propagate` with the non-blocking equivalent (LPOP key, LMOVE …) and return true.
-   * Return false to keep waiting (key empty again, or of another type). Copy what you need from
-   * the original argv when blocking: it is no longer valid here.
-   */
-  serve(ctx: CommandContext, key: string): boolean;
-  /** Writes the timeout reply; by default the null array (`*-1`, RESP3 `_`). */
-  timedOut?(reply: Reply): void;
-}
-
-/** The server as commands see it. */
-export interface ServerHandle {
-  /** The current time in ms, cached per batch of events like Redis's `server.mstime`. */
-  now(): number;
-  /** All databases (for commands that move values between them). */
-  readonly dbs: readonly Db[];
+/** Defines a command of the table (every command is made with it). */
+export function def(name: string, arity: number, flags: number, keys: KeySpec, group: CommandGroup, run: CommandRun, summary?: string): CommandDef {
+  return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], group, summary, run };
 }
 
 /** Per-type hooks the keyspace needs for values it does not understand. */
@@ -154,61 +205,7 @@ export interface TypeOps {
 /** The hooks of every non-string type, exported by `types/index.ts` as `typeOps`. */
 export type TypeOpsTable = Partial<Record<'list' | 'hash' | 'set' | 'zset', TypeOps>>;
 
-/** True when `arg` equals the lower-case ASCII word `lower`, ignoring case (no allocation). */
-export function argIs(arg: Buffer, lower: string): boolean {
-  const n = lower.length;
-  if (arg.length !== n) return false;
-  for (let i = 0; i < n; i++) {
-    if ((arg[i] | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
-
-/**
- * Parses a strict decimal int64 like Redis's string2ll: optional '-', no '+', no leading zeros,
- * no spaces. Returns undefined when invalid. Values beyond 2^53 lose precision: use
- * {@link parseBigInt} where the exact value matters (INCRBY).
- */
-export function parseInt64(arg: Uint8Array): number | undefined {
-  const len = arg.length;
-  if (len === 0 || len > 20) return undefined;
-  let i = 0;
-  let neg = false;
-  if (arg[0] === 0x2d) {
-    if (len === 1) return undefined;
-    neg = true;
-    i = 1;
-  }
-  const first = arg[i];
-  if (first === 0x30) return len === 1 ? 0 : undefined;
-  if (first < 0x31 || first > 0x39) return undefined;
-  if (len - i > 15) {
-    const v = parseBigInt(arg);
-    return v === undefined ? undefined : Number(v);
-  }
-  let v = 0;
-  for (; i < len; i++) {
-    const c = arg[i] - 0x30;
-    if (c < 0 || c > 9) return undefined;
-    v = v * 10 + c;
-  }
-  return neg ? -v : v;
-}
-
-/** Like {@link parseInt64}, exactly, as a bigint. */
-export function parseBigInt(arg: Uint8Array): bigint | undefined {
-  const s = Buffer.from(arg.buffer, arg.byteOffset, arg.length).latin1Slice(0, arg.length);
-  if (!/^(0|-?[1-9][0-9]{0,19})$/.test(s)) return undefined;
-  const v = BigInt(s);
-  return v > INT64_MAX || v < INT64_MIN ? undefined : v;
-}
-
-/** An integer argument; throws `ERR value is not an integer or out of range` (or `msg`). */
-export function argInt(arg: Buffer, msg = NOT_INTEGER): number {
-  const v = parseInt64(arg);
-  if (v === undefined) throw new CommandError(msg);
-  return v;
+/** `ERR unknown subcommand 'x'. Try CLIENT HELP.` */
+export function unknownSubcommand(sub: Buffer, container: string): string {
+  return `ERR unknown subcommand '${sub.latin1Slice(0, Math.min(sub.length, 128))}'. Try ${container} HELP.`;
 }

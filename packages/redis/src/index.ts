@@ -16,4 +16,4 @@ export { defaultConfig, parseArgs, readConfigFile, type Config } from './config'
 export { RespParser, ProtocolError } from './parser';
 export { Reply, formatDouble } from './reply';
 export { AofFormatError } from './aof';
-export type { BlockSpec, ClientHandle, CommandContext, CommandDef, TypeOps } from './command';
+export type { BlockSpec, ClientState, ClientView, CommandContext, CommandDef, CommandGroup, CommandRun, KeySpec, ServerContext, TypeOps } from './command';

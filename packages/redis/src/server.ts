@@ -1,30 +1,41 @@
 /**
- * The Redis server without its transport: keyspace, clients, the dispatch loop (auth, arity,
- * MULTI queuing, pub/sub restrictions), blocking pops, pub/sub fan-out, expiry and the AOF.
- * `listen.ts` connects it to the nevio reactor; tests can also feed it bytes directly.
+ * The Redis server without its transport: the dispatch loop (Redis's `processCommand` and
+ * `call`: auth, arity, MULTI queuing, pub/sub restrictions, maxmemory, AOF propagation), the
+ * clients, and the {@link ServerContext} commands run against. The other concerns have their own
+ * files: transactions (`multi.ts`), blocking (`blocked.ts`), pub/sub (`pubsub.ts`), active expiry
+ * (`expire.ts`), memory and eviction (`evict.ts`), the AOF (`aof.ts`). `listen.ts` connects the
+ * server to the nevio reactor; tests can also feed it bytes directly.
  *
  * @packageDocumentation
  */
+import { Aof } from './aof';
+import { Blocking, type BlockingHost } from './blocked';
 import { Client } from './client';
-import { type BlockSpec, type CommandDef, type ServerHandle, type TypeOpsTable } from './command';
+import {
+  CMD_DENYOOM,
+  CMD_NO_AUTH,
+  CMD_NO_MULTI,
+  CMD_WRITE,
+  CommandError,
+  arityError,
+  type CommandDef,
+  type Persistence,
+  type ServerContext,
+  type ServerInfo,
+  type Stats,
+  type TypeOpsTable,
+} from './command';
 import { buildCommandTable } from './commands';
-import type { Config } from './config';
-import { CommandError, arityError } from './errors';
-import { globMatch } from './glob';
-import { Db, KeyspaceHooks, updateClock } from './keyspace';
-import type { Aof } from './aof';
+import { applySetting, type Config } from './config';
+import { Memory, type EvictionHost } from './evict';
+import { activeExpireCycle } from './expire';
+import { Db, updateClock, type KeyspaceHooks } from './keyspace';
+import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
+import { PubSub, type PubSubHost } from './pubsub';
 import { typeOps } from './types';
 
-/** Counters reported by INFO stats. */
-export interface Stats {
-  totalConnections: number;
-  totalCommands: number;
-  expiredKeys: number;
-  evictedKeys: number;
-  rejectedConnections: number;
-  pubsubMessages: number;
-}
+export type { Stats } from './command';
 
 /** Where the server reports what it cannot answer to a client. */
 export interface ServerLog {
@@ -32,7 +43,6 @@ export interface ServerLog {
   error(msg: string): void;
 }
 
-const PUBSUB_OUTPUT_LIMIT = 32 * 1024 * 1024;
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -56,25 +66,27 @@ function clip(arg: Buffer, room = 128): string {
   return s;
 }
 
-export class RedisServer implements ServerHandle, KeyspaceHooks {
+export class RedisServer
+  implements ServerContext, Persistence, ServerInfo, KeyspaceHooks, MultiHost, BlockingHost, PubSubHost, EvictionHost
+{
   readonly dbs: Db[] = [];
   readonly clients = new Map<number, Client>();
-  readonly commands: Map<string, CommandDef>;
   readonly typeOps: TypeOpsTable = typeOps;
   readonly stats: Stats = { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0 };
   readonly startedAt = Date.now();
   /** Changes since start (Redis's server.dirty): a command that raised it is logged to the AOF. */
   dirty = 0;
-  /** Channel/pattern → subscribers. */
-  readonly channels = new Map<string, Set<Client>>();
-  readonly patterns = new Map<string, Set<Client>>();
   aof: Aof | null = null;
   /** Set by SHUTDOWN and signals; `listen.ts` stops the reactor. */
   onShutdown: (() => void) | null = null;
   /** The address actually listened on, for INFO and the banner. */
   tcpPort = 0;
-  /** Cached dataset memory estimate, refreshed on ticks (INFO, maxmemory). */
-  usedMemory = 0;
+  readonly multi: Transactions;
+  readonly blocking: Blocking;
+  readonly pubsub: PubSub;
+  readonly memory: Memory;
+  readonly persistence: Persistence = this;
+  readonly info: ServerInfo = this;
 
   private nowMs = Date.now();
   private nextClientId = 1;
@@ -82,21 +94,17 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
   private readonly byRaw = new Map<string, NamedDef>();
   private readonly byCode = new Map<number, NamedDef>();
   private readonly flushQueue: Client[] = [];
-  private readonly watchers: Map<string, Set<Client>>[] = [];
-  private readonly blocking: Map<string, Client[]>[] = [];
-  private readyKeys: [Db, string][] = [];
-  private readonly readySeen = new Set<string>();
 
   constructor(
     readonly config: Config,
     readonly log: ServerLog = { warn: (m) => console.warn(m), error: (m) => console.error(m) },
+    readonly commands: ReadonlyMap<string, CommandDef> = buildCommandTable(),
   ) {
-    for (let i = 0; i < config.databases; i++) {
-      this.dbs.push(new Db(i, this));
-      this.watchers.push(new Map());
-      this.blocking.push(new Map());
-    }
-    this.commands = buildCommandTable();
+    for (let i = 0; i < config.databases; i++) this.dbs.push(new Db(i, this));
+    this.multi = new Transactions(config.databases, this);
+    this.blocking = new Blocking(config.databases, this);
+    this.pubsub = new PubSub(this);
+    this.memory = new Memory(this);
     for (const d of this.commands.values()) {
       const n = d.name.length;
       if (n > 6) continue;
@@ -119,24 +127,22 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
 
   touched(db: Db, key: string): void {
     this.dirty++;
-    if (db.watching !== 0) {
-      const set = this.watchers[db.index].get(key);
-      if (set !== undefined) for (const c of set) c.dirtyCas = true;
-    }
+    this.multi.touched(db, key);
     if (this.aof !== null) this.aof.keyTouched(db.index, key);
   }
 
   ready(db: Db, key: string): void {
-    if (!this.blocking[db.index].has(key)) return;
-    const id = `${db.index}\0${key}`;
-    if (this.readySeen.has(id)) return;
-    this.readySeen.add(id);
-    this.readyKeys.push([db, key]);
+    this.blocking.ready(db, key);
   }
 
   expired(db: Db, key: string): void {
     this.stats.expiredKeys++;
-    if (this.aof !== null) this.aof.feed(db.index, ['DEL', key]);
+    this.feed(db.index, ['DEL', key]);
+  }
+
+  evicted(db: Db, key: string): void {
+    this.feed(db.index, ['DEL', key]);
+    this.stats.evictedKeys++;
   }
 
   // --- clients ---
@@ -153,13 +159,28 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
 
   /** Releases everything a departing client holds: subscriptions, watches, blocking. */
   freeClient(c: Client): void {
-    if (c.blocked !== null) this.unblock(c);
-    this.unwatchAll(c);
-    for (const ch of c.channels) this.unsubscribe(c, ch, false);
-    for (const p of c.patterns) this.unsubscribe(c, p, true);
+    if (c.blocked !== null) this.blocking.unblock(c);
+    this.multi.unwatchAll(c);
+    this.pubsub.unsubscribeAll(c);
     c.reply.discard();
     c.parser.reset();
     this.clients.delete(c.id);
+  }
+
+  /** Disconnects a client now (CLIENT KILL, idle timeout). */
+  killClient(c: Client): void {
+    this.freeClient(c);
+    c.closing = true;
+    c.conn?.close();
+  }
+
+  dropClient(c: Client, reason: string): void {
+    this.log.warn(reason);
+    this.killClient(c);
+  }
+
+  get blockedClients(): number {
+    return this.blocking.count;
   }
 
   /** Called by a Reply when it gets its first bytes since the last flush. */
@@ -177,6 +198,8 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
     for (let i = 0; i < q.length; i++) q[i].reply.flush();
     q.length = 0;
   }
+
+  // --- dispatch ---
 
   /**
    * Parses and runs the commands in `data`; returns how many bytes were consumed. Stops early
@@ -257,27 +280,22 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
       return this.reject(c, `ERR unknown command '${clip(argv[0])}', with args beginning with: ${args}`);
     }
     const arity = def.arity;
+    const flags = def.flags;
     if (arity > 0 ? argv.length !== arity : argv.length < -arity) return this.reject(c, arityError(def.name));
-    if (!c.authenticated && def.flags.indexOf('no_auth') < 0) return this.reject(c, 'NOAUTH Authentication required.');
-    if (c.multi !== null && def.flags.indexOf('no_multi') >= 0) return this.reject(c, 'ERR Command not allowed inside a transaction');
+    if (!c.authenticated && (flags & CMD_NO_AUTH) === 0) return this.reject(c, 'NOAUTH Authentication required.');
+    if (c.multi !== null && (flags & CMD_NO_MULTI) !== 0) return this.reject(c, 'ERR Command not allowed inside a transaction');
     if (c.reply.proto === 2 && c.subscribed && !PUBSUB_ALLOWED.has(def.name)) {
       return this.reject(
         c,
         `ERR Can't execute '${def.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
-    if (this.config.maxmemory > 0 && def.flags.indexOf('denyoom') >= 0 && !this.ensureMemory()) {
+    if (this.config.maxmemory > 0 && (flags & CMD_DENYOOM) !== 0 && !this.memory.ensure()) {
       return this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.");
     }
-    if (c.multi !== null && !NOT_QUEUED.has(def.name)) {
-      const copy: Buffer[] = new Array(argv.length);
-      for (let i = 0; i < argv.length; i++) copy[i] = Buffer.from(argv[i]);
-      c.multi.push({ def, argv: copy });
-      c.reply.queued();
-      return;
-    }
+    if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, def, argv);
     this.call(c, def, argv);
-    if (this.readyKeys.length !== 0) this.serveBlocked();
+    if (this.blocking.pending) this.blocking.serve();
   }
 
   private reject(c: Client, msg: string): void {
@@ -306,294 +324,113 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
       const propagated = c.propagated as (Buffer | string)[][] | null;
       if (propagated !== null) {
         for (const p of propagated) this.aof.feed(db.index, p);
-      } else if (this.dirty !== dirtyBefore && def.flags.indexOf('write') >= 0) {
+      } else if (this.dirty !== dirtyBefore && (def.flags & CMD_WRITE) !== 0) {
         this.aof.feed(db.index, argv);
       }
     }
     c.propagated = null;
   }
 
-  // --- transactions ---
+  // --- what commands reach (ServerContext) ---
 
-  /** WATCH: remembers the key so that a change to it makes the client's EXEC fail. */
-  watch(c: Client, key: string): void {
-    const db = c.db;
-    for (const [d, k] of c.watched) if (d === db && k === key) return;
-    c.watched.push([db, key]);
-    const map = this.watchers[db.index];
-    let set = map.get(key);
-    if (set === undefined) {
-      map.set(key, (set = new Set()));
-      db.watching++;
+  configure(settings: readonly (readonly [name: string, value: string])[]): void {
+    const trial = { ...this.config, bind: [...this.config.bind] };
+    const changed: string[] = [];
+    for (const [name, value] of settings) {
+      const err = applySetting(trial, name, [value], false);
+      if (err !== undefined) throw new CommandError(`ERR ${err}`);
+      changed.push(name.toLowerCase());
     }
-    set.add(c);
+    Object.assign(this.config, trial);
+    for (const name of changed) this.applyLive(name);
   }
 
-  unwatchAll(c: Client): void {
-    for (const [db, key] of c.watched) {
-      const map = this.watchers[db.index];
-      const set = map.get(key);
-      if (set === undefined) continue;
-      set.delete(c);
-      if (set.size === 0) {
-        map.delete(key);
-        db.watching--;
-      }
-    }
-    c.watched = [];
-    c.dirtyCas = false;
-  }
-
-  /** A WATCHed key that has expired since counts as touched (Redis 7 does the same). */
-  watchedKeyExpired(c: Client): boolean {
-    for (const [db, key] of c.watched) {
-      const at = db.getExpire(key);
-      if (at !== undefined && at <= this.nowMs && db.dict.has(key)) return true;
-    }
-    return false;
-  }
-
-  /** Marks every client watching a key of `db` that exists (FLUSHDB, SWAPDB). */
-  touchAllWatched(db: Db, alsoIfIn?: Db): void {
-    if (db.watching === 0) return;
-    for (const [key, set] of this.watchers[db.index]) {
-      if (db.dict.has(key) || (alsoIfIn !== undefined && alsoIfIn.dict.has(key))) for (const c of set) c.dirtyCas = true;
-    }
-  }
-
-  // --- blocking ---
-
-  blockClient(c: Client, spec: BlockSpec): void {
-    const db = c.db;
-    const state = { spec, db, timer: null as NodeJS.Timeout | null };
-    c.blocked = state;
-    const map = this.blocking[db.index];
-    for (const key of spec.keys) {
-      let list = map.get(key);
-      if (list === undefined) map.set(key, (list = []));
-      if (list.indexOf(c) < 0) list.push(c);
-    }
-    if (spec.timeoutMs > 0) {
-      state.timer = setTimeout(() => {
-        if (c.blocked !== state) return;
-        this.updateTime();
-        this.unblock(c);
-        if (spec.timedOut !== undefined) spec.timedOut(c.reply);
-        else c.reply.nullArray();
-        this.resume(c);
-        this.flush();
-      }, spec.timeoutMs);
-    }
-  }
-
-  /** Takes a client out of the blocked state (served, timed out, killed or gone). */
-  unblock(c: Client): void {
-    const state = c.blocked;
-    if (state === null) return;
-    c.blocked = null;
-    if (state.timer !== null) clearTimeout(state.timer);
-    const map = this.blocking[state.db.index];
-    for (const key of state.spec.keys) {
-      const list = map.get(key);
-      if (list === undefined) continue;
-      const i = list.indexOf(c);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) map.delete(key);
-    }
-  }
-
-  /** Number of clients in a blocking command (INFO clients). */
-  blockedCount(): number {
-    let n = 0;
-    for (const c of this.clients.values()) if (c.blocked !== null) n++;
-    return n;
-  }
-
-  /** Lets an unblocked client's pipelined commands run (the reactor calls `react` again). */
-  private resume(c: Client): void {
-    if (c.conn !== null && !c.conn.closed) c.conn.wake();
-  }
-
-  /** Serves clients blocked on keys that commands signalled ready, in blocking order. */
-  private serveBlocked(): void {
-    while (this.readyKeys.length !== 0) {
-      const batch = this.readyKeys;
-      this.readyKeys = [];
-      this.readySeen.clear();
-      for (const [db, key] of batch) {
-        const list = this.blocking[db.index].get(key);
-        if (list === undefined) continue;
-        for (const c of list.slice()) {
-          const state = c.blocked;
-          if (state === null || state.db !== db) continue;
-          if (!db.exists(key)) break;
-          c.propagated = null;
-          let served: boolean;
-          try {
-            served = state.spec.serve(c, key);
-          } catch (err) {
-            // The blocked client gets the error as its reply; a bug must not leave it stuck.
-            if (err instanceof CommandError) c.reply.error(err.message);
-            else {
-              this.log.error(`serving a blocked client failed: ${(err as Error)?.stack ?? String(err)}`);
-              c.reply.error('ERR internal error serving a blocked command');
-            }
-            served = true;
-          }
-          if (!served) continue;
-          const propagated = c.propagated as (Buffer | string)[][] | null;
-          if (this.aof !== null && propagated !== null) for (const p of propagated) this.aof.feed(db.index, p);
-          c.propagated = null;
-          this.unblock(c);
-          this.resume(c);
-        }
+  /** Makes the running server follow a changed setting. */
+  private applyLive(name: string): void {
+    const cfg = this.config;
+    if (name === 'proto-max-bulk-len') for (const c of this.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
+    if (name === 'appendonly') {
+      if (cfg.appendonly && this.aof === null) {
+        // Enabling at run time: the new file starts as a rewrite of the whole dataset.
+        const aof = new Aof(this);
+        this.aof = aof;
+        void aof.startRewrite();
+      } else if (!cfg.appendonly && this.aof !== null) {
+        this.aof.close();
+        this.aof = null;
       }
     }
   }
 
-  // --- pub/sub ---
-
-  subscribe(c: Client, name: string, pattern: boolean): void {
-    const own = pattern ? c.patterns : c.channels;
-    if (own.has(name)) return;
-    own.add(name);
-    const map = pattern ? this.patterns : this.channels;
-    let set = map.get(name);
-    if (set === undefined) map.set(name, (set = new Set()));
-    set.add(c);
+  touchAllWatched(db: Db, alsoIn?: Db): void {
+    this.multi.touchAll(db, alsoIn);
   }
 
-  /** Returns true when the client was subscribed. */
-  unsubscribe(c: Client, name: string, pattern: boolean): boolean {
-    const own = pattern ? c.patterns : c.channels;
-    if (!own.delete(name)) return false;
-    const map = pattern ? this.patterns : this.channels;
-    const set = map.get(name);
-    if (set !== undefined) {
-      set.delete(c);
-      if (set.size === 0) map.delete(name);
-    }
-    return true;
+  get channels(): ReadonlyMap<string, ReadonlySet<Client>> {
+    return this.pubsub.channels;
   }
 
-  /** Delivers a message to channel and pattern subscribers; returns how many received it. */
-  publish(channel: string, message: Buffer): number {
-    let n = 0;
-    const subs = this.channels.get(channel);
-    if (subs !== undefined) {
-      for (const c of subs) {
-        if (this.outputOverLimit(c)) continue;
-        const r = c.reply;
-        r.push(3);
-        r.bulk('message');
-        r.bulkKey(channel);
-        r.bulk(message);
-        n++;
-      }
-    }
-    for (const [pat, set] of this.patterns) {
-      if (!globMatch(pat, channel)) continue;
-      for (const c of set) {
-        if (this.outputOverLimit(c)) continue;
-        const r = c.reply;
-        r.push(4);
-        r.bulk('pmessage');
-        r.bulkKey(pat);
-        r.bulkKey(channel);
-        r.bulk(message);
-        n++;
-      }
-    }
+  /** Counts one PUBLISH (INFO stats). */
+  countMessage(): void {
     this.stats.pubsubMessages++;
-    return n;
   }
 
-  /**
-   * A subscriber that does not read its messages is disconnected once 32 MB wait for it
-   * (Redis's `client-output-buffer-limit pubsub` hard limit), rather than growing without bound.
-   */
-  private outputOverLimit(c: Client): boolean {
-    const conn = c.conn;
-    if (conn === null || conn.outboundBuffered <= PUBSUB_OUTPUT_LIMIT) return false;
-    this.log.warn(`Client id=${c.id} closed for overcoming of output buffer limits.`);
-    this.freeClient(c);
-    c.closing = true;
-    conn.close();
-    return true;
+  // --- persistence ---
+
+  /** Logs a command to the AOF, when one is open. */
+  feed(dbIndex: number, argv: readonly (Buffer | string)[]): void {
+    if (this.aof !== null) this.aof.feed(dbIndex, argv);
   }
 
-  // --- expiry and memory ---
+  beginTransaction(): void {
+    this.aof?.beginTransaction();
+  }
 
-  /**
-   * Active expiry, once per tick: samples keys with a TTL in each database (20 at a time, from
-   * where the last cycle stopped) and deletes the expired ones, repeating while more than a
-   * tenth of a sample had expired, within a time budget so a mass expiry cannot stall the loop.
-   */
-  activeExpireCycle(budgetMs = 5): void {
-    this.updateTime();
-    updateClock(this.nowMs);
-    const deadline = performance.now() + budgetMs;
-    for (const db of this.dbs) {
-      if (db.expires.size === 0) continue;
-      for (;;) {
-        let sampled = 0;
-        let expired = 0;
-        let it = db.expireCursor ?? db.expires.entries();
-        while (sampled < 20) {
-          let r = it.next();
-          if (r.done) {
-            it = db.expires.entries();
-            r = it.next();
-            if (r.done) break;
-          }
-          sampled++;
-          const [key, at] = r.value;
-          if (at <= this.nowMs) {
-            db.lookupWrite(key);
-            expired++;
-          }
+  endTransaction(): void {
+    this.aof?.endTransaction();
+  }
+
+  addDirty(n: number): void {
+    this.dirty += n;
+  }
+
+  datasetReplaced(): void {
+    this.aof?.datasetReplaced();
+  }
+
+  rewriteAof(): void {
+    if (this.aof === null) {
+      // Like Redis, a rewrite without AOF enabled writes the file once; the AOF is attached
+      // meanwhile so that the keys changed during the rewrite are tracked.
+      const aof = new Aof(this);
+      this.aof = aof;
+      void aof.startRewrite().then(() => {
+        if (this.aof === aof && !this.config.appendonly) {
+          aof.close();
+          this.aof = null;
         }
-        db.expireCursor = it;
-        if (sampled === 0 || expired * 10 <= sampled || performance.now() > deadline) break;
-      }
-      if (performance.now() > deadline) break;
-    }
+      });
+    } else if (this.aof.rewriteInProgress) {
+      throw new CommandError('ERR Background append only file rewriting already in progress');
+    } else void this.aof.startRewrite();
+  }
+
+  // --- memory, expiry, timeouts ---
+
+  get usedMemory(): number {
+    return this.memory.used;
   }
 
   /** Refreshes {@link RedisServer.usedMemory} (the V8 heap plus Buffer memory). */
   measureMemory(): void {
-    const m = process.memoryUsage();
-    this.usedMemory = m.heapUsed + m.arrayBuffers;
+    this.memory.measure();
   }
 
-  /**
-   * Before a command that may grow memory, under `maxmemory`: evicts with the allkeys-lru
-   * approximation (the least recently used of 5 sampled keys, repeatedly), or refuses.
-   */
-  private ensureMemory(): boolean {
-    if (this.usedMemory <= this.config.maxmemory) return true;
-    if (this.config['maxmemory-policy'] !== 'allkeys-lru') return false;
-    let keys = 0;
-    for (const db of this.dbs) keys += db.size;
-    if (keys === 0) return false;
-    const perKey = this.usedMemory / keys;
-    let toFree = Math.min(64, Math.ceil((this.usedMemory - this.config.maxmemory) / Math.max(perKey, 1)));
-    while (toFree-- > 0) {
-      let best: [Db, string, number] | null = null;
-      for (const db of this.dbs) {
-        for (let i = 0; i < 5; i++) {
-          const s = db.sample(Math.floor(Math.random() * 16));
-          if (s === undefined) break;
-          if (best === null || s[1].lru < best[2]) best = [db, s[0], s[1].lru];
-        }
-      }
-      if (best === null) break;
-      best[0].delete(best[1]);
-      if (this.aof !== null) this.aof.feed(best[0].index, ['DEL', best[1]]);
-      this.stats.evictedKeys++;
-      this.usedMemory -= perKey;
-    }
-    return true;
+  /** Active expiry, once per tick (see `expire.ts`). */
+  activeExpireCycle(budgetMs = 5): void {
+    this.updateTime();
+    updateClock(this.nowMs);
+    activeExpireCycle(this.dbs, this.nowMs, budgetMs);
   }
 
   /**
@@ -605,14 +442,12 @@ export class RedisServer implements ServerHandle, KeyspaceHooks {
     if (limit <= 0) return;
     for (const c of this.clients.values()) {
       if (c.blocked !== null || c.subscribed || this.nowMs - c.lastInteraction <= limit) continue;
-      this.freeClient(c);
-      c.closing = true;
-      c.conn?.close();
+      this.killClient(c);
     }
   }
 
   /** Asks the transport to stop (SHUTDOWN). */
-  requestShutdown(): void {
+  shutdown(): void {
     if (this.onShutdown !== null) this.onShutdown();
   }
 }

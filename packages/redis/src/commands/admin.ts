@@ -1,22 +1,39 @@
 /**
- * Server commands (INFO, CONFIG, DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, SHUTDOWN, BGREWRITEAOF,
- * COMMAND) and transactions (MULTI, EXEC, DISCARD, WATCH, UNWATCH).
+ * Server commands: INFO, CONFIG, DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, SHUTDOWN, BGREWRITEAOF,
+ * COMMAND.
  *
  * @packageDocumentation
  */
-import { Aof } from '../aof';
-import type { CommandContext, CommandDef } from '../command';
-import { argIs, parseInt64 } from '../command';
-import { applySetting, showSetting, type Config } from '../config';
-import { CommandError, SYNTAX } from '../errors';
-import { globMatch } from '../glob';
-import { keyOf } from '../keyspace';
-import type { RedisServer } from '../server';
+import {
+  CMD_ADMIN,
+  CMD_FAST,
+  CMD_LOADING,
+  CMD_NOSCRIPT,
+  CMD_NO_MULTI,
+  CMD_READONLY,
+  CMD_STALE,
+  CMD_WRITE,
+  CommandError,
+  NOKEYS,
+  SYNTAX,
+  argIs,
+  def,
+  flagNames,
+  globMatch,
+  parseInt64,
+  showSetting,
+  type CommandContext,
+  type CommandDef,
+  type Config,
+  type ServerContext,
+} from '../command';
 import { REDIS_VERSION } from './connection';
-import { NOKEYS, cli, def, srv } from './def';
 import { dispatchSub, helpReply } from './sub';
 
-function info(server: RedisServer, sections: Set<string>): string {
+const ADMIN = CMD_ADMIN | CMD_NOSCRIPT;
+const INFO_FLAGS = CMD_LOADING | CMD_STALE;
+
+function info(server: ServerContext, sections: Set<string>): string {
   const all = sections.has('all') || sections.has('everything');
   const dflt = sections.size === 0 || sections.has('default') || all;
   const want = (s: string): boolean => dflt || sections.has(s);
@@ -26,7 +43,7 @@ function info(server: RedisServer, sections: Set<string>): string {
     out.push(`# ${name}\r\n${fields.map(([k, v]) => `${k}:${v}\r\n`).join('')}`);
   };
   if (want('server')) {
-    const uptime = Math.floor((now - server.startedAt) / 1000);
+    const uptime = Math.floor((now - server.info.startedAt) / 1000);
     section('Server', [
       ['redis_version', REDIS_VERSION],
       ['redis_mode', 'standalone'],
@@ -35,7 +52,7 @@ function info(server: RedisServer, sections: Set<string>): string {
       ['multiplexing_api', 'nevio'],
       ['nevio_node_version', process.version],
       ['process_id', process.pid],
-      ['tcp_port', server.tcpPort],
+      ['tcp_port', server.info.tcpPort],
       ['uptime_in_seconds', uptime],
       ['uptime_in_days', Math.floor(uptime / 86400)],
       ['hz', server.config.hz],
@@ -46,28 +63,29 @@ function info(server: RedisServer, sections: Set<string>): string {
     section('Clients', [
       ['connected_clients', server.clients.size],
       ['maxclients', server.config.maxclients],
-      ['blocked_clients', server.blockedCount()],
+      ['blocked_clients', server.blockedClients],
       ['pubsub_clients', [...server.clients.values()].filter((x) => x.subscribed).length],
     ]);
   }
   if (want('memory')) {
-    server.measureMemory();
+    server.info.measureMemory();
+    const used = server.info.usedMemory;
     const m = process.memoryUsage();
     section('Memory', [
-      ['used_memory', server.usedMemory],
-      ['used_memory_human', `${(server.usedMemory / 1024 / 1024).toFixed(2)}M`],
+      ['used_memory', used],
+      ['used_memory_human', `${(used / 1024 / 1024).toFixed(2)}M`],
       ['used_memory_rss', m.rss],
-      ['used_memory_peak', server.usedMemory],
+      ['used_memory_peak', used],
       ['maxmemory', server.config.maxmemory],
       ['maxmemory_policy', server.config['maxmemory-policy']],
     ]);
   }
   if (want('persistence')) {
-    const aof = server.aof;
+    const aof = server.persistence.aof;
     section('Persistence', [
       ['loading', 0],
       ['async_loading', 0],
-      ['rdb_changes_since_last_save', server.dirty],
+      ['rdb_changes_since_last_save', server.persistence.dirty],
       ['rdb_bgsave_in_progress', 0],
       ['aof_enabled', aof === null ? 0 : 1],
       ['aof_rewrite_in_progress', aof?.rewriteInProgress ? 1 : 0],
@@ -91,8 +109,8 @@ function info(server: RedisServer, sections: Set<string>): string {
       ['evicted_keys', server.stats.evictedKeys],
       ['keyspace_hits', hits],
       ['keyspace_misses', misses],
-      ['pubsub_channels', server.channels.size],
-      ['pubsub_patterns', server.patterns.size],
+      ['pubsub_channels', server.pubsub.channelCount],
+      ['pubsub_patterns', server.pubsub.patternCount],
     ]);
   }
   if (want('replication')) section('Replication', [['role', 'master'], ['connected_slaves', 0]]);
@@ -112,28 +130,11 @@ const CONFIG_NAMES: (keyof Config)[] = [
   'save', 'aof-load-truncated',
 ];
 
-/** Applies a changed setting to the running server. */
-function applyLive(server: RedisServer, name: string): void {
-  const cfg = server.config;
-  if (name === 'proto-max-bulk-len') for (const c of server.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
-  if (name === 'appendonly') {
-    if (cfg.appendonly && server.aof === null) {
-      // Enabling at run time: the new file starts as a rewrite of the whole dataset.
-      const aof = new Aof(server);
-      server.aof = aof;
-      void aof.startRewrite();
-    } else if (!cfg.appendonly && server.aof !== null) {
-      server.aof.close();
-      server.aof = null;
-    }
-  }
-}
-
 const config = dispatchSub('config', {
   get: {
     arity: -3,
     run: (ctx, argv) => {
-      const cfg = srv(ctx).config;
+      const cfg = ctx.server.config;
       const found = new Map<string, string>();
       for (let i = 2; i < argv.length; i++) {
         const pat = argv[i].toString().toLowerCase();
@@ -150,26 +151,18 @@ const config = dispatchSub('config', {
     arity: -4,
     run: (ctx, argv) => {
       if (argv.length % 2 !== 0) throw new CommandError("ERR wrong number of arguments for 'config|set' command");
-      const server = srv(ctx);
-      const trial = { ...server.config, bind: [...server.config.bind] };
-      const changed: string[] = [];
-      for (let i = 2; i < argv.length; i += 2) {
-        const name = argv[i].toString();
-        const err = applySetting(trial, name, [argv[i + 1].toString()], false);
-        if (err !== undefined) throw new CommandError(`ERR ${err}`);
-        changed.push(name.toLowerCase());
-      }
-      Object.assign(server.config, trial);
-      for (const name of changed) applyLive(server, name);
+      const settings: [string, string][] = [];
+      for (let i = 2; i < argv.length; i += 2) settings.push([argv[i].toString(), argv[i + 1].toString()]);
+      ctx.server.configure(settings);
       ctx.reply.ok();
     },
   },
   resetstat: {
     arity: 2,
     run: (ctx) => {
-      const s = srv(ctx).stats;
+      const s = ctx.server.stats;
       s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = 0;
-      for (const db of srv(ctx).dbs) db.hits = db.misses = 0;
+      for (const db of ctx.server.dbs) db.hits = db.misses = 0;
       ctx.reply.ok();
     },
   },
@@ -200,13 +193,14 @@ function commandInfo(ctx: CommandContext, d: CommandDef): void {
   r.array(10);
   r.bulk(d.name);
   r.integer(d.arity);
-  r.set(d.flags.length);
-  for (const f of d.flags) r.simple(f);
+  const flags = flagNames(d.flags);
+  r.set(flags.length);
+  for (const f of flags) r.simple(f);
   r.integer(d.firstKey);
   r.integer(d.lastKey);
   r.integer(d.step);
   r.set(1);
-  r.simple(`@${d.group ?? 'generic'}`);
+  r.simple(`@${d.group}`);
   r.set(0);
   r.array(0);
   r.array(0);
@@ -221,11 +215,11 @@ function commandDocs(ctx: CommandContext, d: CommandDef): void {
   r.bulk('since');
   r.bulk('1.0.0');
   r.bulk('group');
-  r.bulk(d.group ?? 'generic');
+  r.bulk(d.group);
 }
 
 const command = (ctx: CommandContext, argv: Buffer[]): void => {
-  const table = srv(ctx).commands;
+  const table = ctx.server.commands;
   if (argv.length === 1) {
     ctx.reply.array(table.size);
     for (const d of table.values()) commandInfo(ctx, d);
@@ -284,60 +278,36 @@ const command = (ctx: CommandContext, argv: Buffer[]): void => {
   }
 };
 
-function exec(ctx: CommandContext): void {
-  const c = cli(ctx);
-  const server = srv(ctx);
-  if (c.multi === null) throw new CommandError('ERR EXEC without MULTI');
-  if (server.watchedKeyExpired(c)) c.dirtyCas = true;
-  const queued = c.multi;
-  const aborted = c.multiError;
-  const dirty = c.dirtyCas;
-  c.multi = null;
-  c.multiError = false;
-  server.unwatchAll(c);
-  if (aborted) throw new CommandError('EXECABORT Transaction discarded because of previous errors.');
-  if (dirty) return ctx.reply.nullArray();
-  ctx.reply.array(queued.length);
-  c.inExec = true;
-  server.aof?.beginTransaction();
-  try {
-    for (const q of queued) server.call(c, q.def, q.argv);
-  } finally {
-    c.inExec = false;
-    server.aof?.endTransaction();
-  }
-}
-
 export const adminCommands: CommandDef[] = [
-  def('info', -1, 'loading stale', NOKEYS, (ctx, argv) => {
+  def('info', -1, INFO_FLAGS, NOKEYS, 'server', (ctx, argv) => {
     const sections = new Set(argv.slice(1).map((a) => a.toString().toLowerCase()));
-    ctx.reply.verbatim(info(srv(ctx), sections));
-  }, 'server'),
-  def('config', -2, 'admin loading stale', NOKEYS, config, 'server'),
-  def('dbsize', 1, 'readonly fast', NOKEYS, (ctx) => ctx.reply.integer(ctx.db.size), 'server'),
-  def('flushdb', -1, 'write', NOKEYS, (ctx, argv) => {
+    ctx.reply.verbatim(info(ctx.server, sections));
+  }),
+  def('config', -2, CMD_ADMIN | INFO_FLAGS, NOKEYS, 'server', config),
+  def('dbsize', 1, CMD_READONLY | CMD_FAST, NOKEYS, 'server', (ctx) => ctx.reply.integer(ctx.db.size)),
+  def('flushdb', -1, CMD_WRITE, NOKEYS, 'server', (ctx, argv) => {
     flushFlag(argv);
-    const server = srv(ctx);
+    const server = ctx.server;
     server.touchAllWatched(ctx.db);
-    server.dirty += ctx.db.clear() + 1;
-    server.aof?.datasetReplaced();
+    server.persistence.addDirty(ctx.db.clear() + 1);
+    server.persistence.datasetReplaced();
     ctx.propagate(['FLUSHDB']);
     ctx.reply.ok();
-  }, 'server'),
-  def('flushall', -1, 'write', NOKEYS, (ctx, argv) => {
+  }),
+  def('flushall', -1, CMD_WRITE, NOKEYS, 'server', (ctx, argv) => {
     flushFlag(argv);
-    const server = srv(ctx);
+    const server = ctx.server;
     for (const db of server.dbs) {
       server.touchAllWatched(db);
-      server.dirty += db.clear();
+      server.persistence.addDirty(db.clear());
     }
-    server.dirty++;
-    server.aof?.datasetReplaced();
+    server.persistence.addDirty(1);
+    server.persistence.datasetReplaced();
     ctx.propagate(['FLUSHALL']);
     ctx.reply.ok();
-  }, 'server'),
-  def('swapdb', 3, 'write fast', NOKEYS, (ctx, argv) => {
-    const server = srv(ctx);
+  }),
+  def('swapdb', 3, CMD_WRITE | CMD_FAST, NOKEYS, 'server', (ctx, argv) => {
+    const server = ctx.server;
     const a = parseInt64(argv[1]);
     if (a === undefined) throw new CommandError('ERR invalid first DB index');
     const b = parseInt64(argv[2]);
@@ -349,70 +319,31 @@ export const adminCommands: CommandDef[] = [
       server.touchAllWatched(da, db);
       server.touchAllWatched(db, da);
       da.swapWith(db);
-      server.dirty++;
-      server.aof?.datasetReplaced();
+      server.persistence.addDirty(1);
+      server.persistence.datasetReplaced();
       for (const d of [da, db]) for (const [key, e] of d.dict) if (e.type === 'list' || e.type === 'zset') d.signalReady(key);
     }
     ctx.propagate(['SWAPDB', String(a), String(b)]);
     ctx.reply.ok();
-  }, 'server'),
-  def('time', 1, 'loading stale fast', NOKEYS, (ctx) => {
+  }),
+  def('time', 1, INFO_FLAGS | CMD_FAST, NOKEYS, 'server', (ctx) => {
     const us = BigInt(Date.now()) * 1000n + BigInt(Math.floor((performance.now() * 1000) % 1000));
     ctx.reply.array(2);
     ctx.reply.bulk(String(us / 1000000n));
     ctx.reply.bulk(String(us % 1000000n));
-  }, 'server'),
-  def('lastsave', 1, 'loading stale fast', NOKEYS, (ctx) => ctx.reply.integer(Math.floor(srv(ctx).startedAt / 1000)), 'server'),
-  def('shutdown', -1, 'admin noscript loading stale no_multi', NOKEYS, (ctx, argv) => {
+  }),
+  def('lastsave', 1, INFO_FLAGS | CMD_FAST, NOKEYS, 'server', (ctx) => ctx.reply.integer(Math.floor(ctx.server.info.startedAt / 1000))),
+  def('shutdown', -1, ADMIN | INFO_FLAGS | CMD_NO_MULTI, NOKEYS, 'server', (ctx, argv) => {
     for (let i = 1; i < argv.length; i++) {
       if (!['nosave', 'save', 'now', 'force', 'abort'].some((w) => argIs(argv[i], w))) throw new CommandError(SYNTAX);
       if (argIs(argv[i], 'abort')) throw new CommandError('ERR No shutdown in progress.');
     }
-    cli(ctx).closing = true;
-    srv(ctx).requestShutdown();
-  }, 'server'),
-  def('bgrewriteaof', 1, 'admin noscript', NOKEYS, (ctx) => {
-    const server = srv(ctx);
-    if (server.aof === null) {
-      // Like Redis, a rewrite without AOF enabled writes the file once; the AOF is attached
-      // meanwhile so that the keys changed during the rewrite are tracked.
-      const aof = new Aof(server);
-      server.aof = aof;
-      void aof.startRewrite().then(() => {
-        if (server.aof === aof && !server.config.appendonly) {
-          aof.close();
-          server.aof = null;
-        }
-      });
-    } else if (server.aof.rewriteInProgress) {
-      throw new CommandError('ERR Background append only file rewriting already in progress');
-    } else void server.aof.startRewrite();
+    ctx.client.closeAfterReply();
+    ctx.server.shutdown();
+  }),
+  def('bgrewriteaof', 1, ADMIN, NOKEYS, 'server', (ctx) => {
+    ctx.server.persistence.rewriteAof();
     ctx.reply.simple('Background append only file rewriting started');
-  }, 'server'),
-  def('command', -1, 'loading stale', NOKEYS, command, 'server'),
-  def('multi', 1, 'noscript loading stale fast', NOKEYS, (ctx) => {
-    const c = cli(ctx);
-    if (c.multi !== null) throw new CommandError('ERR MULTI calls can not be nested');
-    c.multi = [];
-    ctx.reply.ok();
-  }, 'transactions'),
-  def('exec', 1, 'noscript loading stale', NOKEYS, exec, 'transactions'),
-  def('discard', 1, 'noscript loading stale fast', NOKEYS, (ctx) => {
-    const c = cli(ctx);
-    if (c.multi === null) throw new CommandError('ERR DISCARD without MULTI');
-    c.multi = null;
-    c.multiError = false;
-    srv(ctx).unwatchAll(c);
-    ctx.reply.ok();
-  }, 'transactions'),
-  def('watch', -2, 'noscript loading stale fast', [1, -1, 1], (ctx, argv) => {
-    const c = cli(ctx);
-    if (c.multi !== null) throw new CommandError('ERR WATCH inside MULTI is not allowed');
-    for (let i = 1; i < argv.length; i++) srv(ctx).watch(c, keyOf(argv[i]));
-    ctx.reply.ok();
-  }, 'transactions'),
-  def('unwatch', 1, 'noscript loading stale fast', NOKEYS, (ctx) => {
-    srv(ctx).unwatchAll(cli(ctx));
-    ctx.reply.ok();
-  }, 'transactions'),
+  }),
+  def('command', -1, INFO_FLAGS, NOKEYS, 'server', command),
 ];

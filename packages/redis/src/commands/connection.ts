@@ -3,11 +3,26 @@
  *
  * @packageDocumentation
  */
-import type { CommandContext, CommandDef } from '../command';
-import { argInt, argIs, parseInt64 } from '../command';
-import type { Client } from '../client';
-import { CommandError, SYNTAX } from '../errors';
-import { NOKEYS, cli, def, srv } from './def';
+import {
+  CLIENT_BLOCKED,
+  CLIENT_DIRTY_CAS,
+  CLIENT_MULTI,
+  CLIENT_PUBSUB,
+  CMD_FAST,
+  CMD_LOADING,
+  CMD_NO_AUTH,
+  CMD_STALE,
+  CommandError,
+  NOKEYS,
+  SYNTAX,
+  argInt,
+  argIs,
+  def,
+  parseInt64,
+  type ClientView,
+  type CommandContext,
+  type CommandDef,
+} from '../command';
 import { dispatchSub, helpReply } from './sub';
 
 export const REDIS_VERSION = '7.0.15';
@@ -15,15 +30,9 @@ export const REDIS_VERSION = '7.0.15';
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
 function checkPassword(ctx: CommandContext, user: Buffer, pass: Buffer): boolean {
-  const server = srv(ctx);
   if (!argIs(user, 'default')) return false;
-  const required = server.config.requirepass;
+  const required = ctx.server.config.requirepass;
   return required === '' || pass.toString() === required;
-}
-
-function authenticate(c: Client): void {
-  c.authenticated = true;
-  c.parser.authRequired = false;
 }
 
 /** `CLIENT SETNAME`'s rule: printable ASCII without spaces. */
@@ -32,19 +41,23 @@ function validName(name: Buffer): boolean {
   return true;
 }
 
-function clientFlags(c: Client): string {
+/** CLIENT LIST's `flags=` letters, in Redis's order. */
+const CLIENT_FLAG_LETTERS: readonly (readonly [bit: number, letter: string])[] = [
+  [CLIENT_PUBSUB, 'P'],
+  [CLIENT_MULTI, 'x'],
+  [CLIENT_BLOCKED, 'b'],
+  [CLIENT_DIRTY_CAS, 'd'],
+];
+
+function clientFlags(c: ClientView): string {
+  const flags = c.flags;
   let f = '';
-  if (c.subscribed) f += 'P';
-  if (c.multi !== null) f += 'x';
-  if (c.blocked !== null) f += 'b';
-  if (c.dirtyCas) f += 'd';
+  for (const [bit, letter] of CLIENT_FLAG_LETTERS) if ((flags & bit) !== 0) f += letter;
   return f === '' ? 'N' : f;
 }
 
 /** One CLIENT LIST line, with Redis 7.0's fields. */
-export function clientInfoLine(c: Client): string {
-  const server = c.server;
-  const now = server.now();
+function clientInfoLine(c: ClientView, now: number): string {
   const addr = c.conn === null ? '' : `${c.conn.remoteAddr.address}:${c.conn.remoteAddr.port}`;
   const laddr = c.conn === null ? '' : `${c.conn.localAddr.address}:${c.conn.localAddr.port}`;
   const qbuf = c.conn === null ? 0 : c.conn.inboundBuffered;
@@ -52,40 +65,34 @@ export function clientInfoLine(c: Client): string {
   return (
     `id=${c.id} addr=${addr} laddr=${laddr} fd=-1 name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${clientFlags(c)} db=${c.db.index} ` +
-    `sub=${c.channels.size} psub=${c.patterns.size} ssub=0 multi=${c.multi === null ? -1 : c.multi.length} ` +
+    `sub=${c.channels.size} psub=${c.patterns.size} ssub=0 multi=${c.queued} ` +
     `qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=0 ` +
-    `events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.reply.proto}`
+    `events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.protocol}`
   );
 }
 
-function clientAddr(c: Client, local: boolean): string {
+function clientAddr(c: ClientView, local: boolean): string {
   if (c.conn === null) return '';
   const a = local ? c.conn.localAddr : c.conn.remoteAddr;
   return a.network === 'unix' ? `${a.address}:0` : `${a.address}:${a.port}`;
 }
 
-function kill(ctx: CommandContext, target: Client): void {
-  const server = srv(ctx);
-  if (target === cli(ctx)) {
-    target.closing = true;
-    return;
-  }
-  server.freeClient(target);
-  target.closing = true;
-  target.conn?.close();
+function kill(ctx: CommandContext, target: ClientView): void {
+  if (target === ctx.client) ctx.client.closeAfterReply();
+  else target.kill();
 }
 
 const client = dispatchSub('client', {
   id: { arity: 2, run: (ctx) => ctx.reply.integer(ctx.client.id) },
   getname: {
     arity: 2,
-    run: (ctx) => (cli(ctx).name === '' ? ctx.reply.nil() : ctx.reply.bulk(cli(ctx).name)),
+    run: (ctx) => (ctx.client.name === '' ? ctx.reply.nil() : ctx.reply.bulk(ctx.client.name)),
   },
   setname: {
     arity: 3,
     run: (ctx, argv) => {
       if (!validName(argv[2])) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
-      cli(ctx).name = argv[2].toString();
+      ctx.client.setName(argv[2].toString());
       ctx.reply.ok();
     },
   },
@@ -98,12 +105,11 @@ const client = dispatchSub('client', {
       ctx.reply.ok();
     },
   },
-  info: { arity: 2, run: (ctx) => ctx.reply.verbatim(`${clientInfoLine(cli(ctx))}\n`) },
+  info: { arity: 2, run: (ctx) => ctx.reply.verbatim(`${clientInfoLine(ctx.client, ctx.server.now())}\n`) },
   list: {
     arity: -2,
     run: (ctx, argv) => {
-      const server = srv(ctx);
-      let clients = [...server.clients.values()];
+      let clients = [...ctx.server.clients.values()];
       for (let i = 2; i < argv.length; i++) {
         if (argIs(argv[i], 'type') && i + 1 < argv.length) {
           const t = argv[++i].toString().toLowerCase();
@@ -123,16 +129,17 @@ const client = dispatchSub('client', {
           throw new CommandError(SYNTAX);
         }
       }
-      ctx.reply.verbatim(clients.map((c) => `${clientInfoLine(c)}\n`).join(''));
+      const now = ctx.server.now();
+      ctx.reply.verbatim(clients.map((c) => `${clientInfoLine(c, now)}\n`).join(''));
     },
   },
   kill: {
     arity: -3,
     run: (ctx, argv) => {
-      const server = srv(ctx);
+      const clients = ctx.server.clients;
       if (argv.length === 3) {
         const addr = argv[2].toString();
-        const target = [...server.clients.values()].find((c) => clientAddr(c, false) === addr);
+        const target = [...clients.values()].find((c) => clientAddr(c, false) === addr);
         if (target === undefined) throw new CommandError('ERR No such client');
         kill(ctx, target);
         ctx.reply.ok();
@@ -161,13 +168,13 @@ const client = dispatchSub('client', {
         } else throw new CommandError(SYNTAX);
       }
       let n = 0;
-      for (const c of [...server.clients.values()]) {
+      for (const c of [...clients.values()]) {
         if (id !== undefined && c.id !== id) continue;
         if (addr !== undefined && clientAddr(c, false) !== addr) continue;
         if (laddr !== undefined && clientAddr(c, true) !== laddr) continue;
         if (type === 'pubsub' && !c.subscribed) continue;
         if (type === 'normal' && c.subscribed) continue;
-        if (skipme && c === cli(ctx)) continue;
+        if (skipme && c === ctx.client) continue;
         kill(ctx, c);
         n++;
       }
@@ -190,7 +197,7 @@ const client = dispatchSub('client', {
 });
 
 function hello(ctx: CommandContext, argv: Buffer[]): void {
-  const c = cli(ctx);
+  const c = ctx.client;
   let ver = 0;
   if (argv.length >= 2) {
     const v = parseInt64(argv[1]);
@@ -214,15 +221,15 @@ function hello(ctx: CommandContext, argv: Buffer[]): void {
   }
   if (auth !== null) {
     if (!checkPassword(ctx, auth[0], auth[1])) throw new CommandError(WRONGPASS);
-    authenticate(c);
+    c.authenticate();
   }
   if (!c.authenticated) {
     throw new CommandError(
       'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
-  if (name !== null) c.name = name.toString();
-  if (ver !== 0) c.reply.proto = ver as 2 | 3;
+  if (name !== null) c.setName(name.toString());
+  if (ver !== 0) c.setProtocol(ver as 2 | 3);
   const r = ctx.reply;
   r.map(7);
   r.bulk('server');
@@ -242,58 +249,50 @@ function hello(ctx: CommandContext, argv: Buffer[]): void {
 }
 
 export const connectionCommands: CommandDef[] = [
-  def('ping', -1, 'fast', NOKEYS, (ctx, argv) => {
+  def('ping', -1, CMD_FAST, NOKEYS, 'connection', (ctx, argv) => {
     if (argv.length > 2) throw new CommandError("ERR wrong number of arguments for 'ping' command");
     const r = ctx.reply;
-    if (r.proto === 2 && cli(ctx).subscribed) {
+    if (r.proto === 2 && ctx.client.subscribed) {
       r.array(2);
       r.bulk('pong');
       r.bulk(argv.length === 2 ? argv[1] : '');
     } else if (argv.length === 2) r.bulk(argv[1]);
     else r.simple('PONG');
-  }, 'connection'),
-  def('echo', 2, 'fast', NOKEYS, (ctx, argv) => ctx.reply.bulk(argv[1]), 'connection'),
-  def('quit', -1, 'no_auth fast', NOKEYS, (ctx) => {
+  }),
+  def('echo', 2, CMD_FAST, NOKEYS, 'connection', (ctx, argv) => ctx.reply.bulk(argv[1])),
+  def('quit', -1, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', (ctx) => {
     ctx.reply.ok();
-    cli(ctx).closing = true;
-  }, 'connection'),
-  def('select', 2, 'loading stale fast', NOKEYS, (ctx, argv) => {
+    ctx.client.closeAfterReply();
+  }),
+  def('select', 2, CMD_LOADING | CMD_STALE | CMD_FAST, NOKEYS, 'connection', (ctx, argv) => {
     const id = argInt(argv[1]);
-    const server = srv(ctx);
-    if (id < 0 || id >= server.dbs.length) throw new CommandError('ERR DB index is out of range');
-    cli(ctx).db = server.dbs[id];
+    if (id < 0 || id >= ctx.server.dbs.length) throw new CommandError('ERR DB index is out of range');
+    ctx.client.select(id);
     ctx.reply.ok();
-  }, 'connection'),
-  def('hello', -1, 'no_auth fast', NOKEYS, hello, 'connection'),
-  def('auth', -2, 'no_auth fast', NOKEYS, (ctx, argv) => {
+  }),
+  def('hello', -1, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', hello),
+  def('auth', -2, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', (ctx, argv) => {
     if (argv.length > 3) throw new CommandError(SYNTAX);
-    const server = srv(ctx);
-    if (argv.length === 2 && server.config.requirepass === '') {
+    if (argv.length === 2 && ctx.server.config.requirepass === '') {
       throw new CommandError(
         'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
       );
     }
     const user = argv.length === 3 ? argv[1] : Buffer.from('default');
     if (!checkPassword(ctx, user, argv[argv.length - 1])) throw new CommandError(WRONGPASS);
-    authenticate(cli(ctx));
+    ctx.client.authenticate();
     ctx.reply.ok();
-  }, 'connection'),
-  def('reset', 1, 'no_auth fast', NOKEYS, (ctx) => {
-    const c = cli(ctx);
-    const server = srv(ctx);
-    c.multi = null;
-    c.multiError = false;
-    server.unwatchAll(c);
-    for (const ch of [...c.channels]) server.unsubscribe(c, ch, false);
-    for (const p of [...c.patterns]) server.unsubscribe(c, p, true);
-    c.db = server.dbs[0];
-    c.name = '';
-    c.reply.proto = 2;
-    if (server.config.requirepass !== '') {
-      c.authenticated = false;
-      c.parser.authRequired = true;
-    }
+  }),
+  def('reset', 1, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', (ctx) => {
+    const c = ctx.client;
+    c.discardMulti();
+    for (const ch of [...c.channels]) c.unsubscribe(ch, false);
+    for (const p of [...c.patterns]) c.unsubscribe(p, true);
+    c.select(0);
+    c.setName('');
+    c.setProtocol(2);
+    c.deauthenticate();
     ctx.reply.simple('RESET');
-  }, 'connection'),
-  def('client', -2, 'loading stale', NOKEYS, client, 'connection'),
+  }),
+  def('client', -2, CMD_LOADING | CMD_STALE, NOKEYS, 'connection', client),
 ];

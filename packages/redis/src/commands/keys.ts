@@ -4,16 +4,35 @@
  *
  * @packageDocumentation
  */
-import type { CommandContext, CommandDef } from '../command';
-import { argInt, argIs, parseInt64 } from '../command';
-import { CommandError, NO_SUCH_KEY, SYNTAX } from '../errors';
-import { globMatch } from '../glob';
-import { keyOf, type Db, type Entry } from '../keyspace';
-import { KEY1, NOKEYS, def, srv } from './def';
+import {
+  ALLKEYS,
+  CMD_DENYOOM,
+  CMD_FAST,
+  CMD_READONLY,
+  CMD_WRITE,
+  CommandError,
+  INT64_MAX_NUMBER,
+  KEY1,
+  NOKEYS,
+  NO_SUCH_KEY,
+  SYNTAX,
+  argInt,
+  argIs,
+  def,
+  globMatch,
+  keyOf,
+  parseInt64,
+  parseScan,
+  scanReply,
+  type CommandContext,
+  type CommandDef,
+  type Db,
+  type Entry,
+  type Reply,
+  type ScanSource,
+} from '../command';
 import { rawStrings } from './strings';
 import { dispatchSub, helpReply } from './sub';
-
-const LLONG_MAX = 9223372036854775807;
 
 /** Entries not yet reclaimed but past their TTL are invisible (KEYS, SCAN, RANDOMKEY). */
 function isExpired(db: Db, key: string, now: number): boolean {
@@ -30,7 +49,7 @@ function del(ctx: CommandContext, argv: Buffer[]): void {
 /** A deep copy of a value, for COPY. */
 function copyValue(ctx: CommandContext, e: Entry): unknown {
   if (e.type === 'string') return e.value;
-  const ops = srv(ctx).typeOps[e.type];
+  const ops = ctx.server.typeOps[e.type];
   if (ops === undefined) throw new CommandError(`ERR cannot copy a ${e.type}`);
   return ops.copy(e.value);
 }
@@ -63,7 +82,7 @@ function rename(ctx: CommandContext, argv: Buffer[], nx: boolean): void {
 }
 
 function copy(ctx: CommandContext, argv: Buffer[]): void {
-  const server = srv(ctx);
+  const server = ctx.server;
   let dstDb = ctx.db;
   let replace = false;
   for (let j = 3; j < argv.length; j++) {
@@ -118,12 +137,12 @@ function expireGeneric(ctx: CommandContext, argv: Buffer[], base: 'now' | 'zero'
   let when = argInt(argv[2]);
   const invalid = `ERR invalid expire time in '${name}' command`;
   if (seconds) {
-    if (when > LLONG_MAX / 1000 || when < -LLONG_MAX / 1000) throw new CommandError(invalid);
+    if (when > INT64_MAX_NUMBER / 1000 || when < -INT64_MAX_NUMBER / 1000) throw new CommandError(invalid);
     when *= 1000;
   }
-  const now = srv(ctx).now();
+  const now = ctx.server.now();
   if (base === 'now') {
-    if (when > LLONG_MAX - now) throw new CommandError(invalid);
+    if (when > INT64_MAX_NUMBER - now) throw new CommandError(invalid);
     when += now;
   }
   const db = ctx.db;
@@ -157,7 +176,7 @@ function ttl(ctx: CommandContext, argv: Buffer[], ms: boolean, absolute: boolean
   const at = db.getExpire(key);
   if (at === undefined) return ctx.reply.integer(-1);
   if (absolute) return ctx.reply.integer(ms ? at : Math.trunc(at / 1000));
-  const left = Math.max(0, at - srv(ctx).now());
+  const left = Math.max(0, at - ctx.server.now());
   ctx.reply.integer(ms ? left : Math.trunc((left + 500) / 1000));
 }
 
@@ -174,66 +193,70 @@ interface ScanSnapshot {
 const scanSnapshots: (ScanSnapshot | undefined)[] = new Array(SCAN_SLOTS);
 let nextScanSlot = 1;
 
-/** Parses SCAN-style options from argv[start]: MATCH, COUNT and (for SCAN) TYPE. */
-export function parseScanOptions(argv: Buffer[], start: number, allowType: boolean): { pattern: string | null; count: number; type: string | null } {
-  let pattern: string | null = null;
-  let count = 10;
-  let type: string | null = null;
-  for (let j = start; j < argv.length; j++) {
-    const remaining = argv.length - j;
-    if (argIs(argv[j], 'count') && remaining >= 2) {
-      count = argInt(argv[++j]);
-      if (count < 1) throw new CommandError(SYNTAX);
-    } else if (argIs(argv[j], 'match') && remaining >= 2) {
-      pattern = keyOf(argv[++j]);
-    } else if (allowType && argIs(argv[j], 'type') && remaining >= 2) {
-      type = argv[++j].toString().toLowerCase();
-    } else throw new CommandError(SYNTAX);
-  }
-  return { pattern, count, type };
-}
+/** The keyspace as SCAN pages through it: a snapshot of the keys, named by the cursor's low bits. */
+class KeyScan implements ScanSource<string> {
+  readonly whole = false;
+  readonly width = 1;
+  private slot = 0;
+  private keys: string[] = [];
 
-/** Parses a SCAN cursor (an unsigned decimal), or throws `ERR invalid cursor`. */
-export function parseCursor(arg: Buffer): number {
-  const s = arg.latin1Slice(0, arg.length);
-  if (!/^[0-9]{1,20}$/.test(s)) throw new CommandError('ERR invalid cursor');
-  return Number(s);
+  constructor(
+    private readonly db: Db,
+    private readonly now: number,
+    private readonly type: string | null,
+  ) {}
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  position(cursor: number): number {
+    const db = this.db;
+    let slot = cursor % SCAN_SLOTS;
+    let pos = Math.floor(cursor / SCAN_SLOTS);
+    let snap = cursor === 0 ? undefined : scanSnapshots[slot];
+    if (snap === undefined || snap.db !== db) {
+      if (cursor !== 0 && snap === undefined) pos = Math.min(pos, db.size);
+      else pos = 0;
+      slot = nextScanSlot;
+      nextScanSlot = (nextScanSlot % (SCAN_SLOTS - 1)) + 1;
+      snap = { db, keys: Array.from(db.dict.keys()) };
+      scanSnapshots[slot] = snap;
+    }
+    this.slot = slot;
+    this.keys = snap.keys;
+    return pos;
+  }
+
+  slice(start: number, end: number): readonly string[] {
+    return this.keys.slice(start, end);
+  }
+
+  name(key: string): string {
+    return key;
+  }
+
+  accept(key: string): boolean {
+    const e = this.db.dict.get(key);
+    return e !== undefined && !isExpired(this.db, key, this.now) && (this.type === null || e.type === this.type);
+  }
+
+  write(reply: Reply, key: string): void {
+    reply.bulkKey(key);
+  }
+
+  cursorAt(pos: number): number {
+    return pos * SCAN_SLOTS + this.slot;
+  }
+
+  done(): void {
+    scanSnapshots[this.slot] = undefined;
+  }
 }
 
 function scan(ctx: CommandContext, argv: Buffer[]): void {
-  const cursor = parseCursor(argv[1]);
-  const { pattern, count, type } = parseScanOptions(argv, 2, true);
-  const db = ctx.db;
-  let slot = cursor % SCAN_SLOTS;
-  let pos = Math.floor(cursor / SCAN_SLOTS);
-  let snap = cursor === 0 ? undefined : scanSnapshots[slot];
-  if (snap === undefined || snap.db !== db) {
-    if (cursor !== 0 && snap === undefined) pos = Math.min(pos, db.size);
-    else pos = 0;
-    slot = nextScanSlot;
-    nextScanSlot = (nextScanSlot % (SCAN_SLOTS - 1)) + 1;
-    snap = { db, keys: Array.from(db.dict.keys()) };
-    scanSnapshots[slot] = snap;
-  }
-  const now = srv(ctx).now();
-  const out: string[] = [];
-  const keys = snap.keys;
-  const end = Math.min(keys.length, pos + count);
-  for (; pos < end; pos++) {
-    const key = keys[pos];
-    const e = db.dict.get(key);
-    if (e === undefined || isExpired(db, key, now)) continue;
-    if (pattern !== null && !globMatch(pattern, key)) continue;
-    if (type !== null && e.type !== type) continue;
-    out.push(key);
-  }
-  let next = 0;
-  if (pos < keys.length) next = pos * SCAN_SLOTS + slot;
-  else scanSnapshots[slot] = undefined;
-  ctx.reply.array(2);
-  ctx.reply.bulk(String(next));
-  ctx.reply.array(out.length);
-  for (const k of out) ctx.reply.bulkKey(k);
+  const opts = parseScan(argv, 1, true);
+  scanReply(ctx.reply, opts, new KeyScan(ctx.db, ctx.server.now(), opts.type));
 }
 
 /** OBJECT ENCODING's answer for a string, by Redis's rules (int, embstr up to 44 bytes, raw). */
@@ -250,7 +273,7 @@ const object = dispatchSub('object', {
       const e = ctx.db.lookupWrite(keyOf(argv[2]));
       if (e === undefined) return ctx.reply.nil();
       if (e.type === 'string') return ctx.reply.bulk(stringEncoding(e.value as Buffer));
-      const ops = srv(ctx).typeOps[e.type];
+      const ops = ctx.server.typeOps[e.type];
       ctx.reply.bulk(ops === undefined ? 'unknown' : ops.encoding(e.value));
     },
   },
@@ -269,7 +292,7 @@ const object = dispatchSub('object', {
     run: (ctx, argv) => {
       const e = ctx.db.dict.get(keyOf(argv[2]));
       if (e === undefined || ctx.db.lookupWrite(keyOf(argv[2])) === undefined) return ctx.reply.nil();
-      ctx.reply.integer(Math.max(0, Math.floor(srv(ctx).now() / 1000) - e.lru));
+      ctx.reply.integer(Math.max(0, Math.floor(ctx.server.now() / 1000) - e.lru));
     },
   },
   refcount: {
@@ -303,26 +326,26 @@ const object = dispatchSub('object', {
 });
 
 export const keyCommands: CommandDef[] = [
-  def('del', -2, 'write', [1, -1, 1], del, 'generic'),
-  def('unlink', -2, 'write fast', [1, -1, 1], del, 'generic'),
-  def('exists', -2, 'readonly fast', [1, -1, 1], (ctx, argv) => {
+  def('del', -2, CMD_WRITE, ALLKEYS, 'generic', del),
+  def('unlink', -2, CMD_WRITE | CMD_FAST, ALLKEYS, 'generic', del),
+  def('exists', -2, CMD_READONLY | CMD_FAST, ALLKEYS, 'generic', (ctx, argv) => {
     let n = 0;
     for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i])) !== undefined) n++;
     ctx.reply.integer(n);
   }),
-  def('touch', -2, 'readonly fast', [1, -1, 1], (ctx, argv) => {
+  def('touch', -2, CMD_READONLY | CMD_FAST, ALLKEYS, 'generic', (ctx, argv) => {
     let n = 0;
     for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i])) !== undefined) n++;
     ctx.reply.integer(n);
   }),
-  def('type', 2, 'readonly fast', KEY1, (ctx, argv) => {
+  def('type', 2, CMD_READONLY | CMD_FAST, KEY1, 'generic', (ctx, argv) => {
     const e = ctx.db.lookupRead(keyOf(argv[1]));
     ctx.reply.simple(e === undefined ? 'none' : e.type);
   }),
-  def('keys', 2, 'readonly', NOKEYS, (ctx, argv) => {
+  def('keys', 2, CMD_READONLY, NOKEYS, 'generic', (ctx, argv) => {
     const db = ctx.db;
     const pattern = keyOf(argv[1]);
-    const now = srv(ctx).now();
+    const now = ctx.server.now();
     const out: string[] = [];
     for (const key of db.dict.keys()) {
       if (globMatch(pattern, key) && !isExpired(db, key, now)) out.push(key);
@@ -330,10 +353,10 @@ export const keyCommands: CommandDef[] = [
     ctx.reply.array(out.length);
     for (const k of out) ctx.reply.bulkKey(k);
   }),
-  def('scan', -2, 'readonly', NOKEYS, scan),
-  def('randomkey', 1, 'readonly', NOKEYS, (ctx) => {
+  def('scan', -2, CMD_READONLY, NOKEYS, 'generic', scan),
+  def('randomkey', 1, CMD_READONLY, NOKEYS, 'generic', (ctx) => {
     const db = ctx.db;
-    const now = srv(ctx).now();
+    const now = ctx.server.now();
     // Several tries, as expired-but-unreclaimed keys do not count.
     for (let attempt = 0; attempt < 100; attempt++) {
       const s = db.sample(Math.floor(Math.random() * Math.min(db.size, 1024)));
@@ -343,24 +366,24 @@ export const keyCommands: CommandDef[] = [
     }
     ctx.reply.nil();
   }),
-  def('rename', 3, 'write', [1, 2, 1], (ctx, argv) => rename(ctx, argv, false)),
-  def('renamenx', 3, 'write fast', [1, 2, 1], (ctx, argv) => rename(ctx, argv, true)),
-  def('copy', -3, 'write denyoom', [1, 2, 1], copy),
-  def('expire', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'now', true, 'expire')),
-  def('pexpire', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'now', false, 'pexpire')),
-  def('expireat', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'zero', true, 'expireat')),
-  def('pexpireat', -3, 'write fast', KEY1, (ctx, argv) => expireGeneric(ctx, argv, 'zero', false, 'pexpireat')),
-  def('ttl', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, false, false)),
-  def('pttl', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, true, false)),
-  def('expiretime', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, false, true)),
-  def('pexpiretime', 2, 'readonly fast', KEY1, (ctx, argv) => ttl(ctx, argv, true, true)),
-  def('persist', 2, 'write fast', KEY1, (ctx, argv) => {
+  def('rename', 3, CMD_WRITE, [1, 2, 1], 'generic', (ctx, argv) => rename(ctx, argv, false)),
+  def('renamenx', 3, CMD_WRITE | CMD_FAST, [1, 2, 1], 'generic', (ctx, argv) => rename(ctx, argv, true)),
+  def('copy', -3, CMD_WRITE | CMD_DENYOOM, [1, 2, 1], 'generic', copy),
+  def('expire', -3, CMD_WRITE | CMD_FAST, KEY1, 'generic', (ctx, argv) => expireGeneric(ctx, argv, 'now', true, 'expire')),
+  def('pexpire', -3, CMD_WRITE | CMD_FAST, KEY1, 'generic', (ctx, argv) => expireGeneric(ctx, argv, 'now', false, 'pexpire')),
+  def('expireat', -3, CMD_WRITE | CMD_FAST, KEY1, 'generic', (ctx, argv) => expireGeneric(ctx, argv, 'zero', true, 'expireat')),
+  def('pexpireat', -3, CMD_WRITE | CMD_FAST, KEY1, 'generic', (ctx, argv) => expireGeneric(ctx, argv, 'zero', false, 'pexpireat')),
+  def('ttl', 2, CMD_READONLY | CMD_FAST, KEY1, 'generic', (ctx, argv) => ttl(ctx, argv, false, false)),
+  def('pttl', 2, CMD_READONLY | CMD_FAST, KEY1, 'generic', (ctx, argv) => ttl(ctx, argv, true, false)),
+  def('expiretime', 2, CMD_READONLY | CMD_FAST, KEY1, 'generic', (ctx, argv) => ttl(ctx, argv, false, true)),
+  def('pexpiretime', 2, CMD_READONLY | CMD_FAST, KEY1, 'generic', (ctx, argv) => ttl(ctx, argv, true, true)),
+  def('persist', 2, CMD_WRITE | CMD_FAST, KEY1, 'generic', (ctx, argv) => {
     const key = keyOf(argv[1]);
     if (ctx.db.lookupWrite(key) !== undefined && ctx.db.persist(key)) {
       ctx.db.modified(key);
       ctx.reply.integer(1);
     } else ctx.reply.integer(0);
   }),
-  def('object', -2, 'readonly', [2, 2, 1], object),
+  def('object', -2, CMD_READONLY, [2, 2, 1], 'generic', object),
 ];
 

@@ -4,14 +4,13 @@
  *
  * @packageDocumentation
  */
-import type { CommandContext, CommandDef } from '../command';
-import { globMatch } from '../glob';
-import { keyOf } from '../keyspace';
-import { NOKEYS, cli, def, srv } from './def';
+import { CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_PUBSUB, CMD_STALE, NOKEYS, def, globMatch, keyOf, type CommandContext, type CommandDef } from '../command';
 import { dispatchSub, helpReply } from './sub';
 
+const SUBSCRIPTION = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE;
+
 function confirm(ctx: CommandContext, kind: string, name: string | null): void {
-  const c = cli(ctx);
+  const c = ctx.client;
   const r = ctx.reply;
   r.push(3);
   r.bulk(kind);
@@ -21,17 +20,15 @@ function confirm(ctx: CommandContext, kind: string, name: string | null): void {
 }
 
 function subscribe(ctx: CommandContext, argv: Buffer[], pattern: boolean): void {
-  const server = srv(ctx);
   for (let i = 1; i < argv.length; i++) {
     const name = keyOf(argv[i]);
-    server.subscribe(cli(ctx), name, pattern);
+    ctx.client.subscribe(name, pattern);
     confirm(ctx, pattern ? 'psubscribe' : 'subscribe', name);
   }
 }
 
 function unsubscribe(ctx: CommandContext, argv: Buffer[], pattern: boolean): void {
-  const server = srv(ctx);
-  const c = cli(ctx);
+  const c = ctx.client;
   const kind = pattern ? 'punsubscribe' : 'unsubscribe';
   const names = argv.length > 1 ? argv.slice(1).map(keyOf) : [...(pattern ? c.patterns : c.channels)];
   if (names.length === 0) {
@@ -39,7 +36,7 @@ function unsubscribe(ctx: CommandContext, argv: Buffer[], pattern: boolean): voi
     return;
   }
   for (const name of names) {
-    server.unsubscribe(c, name, pattern);
+    c.unsubscribe(name, pattern);
     confirm(ctx, kind, name);
   }
 }
@@ -49,7 +46,7 @@ const pubsub = dispatchSub('pubsub', {
     arity: -2,
     run: (ctx, argv) => {
       const pattern = argv.length > 2 ? keyOf(argv[2]) : null;
-      const out = [...srv(ctx).channels.keys()].filter((ch) => pattern === null || globMatch(pattern, ch));
+      const out = [...ctx.server.pubsub.channelNames()].filter((ch) => pattern === null || globMatch(pattern, ch));
       ctx.reply.array(out.length);
       for (const ch of out) ctx.reply.bulkKey(ch);
     },
@@ -57,16 +54,16 @@ const pubsub = dispatchSub('pubsub', {
   numsub: {
     arity: -2,
     run: (ctx, argv) => {
-      const server = srv(ctx);
+      const pubsub = ctx.server.pubsub;
       // A flat array even in RESP3, as Redis 7.0 replies.
       ctx.reply.array((argv.length - 2) * 2);
       for (let i = 2; i < argv.length; i++) {
         ctx.reply.bulk(argv[i]);
-        ctx.reply.integer(server.channels.get(keyOf(argv[i]))?.size ?? 0);
+        ctx.reply.integer(pubsub.subscribers(keyOf(argv[i])));
       }
     },
   },
-  numpat: { arity: 2, run: (ctx) => ctx.reply.integer(srv(ctx).patterns.size) },
+  numpat: { arity: 2, run: (ctx) => ctx.reply.integer(ctx.server.pubsub.patternCount) },
   shardchannels: { arity: -2, run: (ctx) => ctx.reply.array(0) },
   shardnumsub: {
     arity: -2,
@@ -89,12 +86,12 @@ const pubsub = dispatchSub('pubsub', {
 });
 
 export const pubsubCommands: CommandDef[] = [
-  def('subscribe', -2, 'pubsub noscript loading stale', NOKEYS, (ctx, argv) => subscribe(ctx, argv, false), 'pubsub'),
-  def('psubscribe', -2, 'pubsub noscript loading stale', NOKEYS, (ctx, argv) => subscribe(ctx, argv, true), 'pubsub'),
-  def('unsubscribe', -1, 'pubsub noscript loading stale', NOKEYS, (ctx, argv) => unsubscribe(ctx, argv, false), 'pubsub'),
-  def('punsubscribe', -1, 'pubsub noscript loading stale', NOKEYS, (ctx, argv) => unsubscribe(ctx, argv, true), 'pubsub'),
-  def('publish', 3, 'pubsub loading stale fast', NOKEYS, (ctx, argv) => {
-    ctx.reply.integer(srv(ctx).publish(keyOf(argv[1]), argv[2]));
-  }, 'pubsub'),
-  def('pubsub', -2, 'pubsub loading stale', NOKEYS, pubsub, 'pubsub'),
+  def('subscribe', -2, SUBSCRIPTION, NOKEYS, 'pubsub', (ctx, argv) => subscribe(ctx, argv, false)),
+  def('psubscribe', -2, SUBSCRIPTION, NOKEYS, 'pubsub', (ctx, argv) => subscribe(ctx, argv, true)),
+  def('unsubscribe', -1, SUBSCRIPTION, NOKEYS, 'pubsub', (ctx, argv) => unsubscribe(ctx, argv, false)),
+  def('punsubscribe', -1, SUBSCRIPTION, NOKEYS, 'pubsub', (ctx, argv) => unsubscribe(ctx, argv, true)),
+  def('publish', 3, CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST, NOKEYS, 'pubsub', (ctx, argv) => {
+    ctx.reply.integer(ctx.server.pubsub.publish(keyOf(argv[1]), argv[2]));
+  }),
+  def('pubsub', -2, CMD_PUBSUB | CMD_LOADING | CMD_STALE, NOKEYS, 'pubsub', pubsub),
 ];

@@ -4,23 +4,45 @@
  *
  * @packageDocumentation
  */
-import type { CommandContext, CommandDef } from '../command';
-import { argInt, argIs, parseBigInt, parseInt64 } from '../command';
-import { CommandError, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE, arityError } from '../errors';
-import { keyOf, type Db } from '../keyspace';
-import { LongDouble } from '../types/numbers';
-import { KEY1, def, srv } from './def';
+import {
+  ALLKEYS,
+  CMD_DENYOOM,
+  CMD_FAST,
+  CMD_READONLY,
+  CMD_WRITE,
+  CommandError,
+  INT64_MAX,
+  INT64_MAX_NUMBER,
+  INT64_MIN,
+  KEY1,
+  LongDouble,
+  NOT_FLOAT,
+  NOT_INTEGER,
+  OVERFLOW,
+  SYNTAX,
+  WRONGTYPE,
+  argInt,
+  argIs,
+  arityError,
+  def,
+  keyOf,
+  parseBigInt,
+  parseInt64,
+  type CommandContext,
+  type CommandDef,
+  type Db,
+} from '../command';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const WRITE = CMD_WRITE | CMD_DENYOOM;
+const WRITE_FAST = WRITE | CMD_FAST;
+const READ_FAST = CMD_READONLY | CMD_FAST;
 
 /**
  * Values built in place by APPEND and SETRANGE, which Redis stores `raw` whatever their length
  * (OBJECT ENCODING reports it).
  */
 export const rawStrings = new WeakSet<Buffer>();
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
-const LLONG_MAX = 9223372036854775807;
 
 /** The string under `key` (undefined when absent); WRONGTYPE for other types. */
 function getString(db: Db, key: string): Buffer | undefined {
@@ -92,11 +114,11 @@ function expireTime(ctx: CommandContext, arg: Buffer, flags: number, name: strin
   const v = argInt(arg);
   const seconds = (flags & (F_EX | F_EXAT)) !== 0;
   const invalid = `ERR invalid expire time in '${name}' command`;
-  if (v <= 0 || (seconds && v > LLONG_MAX / 1000)) throw new CommandError(invalid);
+  if (v <= 0 || (seconds && v > INT64_MAX_NUMBER / 1000)) throw new CommandError(invalid);
   let ms = seconds ? v * 1000 : v;
   if (flags & (F_EX | F_PX)) {
-    const now = srv(ctx).now();
-    if (ms > LLONG_MAX - now) throw new CommandError(invalid);
+    const now = ctx.server.now();
+    if (ms > INT64_MAX_NUMBER - now) throw new CommandError(invalid);
     ms += now;
   }
   return ms;
@@ -152,7 +174,7 @@ function getex(ctx: CommandContext, argv: Buffer[]): void {
     return;
   }
   ctx.reply.bulk(value);
-  if (flags & (F_EXAT | F_PXAT) && when <= srv(ctx).now()) {
+  if (flags & (F_EXAT | F_PXAT) && when <= ctx.server.now()) {
     db.delete(key);
     ctx.propagate(['DEL', key]);
   } else if (flags & F_EXPIRE) {
@@ -219,7 +241,7 @@ function getrange(ctx: CommandContext, argv: Buffer[]): void {
 }
 
 function checkLength(ctx: CommandContext, len: number): void {
-  if (len > srv(ctx).config['proto-max-bulk-len']) {
+  if (len > ctx.server.config['proto-max-bulk-len']) {
     throw new CommandError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
   }
 }
@@ -270,31 +292,31 @@ function mset(ctx: CommandContext, argv: Buffer[], nx: boolean, name: string): v
 }
 
 export const stringCommands: CommandDef[] = [
-  def('get', 2, 'readonly fast', KEY1, (ctx, argv) => {
+  def('get', 2, READ_FAST, KEY1, 'string', (ctx, argv) => {
     const e = ctx.db.lookupRead(keyOf(argv[1]));
     if (e === undefined) ctx.reply.nil();
     else if (e.type !== 'string') throw new CommandError(WRONGTYPE);
     else ctx.reply.bulk(e.value as Buffer);
-  }, 'string'),
-  def('set', -3, 'write denyoom', KEY1, set, 'string'),
-  def('setnx', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+  }),
+  def('set', -3, WRITE, KEY1, 'string', set),
+  def('setnx', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
     if (ctx.db.exists(key)) ctx.reply.integer(0);
     else {
       ctx.db.set(key, 'string', Buffer.from(argv[2]));
       ctx.reply.integer(1);
     }
-  }, 'string'),
-  def('setex', 4, 'write denyoom', KEY1, (ctx, argv) => setWithExpire(ctx, argv, F_EX, 'setex'), 'string'),
-  def('psetex', 4, 'write denyoom', KEY1, (ctx, argv) => setWithExpire(ctx, argv, F_PX, 'psetex'), 'string'),
-  def('getset', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+  }),
+  def('setex', 4, WRITE, KEY1, 'string', (ctx, argv) => setWithExpire(ctx, argv, F_EX, 'setex')),
+  def('psetex', 4, WRITE, KEY1, 'string', (ctx, argv) => setWithExpire(ctx, argv, F_PX, 'psetex')),
+  def('getset', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
     const old = getStringForWrite(ctx.db, key);
     if (old === undefined) ctx.reply.nil();
     else ctx.reply.bulk(old);
     ctx.db.set(key, 'string', Buffer.from(argv[2]));
-  }, 'string'),
-  def('getdel', 2, 'write fast', KEY1, (ctx, argv) => {
+  }),
+  def('getdel', 2, CMD_WRITE | CMD_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
     const value = getString(ctx.db, key);
     if (value === undefined) ctx.reply.nil();
@@ -302,27 +324,27 @@ export const stringCommands: CommandDef[] = [
       ctx.reply.bulk(value);
       ctx.db.delete(key);
     }
-  }, 'string'),
-  def('getex', -2, 'write fast', KEY1, getex, 'string'),
-  def('mget', -2, 'readonly fast', [1, -1, 1], (ctx, argv) => {
+  }),
+  def('getex', -2, CMD_WRITE | CMD_FAST, KEY1, 'string', getex),
+  def('mget', -2, READ_FAST, ALLKEYS, 'string', (ctx, argv) => {
     ctx.reply.array(argv.length - 1);
     for (let i = 1; i < argv.length; i++) {
       const e = ctx.db.lookupRead(keyOf(argv[i]));
       if (e === undefined || e.type !== 'string') ctx.reply.nil();
       else ctx.reply.bulk(e.value as Buffer);
     }
-  }, 'string'),
-  def('mset', -3, 'write denyoom', [1, -1, 2], (ctx, argv) => mset(ctx, argv, false, 'mset'), 'string'),
-  def('msetnx', -3, 'write denyoom', [1, -1, 2], (ctx, argv) => mset(ctx, argv, true, 'msetnx'), 'string'),
-  def('incr', 2, 'write denyoom fast', KEY1, (ctx, argv) => incrBy(ctx, keyOf(argv[1]), 1), 'string'),
-  def('decr', 2, 'write denyoom fast', KEY1, (ctx, argv) => incrBy(ctx, keyOf(argv[1]), -1), 'string'),
-  def('incrby', 3, 'write denyoom fast', KEY1, (ctx, argv) => incrBy(ctx, keyOf(argv[1]), incrArg(argv[2])), 'string'),
-  def('decrby', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+  }),
+  def('mset', -3, WRITE, [1, -1, 2], 'string', (ctx, argv) => mset(ctx, argv, false, 'mset')),
+  def('msetnx', -3, WRITE, [1, -1, 2], 'string', (ctx, argv) => mset(ctx, argv, true, 'msetnx')),
+  def('incr', 2, WRITE_FAST, KEY1, 'string', (ctx, argv) => incrBy(ctx, keyOf(argv[1]), 1)),
+  def('decr', 2, WRITE_FAST, KEY1, 'string', (ctx, argv) => incrBy(ctx, keyOf(argv[1]), -1)),
+  def('incrby', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => incrBy(ctx, keyOf(argv[1]), incrArg(argv[2]))),
+  def('decrby', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
     const by = incrArg(argv[2]);
     if (by === INT64_MIN) throw new CommandError('ERR decrement would overflow');
     incrBy(ctx, keyOf(argv[1]), typeof by === 'number' ? -by : -by);
-  }, 'string'),
-  def('incrbyfloat', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+  }),
+  def('incrbyfloat', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
     const cur = getStringForWrite(ctx.db, key);
     // Redis computes in long double: emulated exactly so that results print identically.
@@ -340,8 +362,8 @@ export const stringCommands: CommandDef[] = [
     ctx.db.set(key, 'string', value, true);
     ctx.propagate(['SET', key, value, 'KEEPTTL']);
     ctx.reply.bulk(value);
-  }, 'string'),
-  def('append', 3, 'write denyoom fast', KEY1, (ctx, argv) => {
+  }),
+  def('append', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
     const cur = getStringForWrite(ctx.db, key);
     const add = argv[2];
@@ -355,12 +377,12 @@ export const stringCommands: CommandDef[] = [
     rawStrings.add(out);
     ctx.db.set(key, 'string', out, true);
     ctx.reply.integer(out.length);
-  }, 'string'),
-  def('strlen', 2, 'readonly fast', KEY1, (ctx, argv) => {
+  }),
+  def('strlen', 2, READ_FAST, KEY1, 'string', (ctx, argv) => {
     const v = getString(ctx.db, keyOf(argv[1]));
     ctx.reply.integer(v === undefined ? 0 : v.length);
-  }, 'string'),
-  def('getrange', 4, 'readonly', KEY1, getrange, 'string'),
-  def('substr', 4, 'readonly', KEY1, getrange, 'string'),
-  def('setrange', 4, 'write denyoom', KEY1, setrange, 'string'),
+  }),
+  def('getrange', 4, CMD_READONLY, KEY1, 'string', getrange),
+  def('substr', 4, CMD_READONLY, KEY1, 'string', getrange),
+  def('setrange', 4, WRITE, KEY1, 'string', setrange),
 ];

@@ -4,9 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { CommandContext, CommandDef } from '../command';
-import { CommandError, arityError } from '../errors';
-import { unknownSubcommand } from './def';
+import { CommandError, arityError, unknownSubcommand, type CommandContext, type CommandRun } from '../command';
 
 export interface Subcommand {
   arity: number;
@@ -14,7 +12,7 @@ export interface Subcommand {
 }
 
 /** A `run` that dispatches on argv[1] (case-insensitive) to `table`. */
-export function dispatchSub(container: string, table: Record<string, Subcommand>): CommandDef['run'] {
+export function dispatchSub(container: string, table: Record<string, Subcommand>): CommandRun {
   return (ctx, argv) => {
     const name = argv[1].latin1Slice(0, argv[1].length).toLowerCase();
     const sub = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;

@@ -3,11 +3,32 @@
  *
  * @packageDocumentation
  */
-import { parseBigInt, type CommandContext, type CommandDef, type Db, type TypeOps } from '../command';
-import { NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../errors';
-import { globMatch } from '../glob';
-import { CommandError, SYNTAX, argIs, copy, def, pick, sample, scanArgs, str } from './common';
-import { LongDouble } from './numbers';
+import {
+  CMD_DENYOOM,
+  CMD_FAST,
+  CMD_READONLY,
+  CMD_WRITE,
+  CommandError,
+  INT64_MAX,
+  INT64_MIN,
+  KEY1,
+  LongDouble,
+  NOT_FLOAT,
+  OVERFLOW,
+  SYNTAX,
+  argBigInt,
+  argIs,
+  argRange,
+  def,
+  parseBigInt,
+  parseScan,
+  scanReply,
+  type CommandContext,
+  type CommandDef,
+  type Db,
+  type TypeOps,
+} from '../command';
+import { copy, pick, sample, str } from './common';
 
 // Redis 7.0's compiled-in defaults (hash-max-listpack-entries/value).
 const LISTPACK_ENTRIES = 512;
@@ -142,12 +163,8 @@ function hstrlen(ctx: CommandContext, argv: Buffer[]): void {
   ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.map.get(str(argv[2]))?.length ?? 0);
 }
 
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
-
 function hincrby(ctx: CommandContext, argv: Buffer[]): void {
-  const incr = parseBigInt(argv[3]);
-  if (incr === undefined) throw new CommandError('ERR value is not an integer or out of range');
+  const incr = argBigInt(argv[3]);
   const key = str(argv[1]);
   const field = str(argv[2]);
   const existing = hashForWrite(ctx.db, key);
@@ -203,11 +220,9 @@ function hrandfield(ctx: CommandContext, argv: Buffer[]): void {
   } else if (argv.length > 4) {
     throw new CommandError(SYNTAX);
   }
-  const big = parseBigInt(argv[2]);
-  if (big === undefined) throw new CommandError(NOT_INTEGER);
   // Redis reads the count as a long in [-LONG_MAX, LONG_MAX], and with values refuses counts whose
   // doubling (field + value) would overflow.
-  if (big < -INT64_MAX) throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+  const big = argRange(argv[2], -INT64_MAX, INT64_MAX);
   if (withValues && (big < -INT64_MAX / 2n || big > INT64_MAX / 2n)) throw new CommandError('ERR value is out of range');
   const count = Number(big);
   const h = getHash(ctx.db, key);
@@ -236,49 +251,44 @@ function hrandfield(ctx: CommandContext, argv: Buffer[]): void {
   }
 }
 
+/** A hash as HSCAN pages through it: whole while a listpack, as Redis does, else by position. */
 function hscan(ctx: CommandContext, argv: Buffer[]): void {
-  const args = scanArgs(argv);
+  const opts = parseScan(argv, 2, false);
   const h = getHash(ctx.db, str(argv[1]));
-  const r = ctx.reply;
-  if (!h) {
-    r.array(2);
-    r.bulk('0');
-    return r.array(0);
-  }
-  // A listpack is returned whole in one call, as Redis does; larger hashes page by position.
-  const entries = [...h.map];
-  const start = h.listpack ? 0 : args.cursor;
-  const end = h.listpack ? entries.length : Math.min(entries.length, start + args.count);
-  const out = entries.slice(start, end).filter(([f]) => args.match === null || globMatch(args.match, f));
-  r.array(2);
-  r.bulk(end >= entries.length ? '0' : String(end));
-  r.array(out.length * 2);
-  for (const [f, v] of out) {
-    r.bulkKey(f);
-    r.bulk(v);
-  }
+  const entries = h === undefined ? [] : [...h.map];
+  scanReply<[string, Buffer]>(ctx.reply, opts, h && {
+    size: entries.length,
+    whole: h.listpack,
+    width: 2,
+    slice: (start, end) => entries.slice(start, end),
+    name: ([field]) => field,
+    write: (r, [field, value]) => {
+      r.bulkKey(field);
+      r.bulk(value);
+    },
+  });
 }
 
-const W = ['write', 'denyoom', 'fast'] as const;
+const W = CMD_WRITE | CMD_DENYOOM | CMD_FAST;
 
 /** The hash commands. */
 export const hashCommands: CommandDef[] = [
-  def('hset', -4, W, [1, 1, 1], 'hash', 'Creates or modifies the value of fields in a hash.', hset),
-  def('hmset', -4, W, [1, 1, 1], 'hash', 'Sets the values of multiple fields.', hmset),
-  def('hsetnx', 4, W, [1, 1, 1], 'hash', 'Sets the value of a field in a hash only when the field does not exist.', hsetnx),
-  def('hget', 3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the value of a field in a hash.', hget),
-  def('hmget', -3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the values of all fields in a hash.', hmget),
-  def('hgetall', 2, ['readonly'], [1, 1, 1], 'hash', 'Returns all fields and values in a hash.', hgetall),
-  def('hkeys', 2, ['readonly'], [1, 1, 1], 'hash', 'Returns all fields in a hash.', hkeys),
-  def('hvals', 2, ['readonly'], [1, 1, 1], 'hash', 'Returns all values in a hash.', hvals),
-  def('hdel', -3, ['write', 'fast'], [1, 1, 1], 'hash', 'Deletes one or more fields and their values from a hash.', hdel),
-  def('hlen', 2, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the number of fields in a hash.', hlen),
-  def('hexists', 3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Determines whether a field exists in a hash.', hexists),
-  def('hstrlen', 3, ['readonly', 'fast'], [1, 1, 1], 'hash', 'Returns the length of the value of a field.', hstrlen),
-  def('hincrby', 4, W, [1, 1, 1], 'hash', 'Increments the integer value of a field in a hash by a number.', hincrby),
-  def('hincrbyfloat', 4, W, [1, 1, 1], 'hash', 'Increments the floating point value of a field by a number.', hincrbyfloat),
-  def('hrandfield', -2, ['readonly'], [1, 1, 1], 'hash', 'Returns one or more random fields from a hash.', hrandfield),
-  def('hscan', -3, ['readonly'], [1, 1, 1], 'hash', 'Iterates over fields and values of a hash.', hscan),
+  def('hset', -4, W, KEY1, 'hash', hset, 'Creates or modifies the value of fields in a hash.'),
+  def('hmset', -4, W, KEY1, 'hash', hmset, 'Sets the values of multiple fields.'),
+  def('hsetnx', 4, W, KEY1, 'hash', hsetnx, 'Sets the value of a field in a hash only when the field does not exist.'),
+  def('hget', 3, CMD_READONLY | CMD_FAST, KEY1, 'hash', hget, 'Returns the value of a field in a hash.'),
+  def('hmget', -3, CMD_READONLY | CMD_FAST, KEY1, 'hash', hmget, 'Returns the values of all fields in a hash.'),
+  def('hgetall', 2, CMD_READONLY, KEY1, 'hash', hgetall, 'Returns all fields and values in a hash.'),
+  def('hkeys', 2, CMD_READONLY, KEY1, 'hash', hkeys, 'Returns all fields in a hash.'),
+  def('hvals', 2, CMD_READONLY, KEY1, 'hash', hvals, 'Returns all values in a hash.'),
+  def('hdel', -3, CMD_WRITE | CMD_FAST, KEY1, 'hash', hdel, 'Deletes one or more fields and their values from a hash.'),
+  def('hlen', 2, CMD_READONLY | CMD_FAST, KEY1, 'hash', hlen, 'Returns the number of fields in a hash.'),
+  def('hexists', 3, CMD_READONLY | CMD_FAST, KEY1, 'hash', hexists, 'Determines whether a field exists in a hash.'),
+  def('hstrlen', 3, CMD_READONLY | CMD_FAST, KEY1, 'hash', hstrlen, 'Returns the length of the value of a field.'),
+  def('hincrby', 4, W, KEY1, 'hash', hincrby, 'Increments the integer value of a field in a hash by a number.'),
+  def('hincrbyfloat', 4, W, KEY1, 'hash', hincrbyfloat, 'Increments the floating point value of a field by a number.'),
+  def('hrandfield', -2, CMD_READONLY, KEY1, 'hash', hrandfield, 'Returns one or more random fields from a hash.'),
+  def('hscan', -3, CMD_READONLY, KEY1, 'hash', hscan, 'Iterates over fields and values of a hash.'),
 ];
 
 /** Keyspace hooks for hash values. */

@@ -3,10 +3,31 @@
  *
  * @packageDocumentation
  */
-import type { BlockSpec, CommandContext, CommandDef, Db, TypeOps } from '../command';
-import { NO_SUCH_KEY, NOT_POSITIVE, OUT_OF_RANGE, WRONGTYPE } from '../errors';
+import {
+  CMD_BLOCKING,
+  CMD_DENYOOM,
+  CMD_FAST,
+  CMD_NOSCRIPT,
+  CMD_READONLY,
+  CMD_WRITE,
+  CommandError,
+  KEY1,
+  NOT_POSITIVE,
+  NO_SUCH_KEY,
+  OUT_OF_RANGE,
+  SYNTAX,
+  WRONGTYPE,
+  argInt,
+  argIs,
+  def,
+  type BlockSpec,
+  type CommandContext,
+  type CommandDef,
+  type Db,
+  type TypeOps,
+} from '../command';
+import { blockTimeout, clampRange, copy, str } from './common';
 import { Deque } from './deque';
-import { CommandError, SYNTAX, argIs, blockTimeout, clampRange, copy, def, int, str } from './common';
 
 /** A Redis list value. */
 export type List = Deque<Buffer>;
@@ -59,7 +80,7 @@ function pop(end: End) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
     if (argv.length > 3) throw new CommandError(`ERR wrong number of arguments for '${str(argv[0]).toLowerCase()}' command`);
     const hasCount = argv.length === 3;
-    const count = hasCount ? int(argv[2], NOT_POSITIVE) : 1;
+    const count = hasCount ? argInt(argv[2], NOT_POSITIVE) : 1;
     if (count < 0) throw new CommandError(NOT_POSITIVE);
     const key = str(argv[1]);
     const list = getListForWrite(ctx.db, key);
@@ -81,8 +102,8 @@ function llen(ctx: CommandContext, argv: Buffer[]): void {
 }
 
 function lrange(ctx: CommandContext, argv: Buffer[]): void {
-  const start = int(argv[2]);
-  const end = int(argv[3]);
+  const start = argInt(argv[2]);
+  const end = argInt(argv[3]);
   const list = getList(ctx.db, str(argv[1]));
   const r = list && clampRange(start, end, list.length);
   if (!list || !r) return ctx.reply.array(0);
@@ -92,7 +113,7 @@ function lrange(ctx: CommandContext, argv: Buffer[]): void {
 
 function lindex(ctx: CommandContext, argv: Buffer[]): void {
   const list = getList(ctx.db, str(argv[1]));
-  const index = int(argv[2]);
+  const index = argInt(argv[2]);
   if (!list) return ctx.reply.nil();
   const v = list.get(index < 0 ? index + list.length : index);
   if (v === undefined) ctx.reply.nil();
@@ -101,7 +122,7 @@ function lindex(ctx: CommandContext, argv: Buffer[]): void {
 
 function lset(ctx: CommandContext, argv: Buffer[]): void {
   const key = str(argv[1]);
-  const index = int(argv[2]);
+  const index = argInt(argv[2]);
   const list = getListForWrite(ctx.db, key);
   if (!list) throw new CommandError(NO_SUCH_KEY);
   const i = index < 0 ? index + list.length : index;
@@ -113,7 +134,7 @@ function lset(ctx: CommandContext, argv: Buffer[]): void {
 
 function lrem(ctx: CommandContext, argv: Buffer[]): void {
   const key = str(argv[1]);
-  const count = int(argv[2]);
+  const count = argInt(argv[2]);
   const list = getListForWrite(ctx.db, key);
   if (!list) return ctx.reply.integer(0);
   const target = argv[3];
@@ -124,8 +145,8 @@ function lrem(ctx: CommandContext, argv: Buffer[]): void {
 
 function ltrim(ctx: CommandContext, argv: Buffer[]): void {
   const key = str(argv[1]);
-  const start = int(argv[2]);
-  const end = int(argv[3]);
+  const start = argInt(argv[2]);
+  const end = argInt(argv[3]);
   const list = getListForWrite(ctx.db, key);
   if (!list) return ctx.reply.ok();
   const r = clampRange(start, end, list.length);
@@ -164,17 +185,17 @@ function lpos(ctx: CommandContext, argv: Buffer[]): void {
   for (let i = 3; i < argv.length; i++) {
     const last = i + 1 >= argv.length;
     if (argIs(argv[i], 'rank') && !last) {
-      rank = int(argv[++i]);
+      rank = argInt(argv[++i]);
       if (rank === 0) {
         throw new CommandError(
           "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
         );
       }
     } else if (argIs(argv[i], 'count') && !last) {
-      count = int(argv[++i]);
+      count = argInt(argv[++i]);
       if (count < 0) throw new CommandError("ERR COUNT can't be negative");
     } else if (argIs(argv[i], 'maxlen') && !last) {
-      maxlen = int(argv[++i]);
+      maxlen = argInt(argv[++i]);
       if (maxlen < 0) throw new CommandError("ERR MAXLEN can't be negative");
     } else {
       throw new CommandError(SYNTAX);
@@ -322,30 +343,30 @@ function brpoplpush(ctx: CommandContext, argv: Buffer[]): void {
   blmoveGeneric(ctx, str(argv[1]), str(argv[2]), 'right', 'left', argv[3]);
 }
 
-const W = ['write', 'denyoom'] as const;
+const W = CMD_WRITE | CMD_DENYOOM;
 
 /** The list commands. */
 export const listCommands: CommandDef[] = [
-  def('lpush', -3, [...W, 'fast'], [1, 1, 1], 'list', 'Prepends one or more elements to a list.', push('left', false)),
-  def('rpush', -3, [...W, 'fast'], [1, 1, 1], 'list', 'Appends one or more elements to a list.', push('right', false)),
-  def('lpushx', -3, [...W, 'fast'], [1, 1, 1], 'list', 'Prepends elements to a list only when it exists.', push('left', true)),
-  def('rpushx', -3, [...W, 'fast'], [1, 1, 1], 'list', 'Appends elements to a list only when it exists.', push('right', true)),
-  def('lpop', -2, ['write', 'fast'], [1, 1, 1], 'list', 'Removes and returns the first elements of a list.', pop('left')),
-  def('rpop', -2, ['write', 'fast'], [1, 1, 1], 'list', 'Removes and returns the last elements of a list.', pop('right')),
-  def('llen', 2, ['readonly', 'fast'], [1, 1, 1], 'list', 'Returns the length of a list.', llen),
-  def('lrange', 4, ['readonly'], [1, 1, 1], 'list', 'Returns a range of elements from a list.', lrange),
-  def('lindex', 3, ['readonly'], [1, 1, 1], 'list', 'Returns an element from a list by its index.', lindex),
-  def('lset', 4, W, [1, 1, 1], 'list', 'Sets the value of an element in a list by its index.', lset),
-  def('lrem', 4, ['write'], [1, 1, 1], 'list', 'Removes elements from a list.', lrem),
-  def('ltrim', 4, ['write'], [1, 1, 1], 'list', 'Removes elements from both ends a list.', ltrim),
-  def('linsert', 5, W, [1, 1, 1], 'list', 'Inserts an element before or after another element in a list.', linsert),
-  def('lpos', -3, ['readonly'], [1, 1, 1], 'list', 'Returns the index of matching elements in a list.', lpos),
-  def('lmove', 5, W, [1, 2, 1], 'list', 'Pops an element from a list, pushes it to another list and returns it.', lmove),
-  def('rpoplpush', 3, W, [1, 2, 1], 'list', 'Returns the last element of a list after removing and pushing it to another list.', rpoplpush),
-  def('blpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], 'list', 'Removes and returns the first element in a list, or blocks until one is available.', bpop('left')),
-  def('brpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], 'list', 'Removes and returns the last element in a list, or blocks until one is available.', bpop('right')),
-  def('blmove', 6, [...W, 'noscript', 'blocking'], [1, 2, 1], 'list', 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.', blmove),
-  def('brpoplpush', 4, [...W, 'noscript', 'blocking'], [1, 2, 1], 'list', 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.', brpoplpush),
+  def('lpush', -3, W | CMD_FAST, KEY1, 'list', push('left', false), 'Prepends one or more elements to a list.'),
+  def('rpush', -3, W | CMD_FAST, KEY1, 'list', push('right', false), 'Appends one or more elements to a list.'),
+  def('lpushx', -3, W | CMD_FAST, KEY1, 'list', push('left', true), 'Prepends elements to a list only when it exists.'),
+  def('rpushx', -3, W | CMD_FAST, KEY1, 'list', push('right', true), 'Appends elements to a list only when it exists.'),
+  def('lpop', -2, CMD_WRITE | CMD_FAST, KEY1, 'list', pop('left'), 'Removes and returns the first elements of a list.'),
+  def('rpop', -2, CMD_WRITE | CMD_FAST, KEY1, 'list', pop('right'), 'Removes and returns the last elements of a list.'),
+  def('llen', 2, CMD_READONLY | CMD_FAST, KEY1, 'list', llen, 'Returns the length of a list.'),
+  def('lrange', 4, CMD_READONLY, KEY1, 'list', lrange, 'Returns a range of elements from a list.'),
+  def('lindex', 3, CMD_READONLY, KEY1, 'list', lindex, 'Returns an element from a list by its index.'),
+  def('lset', 4, W, KEY1, 'list', lset, 'Sets the value of an element in a list by its index.'),
+  def('lrem', 4, CMD_WRITE, KEY1, 'list', lrem, 'Removes elements from a list.'),
+  def('ltrim', 4, CMD_WRITE, KEY1, 'list', ltrim, 'Removes elements from both ends a list.'),
+  def('linsert', 5, W, KEY1, 'list', linsert, 'Inserts an element before or after another element in a list.'),
+  def('lpos', -3, CMD_READONLY, KEY1, 'list', lpos, 'Returns the index of matching elements in a list.'),
+  def('lmove', 5, W, [1, 2, 1], 'list', lmove, 'Pops an element from a list, pushes it to another list and returns it.'),
+  def('rpoplpush', 3, W, [1, 2, 1], 'list', rpoplpush, 'Returns the last element of a list after removing and pushing it to another list.'),
+  def('blpop', -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, [1, -2, 1], 'list', bpop('left'), 'Removes and returns the first element in a list, or blocks until one is available.'),
+  def('brpop', -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, [1, -2, 1], 'list', bpop('right'), 'Removes and returns the last element in a list, or blocks until one is available.'),
+  def('blmove', 6, W | CMD_NOSCRIPT | CMD_BLOCKING, [1, 2, 1], 'list', blmove, 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.'),
+  def('brpoplpush', 4, W | CMD_NOSCRIPT | CMD_BLOCKING, [1, 2, 1], 'list', brpoplpush, 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.'),
 ];
 
 /** Keyspace hooks for list values. */

@@ -3,10 +3,29 @@
  *
  * @packageDocumentation
  */
-import type { CommandContext, CommandDef, Db, TypeOps } from '../command';
-import { NOT_POSITIVE, WRONGTYPE } from '../errors';
-import { globMatch } from '../glob';
-import { CommandError, SYNTAX, argIs, def, int, isInt64String, pick, sample, scanArgs, str } from './common';
+import {
+  ALLKEYS,
+  CMD_DENYOOM,
+  CMD_FAST,
+  CMD_READONLY,
+  CMD_WRITE,
+  CommandError,
+  KEY1,
+  NOKEYS,
+  NOT_POSITIVE,
+  SYNTAX,
+  WRONGTYPE,
+  argInt,
+  argIs,
+  def,
+  parseScan,
+  scanReply,
+  type CommandContext,
+  type CommandDef,
+  type Db,
+  type TypeOps,
+} from '../command';
+import { isInt64String, pick, sample, str } from './common';
 
 // Redis 7.0's compiled-in default (set-max-intset-entries).
 const INTSET_ENTRIES = 512;
@@ -123,7 +142,7 @@ function spop(ctx: CommandContext, argv: Buffer[]): void {
     ctx.propagate(['SREM', key, m]);
     return afterRemove(ctx.db, key, s);
   }
-  const count = int(argv[2], NOT_POSITIVE);
+  const count = argInt(argv[2], NOT_POSITIVE);
   if (count < 0) throw new CommandError(NOT_POSITIVE);
   const s = setForWrite(ctx.db, key);
   if (!s || count === 0) return replyMembers(ctx, []);
@@ -143,7 +162,7 @@ function srandmember(ctx: CommandContext, argv: Buffer[]): void {
     if (!s) return ctx.reply.nil();
     return ctx.reply.bulkKey(pick([...s.set]));
   }
-  const count = int(argv[2]);
+  const count = argInt(argv[2]);
   const s = getSet(ctx.db, key);
   if (!s || count === 0) return ctx.reply.array(0);
   if (count < 0) {
@@ -236,13 +255,13 @@ function setOpStore(op: SetOp) {
 }
 
 function sintercard(ctx: CommandContext, argv: Buffer[]): void {
-  const numkeys = int(argv[1], 'ERR numkeys should be greater than 0');
+  const numkeys = argInt(argv[1], 'ERR numkeys should be greater than 0');
   if (numkeys < 1) throw new CommandError('ERR numkeys should be greater than 0');
   if (numkeys > argv.length - 2) throw new CommandError("ERR Number of keys can't be greater than number of args");
   let limit = 0;
   for (let i = 2 + numkeys; i < argv.length; i += 2) {
     if (argIs(argv[i], 'limit') && i + 1 < argv.length) {
-      limit = int(argv[i + 1], "ERR LIMIT can't be negative");
+      limit = argInt(argv[i + 1], "ERR LIMIT can't be negative");
       if (limit < 0) throw new CommandError("ERR LIMIT can't be negative");
     } else {
       throw new CommandError(SYNTAX);
@@ -274,47 +293,42 @@ function smove(ctx: CommandContext, argv: Buffer[]): void {
   ctx.reply.integer(1);
 }
 
+/** A set as SSCAN pages through it: whole while an intset, as Redis does, else by position. */
 function sscan(ctx: CommandContext, argv: Buffer[]): void {
-  const args = scanArgs(argv);
+  const opts = parseScan(argv, 2, false);
   const s = getSet(ctx.db, str(argv[1]));
-  const r = ctx.reply;
-  if (!s) {
-    r.array(2);
-    r.bulk('0');
-    return r.array(0);
-  }
-  // An intset is returned whole in one call, as Redis does; larger sets page by position.
-  const all = s.members();
-  const start = s.intset ? 0 : args.cursor;
-  const end = s.intset ? all.length : Math.min(all.length, start + args.count);
-  const out = all.slice(start, end).filter((m) => args.match === null || globMatch(args.match, m));
-  r.array(2);
-  r.bulk(end >= all.length ? '0' : String(end));
-  r.array(out.length);
-  for (const m of out) r.bulkKey(m);
+  const members = s === undefined ? [] : s.members();
+  scanReply<string>(ctx.reply, opts, s && {
+    size: members.length,
+    whole: s.intset,
+    width: 1,
+    slice: (start, end) => members.slice(start, end),
+    name: (m) => m,
+    write: (r, m) => r.bulkKey(m),
+  });
 }
 
-const R = ['readonly'] as const;
+const R = CMD_READONLY;
 
 /** The set commands. */
 export const setCommands: CommandDef[] = [
-  def('sadd', -3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'set', 'Adds one or more members to a set.', sadd),
-  def('srem', -3, ['write', 'fast'], [1, 1, 1], 'set', 'Removes one or more members from a set.', srem),
-  def('smembers', 2, R, [1, 1, 1], 'set', 'Returns all members of a set.', smembers),
-  def('sismember', 3, ['readonly', 'fast'], [1, 1, 1], 'set', 'Determines whether a member belongs to a set.', sismember),
-  def('smismember', -3, ['readonly', 'fast'], [1, 1, 1], 'set', 'Determines whether multiple members belong to a set.', smismember),
-  def('scard', 2, ['readonly', 'fast'], [1, 1, 1], 'set', 'Returns the number of members in a set.', scard),
-  def('spop', -2, ['write', 'fast'], [1, 1, 1], 'set', 'Returns one or more random members from a set after removing them.', spop),
-  def('srandmember', -2, R, [1, 1, 1], 'set', 'Get one or multiple random members from a set.', srandmember),
-  def('sinter', -2, R, [1, -1, 1], 'set', 'Returns the intersect of multiple sets.', setOp('inter')),
-  def('sunion', -2, R, [1, -1, 1], 'set', 'Returns the union of multiple sets.', setOp('union')),
-  def('sdiff', -2, R, [1, -1, 1], 'set', 'Returns the difference of multiple sets.', setOp('diff')),
-  def('sinterstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', 'Stores the intersect of multiple sets in a key.', setOpStore('inter')),
-  def('sunionstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', 'Stores the union of multiple sets in a key.', setOpStore('union')),
-  def('sdiffstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', 'Stores the difference of multiple sets in a key.', setOpStore('diff')),
-  def('sintercard', -3, R, [0, 0, 0], 'set', 'Returns the number of members of the intersect of multiple sets.', sintercard),
-  def('smove', 4, ['write', 'fast'], [1, 2, 1], 'set', 'Moves a member from one set to another.', smove),
-  def('sscan', -3, R, [1, 1, 1], 'set', 'Iterates over members of a set.', sscan),
+  def('sadd', -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, KEY1, 'set', sadd, 'Adds one or more members to a set.'),
+  def('srem', -3, CMD_WRITE | CMD_FAST, KEY1, 'set', srem, 'Removes one or more members from a set.'),
+  def('smembers', 2, R, KEY1, 'set', smembers, 'Returns all members of a set.'),
+  def('sismember', 3, CMD_READONLY | CMD_FAST, KEY1, 'set', sismember, 'Determines whether a member belongs to a set.'),
+  def('smismember', -3, CMD_READONLY | CMD_FAST, KEY1, 'set', smismember, 'Determines whether multiple members belong to a set.'),
+  def('scard', 2, CMD_READONLY | CMD_FAST, KEY1, 'set', scard, 'Returns the number of members in a set.'),
+  def('spop', -2, CMD_WRITE | CMD_FAST, KEY1, 'set', spop, 'Returns one or more random members from a set after removing them.'),
+  def('srandmember', -2, R, KEY1, 'set', srandmember, 'Get one or multiple random members from a set.'),
+  def('sinter', -2, R, ALLKEYS, 'set', setOp('inter'), 'Returns the intersect of multiple sets.'),
+  def('sunion', -2, R, ALLKEYS, 'set', setOp('union'), 'Returns the union of multiple sets.'),
+  def('sdiff', -2, R, ALLKEYS, 'set', setOp('diff'), 'Returns the difference of multiple sets.'),
+  def('sinterstore', -3, CMD_WRITE | CMD_DENYOOM, ALLKEYS, 'set', setOpStore('inter'), 'Stores the intersect of multiple sets in a key.'),
+  def('sunionstore', -3, CMD_WRITE | CMD_DENYOOM, ALLKEYS, 'set', setOpStore('union'), 'Stores the union of multiple sets in a key.'),
+  def('sdiffstore', -3, CMD_WRITE | CMD_DENYOOM, ALLKEYS, 'set', setOpStore('diff'), 'Stores the difference of multiple sets in a key.'),
+  def('sintercard', -3, R, NOKEYS, 'set', sintercard, 'Returns the number of members of the intersect of multiple sets.'),
+  def('smove', 4, CMD_WRITE | CMD_FAST, [1, 2, 1], 'set', smove, 'Moves a member from one set to another.'),
+  def('sscan', -3, R, KEY1, 'set', sscan, 'Iterates over members of a set.'),
 ];
 
 /** Keyspace hooks for set values. */

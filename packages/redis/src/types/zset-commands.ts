@@ -3,12 +3,33 @@
  *
  * @packageDocumentation
  */
-import type { CommandContext, CommandDef, Db, Reply, TypeOps } from '../command';
-import { NOT_FLOAT, NOT_POSITIVE } from '../errors';
-import { formatDouble } from '../reply';
-import { globMatch } from '../glob';
-import { CommandError, SYNTAX, argIs, blockTimeout, clampRange, def, int, scanArgs, str } from './common';
-import { parseRangeDouble, parseStrictDouble } from './numbers';
+import {
+  CMD_BLOCKING,
+  CMD_DENYOOM,
+  CMD_FAST,
+  CMD_NOSCRIPT,
+  CMD_READONLY,
+  CMD_WRITE,
+  CommandError,
+  KEY1,
+  NOT_FLOAT,
+  NOT_POSITIVE,
+  SYNTAX,
+  argInt,
+  argIs,
+  def,
+  formatDouble,
+  parseRangeDouble,
+  parseScan,
+  parseStrictDouble,
+  scanReply,
+  type CommandContext,
+  type CommandDef,
+  type Db,
+  type Reply,
+  type TypeOps,
+} from '../command';
+import { blockTimeout, clampRange, str } from './common';
 import { SortedSet, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from './zset';
 
 // Redis 7.0's compiled-in defaults (zset-max-listpack-entries/value).
@@ -288,8 +309,8 @@ function parseRange(argv: Buffer[], start: number, type: RangeType, reverse: boo
     const left = argv.length - j - 1;
     if (!store && argIs(a, 'withscores')) q.withScores = true;
     else if (argIs(a, 'limit') && left >= 2) {
-      q.offset = int(argv[j + 1]);
-      q.limit = int(argv[j + 2]);
+      q.offset = argInt(argv[j + 1]);
+      q.limit = argInt(argv[j + 2]);
       q.hasLimit = true;
       j += 2;
     } else if (reverse === null && !q.reverse && argIs(a, 'rev')) q.reverse = true;
@@ -310,7 +331,7 @@ function runRange(db: Db, key: string, q: RangeQuery): ZNode[] | null {
   let rank: [number, number] = [0, 0];
   let sr: ScoreRange | null = null;
   let lr: LexRange | null = null;
-  if (q.type === 'rank') rank = [int(q.minArg), int(q.maxArg)];
+  if (q.type === 'rank') rank = [argInt(q.minArg), argInt(q.maxArg)];
   else if (q.type === 'score') sr = scoreRange(q.minArg, q.maxArg);
   else lr = lexRange(q.minArg, q.maxArg);
   const z = getZ(db, key);
@@ -375,7 +396,7 @@ function zpop(max: boolean) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
     if (argv.length > 3) throw new CommandError(SYNTAX);
     const hasCount = argv.length === 3;
-    const count = hasCount ? int(argv[2], NOT_POSITIVE) : 1;
+    const count = hasCount ? argInt(argv[2], NOT_POSITIVE) : 1;
     if (count < 0) throw new CommandError(NOT_POSITIVE);
     const key = str(argv[1]);
     const z = zForWrite(ctx.db, key);
@@ -431,8 +452,8 @@ function zremrange(kind: 'rank' | 'score' | 'lex') {
     const key = str(argv[1]);
     let nodes: (z: RedisZSet) => ZNode[];
     if (kind === 'rank') {
-      const start = int(argv[2]);
-      const end = int(argv[3]);
+      const start = argInt(argv[2]);
+      const end = argInt(argv[3]);
       nodes = (z) => {
         const r = clampRange(start, end, z.size);
         return r ? z.rangeByRank(r[0], r[1]) : [];
@@ -453,60 +474,54 @@ function zremrange(kind: 'rank' | 'score' | 'lex') {
   };
 }
 
+/** A sorted set as ZSCAN pages through it: whole while a listpack, as Redis does, else by rank. */
 function zscan(ctx: CommandContext, argv: Buffer[]): void {
-  const args = scanArgs(argv);
+  const opts = parseScan(argv, 2, false);
   const z = getZ(ctx.db, str(argv[1]));
-  const r = ctx.reply;
-  if (!z) {
-    r.array(2);
-    r.bulk('0');
-    return r.array(0);
-  }
-  // A listpack is returned whole in one call, as Redis does; larger sets page by rank.
-  const start = z.listpack ? 0 : args.cursor;
-  const end = z.listpack ? z.size : Math.min(z.size, start + args.count);
-  const out = z.rangeByRank(start, end - 1).filter((n) => args.match === null || globMatch(args.match, n.member));
-  r.array(2);
-  r.bulk(end >= z.size ? '0' : String(end));
-  r.array(out.length * 2);
-  for (const n of out) {
-    r.bulkKey(n.member);
-    r.bulk(scanScore(z.listpack, n.score));
-  }
+  scanReply<ZNode>(ctx.reply, opts, z && {
+    size: z.size,
+    whole: z.listpack,
+    width: 2,
+    slice: (start, end) => z.rangeByRank(start, end - 1),
+    name: (n) => n.member,
+    write: (r, n) => {
+      r.bulkKey(n.member);
+      r.bulk(scanScore(z.listpack, n.score));
+    },
+  });
 }
 
-const R = ['readonly'] as const;
-const RF = ['readonly', 'fast'] as const;
-const K = [1, 1, 1] as const;
+const R = CMD_READONLY;
+const RF = CMD_READONLY | CMD_FAST;
 const G = 'sorted-set';
 
 /** The sorted-set commands. */
 export const zsetCommands: CommandDef[] = [
-  def('zadd', -4, ['write', 'denyoom', 'fast'], K, G, 'Adds one or more members to a sorted set, or updates their scores.', (c, a) => zadd(c, a)),
-  def('zincrby', 4, ['write', 'denyoom', 'fast'], K, G, 'Increments the score of a member in a sorted set.', zincrby),
-  def('zrem', -3, ['write', 'fast'], K, G, 'Removes one or more members from a sorted set.', zrem),
-  def('zscore', 3, RF, K, G, 'Returns the score of a member in a sorted set.', zscore),
-  def('zmscore', -3, RF, K, G, 'Returns the score of one or more members in a sorted set.', zmscore),
-  def('zcard', 2, RF, K, G, 'Returns the number of members in a sorted set.', zcard),
-  def('zcount', 4, RF, K, G, 'Returns the count of members in a sorted set that have scores within a range.', zcount),
-  def('zlexcount', 4, RF, K, G, 'Returns the number of members in a sorted set within a lexicographical range.', zlexcount),
-  def('zrange', -4, R, K, G, 'Returns members in a sorted set within a range of indexes, scores or lexicographical values.', zrangeGeneric('auto', null)),
-  def('zrangebyscore', -4, R, K, G, 'Returns members in a sorted set within a range of scores.', zrangeGeneric('score', false)),
-  def('zrevrangebyscore', -4, R, K, G, 'Returns members in a sorted set within a range of scores in reverse order.', zrangeGeneric('score', true)),
-  def('zrangebylex', -4, R, K, G, 'Returns members in a sorted set within a lexicographical range.', zrangeGeneric('lex', false)),
-  def('zrevrangebylex', -4, R, K, G, 'Returns members in a sorted set within a lexicographical range in reverse order.', zrangeGeneric('lex', true)),
-  def('zrevrange', -4, R, K, G, 'Returns members in a sorted set within a range of indexes in reverse order.', zrangeGeneric('rank', true)),
-  def('zrangestore', -5, ['write', 'denyoom'], [1, 2, 1], G, 'Stores a range of members from sorted set in a key.', zrangestore),
-  def('zrank', 3, RF, K, G, 'Returns the index of a member in a sorted set ordered by ascending scores.', zrankGeneric(false)),
-  def('zrevrank', 3, RF, K, G, 'Returns the index of a member in a sorted set ordered by descending scores.', zrankGeneric(true)),
-  def('zpopmin', -2, ['write', 'fast'], K, G, 'Returns the lowest-scoring members from a sorted set after removing them.', zpop(false)),
-  def('zpopmax', -2, ['write', 'fast'], K, G, 'Returns the highest-scoring members from a sorted set after removing them.', zpop(true)),
-  def('bzpopmin', -3, ['write', 'noscript', 'blocking', 'fast'], [1, -2, 1], G, 'Removes and returns the member with the lowest score from one or more sorted sets, or blocks.', bzpop(false)),
-  def('bzpopmax', -3, ['write', 'noscript', 'blocking', 'fast'], [1, -2, 1], G, 'Removes and returns the member with the highest score from one or more sorted sets, or blocks.', bzpop(true)),
-  def('zremrangebyrank', 4, ['write'], K, G, 'Removes members in a sorted set within a range of indexes.', zremrange('rank')),
-  def('zremrangebyscore', 4, ['write'], K, G, 'Removes members in a sorted set within a range of scores.', zremrange('score')),
-  def('zremrangebylex', 4, ['write'], K, G, 'Removes members in a sorted set within a lexicographical range.', zremrange('lex')),
-  def('zscan', -3, R, K, G, 'Iterates over members and scores of a sorted set.', zscan),
+  def('zadd', -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, KEY1, G, (c, a) => zadd(c, a), 'Adds one or more members to a sorted set, or updates their scores.'),
+  def('zincrby', 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, KEY1, G, zincrby, 'Increments the score of a member in a sorted set.'),
+  def('zrem', -3, CMD_WRITE | CMD_FAST, KEY1, G, zrem, 'Removes one or more members from a sorted set.'),
+  def('zscore', 3, RF, KEY1, G, zscore, 'Returns the score of a member in a sorted set.'),
+  def('zmscore', -3, RF, KEY1, G, zmscore, 'Returns the score of one or more members in a sorted set.'),
+  def('zcard', 2, RF, KEY1, G, zcard, 'Returns the number of members in a sorted set.'),
+  def('zcount', 4, RF, KEY1, G, zcount, 'Returns the count of members in a sorted set that have scores within a range.'),
+  def('zlexcount', 4, RF, KEY1, G, zlexcount, 'Returns the number of members in a sorted set within a lexicographical range.'),
+  def('zrange', -4, R, KEY1, G, zrangeGeneric('auto', null), 'Returns members in a sorted set within a range of indexes, scores or lexicographical values.'),
+  def('zrangebyscore', -4, R, KEY1, G, zrangeGeneric('score', false), 'Returns members in a sorted set within a range of scores.'),
+  def('zrevrangebyscore', -4, R, KEY1, G, zrangeGeneric('score', true), 'Returns members in a sorted set within a range of scores in reverse order.'),
+  def('zrangebylex', -4, R, KEY1, G, zrangeGeneric('lex', false), 'Returns members in a sorted set within a lexicographical range.'),
+  def('zrevrangebylex', -4, R, KEY1, G, zrangeGeneric('lex', true), 'Returns members in a sorted set within a lexicographical range in reverse order.'),
+  def('zrevrange', -4, R, KEY1, G, zrangeGeneric('rank', true), 'Returns members in a sorted set within a range of indexes in reverse order.'),
+  def('zrangestore', -5, CMD_WRITE | CMD_DENYOOM, [1, 2, 1], G, zrangestore, 'Stores a range of members from sorted set in a key.'),
+  def('zrank', 3, RF, KEY1, G, zrankGeneric(false), 'Returns the index of a member in a sorted set ordered by ascending scores.'),
+  def('zrevrank', 3, RF, KEY1, G, zrankGeneric(true), 'Returns the index of a member in a sorted set ordered by descending scores.'),
+  def('zpopmin', -2, CMD_WRITE | CMD_FAST, KEY1, G, zpop(false), 'Returns the lowest-scoring members from a sorted set after removing them.'),
+  def('zpopmax', -2, CMD_WRITE | CMD_FAST, KEY1, G, zpop(true), 'Returns the highest-scoring members from a sorted set after removing them.'),
+  def('bzpopmin', -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, [1, -2, 1], G, bzpop(false), 'Removes and returns the member with the lowest score from one or more sorted sets, or blocks.'),
+  def('bzpopmax', -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, [1, -2, 1], G, bzpop(true), 'Removes and returns the member with the highest score from one or more sorted sets, or blocks.'),
+  def('zremrangebyrank', 4, CMD_WRITE, KEY1, G, zremrange('rank'), 'Removes members in a sorted set within a range of indexes.'),
+  def('zremrangebyscore', 4, CMD_WRITE, KEY1, G, zremrange('score'), 'Removes members in a sorted set within a range of scores.'),
+  def('zremrangebylex', 4, CMD_WRITE, KEY1, G, zremrange('lex'), 'Removes members in a sorted set within a lexicographical range.'),
+  def('zscan', -3, R, KEY1, G, zscan, 'Iterates over members and scores of a sorted set.'),
 ];
 
 /** Keyspace hooks for sorted-set values. */

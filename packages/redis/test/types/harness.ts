@@ -6,7 +6,7 @@ import net from 'node:net';
 import { CommandError } from '../../src/errors';
 import { Db, type KeyspaceHooks } from '../../src/keyspace';
 import { Reply } from '../../src/reply';
-import type { BlockSpec, CommandContext, CommandDef } from '../../src/command';
+import type { ClientState, CommandContext, CommandDef, ServerContext } from '../../src/command';
 import { typeCommands, typeOps } from '../../src/types';
 
 export type Arg = string | Buffer;
@@ -152,6 +152,7 @@ export class Local {
   /** What commands asked to log instead of themselves. */
   readonly propagated: Arg[][] = [];
   readonly ready: string[] = [];
+  private readonly context: CommandContext;
 
   constructor() {
     const hooks: KeyspaceHooks = {
@@ -161,23 +162,15 @@ export class Local {
       expired: () => undefined,
     };
     this.db = new Db(0, hooks);
-  }
-
-  private ctx(): CommandContext {
-    return {
+    this.context = {
       db: this.db,
       reply: this.reply,
-      client: {
-        id: 1,
-        canBlock: false,
-        block: (_spec: BlockSpec) => {
-          throw new Error('blocking is not available in process');
-        },
-      },
-      server: { now: () => this.now, dbs: [this.db] },
+      client: inProcessClient(this.db),
+      server: inProcessServer(this.db, () => this.now),
       propagate: (argv) => this.propagated.push([...argv]),
     };
   }
+
 
   send(args: Arg[]): Buffer {
     const argv = args.map((a) => (typeof a === 'string' ? Buffer.from(a, 'latin1') : a));
@@ -228,8 +221,82 @@ export class Local {
     if ((def.arity > 0 && argv.length !== def.arity) || argv.length < -def.arity) {
       throw new CommandError(`ERR wrong number of arguments for '${name}' command`);
     }
-    def.run(this.ctx(), argv);
+    def.run(this.context, argv);
   }
+}
+
+function unavailable(what: string): () => never {
+  return () => {
+    throw new Error(`${what} is not available in process`);
+  };
+}
+
+/**
+ * The client of the in-process runner: it never blocks (as inside MULTI), and what only the
+ * server's own commands use is unavailable.
+ */
+function inProcessClient(db: Db): ClientState {
+  return {
+    id: 1,
+    name: '',
+    db,
+    protocol: 2,
+    flags: 0,
+    subscribed: false,
+    channels: new Set(),
+    patterns: new Set(),
+    queued: -1,
+    createdAt: 0,
+    lastInteraction: 0,
+    lastCommand: 'NULL',
+    conn: null,
+    canBlock: false,
+    authenticated: true,
+    inMulti: false,
+    block: unavailable('blocking'),
+    kill: unavailable('CLIENT KILL'),
+    setName: unavailable('CLIENT SETNAME'),
+    select: unavailable('SELECT'),
+    setProtocol: unavailable('HELLO'),
+    authenticate: unavailable('AUTH'),
+    deauthenticate: unavailable('RESET'),
+    closeAfterReply: unavailable('QUIT'),
+    subscribe: unavailable('SUBSCRIBE'),
+    unsubscribe: unavailable('UNSUBSCRIBE'),
+    beginMulti: unavailable('MULTI'),
+    discardMulti: unavailable('DISCARD'),
+    exec: unavailable('EXEC'),
+    watch: unavailable('WATCH'),
+    unwatch: unavailable('UNWATCH'),
+  };
+}
+
+/** The server of the in-process runner: one database, the clock, the type hooks. */
+function inProcessServer(db: Db, now: () => number): ServerContext {
+  return {
+    now,
+    dbs: [db],
+    typeOps,
+    get config(): never {
+      return unavailable('CONFIG')();
+    },
+    configure: unavailable('CONFIG SET'),
+    stats: { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0 },
+    commands: table,
+    clients: new Map(),
+    blockedClients: 0,
+    get pubsub(): never {
+      return unavailable('pub/sub')();
+    },
+    touchAllWatched: unavailable('WATCH'),
+    get persistence(): never {
+      return unavailable('persistence')();
+    },
+    get info(): never {
+      return unavailable('INFO')();
+    },
+    shutdown: unavailable('SHUTDOWN'),
+  };
 }
 
 /** Renders reply bytes readably for failure messages. */

@@ -1,0 +1,147 @@
+/**
+ * Blocking commands (Redis's blocked.c): clients waiting on keys (BLPOP, BZPOPMIN, …), their
+ * timeouts, and serving them, in the order they blocked, once a command signalled a key ready.
+ *
+ * @packageDocumentation
+ */
+import type { Client } from './client';
+import { CommandError, type BlockSpec, type Db } from './command';
+import type { ServerLog } from './server';
+
+/** A client waiting in BLPOP & co. */
+export interface BlockedState {
+  readonly spec: BlockSpec;
+  readonly db: Db;
+  timer: NodeJS.Timeout | null;
+}
+
+/** What blocking needs from the server. */
+export interface BlockingHost {
+  readonly log: ServerLog;
+  /** Refreshes the cached clock (a timeout fires outside a batch of events). */
+  updateTime(): void;
+  /** Hands the replies written so far to the connections. */
+  flush(): void;
+  /** Logs what a served client propagated (its non-blocking equivalent). */
+  feed(dbIndex: number, argv: readonly (Buffer | string)[]): void;
+}
+
+export class Blocking {
+  /** Per database: key → clients blocked on it, in blocking order. */
+  private readonly waiting: Map<string, Client[]>[] = [];
+  private readyKeys: [Db, string][] = [];
+  private readonly readySeen = new Set<string>();
+  /** How many clients are blocked (INFO blocked_clients). */
+  count = 0;
+
+  constructor(
+    databases: number,
+    private readonly host: BlockingHost,
+  ) {
+    for (let i = 0; i < databases; i++) this.waiting.push(new Map());
+  }
+
+  /** True when some command signalled a key that clients wait on. */
+  get pending(): boolean {
+    return this.readyKeys.length !== 0;
+  }
+
+  block(c: Client, spec: BlockSpec): void {
+    const db = c.db;
+    const state: BlockedState = { spec, db, timer: null };
+    c.blocked = state;
+    this.count++;
+    const map = this.waiting[db.index];
+    for (const key of spec.keys) {
+      let list = map.get(key);
+      if (list === undefined) map.set(key, (list = []));
+      if (list.indexOf(c) < 0) list.push(c);
+    }
+    if (spec.timeoutMs > 0) {
+      state.timer = setTimeout(() => {
+        if (c.blocked !== state) return;
+        this.host.updateTime();
+        this.unblock(c);
+        if (spec.timedOut !== undefined) spec.timedOut(c.reply);
+        else c.reply.nullArray();
+        resume(c);
+        this.host.flush();
+      }, spec.timeoutMs);
+    }
+  }
+
+  /** Takes a client out of the blocked state (served, timed out, killed or gone). */
+  unblock(c: Client): void {
+    const state = c.blocked;
+    if (state === null) return;
+    c.blocked = null;
+    this.count--;
+    if (state.timer !== null) clearTimeout(state.timer);
+    const map = this.waiting[state.db.index];
+    for (const key of state.spec.keys) {
+      const list = map.get(key);
+      if (list === undefined) continue;
+      const i = list.indexOf(c);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) map.delete(key);
+    }
+  }
+
+  /** A key received data: its blocked clients are tried after the current command. */
+  ready(db: Db, key: string): void {
+    if (!this.waiting[db.index].has(key)) return;
+    const id = `${db.index}\0${key}`;
+    if (this.readySeen.has(id)) return;
+    this.readySeen.add(id);
+    this.readyKeys.push([db, key]);
+  }
+
+  /** Serves clients blocked on keys that commands signalled ready, in blocking order. */
+  serve(): void {
+    while (this.readyKeys.length !== 0) {
+      const batch = this.readyKeys;
+      this.readyKeys = [];
+      this.readySeen.clear();
+      for (const [db, key] of batch) {
+        const list = this.waiting[db.index].get(key);
+        if (list === undefined) continue;
+        for (const c of list.slice()) {
+          const state = c.blocked;
+          if (state === null || state.db !== db) continue;
+          if (!db.exists(key)) break;
+          if (!this.serveOne(c, state, key)) continue;
+          this.unblock(c);
+          resume(c);
+        }
+      }
+    }
+  }
+
+  private serveOne(c: Client, state: BlockedState, key: string): boolean {
+    c.propagated = null;
+    let served: boolean;
+    try {
+      served = state.spec.serve(c, key);
+    } catch (err) {
+      // The blocked client gets the error as its reply; a bug must not leave it stuck.
+      if (err instanceof CommandError) c.reply.error(err.message);
+      else {
+        this.host.log.error(`serving a blocked client failed: ${(err as Error)?.stack ?? String(err)}`);
+        c.reply.error('ERR internal error serving a blocked command');
+      }
+      served = true;
+    }
+    if (served) {
+      // `serve` may have called propagate(), which TypeScript cannot see.
+      const propagated = c.propagated as (Buffer | string)[][] | null;
+      if (propagated !== null) for (const p of propagated) this.host.feed(state.db.index, p);
+    }
+    c.propagated = null;
+    return served;
+  }
+}
+
+/** Lets an unblocked client's pipelined commands run (the reactor calls `react` again). */
+function resume(c: Client): void {
+  if (c.conn !== null && !c.conn.closed) c.conn.wake();
+}

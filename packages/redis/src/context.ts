@@ -1,0 +1,243 @@
+/**
+ * The context a command runs with: narrow views of the client and of the server, each exposing
+ * what commands use and nothing of how the server keeps it. The server implements them (the
+ * client object is itself the {@link CommandContext}, so running a command allocates nothing).
+ *
+ * @packageDocumentation
+ */
+import type { CommandDef, TypeOpsTable } from './command';
+import type { Config } from './config';
+import type { Db } from './keyspace';
+import type { Reply } from './reply';
+
+/** What a command runs with. One long-lived object per client: do not keep it across calls. */
+export interface CommandContext {
+  /** The client's current database (SELECT). */
+  readonly db: Db;
+  /** Where the reply goes, in the client's protocol (RESP2 or RESP3). */
+  readonly reply: Reply;
+  /** The client running the command. */
+  readonly client: ClientState;
+  /** The rest of the server. */
+  readonly server: ServerContext;
+  /**
+   * Logs these arguments to the AOF instead of the command as sent; may be called several times
+   * to log several commands. Strings are encoded as latin1, so a key string can be passed as is.
+   */
+  propagate(argv: readonly (Buffer | string)[]): void;
+}
+
+// Client state bits (ClientView.flags), shown by CLIENT LIST as the letters of Redis.
+/** Subscribed to a channel or pattern (`P`). */
+export const CLIENT_PUBSUB = 1 << 0;
+/** Inside MULTI (`x`). */
+export const CLIENT_MULTI = 1 << 1;
+/** In a blocking command (`b`). */
+export const CLIENT_BLOCKED = 1 << 2;
+/** A WATCHed key was touched: EXEC will fail (`d`). */
+export const CLIENT_DIRTY_CAS = 1 << 3;
+
+/** A socket address (what nevio's `Conn` reports). */
+export interface SocketAddress {
+  readonly network: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A client's connection, as CLIENT LIST shows it. */
+export interface ConnectionView {
+  readonly remoteAddr: SocketAddress;
+  readonly localAddr: SocketAddress;
+  /** Bytes received but not consumed yet (`qbuf`). */
+  readonly inboundBuffered: number;
+  /** Bytes waiting to be sent (`obl`). */
+  readonly outboundBuffered: number;
+}
+
+/** Any client, as CLIENT LIST, CLIENT KILL and INFO see it. */
+export interface ClientView {
+  /** CLIENT ID. */
+  readonly id: number;
+  /** CLIENT SETNAME's name ('' when none). */
+  readonly name: string;
+  /** The selected database. */
+  readonly db: Db;
+  /** RESP version (HELLO). */
+  readonly protocol: 2 | 3;
+  /** `CLIENT_*` bits. */
+  readonly flags: number;
+  /** True while subscribed to a channel or pattern (RESP2 restricts the commands then). */
+  readonly subscribed: boolean;
+  /** Channels subscribed to. */
+  readonly channels: ReadonlySet<string>;
+  /** Patterns subscribed to. */
+  readonly patterns: ReadonlySet<string>;
+  /** Commands queued by MULTI, -1 outside MULTI. */
+  readonly queued: number;
+  /** Connection time and last command time (ms), and the last command's name. */
+  readonly createdAt: number;
+  readonly lastInteraction: number;
+  readonly lastCommand: string;
+  /** The connection; null for internal clients (AOF replay). */
+  readonly conn: ConnectionView | null;
+  /**
+   * Disconnects it at once and releases what it holds (CLIENT KILL of another client; the
+   * client running the command uses {@link ClientState.closeAfterReply} instead).
+   */
+  kill(): void;
+}
+
+/** How a blocked client waits (BLPOP, BRPOP, BLMOVE, BZPOPMIN, …). */
+export interface BlockSpec {
+  /** Keys of the client's current database to wait on. */
+  readonly keys: readonly string[];
+  /** Milliseconds to wait; 0 waits forever. */
+  readonly timeoutMs: number;
+  /**
+   * Called when `key` was signalled ready, after the command that signalled it finished, in the
+   * order clients blocked (FIFO per key). Try to serve the client: when the key holds data of
+   * the right type, pop it, write the complete reply to `ctx.reply` (the blocked client's),
+   * call `ctx.propagate` with the non-blocking equivalent (LPOP key, LMOVE …) and return true.
+   * Return false to keep waiting (key empty again, or of another type). Copy what you need from
+   * the original argv when blocking: it is no longer valid here.
+   */
+  serve(ctx: CommandContext, key: string): boolean;
+  /** Writes the timeout reply; by default the null array (`*-1`, RESP3 `_`). */
+  timedOut?(reply: Reply): void;
+}
+
+/** The client running the command: its state, and what commands change in it. */
+export interface ClientState extends ClientView {
+  /**
+   * False inside MULTI/EXEC and during AOF replay: a blocking command must then act as if its
+   * timeout had expired at once (BLPOP replies the null array).
+   */
+  readonly canBlock: boolean;
+  /**
+   * Suspends the client: no reply is written now, and its later pipelined commands wait until
+   * it is unblocked. Call it as the last thing `run` does, instead of replying. The server
+   * unblocks it when `spec.serve` succeeds (after a command signalled one of `spec.keys` ready),
+   * when the timeout passes, or when the client disconnects; the reply then goes out at once.
+   */
+  block(spec: BlockSpec): void;
+  /** CLIENT SETNAME / HELLO SETNAME. */
+  setName(name: string): void;
+  /** SELECT: `index` must be a valid database number. */
+  select(index: number): void;
+  /** HELLO's protocol switch. */
+  setProtocol(proto: 2 | 3): void;
+  /** True once AUTH succeeded, or when no password is required. */
+  readonly authenticated: boolean;
+  /** AUTH/HELLO AUTH succeeded. */
+  authenticate(): void;
+  /** RESET: authentication is required again (when a password is set). */
+  deauthenticate(): void;
+  /** Closes the connection after the pending replies (QUIT, SHUTDOWN). */
+  closeAfterReply(): void;
+  /** SUBSCRIBE/PSUBSCRIBE one name (nothing when already subscribed). */
+  subscribe(name: string, pattern: boolean): void;
+  /** UNSUBSCRIBE/PUNSUBSCRIBE one name; false when it was not subscribed. */
+  unsubscribe(name: string, pattern: boolean): boolean;
+  /** True between MULTI and EXEC/DISCARD. */
+  readonly inMulti: boolean;
+  /** MULTI: starts queuing (the caller checked it is not nested). */
+  beginMulti(): void;
+  /** DISCARD (and RESET): drops the queue and the WATCHes. */
+  discardMulti(): void;
+  /** EXEC: runs the queue, or replies EXECABORT / the null array; throws `EXEC without MULTI`. */
+  exec(): void;
+  /** WATCH one key of the current database. */
+  watch(key: string): void;
+  /** UNWATCH: forgets every WATCHed key. */
+  unwatch(): void;
+}
+
+/** Counters reported by INFO stats (CONFIG RESETSTAT zeroes them). */
+export interface Stats {
+  totalConnections: number;
+  totalCommands: number;
+  expiredKeys: number;
+  evictedKeys: number;
+  rejectedConnections: number;
+  pubsubMessages: number;
+}
+
+/** Pub/sub as commands see it. */
+export interface PubSubView {
+  /** Channels with at least one subscriber. */
+  channelNames(): IterableIterator<string>;
+  readonly channelCount: number;
+  /** Patterns with at least one subscriber. */
+  readonly patternCount: number;
+  /** Subscribers of a channel (PUBSUB NUMSUB). */
+  subscribers(channel: string): number;
+  /** Delivers a message to channel and pattern subscribers; returns how many received it. */
+  publish(channel: string, message: Buffer): number;
+}
+
+/** The AOF's state, for INFO persistence. */
+export interface AofStatus {
+  readonly rewriteInProgress: boolean;
+  readonly rewrites: number;
+  readonly lastRewriteStatus: 'ok' | 'err';
+  readonly size: number;
+}
+
+/** Persistence as commands see it. */
+export interface Persistence {
+  /** Changes since start (Redis's `server.dirty`): a command that raised it is logged. */
+  readonly dirty: number;
+  /** Counts changes made without `Db.set`/`Db.delete` (FLUSHALL counts the keys it removed). */
+  addDirty(n: number): void;
+  /** FLUSHDB, FLUSHALL, SWAPDB: what the AOF tracked per key is no longer valid. */
+  datasetReplaced(): void;
+  /** The AOF when one is open. */
+  readonly aof: AofStatus | null;
+  /** BGREWRITEAOF; throws when a rewrite is already running. */
+  rewriteAof(): void;
+}
+
+/** Process-level facts for INFO and LASTSAVE. */
+export interface ServerInfo {
+  /** Start time (ms since the epoch). */
+  readonly startedAt: number;
+  /** The TCP port listened on (0 when only a unix socket). */
+  readonly tcpPort: number;
+  /** The dataset memory estimate (bytes), refreshed by {@link ServerInfo.measureMemory}. */
+  readonly usedMemory: number;
+  measureMemory(): void;
+}
+
+/** The server as commands see it. */
+export interface ServerContext {
+  /** The current time in ms, cached per batch of events like Redis's `server.mstime`. */
+  now(): number;
+  /** All databases (SELECT, SWAPDB, COPY … DB). */
+  readonly dbs: readonly Db[];
+  /** The settings, read-only: CONFIG SET goes through {@link ServerContext.configure}. */
+  readonly config: Readonly<Config>;
+  /**
+   * CONFIG SET: applies every `[name, value]` or none (throws the first error), then makes the
+   * running server follow (parsers' limits, AOF on/off).
+   */
+  configure(settings: readonly (readonly [name: string, value: string])[]): void;
+  readonly stats: Stats;
+  /** Per-type hooks (COPY, OBJECT ENCODING). */
+  readonly typeOps: TypeOpsTable;
+  /** The command table (COMMAND). */
+  readonly commands: ReadonlyMap<string, CommandDef>;
+  /** Connected clients by id. */
+  readonly clients: ReadonlyMap<number, ClientView>;
+  /** How many clients are in a blocking command. */
+  readonly blockedClients: number;
+  readonly pubsub: PubSubView;
+  /**
+   * Marks the WATCHers of every key of `db` that exists there (or in `alsoIn`) as touched:
+   * FLUSHDB, FLUSHALL, SWAPDB.
+   */
+  touchAllWatched(db: Db, alsoIn?: Db): void;
+  readonly persistence: Persistence;
+  readonly info: ServerInfo;
+  /** SHUTDOWN: asks the transport to stop. */
+  shutdown(): void;
+}

@@ -1,0 +1,126 @@
+/**
+ * Transactions (Redis's multi.c): MULTI queuing, EXEC and DISCARD, and the WATCHed keys whose
+ * change makes EXEC fail.
+ *
+ * @packageDocumentation
+ */
+import type { Client } from './client';
+import { CommandError, type CommandDef, type Db } from './command';
+
+/** A command queued by MULTI, with its arguments copied out of the read buffer. */
+export interface QueuedCommand {
+  readonly def: CommandDef;
+  readonly argv: Buffer[];
+}
+
+/** What transactions need from the server. */
+export interface MultiHost {
+  now(): number;
+  /** Runs one queued command as the dispatcher would after its checks. */
+  call(c: Client, def: CommandDef, argv: Buffer[]): void;
+  /** The AOF's transaction brackets, so that replay is all or nothing. */
+  beginTransaction(): void;
+  endTransaction(): void;
+}
+
+export class Transactions {
+  /** Per database: key → clients WATCHing it. */
+  private readonly watchers: Map<string, Set<Client>>[] = [];
+
+  constructor(
+    databases: number,
+    private readonly host: MultiHost,
+  ) {
+    for (let i = 0; i < databases; i++) this.watchers.push(new Map());
+  }
+
+  /** Queues a command of a client in MULTI (copying argv) and replies QUEUED. */
+  queue(c: Client, def: CommandDef, argv: Buffer[]): void {
+    const copy: Buffer[] = new Array(argv.length);
+    for (let i = 0; i < argv.length; i++) copy[i] = Buffer.from(argv[i]);
+    (c.multi as QueuedCommand[]).push({ def, argv: copy });
+    c.reply.queued();
+  }
+
+  /** DISCARD, RESET and the end of EXEC: leaves MULTI and forgets the WATCHes. */
+  discard(c: Client): void {
+    c.multi = null;
+    c.multiError = false;
+    this.unwatchAll(c);
+  }
+
+  /** EXEC: the queued commands' replies in one array, or EXECABORT, or the null array. */
+  exec(c: Client): void {
+    const queued = c.multi;
+    if (queued === null) throw new CommandError('ERR EXEC without MULTI');
+    if (this.watchedKeyExpired(c)) c.dirtyCas = true;
+    const aborted = c.multiError;
+    const dirty = c.dirtyCas;
+    this.discard(c);
+    if (aborted) throw new CommandError('EXECABORT Transaction discarded because of previous errors.');
+    if (dirty) return c.reply.nullArray();
+    c.reply.array(queued.length);
+    c.inExec = true;
+    this.host.beginTransaction();
+    try {
+      for (const q of queued) this.host.call(c, q.def, q.argv);
+    } finally {
+      c.inExec = false;
+      this.host.endTransaction();
+    }
+  }
+
+  /** WATCH: remembers the key so that a change to it makes the client's EXEC fail. */
+  watch(c: Client, key: string): void {
+    const db = c.db;
+    for (const [d, k] of c.watched) if (d === db && k === key) return;
+    c.watched.push([db, key]);
+    const map = this.watchers[db.index];
+    let set = map.get(key);
+    if (set === undefined) {
+      map.set(key, (set = new Set()));
+      db.watching++;
+    }
+    set.add(c);
+  }
+
+  unwatchAll(c: Client): void {
+    for (const [db, key] of c.watched) {
+      const map = this.watchers[db.index];
+      const set = map.get(key);
+      if (set === undefined) continue;
+      set.delete(c);
+      if (set.size === 0) {
+        map.delete(key);
+        db.watching--;
+      }
+    }
+    c.watched = [];
+    c.dirtyCas = false;
+  }
+
+  /** A key changed: its WATCHers' EXEC will fail. */
+  touched(db: Db, key: string): void {
+    if (db.watching === 0) return;
+    const set = this.watchers[db.index].get(key);
+    if (set !== undefined) for (const c of set) c.dirtyCas = true;
+  }
+
+  /** Marks every client watching a key of `db` that exists (FLUSHDB, SWAPDB). */
+  touchAll(db: Db, alsoIn?: Db): void {
+    if (db.watching === 0) return;
+    for (const [key, set] of this.watchers[db.index]) {
+      if (db.dict.has(key) || (alsoIn !== undefined && alsoIn.dict.has(key))) for (const c of set) c.dirtyCas = true;
+    }
+  }
+
+  /** A WATCHed key that has expired since counts as touched (Redis 7 does the same). */
+  private watchedKeyExpired(c: Client): boolean {
+    const now = this.host.now();
+    for (const [db, key] of c.watched) {
+      const at = db.getExpire(key);
+      if (at !== undefined && at <= now && db.dict.has(key)) return true;
+    }
+    return false;
+  }
+}
