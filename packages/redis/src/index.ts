@@ -16,4 +16,21 @@ export { defaultConfig, parseArgs, readConfigFile, type Config } from './config'
 export { RespParser, ProtocolError } from './parser';
 export { Reply, formatDouble } from './reply';
 export { AofFormatError } from './aof';
-export type { BlockSpec, ClientState, ClientView, CommandContext, CommandDef, CommandGroup, CommandRun, KeySpec, ServerContext, TypeOps } from './command';
+export type {
+  AofStatus,
+  BlockSpec,
+  ClientState,
+  ClientView,
+  CommandContext,
+  CommandDef,
+  CommandGroup,
+  CommandRun,
+  ConnectionView,
+  KeySpec,
+  Persistence,
+  PubSubView,
+  ServerContext,
+  ServerInfo,
+  SocketAddress,
+  TypeOps,
+} from './command';

@@ -34,11 +34,11 @@ export class Transactions {
     for (let i = 0; i < databases; i++) this.watchers.push(new Map());
   }
 
-  /** Queues a command of a client in MULTI (copying argv) and replies QUEUED. */
-  queue(c: Client, def: CommandDef, argv: Buffer[]): void {
+  /** Queues a command of a client in MULTI (copying argv out of the read buffer) and replies QUEUED. */
+  queue(c: Client, queue: QueuedCommand[], def: CommandDef, argv: Buffer[]): void {
     const copy: Buffer[] = new Array(argv.length);
     for (let i = 0; i < argv.length; i++) copy[i] = Buffer.from(argv[i]);
-    (c.multi as QueuedCommand[]).push({ def, argv: copy });
+    queue.push({ def, argv: copy });
     c.reply.queued();
   }
 

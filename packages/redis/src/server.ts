@@ -293,7 +293,7 @@ export class RedisServer
     if (this.config.maxmemory > 0 && (flags & CMD_DENYOOM) !== 0 && !this.memory.ensure()) {
       return this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.");
     }
-    if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, def, argv);
+    if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, c.multi, def, argv);
     this.call(c, def, argv);
     if (this.blocking.pending) this.blocking.serve();
   }

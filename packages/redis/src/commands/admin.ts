@@ -4,29 +4,9 @@
  *
  * @packageDocumentation
  */
-import {
-  CMD_ADMIN,
-  CMD_FAST,
-  CMD_LOADING,
-  CMD_NOSCRIPT,
-  CMD_NO_MULTI,
-  CMD_READONLY,
-  CMD_STALE,
-  CMD_WRITE,
-  CommandError,
-  NOKEYS,
-  SYNTAX,
-  argIs,
-  def,
-  flagNames,
-  globMatch,
-  parseInt64,
-  showSetting,
-  type CommandContext,
-  type CommandDef,
-  type Config,
-  type ServerContext,
-} from '../command';
+import { CMD_ADMIN, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_MULTI, CMD_READONLY, CMD_STALE, CMD_WRITE, NOKEYS, def } from '../command';
+import { CommandError, SYNTAX, argIs, flagNames, globMatch, parseInt64, showSetting } from '../command';
+import type { CommandContext, CommandDef, Config, ServerContext } from '../command';
 import { REDIS_VERSION } from './connection';
 import { dispatchSub, helpReply } from './sub';
 

@@ -3,26 +3,9 @@
  *
  * @packageDocumentation
  */
-import {
-  CLIENT_BLOCKED,
-  CLIENT_DIRTY_CAS,
-  CLIENT_MULTI,
-  CLIENT_PUBSUB,
-  CMD_FAST,
-  CMD_LOADING,
-  CMD_NO_AUTH,
-  CMD_STALE,
-  CommandError,
-  NOKEYS,
-  SYNTAX,
-  argInt,
-  argIs,
-  def,
-  parseInt64,
-  type ClientView,
-  type CommandContext,
-  type CommandDef,
-} from '../command';
+import { CMD_FAST, CMD_LOADING, CMD_NO_AUTH, CMD_STALE, NOKEYS, def, type CommandDef } from '../command';
+import { CLIENT_BLOCKED, CLIENT_DIRTY_CAS, CLIENT_MULTI, CLIENT_PUBSUB, CommandError, SYNTAX, argInt, argIs, parseInt64 } from '../command';
+import type { ClientView, CommandContext } from '../command';
 import { dispatchSub, helpReply } from './sub';
 
 export const REDIS_VERSION = '7.0.15';

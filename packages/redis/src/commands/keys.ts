@@ -4,33 +4,10 @@
  *
  * @packageDocumentation
  */
-import {
-  ALLKEYS,
-  CMD_DENYOOM,
-  CMD_FAST,
-  CMD_READONLY,
-  CMD_WRITE,
-  CommandError,
-  INT64_MAX_NUMBER,
-  KEY1,
-  NOKEYS,
-  NO_SUCH_KEY,
-  SYNTAX,
-  argInt,
-  argIs,
-  def,
-  globMatch,
-  keyOf,
-  parseInt64,
-  parseScan,
-  scanReply,
-  type CommandContext,
-  type CommandDef,
-  type Db,
-  type Entry,
-  type Reply,
-  type ScanSource,
-} from '../command';
+import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
+import { CommandError, INT64_MAX_NUMBER, NO_SUCH_KEY, SYNTAX, argInt, argIs, globMatch, keyOf } from '../command';
+import { parseInt64, parseScan, scanReply } from '../command';
+import type { CommandContext, Db, Entry, Reply, ScanSource } from '../command';
 import { rawStrings } from './strings';
 import { dispatchSub, helpReply } from './sub';
 

@@ -4,34 +4,10 @@
  *
  * @packageDocumentation
  */
-import {
-  ALLKEYS,
-  CMD_DENYOOM,
-  CMD_FAST,
-  CMD_READONLY,
-  CMD_WRITE,
-  CommandError,
-  INT64_MAX,
-  INT64_MAX_NUMBER,
-  INT64_MIN,
-  KEY1,
-  LongDouble,
-  NOT_FLOAT,
-  NOT_INTEGER,
-  OVERFLOW,
-  SYNTAX,
-  WRONGTYPE,
-  argInt,
-  argIs,
-  arityError,
-  def,
-  keyOf,
-  parseBigInt,
-  parseInt64,
-  type CommandContext,
-  type CommandDef,
-  type Db,
-} from '../command';
+import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CommandError, INT64_MAX, INT64_MAX_NUMBER, INT64_MIN, LongDouble, NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../command';
+import { SYNTAX, WRONGTYPE, argInt, argIs, arityError, keyOf, parseBigInt, parseInt64 } from '../command';
+import type { CommandContext, Db } from '../command';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const WRITE = CMD_WRITE | CMD_DENYOOM;

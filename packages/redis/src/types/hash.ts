@@ -3,31 +3,10 @@
  *
  * @packageDocumentation
  */
-import {
-  CMD_DENYOOM,
-  CMD_FAST,
-  CMD_READONLY,
-  CMD_WRITE,
-  CommandError,
-  INT64_MAX,
-  INT64_MIN,
-  KEY1,
-  LongDouble,
-  NOT_FLOAT,
-  OVERFLOW,
-  SYNTAX,
-  argBigInt,
-  argIs,
-  argRange,
-  def,
-  parseBigInt,
-  parseScan,
-  scanReply,
-  type CommandContext,
-  type CommandDef,
-  type Db,
-  type TypeOps,
-} from '../command';
+import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOT_FLOAT, OVERFLOW, SYNTAX, argBigInt, argIs } from '../command';
+import { argRange, parseBigInt, parseScan, scanReply } from '../command';
+import type { CommandContext, Db, TypeOps } from '../command';
 import { copy, pick, sample, str } from './common';
 
 // Redis 7.0's compiled-in defaults (hash-max-listpack-entries/value).

@@ -3,29 +3,9 @@
  *
  * @packageDocumentation
  */
-import {
-  CMD_BLOCKING,
-  CMD_DENYOOM,
-  CMD_FAST,
-  CMD_NOSCRIPT,
-  CMD_READONLY,
-  CMD_WRITE,
-  CommandError,
-  KEY1,
-  NOT_POSITIVE,
-  NO_SUCH_KEY,
-  OUT_OF_RANGE,
-  SYNTAX,
-  WRONGTYPE,
-  argInt,
-  argIs,
-  def,
-  type BlockSpec,
-  type CommandContext,
-  type CommandDef,
-  type Db,
-  type TypeOps,
-} from '../command';
+import { CMD_BLOCKING, CMD_DENYOOM, CMD_FAST, CMD_NOSCRIPT, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CommandError, NOT_POSITIVE, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE, argInt, argIs } from '../command';
+import type { BlockSpec, CommandContext, Db, TypeOps } from '../command';
 import { blockTimeout, clampRange, copy, str } from './common';
 import { Deque } from './deque';
 

@@ -3,28 +3,9 @@
  *
  * @packageDocumentation
  */
-import {
-  ALLKEYS,
-  CMD_DENYOOM,
-  CMD_FAST,
-  CMD_READONLY,
-  CMD_WRITE,
-  CommandError,
-  KEY1,
-  NOKEYS,
-  NOT_POSITIVE,
-  SYNTAX,
-  WRONGTYPE,
-  argInt,
-  argIs,
-  def,
-  parseScan,
-  scanReply,
-  type CommandContext,
-  type CommandDef,
-  type Db,
-  type TypeOps,
-} from '../command';
+import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
+import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, parseScan, scanReply } from '../command';
+import type { CommandContext, Db, TypeOps } from '../command';
 import { isInt64String, pick, sample, str } from './common';
 
 // Redis 7.0's compiled-in default (set-max-intset-entries).

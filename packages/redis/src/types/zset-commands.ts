@@ -3,32 +3,10 @@
  *
  * @packageDocumentation
  */
-import {
-  CMD_BLOCKING,
-  CMD_DENYOOM,
-  CMD_FAST,
-  CMD_NOSCRIPT,
-  CMD_READONLY,
-  CMD_WRITE,
-  CommandError,
-  KEY1,
-  NOT_FLOAT,
-  NOT_POSITIVE,
-  SYNTAX,
-  argInt,
-  argIs,
-  def,
-  formatDouble,
-  parseRangeDouble,
-  parseScan,
-  parseStrictDouble,
-  scanReply,
-  type CommandContext,
-  type CommandDef,
-  type Db,
-  type Reply,
-  type TypeOps,
-} from '../command';
+import { CMD_BLOCKING, CMD_DENYOOM, CMD_FAST, CMD_NOSCRIPT, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CommandError, NOT_FLOAT, NOT_POSITIVE, SYNTAX, argInt, argIs, formatDouble, parseRangeDouble } from '../command';
+import { parseScan, parseStrictDouble, scanReply } from '../command';
+import type { CommandContext, Db, Reply, TypeOps } from '../command';
 import { blockTimeout, clampRange, str } from './common';
 import { SortedSet, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from './zset';
 
