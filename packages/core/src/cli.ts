@@ -18,8 +18,8 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { flag, optionsHelp, type OptionTable, type OptionValues, parseOptions, usageLine, UsageError } from './cli-flags';
 
-/** What a command line asks for. */
-export type Parsed<V> = { readonly run: 'help' } | { readonly run: 'version' } | { readonly run: 'serve'; readonly values: V };
+/** What a command line asks for: the help, the version, or to serve with these values. */
+export type CommandRequest<V> = { readonly run: 'help' } | { readonly run: 'version' } | { readonly run: 'serve'; readonly values: V };
 
 /** How a command reads its arguments into values of type `V`. */
 export interface Grammar<V> {
@@ -28,7 +28,7 @@ export interface Grammar<V> {
   /** Every argument described, the end of `--help`. */
   details(): string;
   /** Reads the arguments (without node and the script). Throws {@link UsageError}. */
-  parse(argv: readonly string[]): Parsed<V>;
+  parse(argv: readonly string[]): CommandRequest<V>;
 }
 
 const HELP = flag('show this help', 'h');
@@ -72,6 +72,7 @@ export interface Command<V> {
   readonly summary: string;
   /** The directory of the package whose `package.json` version `--version` prints. */
   readonly packageDir: string;
+  /** How it reads its arguments: usually {@link optionGrammar} over an option table. */
   readonly grammar: Grammar<V>;
   /**
    * Starts serving. It throws {@link UsageError} for a value that is only found wrong here (a
@@ -97,7 +98,7 @@ export async function runCommand<V>(command: Command<V>, argv: readonly string[]
     if (message !== undefined) process.stderr.write(`${name}: ${message}\n`);
     process.exit(status);
   };
-  let parsed: Parsed<V>;
+  let parsed: CommandRequest<V>;
   try {
     parsed = command.grammar.parse(argv);
   } catch (error) {

@@ -26,6 +26,6 @@ export { AddressError, ClosedError, HandlerError, NevioError, SystemCallError } 
 export { choice, flag, helpColumns, integer, loopFlags, loopOptions, optionsHelp, parseOptions, text, texts, usageLine, UsageError } from './cli-flags';
 export type { CliOption, OptionTable, OptionValues } from './cli-flags';
 export { optionGrammar, runCommand } from './cli';
-export type { Command, Grammar, Parsed, Running } from './cli';
+export type { Command, CommandRequest, Grammar, Running } from './cli';
 export { parseAddress } from './address';
 export type { ListenAddress } from './address';
