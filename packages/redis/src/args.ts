@@ -1,30 +1,22 @@
 /**
- * Argument parsing shared by every command: keywords, the integer family (Redis's `string2ll`
- * and the `get*FromObjectOrReply` bounds checks, with their error texts) and the SCAN family's
- * cursor and options.
+ * Argument parsing shared by every command: keywords and exact int64 arguments (`algo/args.ts`,
+ * `algo/int64.ts`: Redis's `string2ll`), the number and range forms of the integer family (the
+ * `get*FromObjectOrReply` bounds checks, with their error texts) and the SCAN family's cursor and
+ * options.
  *
  * @packageDocumentation
  */
+import { argIs, int64Arg } from './algo/args';
 import { INT64_MAX, INT64_MIN, parseInt64 as string2ll, parseInt64Big } from './algo/int64';
 import { CommandError, NOT_INTEGER, SYNTAX } from './errors';
 import { keyOf } from './keyspace';
 
-export { INT64_MAX, INT64_MIN };
+export { INT64_MAX, INT64_MIN, argIs, int64Arg };
 /**
  * {@link INT64_MAX} as a double (2^63, the nearest one): for the bounds checks Redis does in
  * `long long` arithmetic on values that a double holds exactly enough (expiry times in ms).
  */
 export const INT64_MAX_NUMBER = Number(INT64_MAX);
-
-/** True when `arg` equals the lower-case ASCII word `lower`, ignoring case (no allocation). */
-export function argIs(arg: Buffer, lower: string): boolean {
-  const n = lower.length;
-  if (arg.length !== n) return false;
-  for (let i = 0; i < n; i++) {
-    if ((arg[i] | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /**
  * A strict decimal int64 (Redis's `string2ll`), exactly, as a bigint; undefined when the syntax
@@ -51,19 +43,12 @@ export function argInt(arg: Buffer, msg = NOT_INTEGER): number {
   return v;
 }
 
-/** An exact int64 argument; throws `ERR value is not an integer or out of range` (or `msg`). */
-export function argBigInt(arg: Buffer, msg = NOT_INTEGER): bigint {
-  const v = parseBigInt(arg);
-  if (v === undefined) throw new CommandError(msg);
-  return v;
-}
-
 /**
  * An exact integer argument in [min, max], as Redis's `getRangeLongFromObjectOrReply`:
  * `ERR value is out of range, value must between <min> and <max>` outside.
  */
 export function argRange(arg: Buffer, min: bigint, max: bigint): bigint {
-  const v = argBigInt(arg);
+  const v = int64Arg(arg);
   if (v < min || v > max) throw new CommandError(`ERR value is out of range, value must between ${min} and ${max}`);
   return v;
 }

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
-import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOT_FLOAT, OVERFLOW, SYNTAX, argBigInt, argIs } from '../command';
+import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOT_FLOAT, OVERFLOW, SYNTAX, argIs, int64Arg } from '../command';
 import { argRange, parseBigInt, parseScan, scanReply } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
 import { copy, pick, sample, str } from './common';
@@ -143,7 +143,7 @@ function hstrlen(ctx: CommandContext, argv: Buffer[]): void {
 }
 
 function hincrby(ctx: CommandContext, argv: Buffer[]): void {
-  const incr = argBigInt(argv[3]);
+  const incr = int64Arg(argv[3]);
   const key = str(argv[1]);
   const field = str(argv[2]);
   const existing = hashForWrite(ctx.db, key);
