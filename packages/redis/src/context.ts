@@ -74,9 +74,11 @@ export interface ClientView {
   readonly patterns: ReadonlySet<string>;
   /** Commands queued by MULTI, -1 outside MULTI. */
   readonly queued: number;
-  /** Connection time and last command time (ms), and the last command's name. */
+  /** Connection time (ms since the epoch; CLIENT LIST `age`). */
   readonly createdAt: number;
+  /** Time of the last command (ms since the epoch; CLIENT LIST `idle`). */
   readonly lastInteraction: number;
+  /** The last command's name (CLIENT LIST `cmd`). */
   readonly lastCommand: string;
   /** The connection; null for internal clients (AOF replay). */
   readonly conn: ConnectionView | null;
