@@ -3,7 +3,7 @@
   "targets": [
     {
       "target_name": "nevio_native",
-      "sources": ["src/addon.cc", "src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc"],
+      "sources": ["src/addon.cc", "src/reactor_wrap.cc", "src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],

@@ -117,15 +117,17 @@ void Reactor::ApplyOps(int count) {
     const Record& op = shared_.ops[i];
     Connection* c = Find(op.id);
     if (op.kind == kOpWrite) {
-      // Consecutive writes to one connection go out in one writev.
+      // Consecutive writes to one connection go out in one writev. A write outside the stage
+      // buffer (a bug in JavaScript) is skipped rather than read out of bounds.
       int n = 0;
-      while (i < count && n < kMaxChunks && shared_.ops[i].kind == kOpWrite && shared_.ops[i].id == op.id) {
-        chunks[n].iov_base = const_cast<uint8_t*>(shared_.stage + shared_.ops[i].a);
-        chunks[n].iov_len = static_cast<size_t>(shared_.ops[i].b);
+      for (; i < count && n < kMaxChunks && shared_.ops[i].kind == kOpWrite && shared_.ops[i].id == op.id; i++) {
+        const Record& w = shared_.ops[i];
+        if (w.a < 0 || w.b < 0 || static_cast<size_t>(w.a) + static_cast<size_t>(w.b) > shared_.stage_size) continue;
+        chunks[n].iov_base = const_cast<uint8_t*>(shared_.stage + w.a);
+        chunks[n].iov_len = static_cast<size_t>(w.b);
         n++;
-        i++;
       }
-      if (c != nullptr && !c->closing) Send(c, chunks, n);
+      if (n > 0 && c != nullptr && !c->closing) Send(c, chunks, n);
       continue;
     }
     i++;

@@ -60,6 +60,7 @@ struct SharedMemory {
   uint8_t* read_buffer;
   size_t read_buffer_size;
   const uint8_t* stage;
+  size_t stage_size;
 };
 
 class Reactor {
