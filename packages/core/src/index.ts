@@ -27,5 +27,5 @@ export { choice, flag, helpColumns, integer, loopFlags, loopOptions, optionsHelp
 export type { CliOption, OptionTable, OptionValues } from './cli-flags';
 export { optionGrammar, runCommand } from './cli';
 export type { Command, CommandRequest, Grammar, Running } from './cli';
-export { parseAddress } from './address';
-export type { ListenAddress } from './address';
+export { BARE_PORT_HOST, parseAddress } from './address';
+export type { AddressInput, ListenAddress, ListenerOptions } from './address';

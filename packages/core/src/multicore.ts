@@ -1,6 +1,7 @@
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { liveConnections } from '@nevio/native';
 import { NevioError } from './errors';
+import type { ListenerOptions } from './address';
 import type { Loop } from './loop';
 import type { Network } from './types';
 
@@ -23,6 +24,8 @@ export interface ListenerSpec {
   /** What the kernel reported: 4, 6, or 0 for unix. */
   family: number;
   address: string;
+  /** The options its address's query set (the loops that open their own listener use them too). */
+  options: ListenerOptions;
 }
 
 /** The worker-thread loops, as loop 0 sees them. */

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { constants } from '@nevio/native';
 import { familyOf, makeAddr, parseAddress, resolveHost } from './address';
-import type { ListenAddress } from './address';
+import type { AddressInput, ListenAddress } from './address';
 import { defaults } from './defaults';
 import { NevioError } from './errors';
 import { Loop, systemError } from './loop';
@@ -121,7 +121,7 @@ class LoopServer implements Server {
   }
 }
 
-/** Binds one address; a stale unix socket file left by a dead process is replaced. */
+/** Binds one address (its query options win over `serve`'s); a stale unix socket file left by a dead process is replaced. */
 async function bind(loop: Loop, addr: ListenAddress, host: string, options: Options, reusePort: boolean): Promise<number> {
   const transport = addr.network === 'unix' ? 'unix' : addr.network.startsWith('udp') ? 'udp' : 'tcp';
   const attempt = (): number =>
@@ -131,8 +131,8 @@ async function bind(loop: Loop, addr: ListenAddress, host: string, options: Opti
       addr.port,
       familyOf(addr.network),
       addr.path,
-      options.backlog ?? defaults.backlog,
-      options.reuseAddr ?? true,
+      addr.options.backlog ?? options.backlog ?? defaults.backlog,
+      addr.options.reuseAddr ?? options.reuseAddr ?? true,
       reusePort,
     );
   try {
@@ -212,7 +212,10 @@ function loopCount(options: Options): number {
  *
  * @param events - the callbacks; see {@link Events}.
  * @param addrs - one or more of `tcp://host:port`, `tcp4://`, `tcp6://[::1]:port`, `udp://`,
- *   `unix:///path/to.sock`; port 0 picks a free port (see {@link Server.addrs}).
+ *   `unix:///path/to.sock`, or a bare port (`8080`: `tcp://127.0.0.1:8080`); an empty host
+ *   (`tcp://:8080`) is every interface; port 0 picks a free port (see {@link Server.addrs}). A
+ *   query sets that listener's options: `?reuseport=true`, `?reuseaddr=false`, `?backlog=N`
+ *   (see {@link ListenerOptions}).
  * @param options - see {@link Options}.
  * @throws {@link AddressError} for an address that cannot be parsed or resolved, and
  *   {@link SystemCallError} when a listener cannot be opened (`EADDRINUSE`, `EACCES`, a missing
@@ -220,27 +223,30 @@ function loopCount(options: Options): number {
  */
 export async function serve<C = unknown>(
   events: Events<C>,
-  addrs: string | readonly string[],
+  addrs: AddressInput | readonly AddressInput[],
   options: Options = {},
 ): Promise<Server> {
   const joining = loopWorkerData();
   if (joining !== undefined) return joinAsLoop(events as Events<any>, options, joining);
 
-  const list = typeof addrs === 'string' ? [addrs] : [...addrs];
+  const list = typeof addrs === 'string' || typeof addrs === 'number' ? [addrs] : [...addrs];
   if (list.length === 0) throw new NevioError('serve needs at least one address', 'ERR_NEVIO_ADDRESS');
   const parsed = list.map(parseAddress);
   const hosts = await Promise.all(parsed.map(resolveHost));
   const loops = loopCount(options);
   const algorithm = balancing(options.lb);
-  // SO_REUSEPORT balances only on Linux; elsewhere loop 0 hands connections over.
-  const kernelBalances = loops > 1 && options.reusePort === true && process.platform === 'linux';
+  const reusePort = parsed.map((addr) => addr.options.reusePort ?? options.reusePort ?? false);
+  // SO_REUSEPORT balances only on Linux; elsewhere, and when some TCP/UDP address does not ask for
+  // it, loop 0 accepts and hands connections over.
+  const kernelBalances =
+    loops > 1 && process.platform === 'linux' && parsed.every((addr, i) => addr.network === 'unix' || reusePort[i]);
 
   const server = new LoopServer(events as Events<any>, options.stopTimeout ?? defaults.stopTimeout, 0);
   const loop = createLoop(events as Events<any>, options, server);
   server.loop = loop;
   try {
     for (let i = 0; i < parsed.length; i++) {
-      const index = await bind(loop, parsed[i], hosts[i], options, options.reusePort ?? false);
+      const index = await bind(loop, parsed[i], hosts[i], options, reusePort[i]);
       const [family, address, port] = loop.reactor.listenerAddress(index);
       const addr = makeAddr(parsed[i].network, family, address, port);
       loop.addListener(parsed[i].network, addr);
@@ -258,6 +264,7 @@ export async function serve<C = unknown>(
           path: addr.path,
           family: server.addrs[i].network === 'unix' ? 0 : server.addrs[i].address.includes(':') ? 6 : 4,
           address: server.addrs[i].address,
+          options: addr.options,
         })),
         kernelBalances,
         workerModule: options.workerModule,

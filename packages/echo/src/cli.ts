@@ -6,7 +6,7 @@ import { startEcho } from './index';
 const options = {
   addr: texts(
     'ADDR',
-    'where to listen, repeatable: tcp://host:port, tcp4://, tcp6://[::1]:port,\nudp://host:port, unix:///path.sock',
+    'where to listen, repeatable: tcp://host:port[?reuseport=true], tcp4://,\ntcp6://[::1]:port, udp://host:port, unix:///path.sock, or a bare port\n(on 127.0.0.1); an empty host (tcp://:5000) is every interface',
     ['tcp://127.0.0.1:5000'],
   ),
   ...loopFlags,

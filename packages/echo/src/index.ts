@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { serve } from '@nevio/core';
-import type { Events, Options, Server } from '@nevio/core';
+import type { AddressInput, Events, Options, Server } from '@nevio/core';
 
 /** The echo handlers: `react` returns its input, which nevio writes back after the batch. */
 export const echoEvents: Events = {
@@ -20,6 +20,6 @@ export const echoEvents: Events = {
  * await server.stop();
  * ```
  */
-export function startEcho(addrs: string | readonly string[], options?: Options): Promise<Server> {
+export function startEcho(addrs: AddressInput | readonly AddressInput[], options?: Options): Promise<Server> {
   return serve(echoEvents, addrs, options);
 }

@@ -29,6 +29,8 @@ test('the library echoes and its events are the whole server', async () => {
 test.each([
   [['--help'], 0, /Usage: nevio-echo/],
   [['--addr', 'bogus://x'], 1, /unknown scheme 'bogus'/],
+  [['--addr', 'tcp://127.0.0.1:0?bogus=1'], 1, /unknown option 'bogus' \(known: reuseport, reuseaddr, backlog\)/],
+  [['--addr', 'localhost'], 1, /missing port/],
   [['--loops', '0'], 2, /--loops takes a positive integer/],
   [['--lb', 'fastest'], 2, /--lb takes one of/],
   [['--frobnicate'], 2, /Unknown option '--frobnicate'/],
@@ -52,6 +54,21 @@ test.each([[[]], [['--loops', '2']]])('nevio-echo %j serves, prints one banner, 
   child.kill('SIGTERM');
   expect(await new Promise((r) => child.on('exit', r))).toBe(0);
   expect(out.match(/listening on/g)).toHaveLength(1);
+});
+
+test('--addr 0 (a bare port) and a query option: listens on 127.0.0.1 and echoes', async () => {
+  const child = spawn(process.execPath, [CLI, '--addr', '0', '--addr', 'tcp://127.0.0.1:0?reuseport=true'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise<void>((resolve) => {
+    const check = (): void => (out.includes('\n') ? resolve() : void setTimeout(check, 20));
+    check();
+  });
+  const ports = [...out.matchAll(/tcp:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+  expect(ports).toHaveLength(2);
+  expect(await Promise.all(ports.map((port) => exchange(port, `to ${port}`)))).toEqual(ports.map((port) => `to ${port}`));
+  child.kill('SIGTERM');
+  expect(await new Promise((r) => child.on('exit', r))).toBe(0);
 });
 
 test('--help lists every option from the table, --version prints the package version', () => {

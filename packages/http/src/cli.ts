@@ -30,7 +30,11 @@ function withLog(handler: Handler, tag: () => string): Handler {
 }
 
 const options = {
-  addr: text('ADDR', 'where to listen: tcp://host:port, tcp6://[::1]:port, unix:///path.sock;\nport 0 picks a free port', 'tcp://:8080'),
+  addr: text(
+    'ADDR',
+    'where to listen: tcp://host:port[?reuseport=true], tcp6://[::1]:port,\nunix:///path.sock, or a bare port (on 127.0.0.1); an empty host\n(tcp://:8080) is every interface; port 0 picks a free port',
+    'tcp://127.0.0.1:8080',
+  ),
   root: text('DIR', 'serve static files from DIR'),
   ...loopFlags,
   log: flag("print one line per request (with the loop's index when there are several)"),

@@ -1,4 +1,4 @@
-import { type Addr, type Conn, defaults, type Events, type Options, serve, type Server } from '@nevio/core';
+import { type Addr, type AddressInput, type Conn, defaults, type Events, type Options, serve, type Server } from '@nevio/core';
 import { clock } from './clock';
 import { type Handler, HttpConnection, type Settings } from './connection';
 import type { Request } from './request';
@@ -123,10 +123,11 @@ export class HttpServer {
   }
 
   /**
-   * Starts listening on `addr` (a nevio address such as `tcp://127.0.0.1:8080`, `tcp://:0` or
-   * `unix:///tmp/http.sock`, or several).
+   * Starts listening on `addr` (a nevio address such as `tcp://127.0.0.1:8080`, a bare port
+   * `8080` for the same, `tcp://:0` (every interface, a free port) or `unix:///tmp/http.sock`, or
+   * several).
    */
-  async listen(addr: string | readonly string[]): Promise<ListeningServer> {
+  async listen(addr: AddressInput | readonly AddressInput[]): Promise<ListeningServer> {
     const settings = this.settings;
     const connections = new Set<HttpConnection>();
     // Timeouts are checked by one sweep per server (per loop), often enough for the shortest.

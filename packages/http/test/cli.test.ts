@@ -140,12 +140,19 @@ describe('nevio-http CLI', () => {
     expect(await Promise.all(closedByServer)).toEqual(sockets.map(() => ''));
   });
 
+  test('--addr 0, a bare port, listens on 127.0.0.1 (the default is loopback too)', async () => {
+    const { child, base } = await start(['--addr', '0']);
+    expect(execFileSync('curl', ['-s', `${base}/`]).toString()).toBe('Hello, World!');
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  });
+
   test('--help describes every option, --version prints the package version', () => {
     const help = execFileSync(process.execPath, [CLI, '--help']).toString();
     for (const option of ['--addr ADDR', '--root DIR', '--multicore', '--loops N', '--lb ALGO', '--log', '-h, --help', '--version']) {
       expect(help).toContain(`\n  ${option} `);
     }
-    expect(help).toContain('(default tcp://:8080)');
+    expect(help).toContain('(default tcp://127.0.0.1:8080)');
     const version = execFileSync(process.execPath, [CLI, '--version']).toString();
     expect(version).toBe(`nevio-http ${(require('../package.json') as { version: string }).version}\n`);
   });
