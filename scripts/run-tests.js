@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Runs every test and ends with one plain line, "N passed, M failed", over all of them.
 //
-// 1. jest over every package (real sockets on 127.0.0.1), then the benchmark harness's quick run
+// 1. jest over every package (real sockets on 127.0.0.1), the reactor's C++ unit tests
+//    (packages/native/test/native, built with the addon), then the benchmark harness's quick run
 //    (`pnpm bench --quick` end to end: it checks the harness works, not the figures);
 // 2. the tests of the packages with native code (core and echo over the reactor, http over its
 //    llhttp binding) again against AddressSanitizer + UndefinedBehaviorSanitizer builds of the
 //    addons, with LeakSanitizer on. Any sanitizer report fails the run. Node itself is not
-//    instrumented, so the sanitizer runtime is preloaded.
+//    instrumented, so the sanitizer runtime is preloaded. The C++ unit tests run again too, built
+//    with the same sanitizers.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -48,10 +50,32 @@ function runJest(label, args, env) {
   return result;
 }
 
+// The reactor's unit tests: a C++ program that prints "ok NAME" / "FAIL NAME: why" per test.
+function runNativeUnits(label, variant, env) {
+  const program = path.join(root, 'packages', 'native', variant, 'Release', 'nevio_native_test');
+  console.log(`\n=== ${label}: ${path.relative(root, program)}`);
+  const result = spawnSync(program, [], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  process.stdout.write(result.stdout ?? '');
+  process.stderr.write(result.stderr ?? '');
+  const lines = (result.stdout ?? '').split('\n');
+  const ran = lines.filter((l) => l.startsWith('ok ')).length;
+  const broke = lines.filter((l) => l.startsWith('FAIL ')).length;
+  passed += ran;
+  failed += broke;
+  const clean = !/ERROR: (Address|Leak)Sanitizer|runtime error:/.test(result.stderr ?? '');
+  if (result.status !== 0 || ran === 0 || !clean) {
+    ok = false;
+    // A crash or a sanitizer report is a failure even when every test printed "ok".
+    if (broke === 0) failed++;
+  }
+  console.log(`${label}: ${ran} passed, ${broke} failed${result.status !== 0 ? ` (exit ${result.status ?? result.signal})` : ''}`);
+}
+
 const onlyAsan = process.argv.includes('--asan-only');
 if (!onlyAsan) {
   // The benchmark smoke run loads both cores for a minute; it runs alone, after the other suites.
   runJest('all', ['--ci', '--testPathIgnorePatterns', 'packages/bench/test/harness']);
+  runNativeUnits('native-units', 'build', {});
   runJest('bench-smoke', ['--ci', '--runInBand', 'packages/bench/test/harness']);
 }
 
@@ -91,6 +115,10 @@ if (!process.argv.includes('--no-asan')) {
       failed++;
       ok = false;
     }
+    runNativeUnits('asan-native-units', 'build-asan', {
+      ASAN_OPTIONS: 'detect_leaks=1:exitcode=23',
+      UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+    });
   }
 }
 

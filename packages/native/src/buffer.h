@@ -103,6 +103,7 @@ class OutboundBuffer {
   bool empty() const { return start_ == end_; }
   size_t size() const { return end_ - start_; }
   const uint8_t* data() const { return data_ + start_; }
+  size_t capacity() const { return capacity_; }
 
   void Append(const uint8_t* bytes, size_t n) {
     if (capacity_ - end_ < n) Grow(n);

@@ -1,0 +1,144 @@
+// The round over real sockets: one dispatch per batch, and consecutive write ops for one
+// connection leaving in one writev (seen on a SOCK_SEQPACKET pair, where each sendmsg arrives
+// as one message).
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "reactor.h"
+
+using namespace nevio;
+
+namespace {
+
+// The JavaScript side, played by the test: records what each batch brought, stages nothing.
+struct Recorder : Dispatcher {
+  std::vector<std::vector<Record>> batches;
+  Record* records = nullptr;
+  int Dispatch(int count) override {
+    batches.emplace_back(records, records + count);
+    return 0;
+  }
+};
+
+struct Rig {
+  std::vector<Record> records = std::vector<Record>(kMaxRecords);
+  std::vector<Record> ops = std::vector<Record>(kMaxOps);
+  std::vector<uint8_t> read_buffer = std::vector<uint8_t>(kReadBufferSize);
+  std::vector<uint8_t> stage = std::vector<uint8_t>(kStageSize);
+  Recorder recorder;
+  std::unique_ptr<Reactor> reactor;
+  size_t staged = 0;
+  int op_count = 0;
+
+  Rig() {
+    recorder.records = records.data();
+    SharedMemory shared{records.data(), kMaxRecords, ops.data(), kMaxOps, read_buffer.data(), kReadBufferSize,
+                        stage.data(), kStageSize};
+    reactor = std::make_unique<Reactor>(ReactorOptions{}, shared, &recorder);
+    const char* failed = "";
+    if (reactor->Open(&failed) != 0) check::Fail(__FILE__, __LINE__, failed);
+  }
+
+  // Hands the reactor one end of a new socket pair (as a loop that accepted it would) and
+  // returns the other end and the connection's id.
+  int Adopt(int type, int32_t* id) {
+    int sv[2];
+    if (socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) check::Fail(__FILE__, __LINE__, "socketpair");
+    CHECK(Inbox::Post(reactor->InboxId(), {Message::Kind::kAdopt, 0, sv[0], 0, {}}));
+    size_t before = recorder.batches.size();
+    reactor->RunOnce();
+    CHECK_EQ(recorder.batches.size(), before + 1);
+    const Record& open = recorder.batches.back().back();
+    CHECK_EQ(open.kind, kRecordOpen);
+    *id = open.id;
+    return sv[1];
+  }
+
+  void StageWrite(int32_t id, const std::string& text) {
+    std::memcpy(stage.data() + staged, text.data(), text.size());
+    ops[op_count++] = {kOpWrite, id, static_cast<int32_t>(staged), static_cast<int32_t>(text.size())};
+    staged += text.size();
+  }
+
+  void Apply() {
+    reactor->ApplyOps(op_count);
+    op_count = 0;
+    staged = 0;
+  }
+};
+
+// One message from a SOCK_SEQPACKET socket, or "" when none is waiting.
+std::string Receive(int fd) {
+  char buffer[4096];
+  ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+TEST(consecutive_writes_to_one_connection_leave_in_one_writev) {
+  Rig rig;
+  int32_t id;
+  int peer = rig.Adopt(SOCK_SEQPACKET, &id);
+  rig.StageWrite(id, "HTTP/1.1 200 OK\r\n");
+  rig.StageWrite(id, "content-length: 2\r\n\r\n");
+  rig.StageWrite(id, "ok");
+  rig.Apply();
+  CHECK_EQ(Receive(peer), std::string("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"));
+  CHECK_EQ(Receive(peer), std::string());  // one sendmsg: nothing follows
+  close(peer);
+}
+
+TEST(a_write_to_another_connection_in_between_splits_the_run) {
+  Rig rig;
+  int32_t a, b;
+  int peer_a = rig.Adopt(SOCK_SEQPACKET, &a);
+  int peer_b = rig.Adopt(SOCK_SEQPACKET, &b);
+  rig.StageWrite(a, "a1");
+  rig.StageWrite(a, "a2");
+  rig.StageWrite(b, "b1");
+  rig.StageWrite(a, "a3");
+  rig.Apply();
+  CHECK_EQ(Receive(peer_a), std::string("a1a2"));
+  CHECK_EQ(Receive(peer_a), std::string("a3"));
+  CHECK_EQ(Receive(peer_b), std::string("b1"));
+  CHECK_EQ(Receive(peer_b), std::string());
+  close(peer_a);
+  close(peer_b);
+}
+
+TEST(a_write_op_outside_the_stage_is_skipped_not_read) {
+  Rig rig;
+  int32_t id;
+  int peer = rig.Adopt(SOCK_SEQPACKET, &id);
+  rig.StageWrite(id, "in");
+  rig.ops[rig.op_count++] = {kOpWrite, id, static_cast<int32_t>(kStageSize) - 1, 2};
+  rig.StageWrite(id, "side");
+  rig.Apply();
+  CHECK_EQ(Receive(peer), std::string("inside"));
+  close(peer);
+}
+
+TEST(every_ready_connection_of_a_round_comes_in_one_dispatch) {
+  Rig rig;
+  int32_t ids[3];
+  int peers[3];
+  for (int i = 0; i < 3; i++) peers[i] = rig.Adopt(SOCK_STREAM, &ids[i]);
+  for (int i = 0; i < 3; i++) CHECK_EQ(write(peers[i], "ping", 4), 4);
+  size_t before = rig.recorder.batches.size();
+  rig.reactor->RunOnce();
+  CHECK_EQ(rig.recorder.batches.size(), before + 1);
+  const std::vector<Record>& batch = rig.recorder.batches.back();
+  CHECK_EQ(batch.size(), 3u);
+  for (const Record& r : batch) {
+    CHECK_EQ(r.kind, kRecordData);
+    CHECK_EQ(r.b, 4);
+    CHECK(std::memcmp(rig.read_buffer.data() + r.a, "ping", 4) == 0);
+  }
+  for (int peer : peers) close(peer);
+}
