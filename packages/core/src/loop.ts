@@ -7,20 +7,20 @@ import { Action } from './types';
 import type { Addr, Conn, Events, Logger, Network, Output, ReactResult } from './types';
 
 // The batch protocol's numbers, defined once in packages/native/src/protocol.h.
-const { record: RECORD, op: OP, syscalls: SYSCALLS, slotMask: SLOT_MASK, recordWords: RECORD_WORDS } = constants;
-const RECORD_OPEN = RECORD.open;
-const RECORD_DATA = RECORD.data;
-const RECORD_INBOUND = RECORD.inbound;
-const RECORD_WAKE = RECORD.wake;
-const RECORD_CLOSED = RECORD.closed;
-const RECORD_DATAGRAM = RECORD.datagram;
-const RECORD_STOPPED = RECORD.stopped;
-const RECORD_ERROR = RECORD.error;
-const RECORD_DRAINED = RECORD.drained;
-const RECORD_END = RECORD.end;
-const OP_WRITE = OP.write;
-const OP_CLOSE = OP.close;
-const OP_CONSUME = OP.consume;
+const { syscalls: SYSCALLS, slotMask: SLOT_MASK, recordWords: RECORD_WORDS } = constants;
+const {
+  open: RECORD_OPEN,
+  data: RECORD_DATA,
+  inbound: RECORD_INBOUND,
+  wake: RECORD_WAKE,
+  closed: RECORD_CLOSED,
+  datagram: RECORD_DATAGRAM,
+  stopped: RECORD_STOPPED,
+  error: RECORD_ERROR,
+  drained: RECORD_DRAINED,
+  end: RECORD_END,
+} = constants.record;
+const { write: OP_WRITE, close: OP_CLOSE, consume: OP_CONSUME } = constants.op;
 // Outputs larger than this skip the stage buffer and are handed to the reactor directly.
 const LARGE_OUTPUT = 256 * 1024;
 
