@@ -116,7 +116,12 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     shared.stage = Share(self, "stage", kStageSize, false);
     shared.stage_size = kStageSize;
 
-    reactor_ = std::make_unique<Reactor>(o, shared, this);
+    try {
+      reactor_ = std::make_unique<Reactor>(o, shared, this);
+    } catch (const std::exception& error) {
+      // No memory, or more reactors alive at once than the inbox table holds (inbox.cc).
+      throw Napi::Error::New(env, std::string("new Reactor: ") + error.what());
+    }
     const char* failed = "";
     int rc = reactor_->Open(&failed);
     if (rc < 0) throw SystemError(env, failed, -rc);
