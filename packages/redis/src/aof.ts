@@ -305,12 +305,9 @@ export class Aof {
       rw.out.command(['SELECT', String(db.index)]);
       rw.lastDb = db.index;
     }
-    if (e.type === 'string') rw.out.command(['SET', key, e.value as Buffer]);
-    else {
-      const ops = this.server.typeOps[e.type];
-      if (ops === undefined) throw new Error(`no AOF rewrite for type ${e.type}`);
-      for (const argv of ops.rewrite(key, e.value)) rw.out.command(argv);
-    }
+    const ops = this.server.typeOps[e.type];
+    if (ops === undefined) throw new Error(`no AOF rewrite for type ${e.type}`);
+    for (const argv of ops.rewrite(key, e.value)) rw.out.command(argv);
     const at = db.getExpire(key);
     if (at !== undefined) rw.out.command(['PEXPIREAT', key, String(at)]);
   }

@@ -34,6 +34,7 @@
  * @packageDocumentation
  */
 import type { CommandContext } from './context';
+import type { ValueType } from './keyspace';
 
 export { CommandError, NOT_FLOAT, NOT_INTEGER, NOT_POSITIVE, NO_SUCH_KEY, OUT_OF_RANGE, OVERFLOW, SYNTAX, WRONGTYPE, arityError } from './errors';
 export { keyOf, type Db, type Entry, type ValueType } from './keyspace';
@@ -202,8 +203,11 @@ export interface TypeOps {
   memory(value: unknown): number;
 }
 
-/** The hooks of every non-string type, exported by `types/index.ts` as `typeOps`. */
-export type TypeOpsTable = Partial<Record<'list' | 'hash' | 'set' | 'zset', TypeOps>>;
+/**
+ * The hooks of every type: `types/index.ts` exports those of the collections as `typeOps`,
+ * `stringvalue.ts` those of strings as `stringOps`.
+ */
+export type TypeOpsTable = Partial<Record<ValueType, TypeOps>>;
 
 /** `ERR unknown subcommand 'x'. Try CLIENT HELP.` */
 export function unknownSubcommand(sub: Buffer, container: string): string {

@@ -33,6 +33,7 @@ import { Db, updateClock, type KeyspaceHooks } from './keyspace';
 import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
 import { PubSub, type PubSubHost } from './pubsub';
+import { stringOps } from './stringvalue';
 import { typeOps } from './types';
 
 export type { Stats } from './command';
@@ -71,7 +72,7 @@ export class RedisServer
 {
   readonly dbs: Db[] = [];
   readonly clients = new Map<number, Client>();
-  readonly typeOps: TypeOpsTable = typeOps;
+  readonly typeOps: TypeOpsTable = { ...typeOps, string: stringOps };
   readonly stats: Stats = { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0 };
   readonly startedAt = Date.now();
   /** Changes since start (Redis's server.dirty): a command that raised it is logged to the AOF. */

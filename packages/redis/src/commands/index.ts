@@ -6,8 +6,10 @@
 import type { CommandDef } from '../command';
 import { typeCommands } from '../types';
 import { adminCommands } from './admin';
+import { bitmapCommands } from './bitmaps';
 import { connectionCommands } from './connection';
 import { keyCommands } from './keys';
+import { lcsCommands } from './lcs';
 import { pubsubCommands } from './pubsub';
 import { stringCommands } from './strings';
 import { transactionCommands } from './transactions';
@@ -15,7 +17,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, pubsubCommands, typeCommands]) {
+  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, pubsubCommands, typeCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);

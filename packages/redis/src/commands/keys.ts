@@ -6,9 +6,8 @@
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
 import { CommandError, INT64_MAX_NUMBER, NO_SUCH_KEY, SYNTAX, argInt, argIs, globMatch, keyOf } from '../command';
-import { parseInt64, parseScan, scanReply } from '../command';
+import { parseScan, scanReply } from '../command';
 import type { CommandContext, Db, Entry, Reply, ScanSource } from '../command';
-import { rawStrings } from './strings';
 import { dispatchSub, helpReply } from './sub';
 
 /** Entries not yet reclaimed but past their TTL are invisible (KEYS, SCAN, RANDOMKEY). */
@@ -25,7 +24,6 @@ function del(ctx: CommandContext, argv: Buffer[]): void {
 
 /** A deep copy of a value, for COPY. */
 function copyValue(ctx: CommandContext, e: Entry): unknown {
-  if (e.type === 'string') return e.value;
   const ops = ctx.server.typeOps[e.type];
   if (ops === undefined) throw new CommandError(`ERR cannot copy a ${e.type}`);
   return ops.copy(e.value);
@@ -236,20 +234,12 @@ function scan(ctx: CommandContext, argv: Buffer[]): void {
   scanReply(ctx.reply, opts, new KeyScan(ctx.db, ctx.server.now(), opts.type));
 }
 
-/** OBJECT ENCODING's answer for a string, by Redis's rules (int, embstr up to 44 bytes, raw). */
-function stringEncoding(v: Buffer): string {
-  if (rawStrings.has(v)) return 'raw';
-  if (v.length <= 20 && parseInt64(v) !== undefined) return 'int';
-  return v.length <= 44 ? 'embstr' : 'raw';
-}
-
 const object = dispatchSub('object', {
   encoding: {
     arity: 3,
     run: (ctx, argv) => {
       const e = ctx.db.lookupWrite(keyOf(argv[2]));
       if (e === undefined) return ctx.reply.nil();
-      if (e.type === 'string') return ctx.reply.bulk(stringEncoding(e.value as Buffer));
       const ops = ctx.server.typeOps[e.type];
       ctx.reply.bulk(ops === undefined ? 'unknown' : ops.encoding(e.value));
     },

@@ -1,39 +1,20 @@
 /**
- * String commands. Values are Buffers, treated as immutable (a change stores a new Buffer), so
- * COPY and GET can share them.
+ * String commands. Values stored whole are immutable Buffers (COPY and GET share them); APPEND
+ * and SETRANGE change a value in place through its growable form (`stringvalue.ts`).
  *
  * @packageDocumentation
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
 import { CommandError, INT64_MAX, INT64_MAX_NUMBER, INT64_MIN, LongDouble, NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../command';
 import { SYNTAX, WRONGTYPE, argInt, argIs, arityError, keyOf, parseBigInt, parseInt64 } from '../command';
-import type { CommandContext, Db } from '../command';
+import type { CommandContext } from '../command';
+import { checkStringLength } from '../algo/sds';
+import { bytesOf, growableString, readString, readStringForWrite, stringValue } from '../stringvalue';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const WRITE = CMD_WRITE | CMD_DENYOOM;
 const WRITE_FAST = WRITE | CMD_FAST;
 const READ_FAST = CMD_READONLY | CMD_FAST;
-
-/**
- * Values built in place by APPEND and SETRANGE, which Redis stores `raw` whatever their length
- * (OBJECT ENCODING reports it).
- */
-export const rawStrings = new WeakSet<Buffer>();
-
-/** The string under `key` (undefined when absent); WRONGTYPE for other types. */
-function getString(db: Db, key: string): Buffer | undefined {
-  const e = db.lookupRead(key);
-  if (e === undefined) return undefined;
-  if (e.type !== 'string') throw new CommandError(WRONGTYPE);
-  return e.value as Buffer;
-}
-
-function getStringForWrite(db: Db, key: string): Buffer | undefined {
-  const e = db.lookupWrite(key);
-  if (e === undefined) return undefined;
-  if (e.type !== 'string') throw new CommandError(WRONGTYPE);
-  return e.value as Buffer;
-}
 
 const F_NX = 1;
 const F_XX = 2;
@@ -110,7 +91,7 @@ function set(ctx: CommandContext, argv: Buffer[]): void {
   }
   const { flags, when } = parseOptions(ctx, argv, 3, true, 'set');
   if (flags & F_GET) {
-    const old = getString(db, key);
+    const old = readString(db, key);
     if (old === undefined) ctx.reply.nil();
     else ctx.reply.bulk(old);
   }
@@ -144,7 +125,7 @@ function getex(ctx: CommandContext, argv: Buffer[]): void {
   const db = ctx.db;
   const key = keyOf(argv[1]);
   const { flags, when } = parseOptions(ctx, argv, 2, false, 'getex');
-  const value = getString(db, key);
+  const value = readString(db, key);
   if (value === undefined) {
     ctx.reply.nil();
     return;
@@ -168,7 +149,7 @@ function getex(ctx: CommandContext, argv: Buffer[]): void {
 /** INCRBY's arithmetic on the stored string, exact over the whole int64 range. */
 function incrBy(ctx: CommandContext, key: string, by: number | bigint): void {
   const db = ctx.db;
-  const cur = getStringForWrite(db, key);
+  const cur = readStringForWrite(db, key);
   let result: number | bigint;
   if (cur === undefined) {
     result = by;
@@ -197,7 +178,7 @@ function incrArg(arg: Buffer): number | bigint {
 function getrange(ctx: CommandContext, argv: Buffer[]): void {
   let start = argInt(argv[2]);
   let end = argInt(argv[3]);
-  const value = getString(ctx.db, keyOf(argv[1]));
+  const value = readString(ctx.db, keyOf(argv[1]));
   if (value === undefined) {
     ctx.reply.bulk('');
     return;
@@ -216,39 +197,39 @@ function getrange(ctx: CommandContext, argv: Buffer[]): void {
   else ctx.reply.bulk(value.subarray(start, end + 1));
 }
 
-function checkLength(ctx: CommandContext, len: number): void {
-  if (len > ctx.server.config['proto-max-bulk-len']) {
-    throw new CommandError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
-  }
-}
-
 function setrange(ctx: CommandContext, argv: Buffer[]): void {
   const offset = argInt(argv[2]);
   if (offset < 0) throw new CommandError('ERR offset is out of range');
   const db = ctx.db;
   const key = keyOf(argv[1]);
   const patch = argv[3];
-  const cur = getStringForWrite(db, key);
-  if (cur === undefined) {
-    if (patch.length === 0) {
-      ctx.reply.integer(0);
-      return;
-    }
-    checkLength(ctx, offset + patch.length);
-  } else {
-    if (patch.length === 0) {
-      ctx.reply.integer(cur.length);
-      return;
-    }
-    checkLength(ctx, offset + patch.length);
+  const cur = readStringForWrite(db, key);
+  // Writing nothing changes nothing: no key is created, no encoding changes.
+  if (patch.length === 0) {
+    ctx.reply.integer(cur === undefined ? 0 : cur.length);
+    return;
   }
-  const base = cur ?? Buffer.alloc(0);
-  const out = Buffer.alloc(Math.max(base.length, offset + patch.length));
-  base.copy(out);
-  patch.copy(out, offset);
-  rawStrings.add(out);
-  db.set(key, 'string', out, true);
-  ctx.reply.integer(out.length);
+  checkStringLength(offset, patch.length, ctx.server.config['proto-max-bulk-len']);
+  const len = growableString(db, key).setRange(offset, patch);
+  db.modified(key);
+  ctx.reply.integer(len);
+}
+
+function append(ctx: CommandContext, argv: Buffer[]): void {
+  const db = ctx.db;
+  const key = keyOf(argv[1]);
+  const cur = readStringForWrite(db, key);
+  const add = argv[2];
+  if (cur === undefined) {
+    // A new key holds the argument as SET would store it (int/embstr encodings included).
+    db.set(key, 'string', Buffer.from(add));
+    ctx.reply.integer(add.length);
+    return;
+  }
+  checkStringLength(cur.length, add.length, ctx.server.config['proto-max-bulk-len']);
+  const len = growableString(db, key).append(add);
+  db.modified(key);
+  ctx.reply.integer(len);
 }
 
 function mset(ctx: CommandContext, argv: Buffer[], nx: boolean, name: string): void {
@@ -272,7 +253,7 @@ export const stringCommands: CommandDef[] = [
     const e = ctx.db.lookupRead(keyOf(argv[1]));
     if (e === undefined) ctx.reply.nil();
     else if (e.type !== 'string') throw new CommandError(WRONGTYPE);
-    else ctx.reply.bulk(e.value as Buffer);
+    else ctx.reply.bulk(bytesOf(stringValue(e)));
   }),
   def('set', -3, WRITE, KEY1, 'string', set),
   def('setnx', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
@@ -287,14 +268,14 @@ export const stringCommands: CommandDef[] = [
   def('psetex', 4, WRITE, KEY1, 'string', (ctx, argv) => setWithExpire(ctx, argv, F_PX, 'psetex')),
   def('getset', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
-    const old = getStringForWrite(ctx.db, key);
+    const old = readStringForWrite(ctx.db, key);
     if (old === undefined) ctx.reply.nil();
     else ctx.reply.bulk(old);
     ctx.db.set(key, 'string', Buffer.from(argv[2]));
   }),
   def('getdel', 2, CMD_WRITE | CMD_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
-    const value = getString(ctx.db, key);
+    const value = readString(ctx.db, key);
     if (value === undefined) ctx.reply.nil();
     else {
       ctx.reply.bulk(value);
@@ -307,7 +288,7 @@ export const stringCommands: CommandDef[] = [
     for (let i = 1; i < argv.length; i++) {
       const e = ctx.db.lookupRead(keyOf(argv[i]));
       if (e === undefined || e.type !== 'string') ctx.reply.nil();
-      else ctx.reply.bulk(e.value as Buffer);
+      else ctx.reply.bulk(bytesOf(stringValue(e)));
     }
   }),
   def('mset', -3, WRITE, [1, -1, 2], 'string', (ctx, argv) => mset(ctx, argv, false, 'mset')),
@@ -322,7 +303,7 @@ export const stringCommands: CommandDef[] = [
   }),
   def('incrbyfloat', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
-    const cur = getStringForWrite(ctx.db, key);
+    const cur = readStringForWrite(ctx.db, key);
     // Redis computes in long double: emulated exactly so that results print identically.
     let base = LongDouble.fromBigInt(0n);
     if (cur !== undefined) {
@@ -339,23 +320,9 @@ export const stringCommands: CommandDef[] = [
     ctx.propagate(['SET', key, value, 'KEEPTTL']);
     ctx.reply.bulk(value);
   }),
-  def('append', 3, WRITE_FAST, KEY1, 'string', (ctx, argv) => {
-    const key = keyOf(argv[1]);
-    const cur = getStringForWrite(ctx.db, key);
-    const add = argv[2];
-    if (cur === undefined) {
-      ctx.db.set(key, 'string', Buffer.from(add));
-      ctx.reply.integer(add.length);
-      return;
-    }
-    checkLength(ctx, cur.length + add.length);
-    const out = Buffer.concat([cur, add]);
-    rawStrings.add(out);
-    ctx.db.set(key, 'string', out, true);
-    ctx.reply.integer(out.length);
-  }),
+  def('append', 3, WRITE_FAST, KEY1, 'string', append),
   def('strlen', 2, READ_FAST, KEY1, 'string', (ctx, argv) => {
-    const v = getString(ctx.db, keyOf(argv[1]));
+    const v = readString(ctx.db, keyOf(argv[1]));
     ctx.reply.integer(v === undefined ? 0 : v.length);
   }),
   def('getrange', 4, CMD_READONLY, KEY1, 'string', getrange),
