@@ -180,6 +180,11 @@ export interface CommandDef {
   readonly summary?: string;
   /** Executes the command. */
   readonly run: CommandRun;
+  /**
+   * For {@link CMD_MOVABLE_KEYS} commands: the positions of the keys in `argv` (COMMAND GETKEYS),
+   * where first/last/step cannot say (SORT's STORE key).
+   */
+  readonly getKeys?: (argv: readonly Buffer[]) => number[];
 }
 
 /** Defines a command of the table (every command is made with it). */

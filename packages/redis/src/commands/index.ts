@@ -11,13 +11,14 @@ import { connectionCommands } from './connection';
 import { keyCommands } from './keys';
 import { lcsCommands } from './lcs';
 import { pubsubCommands } from './pubsub';
+import { sortCommands } from './sort';
 import { stringCommands } from './strings';
 import { transactionCommands } from './transactions';
 
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, pubsubCommands, typeCommands]) {
+  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);
