@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // node dist/cli.js [echo|http|redis|memory|all] [--quick] [--reps 3] [--duration 10] [--warmup 1]
-//                  [--peers a,b] [--quiet-wait S] [--out DIR] [--docs DIR] [--no-pin] [--report-only]
+//                  [--peers a,b] [--quiet-wait S] [--max-others PCT] [--max-steal PCT] [--retries N]
+//                  [--out DIR] [--docs DIR] [--no-pin] [--report-only] [--allow-contaminated]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { latestResults, writeReport, type WrittenReport } from './markdown';
+import { latestResults, publishProblems, writeReport, type Refused, type WrittenReport } from './markdown';
+import { DEFAULT_LIMITS, describeProcesses, QUIET_PCT, waitQuiet } from './noise';
 import { docsDir, idleconnsPath, loadgenPath, repoRoot, resultsDir } from './paths';
 import { onPath } from './proc';
 import { planWorkload, Progress, repEstimateMs, runWorkload, type WorkloadResult } from './runner';
 import type { RunOptions } from './types';
 import { workloads } from './workloads';
 
-const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--quiet-wait S] [--out DIR] [--docs DIR] [--no-pin] [--report-only]`;
+const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--quiet-wait S] [--max-others PCT] [--max-steal PCT] [--retries N] [--out DIR] [--docs DIR] [--no-pin] [--report-only] [--allow-contaminated]`;
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);
@@ -32,6 +34,8 @@ export interface CliArgs {
   /** Where the report goes: the docs for full runs, beside the results for quick ones. */
   docs: string;
   reportOnly: boolean;
+  /** Publish workloads whose runs were contaminated (struck out and flagged on the page). */
+  allowContaminated: boolean;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -46,6 +50,9 @@ export function parseArgs(argv: string[]): CliArgs {
   let pin = true;
   let reportOnly = false;
   let quietWait: number | undefined;
+  let allowContaminated = false;
+  let retries: number | undefined;
+  const noise = { ...DEFAULT_LIMITS };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     // `pnpm bench -- x` hands the `--` through to the script.
@@ -60,6 +67,10 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === '--quiet-wait') quietWait = positive(a, argv[++i], true);
     else if (a === '--no-pin') pin = false;
     else if (a === '--report-only') reportOnly = true;
+    else if (a === '--max-others') noise.maxOthersPct = positive(a, argv[++i], true);
+    else if (a === '--max-steal') noise.maxStealPct = positive(a, argv[++i], true);
+    else if (a === '--retries') retries = Math.round(positive(a, argv[++i], true));
+    else if (a === '--allow-contaminated') allowContaminated = true;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -76,6 +87,7 @@ export function parseArgs(argv: string[]): CliArgs {
     // A smoke run's figures must not replace the published report.
     docs: docs ?? (quick ? path.join(out, 'quick-report') : docsDir),
     reportOnly,
+    allowContaminated,
     options: {
       reps: reps ?? (quick ? 1 : 3),
       duration: duration ?? (quick ? 1 : 10),
@@ -85,6 +97,8 @@ export function parseArgs(argv: string[]): CliArgs {
       quietWaitMs: quietWait !== undefined ? quietWait * 1000 : quick ? 300 : 10000,
       pin: canPin ? { server: '1', load: '0' } : null,
       idleConns: quick ? 1000 : 10000,
+      // A smoke run on a shared machine would mostly rerun; it reports contamination instead.
+      noise: { ...noise, retries: retries ?? (quick ? 0 : DEFAULT_LIMITS.retries) },
       ...(peers ? { peers } : {}),
     },
   };
@@ -121,20 +135,43 @@ function resultFile(out: string, r: WorkloadResult): string {
   return path.join(out, `${r.workload}-${r.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
 }
 
-/** Writes the report from the newest results; returns what it wrote. */
-export function report(args: CliArgs, log: (line: string) => void): WrittenReport {
+/**
+ * Writes the report from the newest results; returns what it wrote and the workloads it left
+ * out. For the published page (not a quick run's) a workload is taken from its newest clean
+ * run; one with no clean run is left out and named, unless allowContaminated.
+ */
+export function report(args: CliArgs, log: (line: string) => void): WrittenReport & { refused: Refused[] } {
   // The committed data in docs/data/ counts too, so a fresh checkout can regenerate the page.
-  const dirs = args.options.quick ? [args.out] : [args.out, path.join(args.docs, 'data')];
-  const results = latestResults(dirs, args.options.quick);
-  const written = writeReport(results, args.docs);
+  const quick = args.options.quick;
+  const dirs = quick ? [args.out] : [args.out, path.join(args.docs, 'data')];
+  const strict = !quick && !args.allowContaminated;
+  const results = latestResults(dirs, quick, strict ? (r) => publishProblems(r).length === 0 : undefined);
+  const refused: Refused[] = strict
+    ? latestResults(dirs, quick)
+        .filter((r) => !results.some((x) => x.workload === r.workload))
+        .map((r) => ({ workload: r.workload, date: r.date, problems: publishProblems(r) }))
+    : [];
+  for (const x of refused) {
+    log(`report: not publishing ${x.workload}: its newest run (${x.date}) is not clean (${x.problems.length} cases: ${x.problems[0]}...); rerun it on a quiet machine, or pass --allow-contaminated`);
+  }
+  if (results.length === 0) throw new Error(`no clean benchmark results to report on${refused.length ? ` (${refused.map((x) => x.workload).join(', ')} only have contaminated runs; --allow-contaminated publishes them flagged)` : ' (run pnpm bench first)'}`);
+  const written = writeReport(results, args.docs, refused);
   log(`report: ${path.relative(process.cwd(), written.markdown)} (${results.map((r) => `${r.workload} of ${r.date}`).join(', ')})`);
-  return written;
+  return { ...written, refused };
+}
+
+/** Says which processes use the CPUs before anything is measured, waiting up to --quiet-wait for quiet. */
+export async function busyBefore(args: CliArgs, log: (line: string) => void): Promise<void> {
+  const q = await waitQuiet(args.options.quietWaitMs);
+  const who = q.top.length ? `: ${describeProcesses(q.top.slice(0, 6))}` : '';
+  if (q.busyPct < QUIET_PCT) log(`bench: the machine is quiet (${q.busyPct.toFixed(0)}% of a CPU busy${who})`);
+  else log(`bench: after ${(q.waitedMs / 1000).toFixed(0)} s the machine is still busy (${q.busyPct.toFixed(0)}% of a CPU${who}); windows where other processes take over ${args.options.noise.maxOthersPct}% of a pinned CPU will be rerun up to ${args.options.noise.retries} times, then marked contaminated`);
 }
 
 export interface BenchRun {
   files: string[];
   results: WorkloadResult[];
-  report: WrittenReport;
+  report: WrittenReport & { refused: Refused[] };
   /** Repetitions that failed or counted errors. */
   failed: number;
 }
@@ -143,6 +180,7 @@ export interface BenchRun {
 export async function bench(args: CliArgs, log: (line: string) => void): Promise<BenchRun> {
   const { names, options, out } = args;
   if (!options.pin) log('not pinning: needs 2+ CPUs and taskset; server and load share the CPUs');
+  await busyBefore(args, log);
   const chosen = names.map((n) => workloads.find((x) => x.name === n)!);
   const progress = new Progress(chosen.reduce((n, w) => n + planWorkload(w, options).reps, 0), repEstimateMs(options));
   const run: Omit<BenchRun, 'report'> = { files: [], results: [], failed: 0 };
@@ -165,7 +203,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string): void => console.log(line);
   if (args.reportOnly) {
-    report(args, log);
+    if (report(args, log).refused.length) process.exitCode = 1;
     return;
   }
   const { fatal, warnings } = preflight(args.names);
@@ -174,11 +212,12 @@ async function main(): Promise<void> {
     for (const f of fatal) console.error(`bench: ${f}`);
     process.exit(2);
   }
-  const { failed } = await bench(args, log);
+  const { failed, report: written } = await bench(args, log);
   if (failed) {
     console.error(`${failed} run(s) failed or reported errors`);
     process.exitCode = 1;
   }
+  if (written.refused.length) process.exitCode = 1;
 }
 
 if (require.main === module) {

@@ -2,16 +2,32 @@
 // it used beside them so the report can be regenerated from the repository alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { WorkloadResult } from './runner';
-import { mib, type Summary } from './report';
+import { DEFAULT_LIMITS, type NoiseLimits } from './noise';
+import type { CaseResult, WorkloadResult } from './runner';
+import { judgeCase, maxSteal, mib, repContamination, type Rep, type Summary } from './report';
 import { chart, type Group, type Panel } from './svg';
 import { workloads } from './workloads';
 
 /**
- * Reads every result file in dirs; keeps the newest per workload, quick runs or full ones. A run
- * of every peer wins over a newer one limited with --peers, which would drop peers from the page.
+ * A result from before the harness sampled noise has no limits in its options and medians taken
+ * over every repetition: judge it as a new one would be (its othersPct figures against the
+ * default limits), so that the report never presents its contaminated runs as figures.
  */
-export function latestResults(dirs: string[], quick: boolean): WorkloadResult[] {
+function judgeOlder(r: WorkloadResult): WorkloadResult {
+  // Typed as always there, which it is in every result written since.
+  const limits: NoiseLimits | undefined = r.options.noise;
+  if (limits) return r;
+  const w = workloads.find((x) => x.name === r.workload);
+  for (const c of r.cases) judgeCase(c, c.ratios[0]?.subject ?? w?.subject, w?.comparisons, DEFAULT_LIMITS);
+  return { ...r, options: { ...r.options, noise: DEFAULT_LIMITS } };
+}
+
+/**
+ * Reads every result file in dirs; keeps the newest per workload, quick runs or full ones, among
+ * those `accept` takes (all when absent). A run of every peer wins over a newer one limited with
+ * --peers, which would drop peers from the page.
+ */
+export function latestResults(dirs: string[], quick: boolean, accept: (r: WorkloadResult) => boolean = () => true): WorkloadResult[] {
   const newest = new Map<string, WorkloadResult>();
   for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
@@ -24,6 +40,8 @@ export function latestResults(dirs: string[], quick: boolean): WorkloadResult[] 
         continue; // not a result file (or one being written)
       }
       if (typeof r.workload !== 'string' || !Array.isArray(r.cases) || Boolean(r.options?.quick) !== quick) continue;
+      r = judgeOlder(r);
+      if (!accept(r)) continue;
       const seen = newest.get(r.workload);
       const rank = (x: WorkloadResult): string => `${x.options?.peers ? 0 : 1}${x.date}`;
       if (!seen || rank(r) > rank(seen)) newest.set(r.workload, r);
@@ -31,6 +49,26 @@ export function latestResults(dirs: string[], quick: boolean): WorkloadResult[] 
   }
   const order = workloads.map((w) => w.name);
   return [...newest.values()].sort((a, b) => order.indexOf(a.workload) - order.indexOf(b.workload));
+}
+
+/**
+ * Why a result may not be published: repetitions that stayed contaminated, or that were never
+ * sampled for noise (results from before the harness did). Empty when every run was clean. The
+ * memory workload reads RSS, which other processes' CPU use does not change, so it is exempt.
+ */
+export function publishProblems(r: WorkloadResult): string[] {
+  if (r.kind === 'memory') return [];
+  const problems: string[] = [];
+  for (const c of r.cases) {
+    for (const [peer, e] of Object.entries(c.peers)) {
+      const ok = e.runs.filter((x) => x.ok);
+      const tainted = ok.filter((x) => repContamination(x, r.options.noise) !== null).length;
+      const unsampled = ok.filter((x) => !x.noise).length;
+      if (tainted) problems.push(`${c.label} · ${peer}: ${tainted} of ${ok.length} runs contaminated`);
+      else if (unsampled) problems.push(`${c.label} · ${peer}: ${unsampled} of ${ok.length} runs not sampled for noise`);
+    }
+  }
+  return problems;
 }
 
 function sig3(x: number): string {
@@ -80,7 +118,13 @@ export function workloadSvg(r: WorkloadResult): string {
   const groups = (f: (s: Summary) => number): Group[] =>
     r.cases
       .filter((c) => !c.skipped)
-      .map((c) => ({ label: c.label, bars: peers.filter((p) => c.peers[p]).map((p) => ({ peer: p, value: c.peers[p].median ? f(c.peers[p].median!) : NaN })) }));
+      .map((c) => ({
+        label: c.label,
+        bars: peers.filter((p) => c.peers[p]).map((p) => {
+          const m = c.peers[p].median;
+          return { peer: p, value: m ? f(m) : NaN, ...(m?.contaminated ? { contaminated: true } : {}) };
+        }),
+      }));
   const subtitle = `${r.machine.cpuModel}, ${runDescription(r)}`;
   if (r.kind === 'memory') {
     // One case, so one group per server: the label column names them.
@@ -119,7 +163,7 @@ export function headlineSvg(results: WorkloadResult[]): string | null {
     // One nevio peer per workload (the subject) keeps the chart readable; peers are named by
     // family so that one colour means one implementation across the workloads.
     const bars = Object.entries(c.peers)
-      .filter(([name, e]) => e.median && (!name.startsWith('nevio') || name === subjectOf(r)))
+      .filter(([name, e]) => e.median && !e.median.contaminated && (!name.startsWith('nevio') || name === subjectOf(r)))
       .map(([name, e]) => ({ peer: family(name), value: 1e6 / e.median!.cpuUsPerMsg }));
     if (bars.length) groups.push({ label, bars });
   }
@@ -147,11 +191,13 @@ function subjectOf(r: WorkloadResult): string | undefined {
 function throughputSection(r: WorkloadResult): string[] {
   const peers = peersWithFigures(r);
   const cases = r.cases.filter((c) => !c.skipped);
+  // A contaminated median is struck out: shown, so the page says what happened, but not a figure.
   const cell = (c: (typeof cases)[number], p: string, f: (s: Summary) => string): string => {
     const s = c.peers[p]?.median;
-    return s ? f(s) : c.peers[p] ? 'failed' : '';
+    if (!s) return c.peers[p] ? 'failed' : '';
+    return s.contaminated ? `~~${f(s)}~~ ⚠` : f(s);
   };
-  const out: string[] = [];
+  const out: string[] = [...noiseSection(r, peers)];
   out.push('Requests per second, and the server\'s CPU time per request:', '');
   out.push(...table(['case', ...peers], cases.map((c) => [c.label, ...peers.map((p) => cell(c, p, (s) => `${compact(s.rate)}/s · ${micros(s.cpuUsPerMsg)}`))])));
   out.push('', 'Latency as the client saw it, p50 / p99:', '');
@@ -171,6 +217,38 @@ function throughputSection(r: WorkloadResult): string[] {
   return out;
 }
 
+/** The worst window of a peer's runs in a case: others on the server's / client's CPU, steal. */
+function noiseCell(runs: Rep[], limits: NoiseLimits): string {
+  const ok = runs.filter((x) => x.ok);
+  if (ok.length === 0) return '';
+  const worst = (f: (x: Rep) => number | undefined): string => {
+    const v = Math.max(...ok.map((x) => f(x) ?? NaN).filter(Number.isFinite));
+    return Number.isFinite(v) ? `${v.toFixed(0)}%` : '-';
+  };
+  const figures = `${worst((x) => x.othersPct)} / ${worst((x) => x.othersOnLoadCpuPct)}, steal ${worst((x) => (x.noise ? maxSteal(x.noise) : undefined))}`;
+  const tainted = ok.filter((x) => repContamination(x, limits) !== null).length;
+  const retried = ok.reduce((n, x) => n + (x.discarded?.length ?? 0), 0);
+  return `${figures}${tainted ? ` · ${tainted}/${ok.length} ⚠` : ''}${retried ? ` · ${retried} rerun` : ''}`;
+}
+
+/** How clean the runs were, and the figure per case and peer. */
+function noiseSection(r: WorkloadResult, peers: string[]): string[] {
+  const limits = r.options.noise;
+  const cases = r.cases.filter((c) => !c.skipped);
+  const all = cases.flatMap((c) => Object.values(c.peers).flatMap((e) => e.runs.filter((x) => x.ok)));
+  const tainted = all.filter((x) => repContamination(x, limits) !== null).length;
+  const unsampled = all.filter((x) => !x.noise).length;
+  const rule = `other processes above ${limits.maxOthersPct}% of the server's or the client's CPU, or steal above ${limits.maxStealPct}%, over the measured window`;
+  const verdict = tainted
+    ? `**${tainted} of ${all.length} runs were contaminated** (${rule}) even after ${limits.retries} retries: they are left out of the medians, and a figure with no clean run is struck out (~~like this~~ ⚠) and in no ratio.`
+    : unsampled
+      ? `${unsampled} of ${all.length} runs are from before the harness sampled other processes and steal, so nothing says they were clean.`
+      : `Every run was clean: no window had ${rule}.`;
+  const out = [verdict, '', `Noise, the worst window per case: other processes' CPU on the server's / the client's core, steal; ⚠ counts contaminated runs, "rerun" the attempts repeated:`, ''];
+  out.push(...table(['case', ...peers], cases.map((c) => [c.label, ...peers.map((p) => (c.peers[p] ? noiseCell(c.peers[p].runs, limits) : ''))])), '');
+  return out;
+}
+
 function memorySection(r: WorkloadResult): string[] {
   const rows: string[][] = [];
   for (const c of r.cases.filter((x) => !x.skipped)) {
@@ -185,15 +263,34 @@ function memorySection(r: WorkloadResult): string[] {
   return out;
 }
 
-/** The command lines of a run with ports replaced by PORT, each once. */
-function distinctCommands(r: WorkloadResult): string[] {
-  const norm = r.commands.map((c) =>
-    c.replace(/(--port |-p |:)\d{2,5}\b/g, '$1PORT').replace(/tcp:\/\/127\.0\.0\.1:PORT/g, 'tcp://127.0.0.1:PORT'),
-  );
-  return [...new Set(norm)];
+/** A command line with its port replaced by PORT, so that runs of one case read alike. */
+function withoutPort(command: string): string {
+  return command.replace(/(--port |-p |:)\d{2,5}\b/g, '$1PORT');
 }
 
-export function reportMarkdown(results: WorkloadResult[], headline: boolean): string {
+/** The server and load command lines a case ran, as recorded in its runs, each once. */
+function caseCommands(c: CaseResult): string[] {
+  const lines = Object.values(c.peers).flatMap((e) => e.runs.flatMap((x) => [x.serverCommand, ...(x.loadCommand ? [x.loadCommand] : [])]));
+  return [...new Set(lines.filter(Boolean).map(withoutPort))];
+}
+
+function commandsSection(r: WorkloadResult): string[] {
+  const out = ['<details><summary>Exact commands</summary>', ''];
+  for (const c of r.cases.filter((x) => !x.skipped)) {
+    const lines = caseCommands(c);
+    if (lines.length) out.push(`${c.label}:`, '', '```', ...lines, '```', '');
+  }
+  return [...out, '</details>', ''];
+}
+
+/** A workload the report leaves out, and why. */
+export interface Refused {
+  workload: string;
+  date: string;
+  problems: string[];
+}
+
+export function reportMarkdown(results: WorkloadResult[], headline: boolean, refused: Refused[] = []): string {
   const out: string[] = [
     '# Benchmarks',
     '',
@@ -245,7 +342,12 @@ export function reportMarkdown(results: WorkloadResult[], headline: boolean): st
       ),
     );
     if (errors.length) out.push('Runs that failed (left out of the medians) or counted errors:', '', ...errors.map((e) => `- ${e.replace(/\|/g, '\\|')}`), '');
-    out.push('<details><summary>Exact commands</summary>', '', '```', ...distinctCommands(r), '```', '', '</details>', '');
+    out.push(...commandsSection(r));
+  }
+  if (refused.length) {
+    out.push('## Not published', '', 'The newest runs of these workloads were not clean, so their figures are not shown here:', '');
+    for (const x of refused) out.push(`- ${x.workload} (run of ${x.date}): ${x.problems.slice(0, 5).join('; ')}${x.problems.length > 5 ? `; and ${x.problems.length - 5} more` : ''}`);
+    out.push('');
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
@@ -260,7 +362,7 @@ export interface WrittenReport {
  * Writes <docsDir>/benchmarks.md, <docsDir>/img/bench-<workload>.svg (and bench-headline.svg)
  * and the JSON it was made from as <docsDir>/data/<workload>.json.
  */
-export function writeReport(results: WorkloadResult[], docsDir: string): WrittenReport {
+export function writeReport(results: WorkloadResult[], docsDir: string, refused: Refused[] = []): WrittenReport {
   if (results.length === 0) throw new Error('no benchmark results to report on (run pnpm bench first)');
   const img = path.join(docsDir, 'img');
   const dataDir = path.join(docsDir, 'data');
@@ -283,6 +385,6 @@ export function writeReport(results: WorkloadResult[], docsDir: string): Written
     svgs.push(file);
   }
   const markdown = path.join(docsDir, 'benchmarks.md');
-  fs.writeFileSync(markdown, reportMarkdown(results, head !== null));
+  fs.writeFileSync(markdown, reportMarkdown(results, head !== null, refused));
   return { markdown, svgs, data };
 }

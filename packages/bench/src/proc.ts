@@ -1,11 +1,20 @@
-// Child processes for benchmarks: servers in their own process groups, CPU time read from
-// /proc, readiness by connecting, and a guarantee that nothing outlives the run.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Child processes for benchmarks: servers in their own process groups, client tools run to
+// completion, readiness by connecting, and a guarantee that nothing outlives the run.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { groupRssKiB } from './cpustat';
 
 /** Process groups still running, killed on any exit path of the runner. */
 const liveGroups = new Set<number>();
+/** Of those, the client tools' (runTool's): the load a measured window attributes to the client. */
+const liveTools = new Set<number>();
+
+/** Process groups of the client tools running now; each leader is the tool (taskset execs it). */
+export function toolGroups(): number[] {
+  return [...liveTools];
+}
+
 let exitHooked = false;
 
 function hookExit(): void {
@@ -47,113 +56,6 @@ export function pinned(cpu: string | null, argv: string[]): string[] {
 /** Formats argv as a shell command line, for the record of what was run. */
 export function shellLine(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-let clockTicks: number | undefined;
-function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-    const v = Number(r.stdout?.trim());
-    clockTicks = Number.isInteger(v) && v > 0 ? v : 100;
-  }
-  return clockTicks;
-}
-
-export interface GroupCpu {
-  /** utime + stime of every live process in the group, in microseconds. */
-  micros: number;
-  /** pid and command name of each process counted. */
-  processes: { pid: number; comm: string }[];
-}
-
-/**
- * CPU time of a process group. Summing the whole group (rather than one pid) counts a server
- * that forks workers, and cannot mistake a wrapper such as taskset for the server. Each
- * /proc/<pid>/stat already sums all the threads of its process.
- */
-export function groupCpu(pgid: number): GroupCpu {
-  let ticks = 0;
-  const processes: GroupCpu['processes'] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited between readdir and read
-    }
-    // The command name is in parentheses and may itself contain spaces or ')'.
-    const close = stat.lastIndexOf(')');
-    const fields = stat.slice(close + 2).split(' ');
-    // fields[0] is field 3 of proc(5): pgrp is field 5, utime 14, stime 15.
-    if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
-    processes.push({ pid: Number(entry), comm: stat.slice(stat.indexOf('(') + 1, close) });
-  }
-  return { micros: (ticks * 1e6) / ticksPerSecond(), processes };
-}
-
-/**
- * Resident memory of a process group: VmRSS summed over its processes, in KiB. Pages shared
- * between the group's processes would count twice, but every server here is one process.
- */
-export function groupRssKiB(pgid: number): number {
-  let kib = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let status: string;
-    try {
-      status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
-    } catch {
-      continue;
-    }
-    // NSpgid's first field is the process group as seen from the namespace of this /proc.
-    const pgrp = /^NSpgid:\s*(\d+)/m.exec(status);
-    if (!pgrp || Number(pgrp[1]) !== pgid) continue;
-    const rss = /^VmRSS:\s*(\d+) kB/m.exec(status);
-    if (rss) kib += Number(rss[1]);
-  }
-  return kib;
-}
-
-/**
- * Time one CPU spent running tasks (user + nice + system, from /proc/stat), in microseconds.
- * Minus the server's own CPU time over the same window, it shows how much other processes
- * took from the server's CPU: the figures of a run with much of that are not trustworthy.
- */
-export function cpuTaskMicros(cpu: string): number {
-  const line = fs
-    .readFileSync('/proc/stat', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`cpu${cpu} `));
-  if (!line) return NaN;
-  const f = line.trim().split(/\s+/).map(Number);
-  return ((f[1] + f[2] + f[3]) * 1e6) / ticksPerSecond();
-}
-
-/** Busy time of all CPUs together (user + nice + system + irq + softirq), in microseconds. */
-function allCpusBusyMicros(): number {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  return ((f[1] + f[2] + f[3] + f[6] + f[7]) * 1e6) / ticksPerSecond();
-}
-
-/** Below this share of one CPU (in %) used by other processes, the machine counts as quiet. */
-export const QUIET_PCT = 15;
-
-/**
- * Waits, up to maxWaitMs, until the machine is nearly idle (under `idlePct` of one CPU busy
- * over 300 ms), so that a run does not start in the middle of someone else's build. Returns
- * the busy share last seen, in % of one CPU.
- */
-export async function waitQuiet(maxWaitMs: number, idlePct = QUIET_PCT): Promise<{ waitedMs: number; busyPct: number }> {
-  const started = Date.now();
-  for (;;) {
-    const b0 = allCpusBusyMicros();
-    await new Promise((r) => setTimeout(r, 300));
-    const busyPct = ((allCpusBusyMicros() - b0) / 300e3) * 100;
-    const waitedMs = Date.now() - started;
-    if (busyPct < idlePct || waitedMs >= maxWaitMs) return { waitedMs, busyPct };
-  }
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -238,10 +140,6 @@ export class Server {
     throw new Error(`${shellLine(this.argv)} did not accept connections on ${port} within ${timeoutMs} ms:\n${this.output.trim()}`);
   }
 
-  cpu(): GroupCpu {
-    return groupCpu(this.pid);
-  }
-
   rssKiB(): number {
     return groupRssKiB(this.pid);
   }
@@ -290,7 +188,10 @@ export function runTool(
       holdStdin(() => child.stdin!.end());
     }
     const pid = child.pid;
-    if (pid !== undefined) liveGroups.add(pid);
+    if (pid !== undefined) {
+      liveGroups.add(pid);
+      liveTools.add(pid);
+    }
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -313,7 +214,10 @@ export function runTool(
     }, timeoutMs);
     const finish = (code: number | null): void => {
       clearTimeout(timer);
-      if (pid !== undefined) liveGroups.delete(pid);
+      if (pid !== undefined) {
+        liveGroups.delete(pid);
+        liveTools.delete(pid);
+      }
       resolve({ code, stdout, stderr, timedOut });
     };
     child.once('error', (err) => {

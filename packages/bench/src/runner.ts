@@ -1,8 +1,10 @@
 // Runs one workload: every load against every available peer, repeated, one server per
 // repetition (fresh state, fresh port), servers and load on separate pinned CPUs.
 import { describeMachine, type Machine } from './machine';
-import { cpuTaskMicros, freePort, pinned, QUIET_PCT, Server, shellLine, waitQuiet, type GroupCpu } from './proc';
-import { formatRate, formatRatio, formatTable, MEMORY_HEADER, memoryRow, ratios, summarize, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
+import { groupCpu, type GroupCpu } from './cpustat';
+import { describeProcesses, QUIET_PCT, waitQuiet, WindowSampler, type WindowNoise } from './noise';
+import { freePort, pinned, Server, shellLine } from './proc';
+import { formatRate, formatRatio, formatTable, judgeCase, MEMORY_HEADER, memoryRow, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
 import { repoRoot } from './paths';
 import type { Load, Peer, RunOptions, Workload } from './types';
 
@@ -12,6 +14,8 @@ export interface CaseResult {
   skipped?: string;
   peers: Record<string, { runs: Rep[]; median: Summary | null }>;
   ratios: Ratio[];
+  /** Peers whose every repetition stayed contaminated after its retries: no figure, no ratio. */
+  contaminated?: string[];
 }
 
 export interface WorkloadResult {
@@ -32,8 +36,12 @@ const METHOD =
   'Each repetition starts a fresh server pinned to one CPU and drives it from the other CPU. ' +
   "The server's CPU time is utime+stime (from /proc/<pid>/stat) summed over its process group, " +
   'sampled when the measured window opens and closes. CPU µs/msg = that time / messages answered ' +
-  'in the window. Figures are medians over the repetitions; errors are summed. othersPct is the ' +
-  "share of the server's CPU that other processes used during the window (noise).";
+  'in the window. Figures are medians over the clean repetitions; errors are summed. Over each window ' +
+  'the harness also reads /proc/stat (task and steal time of the server\'s CPU and the client\'s) and ' +
+  "every process's CPU time: othersPct / othersOnLoadCpuPct are the shares of the server's / client's CPU " +
+  "that processes outside the server's and the load's process groups took, and `noise` lists them. A " +
+  'window where either share or the steal exceeds options.noise is contaminated and run again (up to ' +
+  'options.noise.retries times); one still contaminated is kept, marked, and left out of the medians.';
 
 const MEMORY_METHOD =
   "Each repetition starts a fresh server pinned to one CPU and reads its resident memory (VmRSS summed " +
@@ -53,7 +61,12 @@ export class Progress {
   private readonly started = Date.now();
 
   /** perRepMs: the guess for the time left before any repetition has finished. */
-  constructor(readonly total: number, private readonly perRepMs: number) {}
+  constructor(private total: number, private readonly perRepMs: number) {}
+
+  /** A contaminated repetition runs again: one more to do. */
+  retry(): void {
+    this.total++;
+  }
 
   /** Called as a repetition starts; returns "3/24 · 0:12 elapsed, ~1:40 left". */
   next(): string {
@@ -133,20 +146,23 @@ export async function runWorkload(
     for (let rep = 1; rep <= options.reps; rep++) {
       for (const peer of runnable) {
         log(`[${w.name} ${steps.next()}] ${load.label} · ${peer.name} · rep ${rep}/${options.reps}`);
-        const record = await runRep(peer, load, rep, options, log);
-        result.commands.push(record.serverCommand, ...(record.loadCommand ? [record.loadCommand] : []));
+        let record = await runRep(peer, load, rep, options, log);
+        const discarded: NonNullable<Rep['discarded']> = [];
+        for (;;) {
+          result.commands.push(record.serverCommand, ...(record.loadCommand ? [record.loadCommand] : []));
+          log(`    ${formatRate(record)}`);
+          if (!record.noise?.contaminated || discarded.length >= options.noise.retries) break;
+          discarded.push({ noise: record.noise, cpuUsPerMsg: record.cpuUsPerMsg, rate: record.rate });
+          steps.retry();
+          log(`[${w.name} ${steps.next()}] ${load.label} · ${peer.name} · rep ${rep}/${options.reps}, again (${discarded.length}/${options.noise.retries}): contaminated`);
+          record = await runRep(peer, load, rep, options, log);
+        }
+        if (record.noise?.contaminated) record.contaminated = record.noise.contaminated;
+        if (discarded.length) record.discarded = discarded;
         c.peers[peer.name].runs.push(record);
-        log(`    ${formatRate(record)}`);
       }
     }
-    for (const entry of Object.values(c.peers)) entry.median = summarize(entry.runs);
-    if (subject) {
-      c.ratios = ratios(
-        subject,
-        Object.fromEntries(Object.entries(c.peers).map(([n, e]) => [n, e.median])),
-        w.comparisons,
-      );
-    }
+    judgeCase(c, subject, w.comparisons, options.noise);
   }
   log('');
   log(formatWorkload(result));
@@ -156,11 +172,14 @@ export async function runWorkload(
 /** One repetition: a fresh server on a free port, the load, the server's CPU over the window. */
 async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, log: (line: string) => void): Promise<Rep> {
   const quiet = await waitQuiet(options.quietWaitMs);
-  if (quiet.busyPct >= QUIET_PCT) log(`    the machine is busy (${quiet.busyPct.toFixed(0)}% of a CPU used by other processes); running anyway`);
+  if (quiet.busyPct >= QUIET_PCT) {
+    log(`    the machine is busy (${quiet.busyPct.toFixed(0)}% of a CPU used by other processes: ${describeProcesses(quiet.top.slice(0, 4))}); running anyway`);
+  }
   const port = await freePort();
   const argv = pinned(options.pin?.server ?? null, peer.command(port));
   const record: Rep = { rep, ok: false, serverCommand: shellLine(argv), busyBeforePct: Math.round(quiet.busyPct) };
   const server = new Server(argv, repoRoot);
+  const sampler = new WindowSampler(server.pid, options.pin, options.noise);
   try {
     await server.waitForPort(port);
     if (load.kind === 'memory') {
@@ -171,31 +190,27 @@ async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, 
       return record;
     }
     // Filled in by the load's window callbacks, which run while load.run is pending.
-    const win: { t0?: bigint; t1?: bigint; before?: GroupCpu; after?: GroupCpu; cores0?: number[]; cores1?: number[] } = {};
-    // Task time of the server's CPU and of the load's, to tell how much other processes took.
-    const cores = options.pin ? [options.pin.server, options.pin.load] : [];
+    const win: { before?: GroupCpu; after?: GroupCpu; noise?: WindowNoise } = {};
     const window = {
       open: () => {
-        win.t0 = process.hrtime.bigint();
-        win.before = server.cpu();
-        win.cores0 = cores.map(cpuTaskMicros);
+        win.before = groupCpu(server.pid, sampler.open());
       },
       close: () => {
-        win.after = server.cpu();
-        win.cores1 = cores.map(cpuTaskMicros);
-        win.t1 = process.hrtime.bigint();
+        const { table, noise } = sampler.close();
+        win.after = groupCpu(server.pid, table);
+        win.noise = noise;
       },
     };
     const out = await load.run({ port, options, window, peer, serverRssKiB: () => server.rssKiB() });
     record.loadCommand = shellLine(out.command);
-    const { t0, t1, before, after } = win;
-    if (!before || !after || t0 === undefined || t1 === undefined) {
+    const { before, after, noise } = win;
+    if (!before || !after || !noise) {
       throw new Error(`the load never opened or closed its measuring window (${out.errors} errors)`);
     }
     const cpuUs = after.micros - before.micros;
-    const windowUs = Number(t1 - t0) / 1e3;
-    const coreBusyPct = (i: number): number => ((win.cores1![i] - win.cores0![i]) / windowUs) * 100;
-    const serverPct = (cpuUs / windowUs) * 100;
+    const core = (role: 'server' | 'load'): number | undefined => noise.cores.find((c) => c.role === role)?.othersPct;
+    const othersPct = core('server');
+    const othersOnLoadCpuPct = core('load');
     Object.assign(record, {
       ok: true,
       measured: before.processes.map((p) => `${p.pid} ${p.comm}`),
@@ -204,11 +219,10 @@ async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, 
       rate: out.seconds > 0 ? out.messages / out.seconds : 0,
       cpuUs,
       cpuUsPerMsg: out.messages > 0 ? cpuUs / out.messages : NaN,
-      serverCpuPct: serverPct,
-      ...(cores.length ? { othersPct: Math.max(0, coreBusyPct(0) - serverPct) } : {}),
-      ...(cores.length && out.clientCpuPct !== undefined
-        ? { othersOnLoadCpuPct: Math.max(0, coreBusyPct(1) - out.clientCpuPct) }
-        : {}),
+      serverCpuPct: (cpuUs / (noise.seconds * 1e6)) * 100,
+      ...(othersPct !== undefined ? { othersPct } : {}),
+      ...(othersOnLoadCpuPct !== undefined ? { othersOnLoadCpuPct } : {}),
+      noise,
       p50Us: out.p50Us,
       p99Us: out.p99Us,
       errors: out.errors,
@@ -220,6 +234,8 @@ async function runRep(peer: Peer, load: Load, rep: number, options: RunOptions, 
     record.ok = false;
     record.error = (err as Error).message;
   } finally {
+    // A load that failed inside its window leaves the sampler polling.
+    sampler.stop();
     await server.stop();
   }
   return record;
@@ -239,6 +255,7 @@ export function formatWorkload(r: WorkloadResult): string {
     for (const [name, e] of Object.entries(c.peers)) rows.push(r.kind === 'memory' ? memoryRow(name, e.median) : summaryRow(name, e.median));
     lines.push(formatTable(rows).replace(/^/gm, '   '));
     for (const ratio of c.ratios) lines.push(`   ${formatRatio(ratio)}`);
+    if (c.contaminated) lines.push(`   contaminated in every repetition, so no figure and no ratio: ${c.contaminated.join(', ')}`);
   }
   const skipped = r.peers.filter((p) => p.skipped);
   if (skipped.length) lines.push('', ...skipped.map((p) => `skipped ${p.name}: ${p.skipped}`));

@@ -3,6 +3,8 @@
 export interface Bar {
   peer: string;
   value: number;
+  /** Measured in contaminated windows only: drawn faded and labelled, not as a figure. */
+  contaminated?: boolean;
 }
 
 export interface Group {
@@ -65,8 +67,8 @@ function drawPanel(p: Panel, x: number, y: number, width: number, colors: Record
       const ok = Number.isFinite(b.value) && max > 0;
       const w = ok ? Math.max(1, (b.value / max) * barArea) : 0;
       out.push(
-        `<rect x="${x + LABEL_W}" y="${cy}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${colors[b.peer]}"><title>${escapeXml(`${b.peer}: ${p.format(b.value)}`)}</title></rect>`,
-        `<text x="${(x + LABEL_W + w + 4).toFixed(1)}" y="${cy + BAR_H - 3}" font-size="11" fill="#333">${escapeXml(ok ? p.format(b.value) : 'n/a')}</text>`,
+        `<rect x="${x + LABEL_W}" y="${cy}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${colors[b.peer]}"${b.contaminated ? ' fill-opacity="0.25" stroke="#c00" stroke-dasharray="3 2"' : ''}><title>${escapeXml(`${b.peer}: ${p.format(b.value)}${b.contaminated ? ' (contaminated)' : ''}`)}</title></rect>`,
+        `<text x="${(x + LABEL_W + w + 4).toFixed(1)}" y="${cy + BAR_H - 3}" font-size="11" fill="${b.contaminated ? '#c00' : '#333'}">${escapeXml(ok ? `${p.format(b.value)}${b.contaminated ? ' ⚠ contaminated' : ''}` : 'n/a')}</text>`,
       );
       cy += BAR_H + BAR_GAP;
     }

@@ -1,3 +1,5 @@
+import type { NoiseLimits } from './noise';
+
 /** How a benchmark run is set up. */
 export interface RunOptions {
   reps: number;
@@ -14,6 +16,8 @@ export interface RunOptions {
   peers?: string[];
   /** Connections the memory workload holds open (10,000; fewer with --quick). */
   idleConns: number;
+  /** When a measured window counts as contaminated by other processes, and how often to retry it. */
+  noise: NoiseLimits;
 }
 
 /** A server to benchmark. */

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, preflight } from '../src/cli';
 import { compact, latestResults, writeReport } from '../src/markdown';
+import { DEFAULT_LIMITS } from '../src/noise';
 import { benchRoot, buildDir, repoRoot } from '../src/paths';
 import { cEpollEcho } from '../src/peers';
 import { freePort, Server } from '../src/proc';
@@ -20,7 +21,7 @@ beforeAll(() => {
   if (r.status !== 0) throw new Error(`build-native failed:\n${r.stdout}${r.stderr}`);
 });
 
-const options: RunOptions = { reps: 1, duration: 1, warmup: 0, quick: false, pin: null, quietWaitMs: 0, idleConns: 300 };
+const options: RunOptions = { reps: 1, duration: 1, warmup: 0, quick: false, pin: null, quietWaitMs: 0, idleConns: 300, noise: DEFAULT_LIMITS };
 
 function rep(rate: number, cpu: number): Rep {
   return { rep: 1, ok: true, serverCommand: 'x --port 4242', loadCommand: 'loadgen --port 4242', rate, cpuUsPerMsg: cpu, serverCpuPct: 90, clientCpuPct: 80, p50Us: 100, p99Us: 900, errors: 0 };

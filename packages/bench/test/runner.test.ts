@@ -5,13 +5,17 @@ import * as path from 'node:path';
 import { parseArgs } from '../src/cli';
 import { benchRoot, repoRoot } from '../src/paths';
 import { cEpollEcho, nodeNet } from '../src/peers';
-import { freePort, groupCpu, onPath, Server } from '../src/proc';
+import { groupCpu } from '../src/cpustat';
+import { freePort, onPath, Server } from '../src/proc';
 import { median, ratios, summarize, type Rep } from '../src/report';
 import { runWorkload } from '../src/runner';
 import { loadgenLoad, parseRedisBenchmarkCsv, parseWrk, redisBenchmarkLoad, wrkLoad } from '../src/tools';
 import type { LoadContext, RunOptions, Workload } from '../src/types';
 
 const canPin = os.cpus().length >= 2 && onPath('taskset');
+// These tests are about what is measured, not about the machine being quiet (test/noise.test.ts
+// is): no window counts as contaminated, so none is rerun or left out.
+const anyNoise = { maxOthersPct: Infinity, maxStealPct: Infinity, retries: 0 };
 
 beforeAll(() => {
   const r = spawnSync(process.execPath, [path.join(benchRoot, 'scripts/build-native.js')], { encoding: 'utf8' });
@@ -29,7 +33,7 @@ test('a workload run measures the server process, not its taskset wrapper', asyn
   };
   const lines: string[] = [];
   const pin = canPin ? { server: '1', load: '0' } : null;
-  const r = await runWorkload(w, { reps: 2, duration: 0.5, warmup: 0.1, quick: true, pin, quietWaitMs: 0, idleConns: 100 }, (l) => lines.push(l));
+  const r = await runWorkload(w, { reps: 2, duration: 0.5, warmup: 0.1, quick: true, pin, quietWaitMs: 0, idleConns: 100, noise: anyNoise }, (l) => lines.push(l));
 
   const c = r.cases[0];
   for (const [peer, comm] of [
@@ -144,7 +148,7 @@ async function withServer<T>(argv: (port: number) => string[], f: (ctx: LoadCont
   const s = new Server(argv(port), repoRoot);
   try {
     await s.waitForPort(port);
-    const options: RunOptions = { reps: 1, duration: 1, warmup: 0, quick: true, pin: null, quietWaitMs: 0, idleConns: 100 };
+    const options: RunOptions = { reps: 1, duration: 1, warmup: 0, quick: true, pin: null, quietWaitMs: 0, idleConns: 100, noise: anyNoise };
     return await f({ port, options, window: { open: () => {}, close: () => {} }, peer: nodeNet, serverRssKiB: () => s.rssKiB() });
   } finally {
     await s.stop();
