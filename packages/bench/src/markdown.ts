@@ -19,7 +19,8 @@ function judgeOlder(r: WorkloadResult): WorkloadResult {
   if (limits) return r;
   const w = workloads.find((x) => x.name === r.workload);
   for (const c of r.cases) judgeCase(c, c.ratios[0]?.subject ?? w?.subject, w?.comparisons, DEFAULT_LIMITS);
-  return { ...r, options: { ...r.options, noise: DEFAULT_LIMITS } };
+  // It was never retried, so the limits it is judged by say so.
+  return { ...r, options: { ...r.options, noise: { ...DEFAULT_LIMITS, retries: 0 } } };
 }
 
 /**
@@ -240,7 +241,7 @@ function noiseSection(r: WorkloadResult, peers: string[]): string[] {
   const unsampled = all.filter((x) => !x.noise).length;
   const rule = `other processes above ${limits.maxOthersPct}% of the server's or the client's CPU, or steal above ${limits.maxStealPct}%, over the measured window`;
   const verdict = tainted
-    ? `**${tainted} of ${all.length} runs were contaminated** (${rule}) even after ${limits.retries} retries: they are left out of the medians, and a figure with no clean run is struck out (~~like this~~ ⚠) and in no ratio.`
+    ? `**${tainted} of ${all.length} runs were contaminated** (${rule})${limits.retries ? ` even after ${limits.retries} retries` : ''}: they are left out of the medians, and a figure with no clean run is struck out (~~like this~~ ⚠) and in no ratio.`
     : unsampled
       ? `${unsampled} of ${all.length} runs are from before the harness sampled other processes and steal, so nothing says they were clean.`
       : `Every run was clean: no window had ${rule}.`;

@@ -118,7 +118,7 @@ test('an older result (no limits, no noise record) is judged by its othersPct an
   fs.writeFileSync(path.join(dir, 'echo.json'), JSON.stringify({ ...r, options }));
 
   const [read] = latestResults([dir], false);
-  expect(read.options.noise).toEqual(DEFAULT_LIMITS);
+  expect(read.options.noise).toEqual({ ...DEFAULT_LIMITS, retries: 0 });
   // No steal figure in an older result: c-epoll's second run (steal 3%) passes on others alone.
   expect(read.cases[0].peers['c-epoll'].median).toMatchObject({ reps: 1, contaminatedReps: 1, rate: 60000 });
   expect(read.cases[0].peers.nevio.median).toMatchObject({ reps: 1, contaminatedReps: 1, rate: 150000 });
