@@ -9,7 +9,7 @@
 import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, keyOf, type CommandContext, type CommandDef } from '../command';
 import { bitfieldPlan, bitfieldRun } from '../algo/bitfield';
 import { bitcount, bitop, bitpos, getBit, parseBitOffset, parseBitValue, parseBitop, parseBitposBit, setBit } from '../algo/bits';
-import { growableString, readString, readStringForWrite } from '../stringvalue';
+import { GrowableBytes, growableString, readString, readStringForWrite } from '../stringvalue';
 
 const WRITE = CMD_WRITE | CMD_DENYOOM;
 
@@ -59,7 +59,8 @@ function bitopCommand(ctx: CommandContext, argv: Buffer[]): void {
   const result = bitop(op, sources);
   const dst = keyOf(argv[2]);
   if (result.length === 0) db.delete(dst);
-  else db.set(dst, 'string', result);
+  // Redis stores the result as a raw string whatever it holds (OBJECT ENCODING says `raw`).
+  else db.set(dst, 'string', new GrowableBytes(result));
   ctx.reply.integer(result.length);
 }
 

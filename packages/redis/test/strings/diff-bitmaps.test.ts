@@ -80,6 +80,10 @@ set a abc
 set c zzzz
 bitop and d a c
 get d
+object encoding d
+set one 1
+bitop or d one
+object encoding d
 bitop or d a c
 get d
 bitop xor d a c nokey

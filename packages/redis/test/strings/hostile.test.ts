@@ -133,3 +133,26 @@ it('KEYS over 200,000 keys streams one reply, and a backtracking-prone pattern s
   await expectAlive();
   await client.send(['FLUSHALL']);
 });
+
+it('SORT with extreme LIMITs and patterns over 100,000 elements answers at once', async () => {
+  await client.send(['DEL', 'l']);
+  const pending: Promise<Buffer>[] = [];
+  for (let i = 0; i < 100000; i += 1000) {
+    pending.push(client.send(['RPUSH', 'l', ...Array.from({ length: 1000 }, (_, j) => String(100000 - i - j))]));
+  }
+  await Promise.all(pending);
+  const cases: [string[], string][] = [
+    [['SORT', 'l', 'LIMIT', '0', '2'], '*2\r\n$1\r\n1\r\n$1\r\n2\r\n'],
+    [['SORT', 'l', 'LIMIT', '9223372036854775807', '9223372036854775807'], '*0\r\n'],
+    [['SORT', 'l', 'LIMIT', '-9223372036854775808', '1'], '*1\r\n$1\r\n1\r\n'],
+    [['SORT', 'l', 'DESC', 'LIMIT', '0', '1'], '*1\r\n$6\r\n100000\r\n'],
+    [['SORT', 'l', 'BY', 'nosort', 'LIMIT', '99999', '9223372036854775807'], '*1\r\n$1\r\n1\r\n'],
+    [['SORT', 'l', 'BY', 'w_*', 'GET', 'x_*->f', 'LIMIT', '0', '1'], '*1\r\n$-1\r\n'],
+    [['SORT', 'l', 'ALPHA', 'LIMIT', '0', '1'], '*1\r\n$1\r\n1\r\n'],
+    [['SORT', 'l', 'LIMIT', '9223372036854775808', '1'], '-ERR value is not an integer or out of range\r\n'],
+  ];
+  const t0 = performance.now();
+  for (const [args, want] of cases) expect(text(await client.send(args))).toBe(want);
+  expect(performance.now() - t0).toBeLessThan(10000);
+  await expectAlive();
+});
