@@ -74,10 +74,22 @@ export function growableString(db: Db, key: string): GrowableBytes {
   return g;
 }
 
+/**
+ * Values Redis stores without trying the int encoding (INCRBYFLOAT's results, made by
+ * createStringObjectFromLongDouble): `embstr` or `raw` by length, never `int`, even for `3`.
+ */
+const neverInt = new WeakSet<Buffer>();
+
+/** Marks `value` as stored without the int encoding (see {@link stringEncoding}); returns it. */
+export function withoutIntEncoding(value: Buffer): Buffer {
+  neverInt.add(value);
+  return value;
+}
+
 /** OBJECT ENCODING of a string value. */
 export function stringEncoding(value: StringValue): 'int' | 'embstr' | 'raw' {
   if (value instanceof GrowableBytes) return 'raw';
-  if (value.length <= MAX_INT_LENGTH && parseInt64(value) !== null) return 'int';
+  if (value.length <= MAX_INT_LENGTH && !neverInt.has(value) && parseInt64(value) !== null) return 'int';
   return value.length <= EMBSTR_SIZE_LIMIT ? 'embstr' : 'raw';
 }
 

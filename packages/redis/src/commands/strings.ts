@@ -9,7 +9,7 @@ import { CommandError, INT64_MAX, INT64_MAX_NUMBER, INT64_MIN, LongDouble, NOT_F
 import { SYNTAX, WRONGTYPE, argInt, argIs, arityError, keyOf, parseBigInt, parseInt64 } from '../command';
 import type { CommandContext } from '../command';
 import { checkStringLength } from '../algo/sds';
-import { bytesOf, growableString, readString, readStringForWrite, stringValue } from '../stringvalue';
+import { bytesOf, growableString, readString, readStringForWrite, stringValue, withoutIntEncoding } from '../stringvalue';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const WRITE = CMD_WRITE | CMD_DENYOOM;
@@ -315,7 +315,7 @@ export const stringCommands: CommandDef[] = [
     if (by === null) throw new CommandError(NOT_FLOAT);
     const result = base.add(by);
     if (result === null || result.isInfinite) throw new CommandError('ERR increment would produce NaN or Infinity');
-    const value = Buffer.from(result.toHumanString(), 'latin1');
+    const value = withoutIntEncoding(Buffer.from(result.toHumanString(), 'latin1'));
     ctx.db.set(key, 'string', value, true);
     ctx.propagate(['SET', key, value, 'KEEPTTL']);
     ctx.reply.bulk(value);

@@ -183,6 +183,14 @@ incrbyfloat f 1e400
 incrbyfloat f x
 incrbyfloat f 0.1
 object encoding f
+incrbyfloat g 3
+object encoding g
+copy g g2
+object encoding g2
+incrbyfloat g 1e30
+object encoding g
+set g 3
+object encoding g
 set s abc
 incrbyfloat s 1
 setrange s 1 xyz
