@@ -14,7 +14,7 @@ import { type Config, defaultConfig, parseArgs, showSetting } from './config';
 import { startRedis } from './listen';
 
 /** What the help says of each setting: its value, and what it does. Every setting is here. */
-const SETTINGS: Readonly<Record<keyof Config, readonly [string, string]>> = {
+const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile'>, readonly [string, string]>> = {
   port: ['N', 'TCP port; 0 picks a free one, or with --unixsocket\nmeans no TCP listener, as in Redis'],
   bind: ['ADDR...', 'addresses to listen on'],
   unixsocket: ['PATH', 'also listen on a unix socket'],
@@ -32,8 +32,23 @@ const SETTINGS: Readonly<Record<keyof Config, readonly [string, string]>> = {
   hz: ['N', 'background tasks (expiry, idle clients) per second'],
   maxclients: ['N', 'connections past this get an error and are closed'],
   timeout: ['S', 'close clients idle for S seconds, 0: never'],
-  save: ['RULES', 'accepted for redis.conf files; no RDB snapshots are written'],
+  save: ['""', 'only "" (no RDB snapshots): other rules are refused'],
   'aof-load-truncated': ['yes|no', 'load an AOF whose last command was cut short'],
+  'hash-max-listpack-entries': ['N', 'hashes with more fields become hash tables'],
+  'hash-max-listpack-value': ['BYTES', 'hashes with a longer field or value become hash tables'],
+  'set-max-intset-entries': ['N', 'integer sets with more members become hash tables'],
+  'zset-max-listpack-entries': ['N', 'sorted sets with more members become skiplists'],
+  'zset-max-listpack-value': ['BYTES', 'sorted sets with a longer member become skiplists'],
+  'list-max-listpack-size': ['N', 'list node size: >0 entries, -1..-5 4 KB..64 KB'],
+  'list-compress-depth': ['N', 'list nodes left uncompressed at each end (0: none)'],
+  'stream-node-max-entries': ['N', 'entries per stream node'],
+  'stream-node-max-bytes': ['BYTES', 'bytes per stream node'],
+  'hll-sparse-max-bytes': ['BYTES', 'HyperLogLogs past this become dense'],
+  'slowlog-log-slower-than': ['US', 'SLOWLOG records commands slower than this (-1: none)'],
+  'slowlog-max-len': ['N', 'SLOWLOG entries kept'],
+  'latency-monitor-threshold': ['MS', 'LATENCY records events slower than this (0: none)'],
+  'enable-debug-command': ['no|yes|local', 'allow DEBUG (local: loopback/unix clients)'],
+  'enable-protected-configs': ['no|yes|local', 'allow CONFIG SET of dir, dbfilename'],
 };
 
 /** redis-server's grammar; `--help`/`-h` and `--version`/`-v` count as the first argument, as there. */
@@ -41,7 +56,7 @@ const grammar: Grammar<Config> = {
   usage: (command) => `Usage: ${command} [config-file] [--setting value...]... | --help | --version`,
   details() {
     const defaults = defaultConfig();
-    const rows = (Object.keys(SETTINGS) as Array<keyof Config>).map((name) => {
+    const rows = (Object.keys(SETTINGS) as Array<keyof typeof SETTINGS>).map((name) => {
       const [arg, help] = SETTINGS[name];
       const value = showSetting(defaults, name);
       const shown = value === '' ? '' : ` (default ${value})`;

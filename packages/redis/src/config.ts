@@ -1,34 +1,55 @@
 /**
- * Server settings: defaults, command-line flags, redis.conf-style files and CONFIG GET/SET.
+ * Server settings: defaults, command-line flags, redis.conf-style files and CONFIG GET/SET over
+ * the whole parameter table of Redis 7.0 (`config-table.ts`).
+ *
+ * Each parameter is one of three things (docs/redis.md lists them):
+ * - honoured: a typed field of {@link Config} the server follows;
+ * - stored: accepted, checked as Redis checks it and shown by CONFIG GET, but without effect,
+ *   where that is harmless (rdbcompression, io-threads, tcp-keepalive, …);
+ * - refused: a value other than what nevio does is an error naming the parameter as
+ *   unsupported, where ignoring it would lose data or weaken security ({@link unsupported}).
  *
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
+import { PARAMS, IMMUTABLE, PROTECTED, HIDDEN, type ParamSpec } from './config-table';
 import { splitArgs } from './parser';
 
-/** The settings nevio-redis has, with Redis's names. */
-export interface Config {
-  port: number;
-  bind: string[];
-  unixsocket: string;
-  requirepass: string;
-  appendonly: boolean;
-  appendfsync: 'always' | 'everysec' | 'no';
-  appendfilename: string;
-  dir: string;
-  databases: number;
-  multicore: boolean;
-  maxmemory: number;
-  'maxmemory-policy': 'noeviction' | 'allkeys-lru';
-  'proto-max-bulk-len': number;
-  'client-query-buffer-limit': number;
-  hz: number;
-  maxclients: number;
-  timeout: number;
-  save: string;
-  'aof-load-truncated': boolean;
-}
+/** The eviction policies nevio implements. */
+export type EvictionPolicy = 'noeviction' | 'allkeys-lru';
+/** `enable-debug-command` / `enable-protected-configs`: never, always, or from loopback only. */
+export type ProtectedAction = 'no' | 'yes' | 'local';
 
+/** Numeric settings nevio follows (Redis's names). */
+const NUMBER_FIELDS = [
+  'port', 'databases', 'maxmemory', 'proto-max-bulk-len', 'client-query-buffer-limit', 'hz', 'maxclients', 'timeout',
+  'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
+  'zset-max-listpack-value', 'list-max-listpack-size', 'list-compress-depth', 'stream-node-max-entries',
+  'stream-node-max-bytes', 'hll-sparse-max-bytes', 'slowlog-log-slower-than', 'slowlog-max-len',
+  'latency-monitor-threshold',
+] as const;
+const BOOL_FIELDS = ['appendonly', 'aof-load-truncated', 'multicore'] as const;
+const STRING_FIELDS = ['unixsocket', 'requirepass', 'appendfilename', 'dir', 'save'] as const;
+type NumberField = (typeof NUMBER_FIELDS)[number];
+type BoolField = (typeof BOOL_FIELDS)[number];
+type StringField = (typeof STRING_FIELDS)[number];
+
+/** The settings nevio-redis follows, with Redis's names, typed. */
+export type Config = Record<NumberField, number> &
+  Record<BoolField, boolean> &
+  Record<StringField, string> & {
+    bind: string[];
+    appendfsync: 'always' | 'everysec' | 'no';
+    'maxmemory-policy': EvictionPolicy;
+    'enable-debug-command': ProtectedAction;
+    'enable-protected-configs': ProtectedAction;
+    /** The other parameters' values (CONFIG GET text), when set to something else than the default. */
+    stored?: Map<string, string>;
+    /** The config file read at startup (CONFIG REWRITE writes it back). */
+    configFile?: string;
+  };
+
+/** nevio's defaults: Redis's, except bind (loopback), save (no RDB) and dir (the working directory). */
 export function defaultConfig(): Config {
   return {
     port: 6379,
@@ -50,94 +71,297 @@ export function defaultConfig(): Config {
     timeout: 0,
     save: '',
     'aof-load-truncated': true,
+    'hash-max-listpack-entries': 512,
+    'hash-max-listpack-value': 64,
+    'set-max-intset-entries': 512,
+    'zset-max-listpack-entries': 128,
+    'zset-max-listpack-value': 64,
+    'list-max-listpack-size': -2,
+    'list-compress-depth': 0,
+    'stream-node-max-entries': 100,
+    'stream-node-max-bytes': 4096,
+    'hll-sparse-max-bytes': 3000,
+    'slowlog-log-slower-than': 10000,
+    'slowlog-max-len': 128,
+    'latency-monitor-threshold': 0,
+    'enable-debug-command': 'no',
+    'enable-protected-configs': 'no',
   };
+}
+
+/** nevio's own parameters (not Redis's): startup only. */
+const NEVIO_PARAMS: readonly ParamSpec[] = [{ kind: 'bool', name: 'multicore', flags: IMMUTABLE, dflt: 'no' }];
+
+const BY_NAME = new Map<string, ParamSpec>();
+for (const spec of [...PARAMS, ...NEVIO_PARAMS]) {
+  BY_NAME.set(spec.name, spec);
+  if (spec.alias !== undefined) BY_NAME.set(spec.alias, spec);
+}
+
+/** The parameter called `name` (or an alias of it), case-insensitively. */
+export function lookupParam(name: string): ParamSpec | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/** Every name CONFIG GET patterns match (aliases included, hidden ones not), with its parameter. */
+export function* paramNames(): IterableIterator<readonly [name: string, spec: ParamSpec]> {
+  for (const [name, spec] of BY_NAME) if ((spec.flags & HIDDEN) === 0) yield [name, spec];
+}
+
+/** Every parameter, in Redis's order (CONFIG REWRITE). */
+export const ALL_PARAMS: readonly ParamSpec[] = [...PARAMS, ...NEVIO_PARAMS];
+
+const UNITS: Record<string, bigint> = { b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n };
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Redis's memtoull: `100`, `1k` (1000), `1kb` (1024), `5mb`, `1gb`; undefined when malformed. */
+function memoryBig(s: string): bigint | undefined {
+  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
+  if (m === null) return undefined;
+  const n = BigInt(m[1]) * (m[2] ? UNITS[m[2].toLowerCase()] : 1n);
+  return n > U64_MAX ? undefined : n;
 }
 
 /** Parses Redis memory units: `100`, `1k` (1000), `1kb` (1024), `5mb`, `1gb`. */
 export function parseMemory(s: string): number | undefined {
-  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(s.trim());
-  if (m === null) return undefined;
-  const units: Record<string, number> = { b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
-  return Number(m[1]) * (m[2] ? units[m[2].toLowerCase()] : 1);
+  const n = memoryBig(s.trim());
+  return n === undefined ? undefined : Number(n);
 }
 
-function yesNo(v: string): boolean | undefined {
-  const l = v.toLowerCase();
-  return l === 'yes' ? true : l === 'no' ? false : undefined;
+const INT_RE = /^-?(0|[1-9]\d*)$/;
+
+/** Parses and bounds-checks a numeric value; returns the canonical text or an error. */
+function numeric(spec: ParamSpec, v: string): { text: string } | { err: string } {
+  let n: bigint | undefined;
+  let percent = false;
+  if (spec.kind === 'memory' || spec.kind === 'percent') {
+    n = memoryBig(v);
+    if (n === undefined && spec.kind === 'percent' && v.length > 1 && v.endsWith('%') && /^\d+$/.test(v.slice(0, -1))) {
+      n = -BigInt(v.slice(0, -1));
+      percent = true;
+    }
+    if (n === undefined) return { err: spec.kind === 'percent' ? 'argument must be a memory or percent value' : 'argument must be a memory value' };
+  } else if (spec.kind === 'octal') {
+    if (!/^[0-7]+$/.test(v)) return { err: "argument couldn't be parsed as an octal number" };
+    n = BigInt(`0o${v}`);
+  } else {
+    if (!INT_RE.test(v) || BigInt(v) > 2n ** 63n - 1n || BigInt(v) < -(2n ** 63n)) return { err: "argument couldn't be parsed into an integer" };
+    n = BigInt(v);
+  }
+  const min = spec.min ?? 0n;
+  const max = spec.max ?? 0n;
+  if (percent) {
+    if (n < min) return { err: `percentage argument must be less or equal to ${-min}` };
+    return { text: `${-n}%` };
+  }
+  // Unsigned C types compare the value as unsigned: a negative one is a huge number there.
+  const cmp = spec.unsigned === true && n < 0n ? n + (1n << 64n) : n;
+  if (cmp < min || cmp > max) {
+    const show = (b: bigint): string => (spec.kind === 'octal' ? b.toString(8) : String(b));
+    return { err: `argument must be between ${show(min)} and ${show(max)} inclusive` };
+  }
+  return { text: spec.kind === 'octal' ? n.toString(8) : String(n) };
 }
 
-/** Settings whose change at run time nevio cannot apply (CONFIG SET refuses them). */
-const IMMUTABLE = new Set(['port', 'bind', 'unixsocket', 'databases', 'multicore', 'dir']);
+/** Checks a special parameter's value (Redis's own setter's rules); returns the canonical text or an error. */
+function special(name: string, values: string[]): { text: string } | { err: string } {
+  const words = values.flatMap((x) => x.split(' ')).filter((x) => x !== '');
+  switch (name) {
+    case 'save':
+      if (words.length % 2 !== 0) return { err: 'Invalid save parameters' };
+      for (const w of words) if (!/^\d+$/.test(w)) return { err: 'Invalid save parameters' };
+      return { text: words.join(' ') };
+    case 'client-output-buffer-limit': {
+      if (words.length % 4 !== 0) return { err: 'Wrong number of arguments in buffer limit configuration.' };
+      const limits = new Map<string, string>(CLIENT_CLASSES.map((c, i) => [c, DEFAULT_COB[i]]));
+      for (let i = 0; i < words.length; i += 4) {
+        const cls = words[i].toLowerCase() === 'replica' ? 'slave' : words[i].toLowerCase();
+        if (!limits.has(cls)) return { err: 'Invalid client class specified in buffer limit configuration.' };
+        const hard = memoryBig(words[i + 1]);
+        const soft = memoryBig(words[i + 2]);
+        if (hard === undefined || soft === undefined || !/^\d+$/.test(words[i + 3])) return { err: 'Error in hard, soft or soft_seconds setting in buffer limit configuration.' };
+        limits.set(cls, `${hard} ${soft} ${words[i + 3]}`);
+      }
+      return { text: CLIENT_CLASSES.map((c) => `${c} ${limits.get(c)}`).join(' ') };
+    }
+    case 'oom-score-adj-values':
+      if (words.length !== 3) return { err: 'wrong number of arguments' };
+      for (const w of words) if (!INT_RE.test(w) || Math.abs(Number(w)) > 2000) return { err: 'Invalid oom-score-adj-values, elements must be between -2000 and 2000.' };
+      return { text: words.join(' ') };
+    case 'notify-keyspace-events': {
+      if (values.length !== 1) return { err: 'wrong number of arguments' };
+      if (!/^[Ag$lshzxeKEtmdn]*$/.test(values[0])) return { err: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+      // Redis's canonical order; `A` stands for every type class (g$lshzxetd).
+      const on = new Set(values[0].replace(/A/g, () => NOTIFY_ALL));
+      const classes = [...NOTIFY_ALL].every((c) => on.has(c)) ? 'A' : [...`${NOTIFY_ALL}n`].filter((c) => on.has(c)).join('');
+      return { text: classes + ['K', 'E', 'm'].filter((c) => on.has(c)).join('') };
+    }
+    case 'replicaof':
+      if (words.length !== 2) return { err: 'wrong number of arguments' };
+      if (words[0].toLowerCase() === 'no' && words[1].toLowerCase() === 'one') return { text: '' };
+      if (!/^\d+$/.test(words[1]) || Number(words[1]) > 65535) return { err: 'Invalid master port' };
+      return { text: `${words[0]} ${words[1]}` };
+    case 'latency-tracking-info-percentiles':
+      for (const w of words) {
+        const d = Number(w);
+        if (w === '' || Number.isNaN(d)) return { err: 'Invalid latency-tracking-info-percentiles parameters' };
+        if (d < 0 || d > 100) return { err: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
+      }
+      return { text: words.join(' ') };
+    case 'bind':
+      if (words.length > 16) return { err: 'Too many bind addresses specified.' };
+      return { text: words.join(' ') };
+    default:
+      // dir
+      if (values.length !== 1) return { err: 'wrong number of arguments' };
+      return { text: values[0] };
+  }
+}
+
+/** The client classes of client-output-buffer-limit, named as CONFIG GET shows them (`replica` is accepted too). */
+const CLIENT_CLASSES = ['normal', 'slave', 'pubsub'] as const;
+/** notify-keyspace-events: the classes `A` means, in Redis's order. */
+const NOTIFY_ALL = 'g$lshzxetd';
+const DEFAULT_COB = ['0 0 0', '268435456 67108864 60', '33554432 8388608 60'];
 
 /**
- * Applies one setting given as text. Returns an error message (without the `ERR` prefix) or
- * undefined. `startup` allows the settings that cannot change at run time.
+ * Why nevio refuses `text` for parameter `name`: it does not do what the value asks, and
+ * ignoring it would lose data or weaken security. Undefined when the value is accepted.
  */
-export function applySetting(cfg: Config, rawName: string, values: string[], startup: boolean): string | undefined {
-  const name = rawName.toLowerCase();
-  if (!(name in cfg)) return `Unknown option or number of arguments for CONFIG SET - '${rawName}'`;
-  if (!startup && IMMUTABLE.has(name)) return `CONFIG SET failed (possibly related to argument '${rawName}') - can't set immutable config`;
-  const v = values.join(' ');
-  const bad = `CONFIG SET failed (possibly related to argument '${rawName}') - argument couldn't be parsed into an integer`;
-  const badArg = `CONFIG SET failed (possibly related to argument '${rawName}') - argument(s) must be one of the following: `;
+function unsupported(name: string, text: string): string | undefined {
   switch (name) {
-    case 'bind':
-      cfg.bind = values.flatMap((x) => x.split(/\s+/)).filter((x) => x !== '');
-      return undefined;
-    case 'appendonly':
-    case 'multicore':
-    case 'aof-load-truncated': {
-      const b = yesNo(v);
-      if (b === undefined) return `${badArg}yes, no`;
-      (cfg as unknown as Record<string, boolean>)[name] = b;
-      return undefined;
-    }
-    case 'appendfsync':
-      if (v !== 'always' && v !== 'everysec' && v !== 'no') return `${badArg}always, everysec, no`;
-      cfg.appendfsync = v;
-      return undefined;
+    case 'save':
+      return text === '' ? undefined : 'no RDB snapshots are written (use appendonly yes for persistence)';
     case 'maxmemory-policy':
-      if (v !== 'noeviction' && v !== 'allkeys-lru') return `${badArg}noeviction, allkeys-lru`;
-      cfg['maxmemory-policy'] = v;
-      return undefined;
-    case 'maxmemory':
-    case 'proto-max-bulk-len':
-    case 'client-query-buffer-limit': {
-      const n = parseMemory(v);
-      if (n === undefined) return bad;
-      (cfg as unknown as Record<string, number>)[name] = n;
-      return undefined;
-    }
-    case 'port':
-    case 'databases':
-    case 'hz':
-    case 'maxclients':
-    case 'timeout': {
-      if (!/^\d+$/.test(v)) return bad;
-      const n = Number(v);
-      if (name === 'databases' && (n < 1 || n > 1_000_000)) return bad;
-      (cfg as unknown as Record<string, number>)[name] = n;
-      return undefined;
-    }
+      return text === 'noeviction' || text === 'allkeys-lru' ? undefined : 'only noeviction and allkeys-lru are implemented';
+    case 'min-replicas-to-write':
+      return text === '0' ? undefined : 'there is no replication, so writes would not be refused as asked';
+    case 'replicaof':
+      return text === '' ? undefined : 'there is no replication';
+    case 'cluster-enabled':
+      return text === 'no' ? undefined : 'there is no cluster mode';
+    case 'aclfile':
+      return text === '' ? undefined : 'there are no ACLs: the users it defines would not be enforced';
+    case 'unixsocketperm':
+      return text === '0' ? undefined : 'the unix socket permissions would not be applied';
+    case 'tls-port':
+      return text === '0' ? undefined : 'there is no TLS: the traffic would not be encrypted';
     default:
-      (cfg as unknown as Record<string, string>)[name] = v;
+      if (name.startsWith('tls-') && name.endsWith('-file') && text !== '') return 'there is no TLS: the traffic would not be encrypted';
       return undefined;
   }
 }
 
-/** The text form of a setting, as CONFIG GET shows it. */
-export function showSetting(cfg: Config, name: keyof Config): string {
-  const v = cfg[name];
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (Array.isArray(v)) return v.join(' ');
-  return String(v);
+/** The text form of a value of `spec` given as words, checked as Redis checks it. */
+function canonical(spec: ParamSpec, values: string[]): { text: string } | { err: string } {
+  const v = values.join(' ');
+  switch (spec.kind) {
+    case 'bool': {
+      const l = v.toLowerCase();
+      return l === 'yes' || l === 'no' ? { text: l } : { err: "argument must be 'yes' or 'no'" };
+    }
+    case 'string':
+      return { text: v };
+    case 'enum': {
+      // Multi-word enums (shutdown-on-sigterm "nosave now") check every word.
+      const words = v.toLowerCase().split(' ').filter((x) => x !== '');
+      if (words.length === 0 || words.some((w) => !spec.values.includes(w))) return { err: `argument(s) must be one of the following: ${spec.values.join(', ')}` };
+      return { text: words.join(' ') };
+    }
+    case 'special':
+      return special(spec.name, values);
+    default:
+      return numeric(spec, v.trim());
+  }
 }
+
+function isField<T extends string>(list: readonly T[], name: string): name is T {
+  return (list as readonly string[]).includes(name);
+}
+
+/** Options of {@link applySetting}. */
+export interface ApplyOptions {
+  /** Startup (command line, config file): the parameters CONFIG SET cannot change are allowed. */
+  readonly startup: boolean;
+  /** `enable-protected-configs` allows this client to set protected parameters (dir, dbfilename). */
+  readonly allowProtected?: boolean;
+}
+
+/** Settings whose change at run time nevio cannot apply, beyond Redis's immutable ones. */
+const NEVIO_IMMUTABLE = new Set(['port', 'bind', 'dir']);
+
+/**
+ * Applies one setting given as words. Returns an error message (without the `ERR` prefix) or
+ * undefined.
+ */
+export function applySetting(cfg: Config, rawName: string, values: string[], opts: ApplyOptions | boolean): string | undefined {
+  const { startup, allowProtected } = typeof opts === 'boolean' ? { startup: opts, allowProtected: false } : opts;
+  const spec = lookupParam(rawName);
+  if (spec === undefined) return `Unknown option or number of arguments for CONFIG SET - '${rawName}'`;
+  const failed = (why: string): string => `CONFIG SET failed (possibly related to argument '${rawName}') - ${why}`;
+  const name = spec.name;
+  if (!startup && (spec.flags & IMMUTABLE) !== 0) return failed("can't set immutable config");
+  if (!startup && (spec.flags & PROTECTED) !== 0 && allowProtected !== true) return failed("can't set protected config");
+  if (!startup && NEVIO_IMMUTABLE.has(name)) return failed("can't set immutable config");
+  const parsed = canonical(spec, values);
+  if ('err' in parsed) return failed(parsed.err);
+  const text = parsed.text;
+  const refused = unsupported(name, text);
+  if (refused !== undefined) return failed(`unsupported by nevio: ${refused}`);
+  if (isField(NUMBER_FIELDS, name)) cfg[name] = Number(text);
+  else if (isField(BOOL_FIELDS, name)) cfg[name] = text === 'yes';
+  else if (isField(STRING_FIELDS, name)) cfg[name] = text;
+  else if (name === 'bind') cfg.bind = text.split(' ').filter((x) => x !== '');
+  else if (name === 'appendfsync' && (text === 'always' || text === 'everysec' || text === 'no')) cfg.appendfsync = text;
+  else if (name === 'maxmemory-policy' && (text === 'noeviction' || text === 'allkeys-lru')) cfg['maxmemory-policy'] = text;
+  else if ((name === 'enable-debug-command' || name === 'enable-protected-configs') && (text === 'no' || text === 'yes' || text === 'local')) cfg[name] = text;
+  else {
+    cfg.stored ??= new Map();
+    if (text === spec.dflt) cfg.stored.delete(name);
+    else cfg.stored.set(name, text);
+  }
+  return undefined;
+}
+
+/** The text form of a setting, as CONFIG GET shows it (`name` canonical or an alias). */
+export function showSetting(cfg: Readonly<Config>, rawName: string): string {
+  const spec = lookupParam(rawName);
+  const name = spec?.name ?? rawName;
+  if (isField(NUMBER_FIELDS, name)) return String(cfg[name]);
+  if (isField(BOOL_FIELDS, name)) return cfg[name] ? 'yes' : 'no';
+  if (isField(STRING_FIELDS, name)) return cfg[name];
+  switch (name) {
+    case 'bind':
+      return cfg.bind.join(' ');
+    case 'appendfsync':
+    case 'maxmemory-policy':
+    case 'enable-debug-command':
+    case 'enable-protected-configs':
+      return cfg[name];
+    default:
+      return cfg.stored?.get(name) ?? spec?.dflt ?? '';
+  }
+}
+
+/** A copy that CONFIG SET can change without touching `cfg` until every setting passed. */
+export function cloneConfig(cfg: Readonly<Config>): Config {
+  return { ...cfg, bind: [...cfg.bind], stored: new Map(cfg.stored ?? []) };
+}
+
+/** Config-file directives of Redis that are not parameters; nevio refuses them rather than ignore them. */
+const REFUSED_DIRECTIVES: Record<string, string> = {
+  'rename-command': 'commands cannot be renamed: the command would stay reachable under its name',
+  user: 'there are no ACLs: the user would not be enforced',
+  include: 'include files are not read',
+  loadmodule: 'there are no modules',
+};
 
 /** Reads a redis.conf-style file: one `name value…` per line, `#` comments. */
 export function readConfigFile(cfg: Config, path: string): void {
   const text = readFileSync(path);
   let start = 0;
   let lineNo = 0;
+  let saveSeen = false;
   while (start < text.length) {
     let end = text.indexOf(10, start);
     if (end < 0) end = text.length;
@@ -146,9 +370,19 @@ export function readConfigFile(cfg: Config, path: string): void {
     start = end + 1;
     if (args === null) throw new Error(`${path}:${lineNo}: unbalanced quotes`);
     if (args.length === 0 || args[0][0] === 0x23) continue;
-    const err = applySetting(cfg, args[0].toString(), args.slice(1).map((a) => a.toString()), true);
+    const name = args[0].toString().toLowerCase();
+    let values = args.slice(1).map((a) => a.toString());
+    const refused = REFUSED_DIRECTIVES[name];
+    if (refused !== undefined) throw new Error(`${path}:${lineNo}: '${name}' is unsupported by nevio: ${refused}`);
+    // Each `save` line adds rules; the first one replaces the default (as in Redis).
+    if (name === 'save') {
+      if (saveSeen && !(values.length === 1 && values[0] === '')) values = [cfg.save, ...values];
+      saveSeen = true;
+    }
+    const err = applySetting(cfg, args[0].toString(), values, true);
     if (err !== undefined) throw new Error(`${path}:${lineNo}: ${err}`);
   }
+  cfg.configFile = path;
 }
 
 /**

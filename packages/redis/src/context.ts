@@ -220,9 +220,19 @@ export interface ServerContext {
   readonly config: Readonly<Config>;
   /**
    * CONFIG SET: applies every `[name, value]` or none (throws the first error), then makes the
-   * running server follow (parsers' limits, AOF on/off).
+   * running server follow (parsers' limits, AOF on/off). `allowProtected`: the client may set
+   * protected parameters (dir, dbfilename; see `enable-protected-configs`).
    */
-  configure(settings: readonly (readonly [name: string, value: string])[]): void;
+  configure(settings: readonly (readonly [name: string, value: string])[], allowProtected?: boolean): void;
+  /** CONFIG RESETSTAT: zeroes the INFO counters (stats, commandstats, errorstats). */
+  resetStats(): void;
+  /**
+   * CONFIG REWRITE (`forceAll`: DEBUG CONFIG-REWRITE-FORCE-ALL, defaults written too); throws
+   * a `CommandError` when the server runs without a config file or the write fails.
+   */
+  rewriteConfig(forceAll: boolean): void;
+  /** DEBUG SET-ACTIVE-EXPIRE: false stops the background expiry cycle (lazy expiry stays). */
+  activeExpire: boolean;
   readonly stats: Stats;
   /** Per-type hooks (COPY, OBJECT ENCODING). */
   readonly typeOps: TypeOpsTable;

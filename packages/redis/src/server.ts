@@ -26,7 +26,8 @@ import {
   type TypeOpsTable,
 } from './command';
 import { buildCommandTable } from './commands';
-import { applySetting, type Config } from './config';
+import { applySetting, cloneConfig, type Config } from './config';
+import { rewriteConfig } from './config-rewrite';
 import { Memory, type EvictionHost } from './evict';
 import { activeExpireCycle } from './expire';
 import { Db, updateClock, type KeyspaceHooks } from './keyspace';
@@ -334,11 +335,11 @@ export class RedisServer
 
   // --- what commands reach (ServerContext) ---
 
-  configure(settings: readonly (readonly [name: string, value: string])[]): void {
-    const trial = { ...this.config, bind: [...this.config.bind] };
+  configure(settings: readonly (readonly [name: string, value: string])[], allowProtected = false): void {
+    const trial = cloneConfig(this.config);
     const changed: string[] = [];
     for (const [name, value] of settings) {
-      const err = applySetting(trial, name, [value], false);
+      const err = applySetting(trial, name, [value], { startup: false, allowProtected });
       if (err !== undefined) throw new CommandError(`ERR ${err}`);
       changed.push(name.toLowerCase());
     }
@@ -362,6 +363,25 @@ export class RedisServer
       }
     }
   }
+
+  resetStats(): void {
+    const s = this.stats;
+    s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = 0;
+    for (const db of this.dbs) db.hits = db.misses = 0;
+  }
+
+  rewriteConfig(forceAll: boolean): void {
+    const file = this.config.configFile;
+    if (file === undefined) throw new CommandError('ERR The server is running without a config file');
+    try {
+      rewriteConfig(this.config, file, forceAll);
+    } catch (e) {
+      const what = forceAll ? 'CONFIG-REWRITE-FORCE-ALL failed' : 'Rewriting config file';
+      throw new CommandError(`ERR ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  activeExpire = true;
 
   touchAllWatched(db: Db, alsoIn?: Db): void {
     this.multi.touchAll(db, alsoIn);
@@ -431,7 +451,7 @@ export class RedisServer
   activeExpireCycle(budgetMs = 5): void {
     this.updateTime();
     updateClock(this.nowMs);
-    activeExpireCycle(this.dbs, this.nowMs, budgetMs);
+    if (this.activeExpire) activeExpireCycle(this.dbs, this.nowMs, budgetMs);
   }
 
   /**

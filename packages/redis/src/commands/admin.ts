@@ -1,14 +1,14 @@
 /**
- * Server commands: INFO, CONFIG, DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, SHUTDOWN, BGREWRITEAOF,
+ * Server commands: INFO, DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, SHUTDOWN, BGREWRITEAOF,
  * COMMAND.
  *
  * @packageDocumentation
  */
 import { CMD_ADMIN, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_MULTI, CMD_READONLY, CMD_STALE, CMD_WRITE, NOKEYS, def } from '../command';
-import { CommandError, SYNTAX, argIs, flagNames, globMatch, parseInt64, showSetting } from '../command';
-import type { CommandContext, CommandDef, Config, ServerContext } from '../command';
+import { CommandError, SYNTAX, argIs, flagNames, parseInt64 } from '../command';
+import type { CommandContext, CommandDef, ServerContext } from '../command';
 import { REDIS_VERSION } from './connection';
-import { dispatchSub, helpReply } from './sub';
+import { helpReply } from './sub';
 
 const ADMIN = CMD_ADMIN | CMD_NOSCRIPT;
 const INFO_FLAGS = CMD_LOADING | CMD_STALE;
@@ -103,64 +103,6 @@ function info(server: ServerContext, sections: Set<string>): string {
   }
   return out.join('\r\n');
 }
-
-const CONFIG_NAMES: (keyof Config)[] = [
-  'port', 'bind', 'unixsocket', 'requirepass', 'appendonly', 'appendfsync', 'appendfilename', 'dir', 'databases',
-  'maxmemory', 'maxmemory-policy', 'proto-max-bulk-len', 'client-query-buffer-limit', 'hz', 'maxclients', 'timeout',
-  'save', 'aof-load-truncated',
-];
-
-const config = dispatchSub('config', {
-  get: {
-    arity: -3,
-    run: (ctx, argv) => {
-      const cfg = ctx.server.config;
-      const found = new Map<string, string>();
-      for (let i = 2; i < argv.length; i++) {
-        const pat = argv[i].toString().toLowerCase();
-        for (const name of CONFIG_NAMES) if (globMatch(pat, name)) found.set(name, showSetting(cfg, name));
-      }
-      ctx.reply.map(found.size);
-      for (const [k, v] of found) {
-        ctx.reply.bulk(k);
-        ctx.reply.bulk(v);
-      }
-    },
-  },
-  set: {
-    arity: -4,
-    run: (ctx, argv) => {
-      if (argv.length % 2 !== 0) throw new CommandError("ERR wrong number of arguments for 'config|set' command");
-      const settings: [string, string][] = [];
-      for (let i = 2; i < argv.length; i += 2) settings.push([argv[i].toString(), argv[i + 1].toString()]);
-      ctx.server.configure(settings);
-      ctx.reply.ok();
-    },
-  },
-  resetstat: {
-    arity: 2,
-    run: (ctx) => {
-      const s = ctx.server.stats;
-      s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = 0;
-      for (const db of ctx.server.dbs) db.hits = db.misses = 0;
-      ctx.reply.ok();
-    },
-  },
-  rewrite: {
-    arity: 2,
-    run: () => {
-      throw new CommandError('ERR The server is running without a config file');
-    },
-  },
-  help: {
-    arity: 2,
-    run: (ctx) =>
-      helpReply(ctx, [
-        'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-        'GET <pattern>', 'SET <directive> <value>', 'RESETSTAT', 'REWRITE', 'HELP',
-      ]),
-  },
-});
 
 function flushFlag(argv: Buffer[]): void {
   if (argv.length > 2) throw new CommandError(SYNTAX);
@@ -263,7 +205,6 @@ export const adminCommands: CommandDef[] = [
     const sections = new Set(argv.slice(1).map((a) => a.toString().toLowerCase()));
     ctx.reply.verbatim(info(ctx.server, sections));
   }),
-  def('config', -2, CMD_ADMIN | INFO_FLAGS, NOKEYS, 'server', config),
   def('dbsize', 1, CMD_READONLY | CMD_FAST, NOKEYS, 'server', (ctx) => ctx.reply.integer(ctx.db.size)),
   def('flushdb', -1, CMD_WRITE, NOKEYS, 'server', (ctx, argv) => {
     flushFlag(argv);

@@ -7,7 +7,10 @@ import type { CommandDef } from '../command';
 import { typeCommands } from '../types';
 import { adminCommands } from './admin';
 import { bitmapCommands } from './bitmaps';
+import { configCommands } from './config';
 import { connectionCommands } from './connection';
+import { debugCommands } from './debug';
+import { functionCommands } from './function';
 import { keyCommands } from './keys';
 import { lcsCommands } from './lcs';
 import { pubsubCommands } from './pubsub';
@@ -18,7 +21,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands]) {
+  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);
