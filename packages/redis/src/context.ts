@@ -9,6 +9,8 @@ import type { CommandDef, TypeOpsTable } from './command';
 import type { Config } from './config';
 import type { Db } from './keyspace';
 import type { Reply } from './reply';
+import type { CommandStats } from './cmdstats';
+import type { SlowLog } from './slowlog';
 
 /** What a command runs with. One long-lived object per client: do not keep it across calls. */
 export interface CommandContext {
@@ -231,6 +233,10 @@ export interface ServerContext {
    * a `CommandError` when the server runs without a config file or the write fails.
    */
   rewriteConfig(forceAll: boolean): void;
+  /** INFO commandstats / errorstats counters. */
+  readonly commandStats: CommandStats;
+  /** SLOWLOG's entries. */
+  readonly slowlog: SlowLog;
   /** DEBUG SET-ACTIVE-EXPIRE: false stops the background expiry cycle (lazy expiry stays). */
   activeExpire: boolean;
   readonly stats: Stats;

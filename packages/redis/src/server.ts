@@ -15,6 +15,7 @@ import {
   CMD_DENYOOM,
   CMD_NO_AUTH,
   CMD_NO_MULTI,
+  CMD_SKIP_SLOWLOG,
   CMD_WRITE,
   CommandError,
   arityError,
@@ -28,6 +29,8 @@ import {
 import { buildCommandTable } from './commands';
 import { applySetting, cloneConfig, type Config } from './config';
 import { rewriteConfig } from './config-rewrite';
+import { CommandStats } from './cmdstats';
+import { SlowLog } from './slowlog';
 import { Memory, type EvictionHost } from './evict';
 import { activeExpireCycle } from './expire';
 import { Db, updateClock, type KeyspaceHooks } from './keyspace';
@@ -283,9 +286,9 @@ export class RedisServer
     }
     const arity = def.arity;
     const flags = def.flags;
-    if (arity > 0 ? argv.length !== arity : argv.length < -arity) return this.reject(c, arityError(def.name));
-    if (!c.authenticated && (flags & CMD_NO_AUTH) === 0) return this.reject(c, 'NOAUTH Authentication required.');
-    if (c.multi !== null && (flags & CMD_NO_MULTI) !== 0) return this.reject(c, 'ERR Command not allowed inside a transaction');
+    if (arity > 0 ? argv.length !== arity : argv.length < -arity) return this.reject(c, arityError(def.name), def.name);
+    if (!c.authenticated && (flags & CMD_NO_AUTH) === 0) return this.reject(c, 'NOAUTH Authentication required.', def.name);
+    if (c.multi !== null && (flags & CMD_NO_MULTI) !== 0) return this.reject(c, 'ERR Command not allowed inside a transaction', def.name);
     if (c.reply.proto === 2 && c.subscribed && !PUBSUB_ALLOWED.has(def.name)) {
       return this.reject(
         c,
@@ -293,15 +296,17 @@ export class RedisServer
       );
     }
     if (this.config.maxmemory > 0 && (flags & CMD_DENYOOM) !== 0 && !this.memory.ensure()) {
-      return this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.");
+      return this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", def.name);
     }
     if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, c.multi, def, argv);
     this.call(c, def, argv);
     if (this.blocking.pending) this.blocking.serve();
   }
 
-  private reject(c: Client, msg: string): void {
+  private reject(c: Client, msg: string, name?: string): void {
     if (c.multi !== null) c.multiError = true;
+    if (name !== undefined) this.commandStats.rejected(name);
+    this.commandStats.error(msg);
     c.reply.error(msg);
   }
 
@@ -310,15 +315,20 @@ export class RedisServer
     const dirtyBefore = this.dirty;
     const db = c.db;
     c.propagated = null;
+    const started = performance.now();
+    let failed = false;
     try {
       def.run(c, argv);
     } catch (err) {
+      failed = true;
+      this.commandStats.error(err instanceof CommandError ? err.message : 'ERR');
       if (err instanceof CommandError) c.reply.error(err.message);
       else {
         this.log.error(`'${def.name}' failed: ${(err as Error)?.stack ?? String(err)}`);
         c.reply.error(`ERR internal error in '${def.name}'`);
       }
     }
+    this.recordCall(c, def, argv, Math.round((performance.now() - started) * 1000), failed);
     this.stats.totalCommands++;
     c.lastCommand = def.name;
     if (this.aof !== null) {
@@ -350,6 +360,7 @@ export class RedisServer
   /** Makes the running server follow a changed setting. */
   private applyLive(name: string): void {
     const cfg = this.config;
+    if (name === 'slowlog-max-len') this.slowlog.trim(cfg['slowlog-max-len']);
     if (name === 'proto-max-bulk-len') for (const c of this.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
     if (name === 'appendonly') {
       if (cfg.appendonly && this.aof === null) {
@@ -364,7 +375,21 @@ export class RedisServer
     }
   }
 
+  /** INFO commandstats/errorstats and SLOWLOG: one command ran for `usec` µs. */
+  private recordCall(c: Client, def: CommandDef, argv: Buffer[], usec: number, failed: boolean): void {
+    this.commandStats.called(def.name, usec, failed);
+    const threshold = this.config['slowlog-log-slower-than'];
+    if (threshold < 0 || usec < threshold || (def.flags & CMD_SKIP_SLOWLOG) !== 0 || def.name === 'exec') return;
+    const a = c.conn?.remoteAddr;
+    const peer = a === undefined ? '' : a.network.startsWith('unix') ? `${a.address}:0` : `${a.address}:${a.port}`;
+    this.slowlog.push(argv, usec, Math.floor(this.nowMs / 1000), peer, c.name, this.config['slowlog-max-len']);
+  }
+
+  readonly commandStats = new CommandStats();
+  readonly slowlog = new SlowLog();
+
   resetStats(): void {
+    this.commandStats.reset();
     const s = this.stats;
     s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = 0;
     for (const db of this.dbs) db.hits = db.misses = 0;

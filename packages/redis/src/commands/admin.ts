@@ -91,7 +91,19 @@ function info(server: ServerContext, sections: Set<string>): string {
       ['keyspace_misses', misses],
       ['pubsub_channels', server.pubsub.channelCount],
       ['pubsub_patterns', server.pubsub.patternCount],
+      ['total_error_replies', server.commandStats.totalErrors],
     ]);
+  }
+  if (all || sections.has('commandstats')) {
+    const fields: [string, string][] = [];
+    for (const [name, st] of server.commandStats.commands) {
+      const perCall = st.calls === 0 ? 0 : st.usec / st.calls;
+      fields.push([`cmdstat_${name}`, `calls=${st.calls},usec=${st.usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${st.rejectedCalls},failed_calls=${st.failedCalls}`]);
+    }
+    section('Commandstats', fields);
+  }
+  if (want('errorstats')) {
+    section('Errorstats', [...server.commandStats.errors].map(([code, n]): [string, string] => [`errorstat_${code}`, `count=${n}`]));
   }
   if (want('replication')) section('Replication', [['role', 'master'], ['connected_slaves', 0]]);
   if (want('keyspace')) {

@@ -14,6 +14,7 @@ import { functionCommands } from './function';
 import { keyCommands } from './keys';
 import { lcsCommands } from './lcs';
 import { pubsubCommands } from './pubsub';
+import { slowlogCommands } from './slowlog';
 import { sortCommands } from './sort';
 import { stringCommands } from './strings';
 import { transactionCommands } from './transactions';
@@ -21,7 +22,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands]) {
+  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, slowlogCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);
