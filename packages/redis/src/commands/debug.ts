@@ -177,7 +177,8 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
   }
   if (sub === 'quicklist-packed-threshold' && n === 3) {
     const size = parseMemory(argv[2].toString());
-    if (size === undefined || size < 1 || size >= 4 * 1024 ** 3) throw new CommandError('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+    // Redis's quicklist takes 0 (meaning 1 GB) up to 4 GB less 1 MB.
+    if (size === undefined || size > 2 ** 32 - 2 ** 20) throw new CommandError('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
     return r.ok();
   }
   if (sub === 'change-repl-id' && n === 2) return r.ok();
