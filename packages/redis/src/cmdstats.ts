@@ -8,9 +8,19 @@
 /** One command's counters. */
 export interface CommandStat {
   calls: number;
+  /** LATENCY HISTOGRAM: calls per power-of-two microsecond bucket (index i: up to 2^i µs). */
+  readonly histogram: number[];
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+}
+
+/** Commands whose subcommands Redis counts apart (`config|set`), as its command table does. */
+const CONTAINERS = new Set(['acl', 'client', 'cluster', 'command', 'config', 'function', 'latency', 'memory', 'module', 'object', 'pubsub', 'script', 'slowlog', 'xinfo', 'xgroup']);
+
+/** The name a call is counted under: `config|set` for a container's subcommand. */
+export function statName(name: string, argv: readonly Buffer[]): string {
+  return CONTAINERS.has(name) && argv.length > 1 ? `${name}|${argv[1].toString().toLowerCase()}` : name;
 }
 
 /** Redis stops tracking new error codes past this many (ERRORSTATS_LIMIT). */
@@ -25,7 +35,7 @@ export class CommandStats {
   private stat(name: string): CommandStat {
     let s = this.commands.get(name);
     if (s === undefined) {
-      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      s = { calls: 0, histogram: [], usec: 0, rejectedCalls: 0, failedCalls: 0 };
       this.commands.set(name, s);
     }
     return s;
@@ -36,6 +46,8 @@ export class CommandStats {
     const s = this.stat(name);
     s.calls++;
     s.usec += usec;
+    const bucket = usec <= 1 ? 0 : Math.ceil(Math.log2(usec));
+    s.histogram[bucket] = (s.histogram[bucket] ?? 0) + 1;
     if (failed) s.failedCalls++;
   }
 

@@ -11,6 +11,7 @@ import type { Db } from './keyspace';
 import type { Reply } from './reply';
 import type { CommandStats } from './cmdstats';
 import type { SlowLog } from './slowlog';
+import type { LatencyMonitor } from './latency';
 
 /** What a command runs with. One long-lived object per client: do not keep it across calls. */
 export interface CommandContext {
@@ -237,6 +238,8 @@ export interface ServerContext {
   readonly commandStats: CommandStats;
   /** SLOWLOG's entries. */
   readonly slowlog: SlowLog;
+  /** LATENCY's events. */
+  readonly latency: LatencyMonitor;
   /** DEBUG SET-ACTIVE-EXPIRE: false stops the background expiry cycle (lazy expiry stays). */
   activeExpire: boolean;
   readonly stats: Stats;

@@ -13,6 +13,7 @@ import { Blocking, type BlockingHost } from './blocked';
 import { Client } from './client';
 import {
   CMD_DENYOOM,
+  CMD_FAST,
   CMD_NO_AUTH,
   CMD_NO_MULTI,
   CMD_SKIP_SLOWLOG,
@@ -29,7 +30,8 @@ import {
 import { buildCommandTable } from './commands';
 import { applySetting, cloneConfig, type Config } from './config';
 import { rewriteConfig } from './config-rewrite';
-import { CommandStats } from './cmdstats';
+import { CommandStats, statName } from './cmdstats';
+import { LatencyMonitor } from './latency';
 import { SlowLog } from './slowlog';
 import { Memory, type EvictionHost } from './evict';
 import { activeExpireCycle } from './expire';
@@ -377,7 +379,11 @@ export class RedisServer
 
   /** INFO commandstats/errorstats and SLOWLOG: one command ran for `usec` µs. */
   private recordCall(c: Client, def: CommandDef, argv: Buffer[], usec: number, failed: boolean): void {
-    this.commandStats.called(def.name, usec, failed);
+    this.commandStats.called(statName(def.name, argv), usec, failed);
+    const latencyMs = this.config['latency-monitor-threshold'];
+    if (latencyMs > 0 && usec >= latencyMs * 1000) {
+      this.latency.add((def.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(Date.now() / 1000), Math.floor(usec / 1000));
+    }
     const threshold = this.config['slowlog-log-slower-than'];
     if (threshold < 0 || usec < threshold || (def.flags & CMD_SKIP_SLOWLOG) !== 0 || def.name === 'exec') return;
     const a = c.conn?.remoteAddr;
@@ -387,6 +393,7 @@ export class RedisServer
 
   readonly commandStats = new CommandStats();
   readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
 
   resetStats(): void {
     this.commandStats.reset();
@@ -476,7 +483,12 @@ export class RedisServer
   activeExpireCycle(budgetMs = 5): void {
     this.updateTime();
     updateClock(this.nowMs);
-    if (this.activeExpire) activeExpireCycle(this.dbs, this.nowMs, budgetMs);
+    if (!this.activeExpire) return;
+    const started = performance.now();
+    activeExpireCycle(this.dbs, this.nowMs, budgetMs);
+    const ms = Math.floor(performance.now() - started);
+    const threshold = this.config['latency-monitor-threshold'];
+    if (threshold > 0 && ms >= threshold) this.latency.add('expire-cycle', Math.floor(Date.now() / 1000), ms);
   }
 
   /**

@@ -291,3 +291,26 @@ test('hostile CONFIG GET patterns and CONFIG SET values: the server stays up and
     second.close();
   }
 });
+
+test('LATENCY: events over latency-monitor-threshold, history, reset, histograms per command', async () => {
+  expect(await diff(cmds(`
+latency reset
+latency latest
+latency history blabla
+latency reset blabla
+latency graph blabla
+latency histogram blabla
+latency foo
+`))).toEqual([]);
+  await ours.send(['config', 'set', 'latency-monitor-threshold', '50']);
+  await ours.send(['debug', 'sleep', '0.1']);
+  const latest = (await ours.send(['latency', 'latest'])).toString().split('\r\n');
+  expect(latest[3]).toBe('command');
+  expect(Number(latest[5].slice(1))).toBeGreaterThanOrEqual(100);
+  expect((await ours.send(['latency', 'reset'])).toString()).toBe(':1\r\n');
+  await ours.send(['config', 'set', 'latency-monitor-threshold', '0']);
+  await ours.send(['config', 'resetstat']);
+  await ours.send(['set', 'a', 'b']);
+  await ours.send(['set', 'a', 'c']);
+  expect((await ours.send(['latency', 'histogram', 'set'])).toString()).toMatch(/^\*2\r\n\$3\r\nset\r\n\*4\r\n\$5\r\ncalls\r\n:2\r\n\$14\r\nhistogram_usec\r\n\*\d+\r\n/);
+});

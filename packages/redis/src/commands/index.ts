@@ -12,6 +12,7 @@ import { connectionCommands } from './connection';
 import { debugCommands } from './debug';
 import { functionCommands } from './function';
 import { keyCommands } from './keys';
+import { latencyCommands } from './latency';
 import { lcsCommands } from './lcs';
 import { pubsubCommands } from './pubsub';
 import { slowlogCommands } from './slowlog';
@@ -22,7 +23,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, slowlogCommands]) {
+  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, slowlogCommands, latencyCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);
