@@ -314,3 +314,24 @@ latency foo
   await ours.send(['set', 'a', 'c']);
   expect((await ours.send(['latency', 'histogram', 'set'])).toString()).toMatch(/^\*2\r\n\$3\r\nset\r\n\*4\r\n\$5\r\ncalls\r\n:2\r\n\$14\r\nhistogram_usec\r\n\*\d+\r\n/);
 });
+
+test('INFO prints every Redis 7.0 field name of the default sections, and sections as asked', async () => {
+  const names = (text: string): string[] =>
+    text
+      .split('\r\n')
+      .filter((l) => l.includes(':') && !l.startsWith('$') && !l.startsWith('='))
+      .map((l) => l.slice(0, l.indexOf(':')))
+      .filter((n) => !n.startsWith('db') && !n.startsWith('errorstat_'));
+  const [want, got] = await both(['info']);
+  const missing = names(want).filter((n) => !names(got).includes(n));
+  expect(missing).toEqual([]);
+  const cpu = (await ours.send(['info', 'cpu', 'sentinel'])).toString();
+  expect(cpu).toContain('used_cpu_user:');
+  expect(cpu).not.toContain('used_memory');
+  const all = (await ours.send(['info', 'cpu', 'all'])).toString();
+  expect(all.match(/used_cpu_user_children/g)?.length).toBe(1);
+  expect(all).toContain('rejected_calls=');
+  expect(all).toContain('master_repl_offset');
+  expect((await ours.send(['info', 'default'])).toString()).not.toContain('rejected_calls');
+  expect((await ours.send(['info', 'commandSTATS'])).toString()).toContain('cmdstat_info:calls=');
+});

@@ -1,120 +1,16 @@
 /**
- * Server commands: INFO, DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, SHUTDOWN, BGREWRITEAOF,
+ * Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, SHUTDOWN, BGREWRITEAOF,
  * COMMAND.
  *
  * @packageDocumentation
  */
 import { CMD_ADMIN, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_MULTI, CMD_READONLY, CMD_STALE, CMD_WRITE, NOKEYS, def } from '../command';
 import { CommandError, SYNTAX, argIs, flagNames, parseInt64 } from '../command';
-import type { CommandContext, CommandDef, ServerContext } from '../command';
-import { REDIS_VERSION } from './connection';
+import type { CommandContext, CommandDef } from '../command';
 import { helpReply } from './sub';
 
 const ADMIN = CMD_ADMIN | CMD_NOSCRIPT;
 const INFO_FLAGS = CMD_LOADING | CMD_STALE;
-
-function info(server: ServerContext, sections: Set<string>): string {
-  const all = sections.has('all') || sections.has('everything');
-  const dflt = sections.size === 0 || sections.has('default') || all;
-  const want = (s: string): boolean => dflt || sections.has(s);
-  const out: string[] = [];
-  const now = Date.now();
-  const section = (name: string, fields: [string, string | number][]): void => {
-    out.push(`# ${name}\r\n${fields.map(([k, v]) => `${k}:${v}\r\n`).join('')}`);
-  };
-  if (want('server')) {
-    const uptime = Math.floor((now - server.info.startedAt) / 1000);
-    section('Server', [
-      ['redis_version', REDIS_VERSION],
-      ['redis_mode', 'standalone'],
-      ['os', `${process.platform} ${process.arch}`],
-      ['arch_bits', 64],
-      ['multiplexing_api', 'nevio'],
-      ['nevio_node_version', process.version],
-      ['process_id', process.pid],
-      ['tcp_port', server.info.tcpPort],
-      ['uptime_in_seconds', uptime],
-      ['uptime_in_days', Math.floor(uptime / 86400)],
-      ['hz', server.config.hz],
-      ['executable', process.argv[1] ?? ''],
-    ]);
-  }
-  if (want('clients')) {
-    section('Clients', [
-      ['connected_clients', server.clients.size],
-      ['maxclients', server.config.maxclients],
-      ['blocked_clients', server.blockedClients],
-      ['pubsub_clients', [...server.clients.values()].filter((x) => x.subscribed).length],
-    ]);
-  }
-  if (want('memory')) {
-    server.info.measureMemory();
-    const used = server.info.usedMemory;
-    const m = process.memoryUsage();
-    section('Memory', [
-      ['used_memory', used],
-      ['used_memory_human', `${(used / 1024 / 1024).toFixed(2)}M`],
-      ['used_memory_rss', m.rss],
-      ['used_memory_peak', used],
-      ['maxmemory', server.config.maxmemory],
-      ['maxmemory_policy', server.config['maxmemory-policy']],
-    ]);
-  }
-  if (want('persistence')) {
-    const aof = server.persistence.aof;
-    section('Persistence', [
-      ['loading', 0],
-      ['async_loading', 0],
-      ['rdb_changes_since_last_save', server.persistence.dirty],
-      ['rdb_bgsave_in_progress', 0],
-      ['aof_enabled', aof === null ? 0 : 1],
-      ['aof_rewrite_in_progress', aof?.rewriteInProgress ? 1 : 0],
-      ['aof_rewrites', aof?.rewrites ?? 0],
-      ['aof_last_bgrewrite_status', aof?.lastRewriteStatus ?? 'ok'],
-      ['aof_current_size', aof?.size ?? 0],
-    ]);
-  }
-  if (want('stats')) {
-    let hits = 0;
-    let misses = 0;
-    for (const db of server.dbs) {
-      hits += db.hits;
-      misses += db.misses;
-    }
-    section('Stats', [
-      ['total_connections_received', server.stats.totalConnections],
-      ['total_commands_processed', server.stats.totalCommands],
-      ['rejected_connections', server.stats.rejectedConnections],
-      ['expired_keys', server.stats.expiredKeys],
-      ['evicted_keys', server.stats.evictedKeys],
-      ['keyspace_hits', hits],
-      ['keyspace_misses', misses],
-      ['pubsub_channels', server.pubsub.channelCount],
-      ['pubsub_patterns', server.pubsub.patternCount],
-      ['total_error_replies', server.commandStats.totalErrors],
-    ]);
-  }
-  if (all || sections.has('commandstats')) {
-    const fields: [string, string][] = [];
-    for (const [name, st] of server.commandStats.commands) {
-      const perCall = st.calls === 0 ? 0 : st.usec / st.calls;
-      fields.push([`cmdstat_${name}`, `calls=${st.calls},usec=${st.usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${st.rejectedCalls},failed_calls=${st.failedCalls}`]);
-    }
-    section('Commandstats', fields);
-  }
-  if (want('errorstats')) {
-    section('Errorstats', [...server.commandStats.errors].map(([code, n]): [string, string] => [`errorstat_${code}`, `count=${n}`]));
-  }
-  if (want('replication')) section('Replication', [['role', 'master'], ['connected_slaves', 0]]);
-  if (want('keyspace')) {
-    const fields: [string, string][] = [];
-    for (const db of server.dbs) {
-      if (db.size > 0) fields.push([`db${db.index}`, `keys=${db.size},expires=${db.expires.size},avg_ttl=0`]);
-    }
-    section('Keyspace', fields);
-  }
-  return out.join('\r\n');
-}
 
 function flushFlag(argv: Buffer[]): void {
   if (argv.length > 2) throw new CommandError(SYNTAX);
@@ -213,10 +109,6 @@ const command = (ctx: CommandContext, argv: Buffer[]): void => {
 };
 
 export const adminCommands: CommandDef[] = [
-  def('info', -1, INFO_FLAGS, NOKEYS, 'server', (ctx, argv) => {
-    const sections = new Set(argv.slice(1).map((a) => a.toString().toLowerCase()));
-    ctx.reply.verbatim(info(ctx.server, sections));
-  }),
   def('dbsize', 1, CMD_READONLY | CMD_FAST, NOKEYS, 'server', (ctx) => ctx.reply.integer(ctx.db.size)),
   def('flushdb', -1, CMD_WRITE, NOKEYS, 'server', (ctx, argv) => {
     flushFlag(argv);

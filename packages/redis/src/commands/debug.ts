@@ -12,6 +12,7 @@ import type { CommandContext, CommandDef, Entry } from '../command';
 import { parseMemory } from '../config';
 import { datasetDigest, keyDigest } from '../digest';
 import { allowedAction } from './config';
+import { changeReplId } from './info';
 import { helpReply } from './sub';
 
 const NOT_ALLOWED =
@@ -181,7 +182,10 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
     if (size === undefined || size > 2 ** 32 - 2 ** 20) throw new CommandError('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
     return r.ok();
   }
-  if (sub === 'change-repl-id' && n === 2) return r.ok();
+  if (sub === 'change-repl-id' && n === 2) {
+    changeReplId();
+    return r.ok();
+  }
   if (sub === 'stringmatch-test' && n === 2) {
     stringmatchTest();
     return r.simple('Apparently Redis did not crash: test passed');

@@ -11,6 +11,7 @@ import { configCommands } from './config';
 import { connectionCommands } from './connection';
 import { debugCommands } from './debug';
 import { functionCommands } from './function';
+import { infoCommands } from './info';
 import { keyCommands } from './keys';
 import { latencyCommands } from './latency';
 import { lcsCommands } from './lcs';
@@ -23,7 +24,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, slowlogCommands, latencyCommands]) {
+  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, slowlogCommands, latencyCommands, infoCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);
