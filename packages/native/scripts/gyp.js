@@ -15,6 +15,34 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+/** Whether `name` is an executable in a directory of PATH. */
+function onPath(name) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+// node-gyp's own message for a missing compiler is a page of gyp output ending in
+// "not found: make" or a bare ENOENT; say what is missing and how to get it instead.
+const compiler = process.env.CXX ?? ['c++', 'g++', 'clang++'].find(onPath);
+const missing = [
+  ...(compiler === undefined ? ['a C++17 compiler (g++ or clang++)'] : []),
+  ...(onPath('make') || onPath('gmake') ? [] : ['make']),
+  ...(onPath('python3') || process.env.PYTHON !== undefined ? [] : ['python3 (node-gyp runs on it)']),
+];
+if (missing.length > 0) {
+  console.error(
+    `@nevio/${path.basename(process.cwd())}: cannot build the native addon: missing ${missing.join(', ')}.\n` +
+      'Install them (Debian/Ubuntu: apt-get install g++ make python3; macOS: xcode-select --install), then install again.',
+  );
+  process.exit(1);
+}
+
 const asan = process.argv.includes('--asan');
 const prefix = path.resolve(path.dirname(process.execPath), '..');
 const gyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [process.cwd(), __dirname] });
