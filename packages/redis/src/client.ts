@@ -6,7 +6,7 @@
  */
 import type { Conn } from '@nevio/core';
 import type { BlockedState } from './blocked';
-import { CLIENT_BLOCKED, CLIENT_DIRTY_CAS, CLIENT_MULTI, CLIENT_PUBSUB, type BlockSpec, type ClientState, type CommandContext } from './command';
+import { CLIENT_BLOCKED, CLIENT_DIRTY_CAS, CLIENT_MULTI, CLIENT_PUBSUB, type BlockSpec, type ClientState, type CommandContext, type ReplyPiece } from './command';
 import type { Db } from './keyspace';
 import type { QueuedCommand } from './multi';
 import { RespParser } from './parser';
@@ -34,6 +34,8 @@ export class Client implements CommandContext, ClientState {
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   blocked: BlockedState | null = null;
+  /** The producer of a reply being streamed (see `stream`); null otherwise. */
+  streaming: ReplyPiece | null = null;
   /** Set by QUIT, CLIENT KILL and protocol errors: close after the pending output. */
   closing = false;
   /** What the running command asked to log instead of itself (see `propagate`). */
@@ -90,6 +92,10 @@ export class Client implements CommandContext, ClientState {
 
   block(spec: BlockSpec): void {
     this.server.blocking.block(this, spec);
+  }
+
+  stream(next: ReplyPiece): void {
+    this.server.streams.start(this, next);
   }
 
   propagate(argv: readonly (Buffer | string)[]): void {

@@ -111,6 +111,12 @@ export interface BlockSpec {
   timedOut?(reply: Reply): void;
 }
 
+/**
+ * Writes the next piece of a reply that {@link ClientState.stream} produces: a bounded amount
+ * (about a thousand elements), and returns true once the reply is complete.
+ */
+export type ReplyPiece = (reply: Reply) => boolean;
+
 /** The client running the command: its state, and what commands change in it. */
 export interface ClientState extends ClientView {
   /**
@@ -125,6 +131,15 @@ export interface ClientState extends ClientView {
    * when the timeout passes, or when the client disconnects; the reply then goes out at once.
    */
   block(spec: BlockSpec): void;
+  /**
+   * Produces a large reply in pieces: `run` writes the reply's header (and maybe its first
+   * elements), then calls this as the last thing it does. The server calls `next` until it
+   * returns true, between other clients' events and as the connection drains; it stops when the
+   * client disconnects (the rest is never produced). The client's later pipelined commands wait.
+   * Inside EXEC, `next` is called until done at once. Snapshot what `next` reads: other clients
+   * may change the keyspace between pieces.
+   */
+  stream(next: ReplyPiece): void;
   /** CLIENT SETNAME / HELLO SETNAME. */
   setName(name: string): void;
   /** SELECT: `index` must be a valid database number. */

@@ -75,6 +75,10 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       }
       return c.closing ? Action.Close : undefined;
     },
+    drained(conn) {
+      const c = conn.context;
+      if (c !== undefined) server.streams.drained(c);
+    },
     closed(conn) {
       const c = conn.context;
       if (c !== undefined) server.freeClient(c);

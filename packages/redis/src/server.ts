@@ -39,6 +39,7 @@ import { Db, updateClock, type KeyspaceHooks } from './keyspace';
 import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
 import { PubSub, type PubSubHost } from './pubsub';
+import { ReplyStreams } from './streams';
 import { stringOps } from './stringvalue';
 import { typeOps } from './types';
 
@@ -90,6 +91,7 @@ export class RedisServer
   tcpPort = 0;
   readonly multi: Transactions;
   readonly blocking: Blocking;
+  readonly streams: ReplyStreams;
   readonly pubsub: PubSub;
   readonly memory: Memory;
   readonly persistence: Persistence = this;
@@ -110,6 +112,7 @@ export class RedisServer
     for (let i = 0; i < config.databases; i++) this.dbs.push(new Db(i, this));
     this.multi = new Transactions(config.databases, this);
     this.blocking = new Blocking(config.databases, this);
+    this.streams = new ReplyStreams(this);
     this.pubsub = new PubSub(this);
     this.memory = new Memory(this);
     for (const d of this.commands.values()) {
@@ -167,6 +170,7 @@ export class RedisServer
   /** Releases everything a departing client holds: subscriptions, watches, blocking. */
   freeClient(c: Client): void {
     if (c.blocked !== null) this.blocking.unblock(c);
+    this.streams.stop(c);
     this.multi.unwatchAll(c);
     this.pubsub.unsubscribeAll(c);
     c.reply.discard();
@@ -216,7 +220,7 @@ export class RedisServer
     const len = data.length;
     const parser = c.parser;
     let pos = 0;
-    while (pos < len && c.blocked === null && !c.closing) {
+    while (pos < len && c.blocked === null && c.streaming === null && !c.closing) {
       let end: number;
       try {
         end = parser.parse(data, pos);

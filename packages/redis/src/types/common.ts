@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { CommandError, INT64_MAX_NUMBER, LongDouble, keyOf, parseBigInt } from '../command';
+import type { CommandContext, Reply } from '../command';
 
 /** Decodes a member/field argument to its binary-safe string form (one char per byte). */
 export const str = keyOf;
@@ -42,7 +43,7 @@ export function clampRange(start: number, end: number, len: number): [number, nu
 }
 
 /** Fisher-Yates sample of `k` distinct items (k ≤ items.length). */
-export function sample<T>(items: T[], k: number): T[] {
+export function sample<T>(items: readonly T[], k: number): T[] {
   const a = items.slice();
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(Math.random() * (a.length - i));
@@ -63,4 +64,38 @@ export function pick<T>(items: readonly T[]): T {
 export function isInt64String(s: string): boolean {
   if (s.length === 0 || s.length > 20) return false;
   return parseBigInt(Buffer.from(s, 'latin1')) !== undefined;
+}
+
+/**
+ * Elements written per piece of a streamed reply: large enough that the per-piece overhead
+ * (a flush, a clock read) is small, small enough that one piece is a few tens of KB.
+ */
+const PIECE = 1024;
+
+/**
+ * Writes `count` elements (an exact int64, since a count may be 2^63-1) with `write`, after
+ * `header(count)` has been written by the caller: up to {@link PIECE} at once, more through
+ * {@link ClientState.stream} (so a huge reply never sits in memory, and stops when the client
+ * goes). `write` must not depend on keyspace state that may change between pieces.
+ */
+export function replyElements(ctx: CommandContext, count: bigint, write: (r: Reply) => void): void {
+  const piece = BigInt(PIECE);
+  if (count <= piece) {
+    for (let i = Number(count); i > 0; i--) write(ctx.reply);
+    return;
+  }
+  let left = count;
+  const next = (r: Reply): boolean => {
+    const n = left < piece ? Number(left) : PIECE;
+    for (let i = 0; i < n; i++) write(r);
+    left -= BigInt(n);
+    return left === 0n;
+  };
+  ctx.client.stream(next);
+}
+
+/** An aggregate header for an exact int64 count (`array`/`map` take numbers, exact to 2^53). */
+export function arrayHeader(r: Reply, count: bigint): void {
+  if (count <= BigInt(Number.MAX_SAFE_INTEGER)) r.array(Number(count));
+  else r.raw(Buffer.from(`*${count}\r\n`, 'latin1'));
 }

@@ -4,10 +4,11 @@
  * @packageDocumentation
  */
 import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
-import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOT_FLOAT, OVERFLOW, SYNTAX, argIs, int64Arg } from '../command';
-import { argRange, parseBigInt, parseScan, scanReply } from '../command';
+import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOT_FLOAT, OVERFLOW, int64Arg } from '../command';
+import { parseBigInt, parseScan, scanReply } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
-import { copy, pick, sample, str } from './common';
+import { copy, pick, str } from './common';
+import { parseRandomCount, replyRandom } from './random';
 
 // Redis 7.0's compiled-in defaults (hash-max-listpack-entries/value).
 const LISTPACK_ENTRIES = 512;
@@ -186,48 +187,13 @@ function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): void {
 }
 
 function hrandfield(ctx: CommandContext, argv: Buffer[]): void {
-  const key = str(argv[1]);
-  if (argv.length === 2) {
-    const h = getHash(ctx.db, key);
-    if (!h) return ctx.reply.nil();
-    return ctx.reply.bulkKey(pick([...h.map.keys()]));
-  }
-  let withValues = false;
-  if (argv.length === 4) {
-    if (!argIs(argv[3], 'withvalues')) throw new CommandError(SYNTAX);
-    withValues = true;
-  } else if (argv.length > 4) {
-    throw new CommandError(SYNTAX);
-  }
-  // Redis reads the count as a long in [-LONG_MAX, LONG_MAX], and with values refuses counts whose
-  // doubling (field + value) would overflow.
-  const big = argRange(argv[2], -INT64_MAX, INT64_MAX);
-  if (withValues && (big < -INT64_MAX / 2n || big > INT64_MAX / 2n)) throw new CommandError('ERR value is out of range');
-  const count = Number(big);
-  const h = getHash(ctx.db, key);
-  if (!h || count === 0) return ctx.reply.array(0);
-  const fields = [...h.map.keys()];
-  let chosen: string[];
-  if (count < 0) {
-    chosen = [];
-    for (let i = 0; i < -count; i++) chosen.push(pick(fields));
-  } else {
-    chosen = count >= fields.length ? fields : sample(fields, count);
-  }
-  const r = ctx.reply;
-  if (!withValues) {
-    r.array(chosen.length);
-    for (const f of chosen) r.bulkKey(f);
-    return;
-  }
-  // RESP3 pairs each field with its value; RESP2 flattens them.
-  if (r.proto === 3) r.array(chosen.length);
-  else r.array(chosen.length * 2);
-  for (const f of chosen) {
-    if (r.proto === 3) r.array(2);
-    r.bulkKey(f);
-    r.bulk(h.map.get(f) as Buffer);
-  }
+  const req = parseRandomCount(argv, 'withvalues');
+  const h = getHash(ctx.db, str(argv[1]));
+  if (req === null) return h === undefined ? ctx.reply.nil() : ctx.reply.bulkKey(pick([...h.map.keys()]));
+  replyRandom<[string, Buffer]>(ctx, req, h && [...h.map], (r, [field, value]) => {
+    r.bulkKey(field);
+    if (req.paired) r.bulk(value);
+  });
 }
 
 /** A hash as HSCAN pages through it: whole while a listpack, as Redis does, else by position. */

@@ -7,6 +7,7 @@ import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, 
 import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, parseScan, scanReply } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
 import { isInt64String, pick, sample, str } from './common';
+import { parseRandomCount, replyRandom } from './random';
 
 // Redis 7.0's compiled-in default (set-max-intset-entries).
 const INTSET_ENTRIES = 512;
@@ -137,24 +138,10 @@ function spop(ctx: CommandContext, argv: Buffer[]): void {
 
 function srandmember(ctx: CommandContext, argv: Buffer[]): void {
   if (argv.length > 3) throw new CommandError(SYNTAX);
-  const key = str(argv[1]);
-  if (argv.length === 2) {
-    const s = getSet(ctx.db, key);
-    if (!s) return ctx.reply.nil();
-    return ctx.reply.bulkKey(pick([...s.set]));
-  }
-  const count = argInt(argv[2]);
-  const s = getSet(ctx.db, key);
-  if (!s || count === 0) return ctx.reply.array(0);
-  if (count < 0) {
-    const all = [...s.set];
-    ctx.reply.array(-count);
-    for (let i = 0; i < -count; i++) ctx.reply.bulkKey(pick(all));
-    return;
-  }
-  const chosen = count >= s.size ? s.members() : sample([...s.set], count);
-  ctx.reply.array(chosen.length);
-  for (const m of chosen) ctx.reply.bulkKey(m);
+  const req = parseRandomCount(argv, '');
+  const s = getSet(ctx.db, str(argv[1]));
+  if (req === null) return s === undefined ? ctx.reply.nil() : ctx.reply.bulkKey(pick([...s.set]));
+  replyRandom(ctx, req, s?.members(), (r, m) => r.bulkKey(m));
 }
 
 /** The sets named by `keys`, in order (undefined for missing keys); every key's type is checked. */

@@ -254,6 +254,7 @@ function inProcessClient(db: Db): ClientState {
     authenticated: true,
     inMulti: false,
     block: unavailable('blocking'),
+    stream: unavailable('streamed replies'),
     kill: unavailable('CLIENT KILL'),
     setName: unavailable('CLIENT SETNAME'),
     select: unavailable('SELECT'),
