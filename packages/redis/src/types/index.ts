@@ -10,6 +10,7 @@ import { hashCommands, hashOps } from './hash';
 import { listCommands, listOps } from './list';
 import { setCommands, setOps } from './set';
 import { zsetCommands, zsetOps } from './zset-commands';
+import { zsetRandomCommands } from './zset-random';
 
 export { Deque } from './deque';
 export { SkipList, SortedSet } from './zset';
@@ -19,7 +20,7 @@ export { RedisZSet } from './zset-commands';
 export { LongDouble, parseStrictDouble, parseRangeDouble } from './numbers';
 
 /** Every list, hash, set and sorted-set command. */
-export const typeCommands: readonly CommandDef[] = [...listCommands, ...hashCommands, ...setCommands, ...zsetCommands];
+export const typeCommands: readonly CommandDef[] = [...listCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...zsetRandomCommands];
 
 /** Per-type keyspace hooks. */
 export const typeOps: TypeOpsTable = { list: listOps, hash: hashOps, set: setOps, zset: zsetOps };

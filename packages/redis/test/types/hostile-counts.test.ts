@@ -52,6 +52,9 @@ test.each([
   ['HRANDFIELD', 'h', '-9223372036854770000', 'WITHVALUES', '-ERR value is out of range\r\n'],
   ['HRANDFIELD', 'h', '9223372036854775807', 'WITHVALUES', '-ERR value is out of range\r\n'],
   ['HRANDFIELD', 'h', '1', 'nope', '-ERR syntax error\r\n'],
+  ['ZRANDMEMBER', 'z', '-9223372036854775808', null, '-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n'],
+  ['ZRANDMEMBER', 'z', '-9223372036854770000', 'WITHSCORES', '-ERR value is out of range\r\n'],
+  ['ZRANDMEMBER', 'z', '1', 'nope', '-ERR syntax error\r\n'],
   ['SRANDMEMBER', 's', 'x', null, '-ERR value is not an integer or out of range\r\n'],
 ])('%s %s %s %s is refused like Redis', async (cmd, key, count, extra, expected) => {
   const argv = extra === null ? [cmd, key, count] : [cmd, key, count, extra];
@@ -62,6 +65,7 @@ test.each([
   [['HRANDFIELD', 'h', '-9223372036854775807']],
   [['HRANDFIELD', 'h', '-4611686018427387903', 'WITHVALUES']],
   [['SRANDMEMBER', 's', '-9223372036854775807']],
+  [['ZRANDMEMBER', 'z', '-4611686018427387903', 'WITHSCORES']],
 ])('%j streams: PING elsewhere within 100 ms, the server survives the client leaving', async (cmd) => {
   const held = fireAndHold(cmd, 300);
   await new Promise((r) => setTimeout(r, 50));
@@ -84,4 +88,10 @@ test('a large negative count is complete and in order with later pipelined comma
   expect(head.split('\r\n').filter((l) => l === 'a' || l === 'b')).toHaveLength(n);
   expect(replies[1].toString()).toBe('+PONG\r\n');
   c.close();
+});
+
+test('ZRANDMEMBER WITHSCORES pairs members with scores (RESP2 flat)', async () => {
+  expect((await setup.send(['ZRANDMEMBER', 'z', '-2', 'WITHSCORES'])).toString()).toBe('*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n1\r\n');
+  expect((await setup.send(['ZRANDMEMBER', 'z', '5'])).toString()).toBe('*1\r\n$1\r\na\r\n');
+  expect((await setup.send(['ZRANDMEMBER', 'nokey'])).toString()).toBe('$-1\r\n');
 });
