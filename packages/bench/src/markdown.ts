@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LIMITS, type NoiseLimits } from './noise';
 import type { CaseResult, WorkloadResult } from './runner';
-import { judgeCase, maxSteal, mib, repContamination, type Rep, type Summary } from './report';
+import { judgeCase, maxSteal, mib, repContamination, sig3, type Rep, type Summary } from './report';
 import { chart, type Group, type Panel } from './svg';
 import { workloads } from './workloads';
 
@@ -70,14 +70,6 @@ export function publishProblems(r: WorkloadResult): string[] {
     }
   }
   return problems;
-}
-
-function sig3(x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  if (x >= 100) return x.toFixed(0);
-  if (x >= 10) return x.toFixed(1);
-  if (x >= 1) return x.toFixed(2);
-  return x.toFixed(3);
 }
 
 /** 1.59M, 131k, 950. */

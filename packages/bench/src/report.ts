@@ -158,13 +158,15 @@ export function judgeCase(c: CaseResult, subject: string | undefined, pairs: [st
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-function sig3(x: number): string {
+/** Three significant digits ('-' for a missing figure), as every table of the report prints them. */
+export function sig3(x: number): string {
   if (!Number.isFinite(x)) return '-';
   if (x >= 100) return x.toFixed(0);
   if (x >= 10) return x.toFixed(1);
   if (x >= 1) return x.toFixed(2);
   return x.toFixed(3);
 }
+
 
 function pct(x: number): string {
   return Number.isFinite(x) ? `${x.toFixed(0)}%` : '-';

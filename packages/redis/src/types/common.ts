@@ -5,10 +5,19 @@
  * @packageDocumentation
  */
 import { CommandError, INT64_MAX_NUMBER, LongDouble, keyOf, parseBigInt } from '../command';
-import type { CommandContext, Reply } from '../command';
+import type { CommandContext, Db, Reply } from '../command';
 
 /** Decodes a member/field argument to its binary-safe string form (one char per byte). */
 export const str = keyOf;
+
+/**
+ * After removing elements from the collection under `key`: deletes the key when `remaining` is 0
+ * (Redis never keeps an empty list, set, sorted set or hash), otherwise marks it modified.
+ */
+export function afterRemove(db: Db, key: string, remaining: number): void {
+  if (remaining === 0) db.delete(key);
+  else db.modified(key);
+}
 
 /** A copy of a value argument (argv Buffers are views into the read buffer). */
 export function copy(arg: Buffer): Buffer {

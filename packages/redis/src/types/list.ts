@@ -6,7 +6,7 @@
 import { CMD_BLOCKING, CMD_DENYOOM, CMD_FAST, CMD_NOSCRIPT, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
 import { CommandError, NOT_POSITIVE, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE, argInt, argIs } from '../command';
 import type { BlockSpec, CommandContext, Db, TypeOps } from '../command';
-import { blockTimeout, clampRange, copy, str } from './common';
+import { afterRemove, blockTimeout, clampRange, copy, str } from './common';
 import { Deque } from './deque';
 
 /** A Redis list value. */
@@ -22,11 +22,6 @@ function getListForWrite(db: Db, key: string): List | undefined {
   return db.getForWrite<List>(key, 'list');
 }
 
-/** After removing elements: delete the key when the list emptied (Redis never keeps empty lists). */
-function afterRemove(db: Db, key: string, list: List): void {
-  if (list.length === 0) db.delete(key);
-  else db.modified(key);
-}
 
 function pushTo(db: Db, key: string, list: List | undefined, values: Buffer[], end: End): number {
   if (list === undefined) {
@@ -67,13 +62,13 @@ function pop(end: End) {
     if (list === undefined) return hasCount ? ctx.reply.nullArray() : ctx.reply.nil();
     if (!hasCount) {
       ctx.reply.bulk(popOne(list, end));
-      return afterRemove(ctx.db, key, list);
+      return afterRemove(ctx.db, key, list.length);
     }
     const n = Math.min(count, list.length);
     ctx.reply.array(n);
     if (n === 0) return;
     for (let i = 0; i < n; i++) ctx.reply.bulk(popOne(list, end));
-    afterRemove(ctx.db, key, list);
+    afterRemove(ctx.db, key, list.length);
   };
 }
 
@@ -119,7 +114,7 @@ function lrem(ctx: CommandContext, argv: Buffer[]): void {
   if (!list) return ctx.reply.integer(0);
   const target = argv[3];
   const removed = list.removeWhere((v) => v.equals(target), Math.abs(count), count < 0);
-  if (removed > 0) afterRemove(ctx.db, key, list);
+  if (removed > 0) afterRemove(ctx.db, key, list.length);
   ctx.reply.integer(removed);
 }
 
@@ -132,7 +127,7 @@ function ltrim(ctx: CommandContext, argv: Buffer[]): void {
   const r = clampRange(start, end, list.length);
   if (r === null) list.trim(1, 0);
   else list.trim(r[0], r[1]);
-  afterRemove(ctx.db, key, list);
+  afterRemove(ctx.db, key, list.length);
   ctx.reply.ok();
 }
 
@@ -213,7 +208,7 @@ function parseEnd(arg: Buffer): End {
 function move(db: Db, srcKey: string, src: List, dstKey: string, from: End, to: End): Buffer {
   const dst = getListForWrite(db, dstKey);
   const value = popOne(src, from);
-  afterRemove(db, srcKey, src);
+  afterRemove(db, srcKey, src.length);
   // With src === dst and a single element, the pop deleted the key: push into a fresh list.
   pushTo(db, dstKey, dst !== undefined && dst.length > 0 ? dst : undefined, [value], to);
   return value;
@@ -255,7 +250,7 @@ function bpop(end: End) {
       c.reply.array(2);
       c.reply.bulkKey(key);
       c.reply.bulk(popOne(list, end));
-      afterRemove(c.db, key, list);
+      afterRemove(c.db, key, list.length);
       c.propagate([popName, key]);
       return true;
     };

@@ -6,7 +6,7 @@
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
 import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, parseScan, scanReply } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
-import { isInt64String, pick, sample, str } from './common';
+import { afterRemove, isInt64String, pick, sample, str } from './common';
 import { parseRandomCount, replyRandom } from './random';
 
 // Redis 7.0's compiled-in default (set-max-intset-entries).
@@ -59,10 +59,6 @@ function setForWrite(db: Db, key: string): RedisSet | undefined {
   return db.getForWrite<RedisSet>(key, 'set');
 }
 
-function afterRemove(db: Db, key: string, s: RedisSet): void {
-  if (s.size === 0) db.delete(key);
-  else db.modified(key);
-}
 
 function replyMembers(ctx: CommandContext, members: string[]): void {
   ctx.reply.set(members.length);
@@ -90,7 +86,7 @@ function srem(ctx: CommandContext, argv: Buffer[]): void {
   if (!s) return ctx.reply.integer(0);
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (s.set.delete(str(argv[i]))) n++;
-  if (n > 0) afterRemove(ctx.db, key, s);
+  if (n > 0) afterRemove(ctx.db, key, s.size);
   ctx.reply.integer(n);
 }
 
@@ -122,7 +118,7 @@ function spop(ctx: CommandContext, argv: Buffer[]): void {
     s.set.delete(m);
     ctx.reply.bulkKey(m);
     ctx.propagate(['SREM', key, m]);
-    return afterRemove(ctx.db, key, s);
+    return afterRemove(ctx.db, key, s.size);
   }
   const count = argInt(argv[2], NOT_POSITIVE);
   if (count < 0) throw new CommandError(NOT_POSITIVE);
@@ -133,7 +129,7 @@ function spop(ctx: CommandContext, argv: Buffer[]): void {
   replyMembers(ctx, popped);
   // Log what was actually removed: replaying a random pop would remove other members.
   for (let i = 0; i < popped.length; i += 1024) ctx.propagate(['SREM', key, ...popped.slice(i, i + 1024)]);
-  afterRemove(ctx.db, key, s);
+  afterRemove(ctx.db, key, s.size);
 }
 
 function srandmember(ctx: CommandContext, argv: Buffer[]): void {
@@ -249,7 +245,7 @@ function smove(ctx: CommandContext, argv: Buffer[]): void {
   const dst = setForWrite(ctx.db, dstKey);
   if (srcKey === dstKey) return ctx.reply.integer(src.set.has(member) ? 1 : 0);
   if (!src.set.delete(member)) return ctx.reply.integer(0);
-  afterRemove(ctx.db, srcKey, src);
+  afterRemove(ctx.db, srcKey, src.size);
   if (dst) {
     dst.add(member);
     ctx.db.modified(dstKey);

@@ -7,7 +7,7 @@ import { CMD_BLOCKING, CMD_DENYOOM, CMD_FAST, CMD_NOSCRIPT, CMD_READONLY, CMD_WR
 import { CommandError, NOT_FLOAT, NOT_POSITIVE, SYNTAX, argInt, argIs, formatDouble, parseRangeDouble } from '../command';
 import { parseScan, parseStrictDouble, scanReply } from '../command';
 import type { CommandContext, Db, Reply, TypeOps } from '../command';
-import { blockTimeout, clampRange, str } from './common';
+import { afterRemove, blockTimeout, clampRange, str } from './common';
 import { SortedSet, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from './zset';
 
 // Redis 7.0's compiled-in defaults (zset-max-listpack-entries/value).
@@ -42,10 +42,6 @@ function zForWrite(db: Db, key: string): RedisZSet | undefined {
   return db.getForWrite<RedisZSet>(key, 'zset');
 }
 
-function afterRemove(db: Db, key: string, z: RedisZSet): void {
-  if (z.size === 0) db.delete(key);
-  else db.modified(key);
-}
 
 function score(arg: Buffer): number {
   const v = parseStrictDouble(str(arg));
@@ -201,7 +197,7 @@ function zrem(ctx: CommandContext, argv: Buffer[]): void {
   if (!z) return ctx.reply.integer(0);
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (z.delete(str(argv[i]))) n++;
-  if (n > 0) afterRemove(ctx.db, key, z);
+  if (n > 0) afterRemove(ctx.db, key, z.size);
   ctx.reply.integer(n);
 }
 
@@ -380,7 +376,7 @@ function zpop(max: boolean) {
     const z = zForWrite(ctx.db, key);
     if (!z || count === 0) return ctx.reply.array(0);
     const nodes = popNodes(z, max, count);
-    afterRemove(ctx.db, key, z);
+    afterRemove(ctx.db, key, z.size);
     const r = ctx.reply;
     // RESP3 pairs members with scores only when a count was given.
     if (r.proto === 3 && hasCount) return replyScored(r, nodes, true);
@@ -401,7 +397,7 @@ function bzpop(max: boolean) {
       const z = zForWrite(c.db, key);
       if (!z || z.size === 0) return false;
       const [n] = popNodes(z, max, 1);
-      afterRemove(c.db, key, z);
+      afterRemove(c.db, key, z.size);
       c.reply.array(3);
       c.reply.bulkKey(key);
       c.reply.bulkKey(n.member);
@@ -447,7 +443,7 @@ function zremrange(kind: 'rank' | 'score' | 'lex') {
     if (!z) return ctx.reply.integer(0);
     const doomed = nodes(z);
     for (const n of doomed) z.delete(n.member);
-    if (doomed.length > 0) afterRemove(ctx.db, key, z);
+    if (doomed.length > 0) afterRemove(ctx.db, key, z.size);
     ctx.reply.integer(doomed.length);
   };
 }
