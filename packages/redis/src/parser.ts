@@ -292,32 +292,23 @@ export function splitArgs(data: Buffer, start: number, end: number): Buffer[] | 
     while (p < end && data[p] !== 0 && isSpace(data[p])) p++;
     if (at(p) === 0) return args;
     const cur: number[] = [];
-    let inq = false;
-    let insq = false;
+    // The quote the argument is in: 0 (none), 0x22 (") or 0x27 (').
+    let quote = 0;
     let done = false;
     while (!done) {
       const c = at(p);
-      if (inq) {
-        if (c === 0x5c && at(p + 1) === 0x78 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {
+      if (quote !== 0) {
+        if (quote === 0x22 && c === 0x5c && at(p + 1) === 0x78 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {
           cur.push(hexValue(at(p + 2)) * 16 + hexValue(at(p + 3)));
           p += 3;
-        } else if (c === 0x5c && at(p + 1) !== 0) {
+        } else if (quote === 0x22 && c === 0x5c && at(p + 1) !== 0) {
           p++;
           const e = at(p);
           cur.push(e === 0x6e ? 10 : e === 0x72 ? 13 : e === 0x74 ? 9 : e === 0x62 ? 8 : e === 0x61 ? 7 : e);
-        } else if (c === 0x22) {
-          if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return null;
-          done = true;
-        } else if (c === 0) {
-          return null;
-        } else {
-          cur.push(c);
-        }
-      } else if (insq) {
-        if (c === 0x5c && at(p + 1) === 0x27) {
+        } else if (quote === 0x27 && c === 0x5c && at(p + 1) === 0x27) {
           p++;
           cur.push(0x27);
-        } else if (c === 0x27) {
+        } else if (c === quote) {
           if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return null;
           done = true;
         } else if (c === 0) {
@@ -327,10 +318,8 @@ export function splitArgs(data: Buffer, start: number, end: number): Buffer[] | 
         }
       } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0) {
         done = true;
-      } else if (c === 0x22) {
-        inq = true;
-      } else if (c === 0x27) {
-        insq = true;
+      } else if (c === 0x22 || c === 0x27) {
+        quote = c;
       } else {
         cur.push(c);
       }
