@@ -1,57 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { join } from 'node:path';
 import { Client, delay, eventually } from './helpers';
+import { ask, killServers, loopOf, start, stopServer } from './loops-fixture';
 
-interface Running {
-  child: ChildProcess;
-  ports: number[];
-  output: () => string;
-  errors: () => string;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-/** Starts the fixture server with several loops; it prints its ports once loop 0 serves. */
-async function start(options: Record<string, unknown>): Promise<Running> {
-  const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'loops-server.js'), JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => out.includes('\n'), 60_000);
-  const { ports } = JSON.parse(out.split('\n')[0]) as { ports: number[] };
-  return { child, ports, output: () => out, errors: () => err, exited };
-}
-
-async function ask(client: Client, question: string): Promise<string> {
-  const before = client.received.length;
-  client.write(question);
-  await eventually(() => client.received.length > before, 10_000);
-  await delay(20);
-  return client.received.subarray(before).toString();
-}
-
-async function loopOf(client: Client): Promise<number> {
-  const answer = await ask(client, 'loop?');
-  return Number(/^loop:(\d+)$/.exec(answer)![1]);
-}
-
-async function stopServer(running: Running): Promise<void> {
-  const c = new Client(running.ports[0]);
-  c.write('shutdown');
-  expect(await running.exited).toBe(0);
-  expect(running.output()).toContain('stopped');
-}
+afterEach(killServers);
 
 describe('several event loops', () => {
   test('round-robin alternates exactly, and every loop echoes', async () => {
