@@ -11,6 +11,8 @@ export interface ReactorOptions {
   keepAliveSeconds?: number;
   noDelay?: boolean;
   allowHalfOpen?: boolean;
+  /** Milliseconds a closed connection waits for the peer's FIN after sending its own. */
+  lingerTimeout?: number;
 }
 
 /** [family (4, 6, or 0 for unix), address, port] */
@@ -99,6 +101,7 @@ export interface NativeDefaults {
   readonly writeHighWatermark: number;
   readonly writeLowWatermark: number;
   readonly maxInbound: number;
+  readonly lingerTimeout: number;
 }
 
 /** What JavaScript and the reactor agree on, defined once in src/protocol.h. Deeply frozen. */
@@ -114,6 +117,8 @@ export interface Constants {
   readonly recordWords: number;
   /** `id & slotMask` is the connection's slot: dense, reused after close. */
   readonly slotMask: number;
+  /** Connection ids are non-negative and below `2 ** idBits` (int32). */
+  readonly idBits: number;
   /** Bytes of a UDP sender's address stored before each datagram payload. */
   readonly addressSlot: number;
   /** The largest `readChunk` a reactor accepts. */

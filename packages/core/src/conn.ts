@@ -48,15 +48,19 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   /** Why the connection is being closed by nevio itself (a handler threw), for `closed`. */
   closeError: Error | undefined = undefined;
 
+  /** Unique over the server's loops (see {@link Loop.connIdBase}). */
+  readonly id: number;
   private local: Addr | undefined = undefined;
   private remote: Addr | undefined = undefined;
 
   constructor(
     private readonly loop: Loop,
-    readonly id: number,
+    /** The reactor's id for the connection: what records, ops and handles carry. */
+    readonly nativeId: number,
     readonly listenerIndex: number,
   ) {
     super();
+    this.id = loop.connIdBase + nativeId;
   }
 
   get closed(): boolean {
@@ -64,7 +68,7 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   }
 
   get handle(): ConnHandle {
-    return { reactor: this.loop.registryId, id: this.id };
+    return { reactor: this.loop.registryId, id: this.nativeId };
   }
 
   get localAddr(): Addr {
@@ -80,12 +84,12 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
 
   private describe(end: 'local' | 'remote'): Addr {
     const reactor = this.loop.reactor;
-    const [family, address, port] = end === 'local' ? reactor.localAddress(this.id) : reactor.remoteAddress(this.id);
+    const [family, address, port] = end === 'local' ? reactor.localAddress(this.nativeId) : reactor.remoteAddress(this.nativeId);
     return makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
   }
 
   get outboundBuffered(): number {
-    return this.isClosed ? 0 : Math.max(0, this.loop.reactor.outbound(this.id));
+    return this.isClosed ? 0 : Math.max(0, this.loop.reactor.outbound(this.nativeId));
   }
 
   write(data: Output): boolean {
@@ -105,7 +109,7 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   }
 
   wake(): void {
-    if (!this.isClosed) this.loop.reactor.wake(this.id);
+    if (!this.isClosed) this.loop.reactor.wake(this.nativeId);
   }
 
   close(): void {
@@ -115,19 +119,19 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   }
 
   pause(): void {
-    if (!this.isClosed) this.loop.reactor.setReading(this.id, false);
+    if (!this.isClosed) this.loop.reactor.setReading(this.nativeId, false);
   }
 
   resume(): void {
-    if (!this.isClosed) this.loop.reactor.setReading(this.id, true);
+    if (!this.isClosed) this.loop.reactor.setReading(this.nativeId, true);
   }
 
   setNoDelay(noDelay: boolean): void {
-    if (!this.isClosed) this.loop.reactor.setNoDelay(this.id, noDelay);
+    if (!this.isClosed) this.loop.reactor.setNoDelay(this.nativeId, noDelay);
   }
 
   setKeepAlive(enable: boolean, initialDelayMs = 0): void {
-    if (!this.isClosed) this.loop.reactor.setKeepAlive(this.id, enable, Math.ceil(initialDelayMs / 1000));
+    if (!this.isClosed) this.loop.reactor.setKeepAlive(this.nativeId, enable, Math.ceil(initialDelayMs / 1000));
   }
 }
 

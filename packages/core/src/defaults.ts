@@ -20,6 +20,8 @@ export interface Defaults {
   readonly writeLowWatermark: number;
   /** Unconsumed input beyond which a connection is closed with `ENOBUFS`: 256 MiB. */
   readonly maxInbound: number;
+  /** Milliseconds a closed connection waits for the peer's FIN after sending its own: 5 s. */
+  readonly lingerTimeout: number;
   /** Milliseconds `server.stop()` waits for output to drain before closing anyway: 10 s. */
   readonly stopTimeout: number;
 }

@@ -48,6 +48,11 @@ export class Loop {
   readonly reactor: Reactor;
   /** The reactor's process-wide id (see {@link ConnHandle}). */
   readonly registryId: number;
+  /**
+   * Added to the reactor's connection ids, which are per reactor and below `2 ** idBits`, to make
+   * `conn.id` unique over the loops of a server: the loop's index sits above the reactor's bits.
+   */
+  readonly connIdBase: number;
   private readonly records: Int32Array;
   private readonly ops: Int32Array;
   private readonly readBuffer: Buffer;
@@ -63,6 +68,7 @@ export class Loop {
   private lastLogged = new Map<string, number>();
 
   constructor(
+    loopIndex: number,
     private readonly events: Events<any>,
     private readonly logger: Logger,
     options: ConstructorParameters<typeof Reactor>[1],
@@ -71,6 +77,7 @@ export class Loop {
   ) {
     this.reactor = new Reactor((count) => this.dispatch(count), options);
     this.registryId = this.reactor.registryId();
+    this.connIdBase = loopIndex * 2 ** constants.idBits;
     this.records = this.reactor.records;
     this.ops = this.reactor.ops;
     this.readBuffer = this.reactor.readBuffer;
@@ -114,13 +121,13 @@ export class Loop {
       switch (kind) {
         case RECORD_DATA: {
           const conn = this.conns[id & SLOT_MASK];
-          if (conn !== undefined && conn.id === id) this.react(conn, this.readBuffer.subarray(a, a + b));
+          if (conn !== undefined && conn.nativeId === id) this.react(conn, this.readBuffer.subarray(a, a + b));
           break;
         }
         case RECORD_INBOUND:
         case RECORD_WAKE: {
           const conn = this.conns[id & SLOT_MASK];
-          if (conn !== undefined && conn.id === id) this.react(conn, this.reactor.inbound(id) ?? EMPTY);
+          if (conn !== undefined && conn.nativeId === id) this.react(conn, this.reactor.inbound(id) ?? EMPTY);
           break;
         }
         case RECORD_OPEN:
@@ -171,7 +178,7 @@ export class Loop {
     conn.cursorUsed = false;
     try {
       const result = react === undefined ? undefined : react.call(this.events, conn, data);
-      if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.id, conn.cursor, 0);
+      if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.nativeId, conn.cursor, 0);
       if (result !== undefined) this.apply(conn, result, data);
     } catch (error) {
       this.handlerFailed(conn, 'react', error);
@@ -181,7 +188,7 @@ export class Loop {
 
   private closed(id: number, errno: number, call: number): void {
     const conn = this.conns[id & SLOT_MASK];
-    if (conn === undefined || conn.id !== id) return;
+    if (conn === undefined || conn.nativeId !== id) return;
     this.conns[id & SLOT_MASK] = undefined;
     conn.isClosed = true;
     this.preWritePending.delete(conn);
@@ -198,7 +205,7 @@ export class Loop {
 
   private ended(id: number): void {
     const conn = this.conns[id & SLOT_MASK];
-    if (conn === undefined || conn.id !== id) return;
+    if (conn === undefined || conn.nativeId !== id) return;
     const handler = this.events.end;
     if (handler === undefined) {
       conn.close();
@@ -215,7 +222,7 @@ export class Loop {
   private drained(id: number): void {
     const conn = this.conns[id & SLOT_MASK];
     const handler = this.events.drained;
-    if (conn === undefined || conn.id !== id || handler === undefined) return;
+    if (conn === undefined || conn.nativeId !== id || handler === undefined) return;
     try {
       handler.call(this.events, conn);
     } catch (error) {
@@ -265,7 +272,7 @@ export class Loop {
   write(conn: StreamConn, data: Output): void {
     if (!this.dispatching) {
       // Outside a batch there is nothing to coalesce with: write now.
-      const pending = this.reactor.write(conn.id, typeof data === 'string' ? Buffer.from(data) : data);
+      const pending = this.reactor.write(conn.nativeId, typeof data === 'string' ? Buffer.from(data) : data);
       if (pending < 0) conn.closing = true;
       return;
     }
@@ -281,7 +288,7 @@ export class Loop {
         this.flushStage();
       }
       const n = stage.write(data, this.stageOffset);
-      this.pushOp(OP_WRITE, conn.id, this.stageOffset, n);
+      this.pushOp(OP_WRITE, conn.nativeId, this.stageOffset, n);
       this.stageOffset += n;
       return;
     }
@@ -294,21 +301,21 @@ export class Loop {
       this.flushStage();
     }
     stage.set(data, this.stageOffset);
-    this.pushOp(OP_WRITE, conn.id, this.stageOffset, n);
+    this.pushOp(OP_WRITE, conn.nativeId, this.stageOffset, n);
     this.stageOffset += n;
   }
 
   /** A large output: what is staged goes first, then the reactor copies this one itself. */
   private writeDirect(conn: StreamConn, data: Uint8Array): void {
     this.flushStage();
-    if (this.reactor.write(conn.id, data) < 0) conn.closing = true;
+    if (this.reactor.write(conn.nativeId, data) < 0) conn.closing = true;
   }
 
   close(conn: StreamConn): void {
     if (this.dispatching) {
-      this.pushOp(OP_CLOSE, conn.id, 0, 0);
+      this.pushOp(OP_CLOSE, conn.nativeId, 0, 0);
     } else {
-      this.reactor.close(conn.id);
+      this.reactor.close(conn.nativeId);
     }
   }
 
@@ -337,8 +344,8 @@ export class Loop {
       : undefined;
     if (data !== undefined) conn.cursor = data.length;
     this.flushStage();
-    const detached = this.reactor.detach(conn.id);
-    this.conns[conn.id & SLOT_MASK] = undefined;
+    const detached = this.reactor.detach(conn.nativeId);
+    this.conns[conn.nativeId & SLOT_MASK] = undefined;
     conn.isClosed = true;
     this.preWritePending.delete(conn);
     if (detached === null) return;

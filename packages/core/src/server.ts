@@ -169,6 +169,7 @@ function createLoop(events: Events<any>, options: Options, server: LoopServer): 
   const low = options.writeLowWatermark ?? Math.min(defaults.writeLowWatermark, high);
   if (low > high) throw new NevioError('writeLowWatermark must not exceed writeHighWatermark', 'ERR_NEVIO_OPTIONS');
   return new Loop(
+    server.loopIndex,
     events,
     options.logger ?? console,
     {
@@ -179,6 +180,7 @@ function createLoop(events: Events<any>, options: Options, server: LoopServer): 
       keepAliveSeconds: Math.ceil((options.tcpKeepAlive ?? 0) / 1000),
       noDelay: options.tcpNoDelay ?? true,
       allowHalfOpen: options.allowHalfOpen ?? false,
+      lingerTimeout: options.lingerTimeout ?? defaults.lingerTimeout,
     },
     () => void server.stop(),
     () => void server.stopped(),

@@ -209,6 +209,12 @@ export interface Options {
   maxInbound?: number;
   /** Milliseconds {@link Server.stop} waits for output to drain before closing connections anyway. Default 10 s. */
   stopTimeout?: number;
+  /**
+   * Milliseconds a closed connection waits for the peer's FIN once its output is written and its
+   * own FIN sent, reading and dropping whatever the peer still sends: closing a socket with input
+   * unread makes the kernel answer with RST, which destroys output still in flight. Default 5 s.
+   */
+  lingerTimeout?: number;
   /** Where errors without an `error` handler go. Default: `console`. */
   logger?: Logger;
   /**
@@ -243,8 +249,9 @@ export interface Server {
   /** Open stream connections, over every loop. */
   countConnections(): number;
   /**
-   * Stops gracefully: stops accepting, writes every connection's pending output, closes
-   * everything, calls `shutdown`, then resolves. Calling it again returns the same promise.
+   * Stops gracefully: stops accepting and presenting input, writes every connection's pending
+   * output, sends FIN and closes each connection at the peer's FIN (or after `lingerTimeout`),
+   * calls `shutdown`, then resolves. Calling it again returns the same promise.
    */
   stop(): Promise<void>;
   /** Resolves when the server has stopped, whoever stopped it. */

@@ -105,7 +105,6 @@ describe('closing under load', () => {
         closeErrors: Record<string, number>;
       };
       const echoedTotal = Object.values(report.echoed).reduce((a, b) => a + b, 0);
-      if (process.env.NEVIO_STOP_REPORT) console.log(JSON.stringify({ echoedTotal, received: peers.reduce((s, p) => s + p.received, 0), errors: peers.map((p) => p.error).filter(Boolean).sort().join(), ...account(peers, report.echoed) }));
       // The scenario itself: peers were writing when the server stopped.
       expect(stillSending).toBeGreaterThanOrEqual(connections * 0.9);
       expect(echoedTotal).toBeGreaterThanOrEqual(stopAfter);
@@ -146,4 +145,46 @@ describe('closing under load', () => {
       await server.stop();
     }
   }, 120_000);
+
+  test('a peer that never sends FIN is closed after lingerTimeout, and stop waits for it', async () => {
+    const lingerTimeout = 500;
+    const closed: string[] = [];
+    const server = await serve(
+      {
+        react: () => ({ out: 'bye', action: Action.Close }),
+        closed: (_conn, err) => void closed.push(err?.message ?? 'clean'),
+      },
+      'tcp://127.0.0.1:0',
+      { lingerTimeout, stopTimeout: 30_000 },
+    );
+    // allowHalfOpen: the peer reads our FIN and keeps its own side open, still sending now and then.
+    const peer = connect({ port: server.addrs[0].port, host: '127.0.0.1', allowHalfOpen: true });
+    let received = '';
+    let eofAt = 0;
+    let goneAt = 0;
+    peer.on('data', (d: Buffer) => (received += d.toString()));
+    peer.on('end', () => (eofAt = Date.now()));
+    peer.on('error', () => {});
+    peer.once('close', () => (goneAt = Date.now()));
+    const ticker = setInterval(() => peer.writable && peer.write('still here'), 50);
+    try {
+      peer.write('hello');
+      await eventually(() => eofAt > 0, 10_000);
+      // The application is done with the connection as soon as its output is written.
+      await eventually(() => closed.length === 1, 2_000);
+      expect(closed).toEqual(['clean']);
+      expect(received).toBe('bye');
+      const stopping = Date.now();
+      await within(server.stop(), 10_000, 'the stop');
+      const stopTook = Date.now() - stopping;
+      // The reactor held the socket (dropping input) until the linger deadline, not the stop timeout.
+      expect(stopTook).toBeGreaterThanOrEqual(lingerTimeout - (stopping - eofAt) - 100);
+      expect(Date.now() - eofAt).toBeGreaterThanOrEqual(lingerTimeout - 100);
+      expect(Date.now() - eofAt).toBeLessThan(lingerTimeout + 5_000);
+      await eventually(() => goneAt > 0, 5_000);
+    } finally {
+      clearInterval(ticker);
+      peer.destroy();
+    }
+  });
 });

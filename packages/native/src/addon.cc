@@ -70,6 +70,7 @@ Napi::Object DescribeConstants(Napi::Env env) {
   Number(defaults, "writeHighWatermark", static_cast<double>(kDefaultHighWatermark));
   Number(defaults, "writeLowWatermark", static_cast<double>(kDefaultLowWatermark));
   Number(defaults, "maxInbound", static_cast<double>(kDefaultMaxInbound));
+  Number(defaults, "lingerTimeout", static_cast<double>(kDefaultLingerMs));
 
   Napi::Object constants = Napi::Object::New(env);
   constants.Set("record", record);
@@ -79,6 +80,7 @@ Napi::Object DescribeConstants(Napi::Env env) {
   constants.Set("defaults", defaults);
   Number(constants, "recordWords", kRecordWords);
   Number(constants, "slotMask", kSlotMask);
+  Number(constants, "idBits", kIdBits);
   Number(constants, "addressSlot", static_cast<double>(kAddressSlot));
   Number(constants, "maxReadChunk", static_cast<double>(kMaxReadChunk));
   return constants;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 
 #include "reactor.h"
 #include "socket.h"
@@ -45,7 +47,11 @@ int Connection::FlushPending() {
 uint32_t Connection::WantedInterest(const Watermarks& watermarks, bool* drained) {
   uint32_t want = 0;
   *drained = false;
-  if (!closing) {
+  if (closing) {
+    // Input is dropped until the peer's FIN: the peer can finish sending, and nothing is left
+    // unread for the kernel to answer our close with RST.
+    if (!read_done) want |= kPollRead;
+  } else {
     // A half-open connection no longer reads, but its writer still wants to hear about drains.
     size_t pending = out_.size();
     if (paused && pending <= watermarks.low) {
@@ -59,15 +65,9 @@ uint32_t Connection::WantedInterest(const Watermarks& watermarks, bool* drained)
   return want;
 }
 
-void Connection::CloseSocket(bool linger) {
-  if (linger) {
-    shutdown(fd_, SHUT_WR);
-    uint8_t scratch[4096];
-    for (int i = 0; i < 16 && ReadSome(fd_, scratch, sizeof scratch) > 0; i++) {
-    }
-  }
-  close(fd_);
-}
+int Connection::HalfClose() { return shutdown(fd_, SHUT_WR) < 0 ? -errno : 0; }
+
+void Connection::CloseSocket() { close(fd_); }
 
 void Connection::PresentShared(uint32_t offset, uint32_t length) {
   presented_ = true;
@@ -93,6 +93,10 @@ void Connection::SetConsumed(uint32_t bytes) {
 void Connection::Settle(const uint8_t* read_buffer) {
   if (!presented_) return;
   presented_ = false;
+  if (closing) {
+    in_.Release();
+    return;
+  }
   uint32_t consumed = consume_set_ ? std::min(consumed_, presented_length_) : presented_length_;
   consume_set_ = false;
   if (presented_shared_) {
@@ -124,9 +128,10 @@ Connection* ConnectionTable::Insert(int fd, int listener) {
   } else {
     slot = static_cast<uint32_t>(slots_.size());
     slots_.push_back(nullptr);
+    generations_.push_back(0);
   }
-  generation_ = (generation_ + 1) & kGenerationMask;
-  auto* c = new Connection(fd, static_cast<int32_t>(slot | (generation_ << kSlotBits)), listener);
+  uint32_t generation = generations_[slot] = (generations_[slot] + 1) & kGenerationMask;
+  auto* c = new Connection(fd, static_cast<int32_t>(slot | (generation << kSlotBits)), listener);
   slots_[slot] = c;
   return c;
 }
@@ -145,9 +150,27 @@ void Reactor::HandleConnection(Connection* c, uint32_t mask) {
   if (((mask & kPollWrite) || hangup) && !c->out().empty()) {
     if (!FlushPending(c)) return;
   }
-  if ((mask & kPollRead) || hangup) {
-    if (!c->read_done && !c->closing && !c->paused && !c->held && c->round != round_) ReadOnce(c);
+  if (((mask & kPollRead) || hangup) && !c->read_done && c->round != round_) {
+    if (c->closing) {
+      DropInput(c);
+    } else if (!c->paused && !c->held) {
+      ReadOnce(c);
+    }
   }
+}
+
+void Reactor::DropInput(Connection* c) {
+  // One read per round, like ReadOnce: a peer that keeps sending cannot starve the others.
+  c->round = round_;
+  if (discard_.empty()) discard_.resize(options_.read_chunk);
+  ssize_t n = c->Read(discard_.data(), discard_.size());
+  if (n > 0 || WouldBlock(n)) return;
+  if (n == 0) {
+    c->read_done = true;
+    FinishIfDrained(c);
+    return;
+  }
+  Destroy(c, static_cast<int>(-n), kCallRead);
 }
 
 void Reactor::ReadOnce(Connection* c) {
@@ -209,12 +232,9 @@ bool Reactor::FlushPending(Connection* c) {
     Destroy(c, -rc, kCallWrite);
     return false;
   }
-  if (c->closing && c->out().empty()) {
-    Destroy(c, 0, kCallNone);
-    return false;
-  }
-  UpdateInterest(c);
-  return true;
+  int32_t id = c->id();
+  FinishIfDrained(c);
+  return Find(id) != nullptr;
 }
 
 void Reactor::UpdateInterest(Connection* c) {
@@ -232,23 +252,70 @@ void Reactor::UpdateInterest(Connection* c) {
 
 void Reactor::FinishIfDrained(Connection* c) {
   if (c->closing && c->out().empty()) {
-    Destroy(c, 0, kCallNone);
-  } else {
-    UpdateInterest(c);
+    if (c->read_done) {
+      // Nothing owed and nothing unread: the close cannot turn into RST.
+      Destroy(c, 0, kCallNone);
+      return;
+    }
+    if (!c->half_closed && !HalfClose(c)) return;
   }
+  UpdateInterest(c);
+}
+
+bool Reactor::HalfClose(Connection* c) {
+  int rc = c->HalfClose();
+  if (rc < 0) {
+    Destroy(c, -rc, kCallShutdown);
+    return false;
+  }
+  // For the application the connection is closed now, as if there were no lingering: nothing
+  // more can be written, nothing more will be presented, and everything it wrote is in the
+  // kernel's hands. Only its slot and descriptor wait for the peer.
+  Emit({kRecordClosed, c->id(), 0, kCallNone});
+  inbox_->live().fetch_sub(1, std::memory_order_relaxed);
+  half_closed_count_++;
+  c->half_closed = true;
+  c->linger_deadline = NowMs() + options_.linger_ms;
+  lingering_.push_back({c->linger_deadline, c->id()});
+  // Every connection lingers equally long, so deadlines are queued in order and one timer, for
+  // the oldest, is enough.
+  if (lingering_.size() == 1) dispatcher_->ScheduleExpiry(options_.linger_ms);
+  return true;
+}
+
+int64_t Reactor::ExpireLingering() {
+  int64_t now = NowMs();
+  while (!lingering_.empty() && lingering_.front().deadline <= now) {
+    Lingering expired = lingering_.front();
+    lingering_.pop_front();
+    Connection* c = Find(expired.id);
+    // The peer did not finish in time: close anyway (it gets RST if it is still sending).
+    if (c != nullptr && c->half_closed && c->linger_deadline == expired.deadline) Destroy(c, 0, kCallNone);
+  }
+  return lingering_.empty() ? -1 : lingering_.front().deadline - now;
+}
+
+int64_t Reactor::NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 void Reactor::Destroy(Connection* c, int err, int32_t call) {
   poller_.Remove(c->fd(), c->mask);
-  c->CloseSocket(err == 0 && !c->read_done);
-  Emit({kRecordClosed, c->id(), err, call});
+  c->CloseSocket();
+  // A half-closed connection's close was reported when it half-closed; what happens while it
+  // lingers (the peer's FIN, a reset, the deadline) changes nothing the application owes.
+  if (!c->half_closed) Emit({kRecordClosed, c->id(), err, call});
   Release(c);
 }
 
 void Reactor::Release(Connection* c) {
   SetHandle(c->fd(), {});
+  if (c->half_closed) {
+    half_closed_count_--;
+  } else {
+    inbox_->live().fetch_sub(1, std::memory_order_relaxed);
+  }
   connections_.Erase(c);
-  inbox_->live().fetch_sub(1, std::memory_order_relaxed);
   EmitStoppedIfDone();
 }
 
@@ -270,7 +337,7 @@ bool Reactor::Close(int32_t id) {
 
 int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
   Connection* c = Find(id);
-  if (c == nullptr) return -1;
+  if (c == nullptr || c->half_closed) return -1;
   poller_.Remove(c->fd(), c->mask);
   pending_output->assign(c->out().data(), c->out().data() + c->out().size());
   int fd = c->fd();

@@ -42,10 +42,11 @@ class Connection {
   // The poller interest the connection wants now. Applies the watermarks: sets `*drained` when
   // the pending output fell to the low one after exceeding the high one.
   uint32_t WantedInterest(const Watermarks& watermarks, bool* drained);
-  // Closes the descriptor. `linger`: closing with unread input makes the kernel send RST, which
-  // can destroy the reply just written before the peer reads it; so say FIN first and drop
-  // what has already arrived (at most 16 reads of 4 KiB: a peer that keeps sending is cut off).
-  void CloseSocket(bool linger);
+  // Sends FIN after the output already handed to the kernel (shutdown SHUT_WR); 0 or -errno.
+  int HalfClose();
+  // Closes the descriptor. Input still unread makes the kernel answer with RST, which is why a
+  // graceful close half-closes and drops input until the peer's FIN first (reactor.h: Close).
+  void CloseSocket();
 
   // What the current batch hands to JavaScript: bytes in the shared read buffer, or the whole
   // inbound buffer. Until Settle, the handler's consumption (SetConsumed) is recorded.
@@ -55,7 +56,8 @@ class Connection {
   uint32_t presented_length() const { return presented_length_; }
   void SetConsumed(uint32_t bytes);
   // After the batch: keeps what the handler did not consume. Shared bytes are copied out of the
-  // read buffer (which the next batch reuses); inbound bytes are consumed in place.
+  // read buffer (which the next batch reuses); inbound bytes are consumed in place. A closing
+  // connection keeps nothing: its input will not be presented again.
   void Settle(const uint8_t* read_buffer);
 
   InboundBuffer& in() { return in_; }
@@ -64,8 +66,13 @@ class Connection {
   uint32_t mask = 0;       // the poller interest registered now
   bool paused = false;     // above the high watermark: not reading
   bool held = false;       // the application asked not to read
-  bool closing = false;    // close once output drains
-  bool read_done = false;  // the peer sent FIN
+  // Close requested: input is no longer presented (it is read and dropped), output written
+  // after the request is refused, and once the pending output is written the connection
+  // half-closes, then closes at the peer's FIN or at `linger_deadline`.
+  bool closing = false;
+  bool half_closed = false;  // our FIN is sent
+  bool read_done = false;    // the peer sent FIN
+  int64_t linger_deadline = 0;  // steady-clock milliseconds; set when half_closed
   uint32_t round = 0;      // the round this connection was last read in (kqueue may report twice)
 
  private:
@@ -95,7 +102,7 @@ class ConnectionTable {
   Connection* AtSlot(uint32_t slot) const { return slots_[slot]; }
   static uint32_t SlotOf(int32_t id) { return static_cast<uint32_t>(id) & kSlotMask; }
   bool full() const { return free_slots_.empty() && slots_.size() > kSlotMask; }
-  // A new connection in a free slot with a new generation; the table must not be full.
+  // A new connection in a free slot with the slot's next generation; the table must not be full.
   Connection* Insert(int fd, int listener);
   // Frees the slot and deletes the connection.
   void Erase(Connection* c);
@@ -109,8 +116,8 @@ class ConnectionTable {
 
  private:
   std::vector<Connection*> slots_;
+  std::vector<uint32_t> generations_;  // by slot: the generation of its latest occupant
   std::vector<uint32_t> free_slots_;
-  uint32_t generation_ = 0;
 };
 
 }  // namespace nevio

@@ -39,7 +39,9 @@ enum OpKind : int32_t {
 
 // Syscall codes in records, so JavaScript can name the call without a string per record.
 // kSyscallNames is indexed by them (and exported as `constants.syscalls`).
-enum SyscallCode : int32_t { kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallWait, kCallCount };
+enum SyscallCode : int32_t {
+  kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallWait, kCallShutdown, kCallCount
+};
 inline constexpr const char* kSyscallNames[kCallCount] = {
     "", "read", "write", "accept", "recvfrom", "sendto",
 #if defined(__linux__)
@@ -47,14 +49,19 @@ inline constexpr const char* kSyscallNames[kCallCount] = {
 #else
     "kevent",
 #endif
+    "shutdown",
 };
 
-// Connection ids are slot | generation << kSlotBits: a million live connections with O(1)
-// lookup, and an id that JavaScript still holds after its connection closed does not match the
-// slot's next occupant. 11 generation bits keep ids positive int32.
+// Connection ids are slot | generation << kSlotBits, below 2^kIdBits (positive int32): a million
+// live connections with O(1) lookup. Each slot counts its own occupants in its 11 generation
+// bits, so an id that JavaScript still holds after its connection closed matches none of the
+// slot's next 2047 occupants, however many connections come and go in other slots. The ids are
+// per reactor: @nevio/core puts the loop's index above these 31 bits to make conn.id unique over
+// the loops of a server.
+constexpr uint32_t kIdBits = 31;
 constexpr uint32_t kSlotBits = 20;
 constexpr uint32_t kSlotMask = (1u << kSlotBits) - 1;
-constexpr uint32_t kGenerationMask = (1u << (31 - kSlotBits)) - 1;
+constexpr uint32_t kGenerationMask = (1u << (kIdBits - kSlotBits)) - 1;
 
 // A UDP sender's address is stored in this many bytes just before each payload in the read
 // buffer (a sockaddr_storage is 128 bytes on Linux and the BSDs; socket.cc asserts it fits).
@@ -76,5 +83,9 @@ constexpr size_t kDefaultHighWatermark = 1 << 20;      // stop reading a connect
 constexpr size_t kDefaultLowWatermark = 256 * 1024;    // ... and read again once it drains to this
 constexpr size_t kDefaultMaxInbound = 256u << 20;      // unconsumed input beyond this closes the connection (ENOBUFS)
 constexpr int kDefaultAcceptBudget = 64;               // accepts per listener per round, so a storm cannot starve I/O
+// How long a closed connection, its output written and its FIN sent, waits for the peer's FIN
+// while dropping what the peer still sends (nginx's lingering_timeout is 5 s too). Closing
+// sooner, with input unread, makes the kernel answer with RST and throw away output in flight.
+constexpr int64_t kDefaultLingerMs = 5000;
 
 }  // namespace nevio

@@ -70,6 +70,10 @@ void Reactor::Flush() {
     std::copy(deferred_.begin(), deferred_.begin() + take, shared_.records);
     deferred_.erase(deferred_.begin(), deferred_.begin() + take);
     record_count_ = static_cast<int>(take);
+    if (stop_pending_) {
+      stop_pending_ = false;
+      Stop();
+    }
   }
 }
 
@@ -188,13 +192,18 @@ void Reactor::SetBalancer(const std::vector<int32_t>& targets, Balance balance) 
 }
 
 void Reactor::EmitStoppedIfDone() {
-  if (stopping_ && ConnectionCount() == 0 && !stopped_emitted_) {
+  if (stopping_ && ConnectionCount() == 0 && half_closed_count_ == 0 && !stopped_emitted_) {
     stopped_emitted_ = true;
     Emit({kRecordStopped, 0, 0, 0});
   }
 }
 
 void Reactor::Stop() {
+  if (dispatching_) {
+    // Ops staged earlier in this batch would be refused by closing connections.
+    stop_pending_ = true;
+    return;
+  }
   stopping_ = true;
   CloseListeners();
   connections_.ForEach([this](Connection* c) {

@@ -18,6 +18,7 @@
 // posts), Balancer (balancer.h).
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -41,6 +42,7 @@ struct ReactorOptions {
   bool allow_half_open = false;
   int keep_alive_seconds = 0;
   int accept_budget = kDefaultAcceptBudget;
+  int64_t linger_ms = kDefaultLingerMs;  // see kDefaultLingerMs
 };
 
 class Dispatcher {
@@ -49,6 +51,9 @@ class Dispatcher {
   // Runs the handlers for records[0, count); returns how many ops they staged, or -1 if
   // JavaScript threw (the batch's ops are then dropped, and the connections carry on).
   virtual int Dispatch(int count) = 0;
+  // Asks the host to call Reactor::ExpireLingering once `delay_ms` have passed (replacing any
+  // earlier request; the reactor asks again for the next deadline when it is called).
+  virtual void ScheduleExpiry(int64_t delay_ms) = 0;
 };
 
 // Shared memory, allocated by the host (as JavaScript ArrayBuffers, so views stay valid).
@@ -91,7 +96,12 @@ class Reactor {
   // Writes now (outside a batch): inline if nothing is pending, else queued. Returns the bytes
   // still pending for the connection, or -1 if it is not open.
   int64_t Write(int32_t id, const uint8_t* bytes, size_t length);
-  // Graceful close: after pending output is written.
+  // Graceful close, the same for Action.Close, remoteClose, the peer's FIN and Stop: input is no
+  // longer presented but read and dropped, the pending output is written, then FIN is sent
+  // (shutdown SHUT_WR) and kRecordClosed is emitted (the application is done with it; it no
+  // longer counts as live), and the socket is closed at the peer's FIN, or after linger_ms. Closing
+  // with input unread would make the kernel answer with RST, which destroys the output still in
+  // flight to the peer (nginx's lingering close).
   bool Close(int32_t id);
   // Removes the connection from the reactor without closing the descriptor; pending output is
   // moved to `pending_output`. Returns the descriptor or -1.
@@ -105,10 +115,14 @@ class Reactor {
   int32_t InboxId() const { return inbox_->id(); }
   size_t ConnectionCount() const { return static_cast<size_t>(inbox_->live().load(std::memory_order_relaxed)); }
 
-  // Graceful stop: closes the listeners, then each connection once its output is written; the
-  // last close emits kRecordStopped. CloseAll closes everything now.
+  // Graceful stop: closes the listeners, then closes every connection gracefully (see Close); the
+  // last close, lingering included, emits kRecordStopped. Asked from a handler, it waits until the batch's ops are
+  // applied, so that output owed for the batch's input goes out. CloseAll closes everything now.
   void Stop();
   void CloseAll();
+  // Closes the connections whose linger deadline passed; returns the milliseconds until the
+  // next deadline, or -1 if none lingers (the host then waits for the next ScheduleExpiry).
+  int64_t ExpireLingering();
 
  private:
   enum class Owner : uint8_t { kNone, kListener, kConnection };
@@ -139,7 +153,14 @@ class Reactor {
   bool Send(Connection* c, const struct iovec* chunks, int count);
   bool FlushPending(Connection* c);
   void UpdateInterest(Connection* c);
+  // A closing connection whose output is written: half-closes it, or closes it if the peer
+  // already sent FIN.
   void FinishIfDrained(Connection* c);
+  // Reads and drops a closing connection's input; closes it at the peer's FIN.
+  void DropInput(Connection* c);
+  // Sends FIN and starts the linger deadline; false if that failed (the connection is closed).
+  bool HalfClose(Connection* c);
+  static int64_t NowMs();
   void Destroy(Connection* c, int err, int32_t call);
   // The one way a connection leaves the reactor (closed or detached): forgets its descriptor,
   // frees its slot, uncounts it, and emits kRecordStopped if it was the last one after Stop.
@@ -158,7 +179,15 @@ class Reactor {
   bool dispatching_ = false;
   bool in_round_ = false;
   bool stopping_ = false;
+  bool stop_pending_ = false;  // Stop was called from a handler; it runs after the batch
   bool stopped_emitted_ = false;
+  struct Lingering {
+    int64_t deadline;
+    int32_t id;
+  };
+  std::deque<Lingering> lingering_;  // half-closed connections, oldest deadline first
+  size_t half_closed_count_ = 0;     // in the table but no longer counted as live (reported closed)
+  std::vector<uint8_t> discard_;     // where dropped input is read to (read_chunk bytes, once needed)
   uint32_t round_ = 0;
   Inbox* inbox_;
   std::unique_ptr<Balancer> balancer_;  // null: this reactor keeps what it accepts

@@ -98,6 +98,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     o.keep_alive_seconds = static_cast<int>(std::min<size_t>(OptionSize(args, options, "keepAliveSeconds", 0), INT32_MAX));
     o.no_delay = OptionFlag(args, options, "noDelay", true);
     o.allow_half_open = OptionFlag(args, options, "allowHalfOpen", false);
+    o.linger_ms = static_cast<int64_t>(OptionSize(args, options, "lingerTimeout", static_cast<size_t>(o.linger_ms)));
     if (o.read_chunk == 0 || o.read_chunk > kMaxReadChunk) {
       throw Napi::RangeError::New(env, "readChunk must be between 1 and " + std::to_string(kMaxReadChunk) + " bytes");
     }
@@ -131,7 +132,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
 
   ~ReactorWrap() override {
     napi_remove_env_cleanup_hook(Env(), &ReactorWrap::OnEnvCleanup, this);
-    StopPolling();
+    CloseHandles();
   }
 
   int Dispatch(int count) override {
@@ -147,6 +148,26 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
       napi_fatal_exception(env, error.Value());
       return -1;
     }
+  }
+
+  void ScheduleExpiry(int64_t delay_ms) override {
+    if (linger_timer_ == nullptr) {
+      uv_loop_t* loop = nullptr;
+      if (napi_get_uv_event_loop(Env(), &loop) != napi_ok) return;
+      auto* timer = new uv_timer_t;
+      if (uv_timer_init(loop, timer) < 0) {
+        // Without the timer, lingering connections still close at the peer's FIN or at stop's
+        // timeout; uv_timer_init does not allocate and fails only on a broken loop.
+        delete timer;
+        return;
+      }
+      timer->data = this;
+      // Never what keeps the process alive: the poll handle does that while the reactor runs.
+      uv_unref(reinterpret_cast<uv_handle_t*>(timer));
+      linger_timer_ = timer;
+    }
+    // uv_timer_start fails only on a closing handle, and CloseHandles clears linger_timer_ first.
+    uv_timer_start(linger_timer_, &ReactorWrap::OnLingerTimer, static_cast<uint64_t>(delay_ms), 0);
   }
 
  private:
@@ -230,13 +251,22 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     poll_ = poll;
     rc = uv_poll_start(poll_, UV_READABLE, &ReactorWrap::OnPoll);
     if (rc < 0) {
-      StopPolling();
+      CloseHandles();
       throw SystemError(info.Env(), "uv_poll_start", -rc);
     }
     started_ = true;
     // The handle refers to this object: keep it from being collected until the handle closes.
     Ref();
     return info.Env().Undefined();
+  }
+
+  static void OnLingerTimer(uv_timer_t* timer) {
+    auto* self = static_cast<ReactorWrap*>(timer->data);
+    if (self == nullptr || !self->reactor_ || self->teardown_) return;
+    // Close records are emitted outside a round: the poller is woken and the next round
+    // delivers them, so no JavaScript runs here.
+    int64_t next = self->reactor_->ExpireLingering();
+    if (next >= 0) self->ScheduleExpiry(next);
   }
 
   static void OnPoll(uv_poll_t* handle, int, int) {
@@ -410,7 +440,15 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     return info.Env().Undefined();
   }
 
-  void StopPolling() {
+  // The libuv handles live on the heap and are freed by their close callbacks, so they can
+  // outlive this object.
+  void CloseHandles() {
+    if (linger_timer_ != nullptr) {
+      uv_timer_stop(linger_timer_);
+      linger_timer_->data = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(linger_timer_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+      linger_timer_ = nullptr;
+    }
     if (poll_ == nullptr) return;
     uv_poll_stop(poll_);
     poll_->data = nullptr;
@@ -421,7 +459,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
   // Stops polling, then closes every descriptor; libuv no longer watches the poller when it closes.
   void Teardown() {
     teardown_ = true;
-    StopPolling();
+    CloseHandles();
     reactor_.reset();
     if (started_) {
       started_ = false;
@@ -434,7 +472,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     // descriptors and close the inbox now; no JavaScript may run any more.
     auto* self = static_cast<ReactorWrap*>(data);
     self->teardown_ = true;
-    self->StopPolling();
+    self->CloseHandles();
     self->reactor_.reset();
   }
 
@@ -462,6 +500,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
   std::unique_ptr<Reactor> reactor_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
   uv_poll_t* poll_ = nullptr;
+  uv_timer_t* linger_timer_ = nullptr;  // created by the first ScheduleExpiry
   bool started_ = false;
   bool running_ = false;
   bool teardown_ = false;

@@ -51,7 +51,9 @@ function mutated(): Buffer {
 /** Sends `bytes` in random pieces and resolves with what came back once the server is quiet. */
 function exchange(bytes: Buffer): Promise<{ reply: Buffer; closed: boolean }> {
   return new Promise((resolve) => {
-    const sock = net.connect(srv.port, '127.0.0.1');
+    // Without Nagle: a stream sent a byte at a time would otherwise wait for the server's
+    // delayed ACK (40 ms on Linux) between pieces, longer than the quiet period below.
+    const sock = net.connect({ port: srv.port, host: '127.0.0.1', noDelay: true });
     const chunks: Buffer[] = [];
     let closed = false;
     let timer: NodeJS.Timeout;
