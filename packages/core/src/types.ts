@@ -213,6 +213,7 @@ export interface Options {
    * Milliseconds a closed connection waits for the peer's FIN once its output is written and its
    * own FIN sent, reading and dropping whatever the peer still sends: closing a socket with input
    * unread makes the kernel answer with RST, which destroys output still in flight. Default 5 s.
+   * Connections closed by {@link Server.stop} wait up to `stopTimeout` instead.
    */
   lingerTimeout?: number;
   /** Where errors without an `error` handler go. Default: `console`. */

@@ -275,6 +275,9 @@ bool Reactor::HalfClose(Connection* c) {
   inbox_->live().fetch_sub(1, std::memory_order_relaxed);
   half_closed_count_++;
   c->half_closed = true;
+  // Closed by a stop, the connection waits for the peer as long as the stop does (its
+  // stopTimeout ends with CloseAll): peers reading megabytes of owed output need more than 5 s.
+  if (stopping_) return true;
   c->linger_deadline = NowMs() + options_.linger_ms;
   lingering_.push_back({c->linger_deadline, c->id()});
   // Every connection lingers equally long, so deadlines are queued in order and one timer, for

@@ -99,7 +99,8 @@ class Reactor {
   // Graceful close, the same for Action.Close, remoteClose, the peer's FIN and Stop: input is no
   // longer presented but read and dropped, the pending output is written, then FIN is sent
   // (shutdown SHUT_WR) and kRecordClosed is emitted (the application is done with it; it no
-  // longer counts as live), and the socket is closed at the peer's FIN, or after linger_ms. Closing
+  // longer counts as live), and the socket is closed at the peer's FIN, or after linger_ms (after
+  // Stop: when the host's stop timeout calls CloseAll). Closing
   // with input unread would make the kernel answer with RST, which destroys the output still in
   // flight to the peer (nginx's lingering close).
   bool Close(int32_t id);
