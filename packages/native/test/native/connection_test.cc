@@ -69,7 +69,7 @@ TEST(send_keeps_what_the_kernel_did_not_take_and_flush_delivers_it_in_order) {
   expected.insert(expected.end(), d.begin(), d.end());
   CHECK_EQ(received.size(), expected.size());
   CHECK(received == expected);
-  c.CloseSocket(false);
+  c.CloseSocket();
 }
 
 TEST(send_behind_pending_output_queues_instead_of_overtaking_it) {
@@ -83,7 +83,7 @@ TEST(send_behind_pending_output_queues_instead_of_overtaking_it) {
   struct iovec second = {small.data(), small.size()};
   CHECK_EQ(c.Send(&second, 1), 0);
   CHECK_EQ(c.out().size(), pending + small.size());
-  c.CloseSocket(false);
+  c.CloseSocket();
 }
 
 TEST(send_to_a_closed_peer_reports_the_error) {
@@ -94,7 +94,7 @@ TEST(send_to_a_closed_peer_reports_the_error) {
   uint8_t byte = 'x';
   struct iovec chunk = {&byte, 1};
   CHECK_EQ(c.Send(&chunk, 1), -EPIPE);
-  c.CloseSocket(false);
+  c.CloseSocket();
 }
 
 TEST(watermarks_pause_above_high_and_report_a_drain_at_low) {
@@ -112,7 +112,7 @@ TEST(watermarks_pause_above_high_and_report_a_drain_at_low) {
   c.out().Consume(450);  // 50 left
   CHECK_EQ(c.WantedInterest(marks, &drained), static_cast<uint32_t>(nevio::kPollRead | nevio::kPollWrite));
   CHECK(drained && !c.paused);
-  c.CloseSocket(false);
+  c.CloseSocket();
 }
 
 TEST(a_reused_slot_gives_a_new_id_and_the_old_id_finds_nothing) {
@@ -130,4 +130,18 @@ TEST(a_reused_slot_gives_a_new_id_and_the_old_id_finds_nothing) {
   CHECK(table.Find(old_id) == nullptr);
   CHECK(table.Find(second->id()) == second);
   table.Erase(second);
+}
+
+TEST(each_slot_counts_its_own_generations_whatever_other_slots_do) {
+  ConnectionTable table;
+  Connection* held = table.Insert(-1, 0);
+  int32_t held_id = held->id();
+  // 2047 connections come and go in another slot: one whole turn of a counter shared by all
+  // slots would give the held slot's next occupant the held id again.
+  for (int i = 0; i < 2047; i++) table.Erase(table.Insert(-1, 0));
+  table.Erase(held);
+  Connection* next = table.Insert(-1, 0);
+  CHECK_EQ(ConnectionTable::SlotOf(next->id()), ConnectionTable::SlotOf(held_id));
+  CHECK(next->id() != held_id);
+  table.Erase(next);
 }

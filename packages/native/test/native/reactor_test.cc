@@ -23,6 +23,9 @@ struct Recorder : Dispatcher {
     batches.emplace_back(records, records + count);
     return 0;
   }
+  // The tests call ExpireLingering themselves when they need it.
+  void ScheduleExpiry(int64_t delay_ms) override { expiry_requests.push_back(delay_ms); }
+  std::vector<int64_t> expiry_requests;
 };
 
 struct Rig {
@@ -35,11 +38,11 @@ struct Rig {
   size_t staged = 0;
   int op_count = 0;
 
-  Rig() {
+  explicit Rig(const ReactorOptions& options = {}) {
     recorder.records = records.data();
     SharedMemory shared{records.data(), kMaxRecords, ops.data(), kMaxOps, read_buffer.data(), kReadBufferSize,
                         stage.data(), kStageSize};
-    reactor = std::make_unique<Reactor>(ReactorOptions{}, shared, &recorder);
+    reactor = std::make_unique<Reactor>(options, shared, &recorder);
     const char* failed = "";
     if (reactor->Open(&failed) != 0) check::Fail(__FILE__, __LINE__, failed);
   }
@@ -71,6 +74,14 @@ struct Rig {
     staged = 0;
   }
 };
+
+// Whether a batch brought a record of this kind.
+bool Has(const std::vector<Record>& batch, int32_t kind) {
+  for (const Record& r : batch) {
+    if (r.kind == kind) return true;
+  }
+  return false;
+}
 
 // One message from a SOCK_SEQPACKET socket, or "" when none is waiting.
 std::string Receive(int fd) {
@@ -141,4 +152,62 @@ TEST(every_ready_connection_of_a_round_comes_in_one_dispatch) {
     CHECK(std::memcmp(rig.read_buffer.data() + r.a, "ping", 4) == 0);
   }
   for (int peer : peers) close(peer);
+}
+
+TEST(a_close_while_the_peer_sends_writes_the_reply_sends_fin_drops_input_and_closes_at_the_peers_fin) {
+  Rig rig;
+  int32_t id;
+  int peer = rig.Adopt(SOCK_STREAM, &id);
+  rig.StageWrite(id, "reply");
+  rig.ops[rig.op_count++] = {kOpClose, id, 0, 0};
+  rig.Apply();
+  char buffer[64];
+  CHECK_EQ(read(peer, buffer, sizeof buffer), 5);
+  CHECK_EQ(read(peer, buffer, sizeof buffer), 0);  // our FIN
+  // The application is done with it at once; the socket waits for the peer.
+  rig.reactor->RunOnce();
+  CHECK(Has(rig.recorder.batches.back(), kRecordClosed));
+  CHECK_EQ(rig.reactor->ConnectionCount(), 0u);
+  CHECK(rig.reactor->Find(id) != nullptr);
+  CHECK_EQ(rig.recorder.expiry_requests.size(), 1u);
+  // What the peer still sends is read and dropped, not presented.
+  size_t batches = rig.recorder.batches.size();
+  CHECK_EQ(write(peer, "more", 4), 4);
+  rig.reactor->RunOnce();
+  CHECK_EQ(rig.recorder.batches.size(), batches);
+  CHECK(rig.reactor->Find(id) != nullptr);
+  shutdown(peer, SHUT_WR);
+  rig.reactor->RunOnce();
+  CHECK(rig.reactor->Find(id) == nullptr);
+  CHECK_EQ(rig.recorder.batches.size(), batches);  // no second closed record
+  close(peer);
+}
+
+TEST(a_peer_that_never_sends_fin_is_closed_at_the_linger_deadline) {
+  ReactorOptions options;
+  options.linger_ms = 0;
+  Rig rig(options);
+  int32_t id;
+  int peer = rig.Adopt(SOCK_STREAM, &id);
+  CHECK(rig.reactor->Close(id));
+  CHECK(rig.reactor->Find(id) != nullptr);
+  CHECK_EQ(rig.reactor->ExpireLingering(), -1);
+  CHECK(rig.reactor->Find(id) == nullptr);
+  close(peer);
+}
+
+TEST(stop_reports_stopped_only_once_the_lingering_sockets_are_closed) {
+  Rig rig;
+  int32_t id;
+  int peer = rig.Adopt(SOCK_STREAM, &id);
+  rig.reactor->Stop();
+  rig.reactor->RunOnce();
+  CHECK(Has(rig.recorder.batches.back(), kRecordClosed));
+  CHECK(!Has(rig.recorder.batches.back(), kRecordStopped));
+  // A stop's lingering has no deadline of its own: the host's stop timeout ends it.
+  CHECK(rig.recorder.expiry_requests.empty());
+  shutdown(peer, SHUT_WR);
+  rig.reactor->RunOnce();
+  CHECK(Has(rig.recorder.batches.back(), kRecordStopped));
+  close(peer);
 }
