@@ -90,7 +90,7 @@ export function defaultConfig(): Config {
 }
 
 /** nevio's own parameters (not Redis's): startup only. */
-const NEVIO_PARAMS: readonly ParamSpec[] = [{ kind: 'bool', name: 'multicore', flags: IMMUTABLE, dflt: 'no' }];
+const NEVIO_PARAMS: readonly ParamSpec[] = [{ kind: 'bool', name: 'multicore', flags: 0, dflt: 'no' }];
 
 const BY_NAME = new Map<string, ParamSpec>();
 for (const spec of [...PARAMS, ...NEVIO_PARAMS]) {
@@ -288,7 +288,7 @@ export interface ApplyOptions {
 }
 
 /** Settings whose change at run time nevio cannot apply, beyond Redis's immutable ones. */
-const NEVIO_IMMUTABLE = new Set(['port', 'bind', 'dir']);
+const NEVIO_IMMUTABLE = new Set(['port', 'bind', 'dir', 'multicore']);
 
 /**
  * Applies one setting given as words. Returns an error message (without the `ERR` prefix) or
@@ -302,10 +302,11 @@ export function applySetting(cfg: Config, rawName: string, values: string[], opt
   const name = spec.name;
   if (!startup && (spec.flags & IMMUTABLE) !== 0) return failed("can't set immutable config");
   if (!startup && (spec.flags & PROTECTED) !== 0 && allowProtected !== true) return failed("can't set protected config");
-  if (!startup && NEVIO_IMMUTABLE.has(name)) return failed("can't set immutable config");
   const parsed = canonical(spec, values);
   if ('err' in parsed) return failed(parsed.err);
   const text = parsed.text;
+  // Setting one of these to the value it has already is a no-op nevio can do (CONFIG sanity checks do it).
+  if (!startup && NEVIO_IMMUTABLE.has(name) && text !== showSetting(cfg, name)) return failed("can't set immutable config");
   const refused = unsupported(name, text);
   if (refused !== undefined) return failed(`unsupported by nevio: ${refused}`);
   if (isField(NUMBER_FIELDS, name)) cfg[name] = Number(text);

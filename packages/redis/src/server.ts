@@ -321,6 +321,9 @@ export class RedisServer
     const dirtyBefore = this.dirty;
     const db = c.db;
     c.propagated = null;
+    // Set before running, as Redis does, so CLIENT LIST shows itself; a container's subcommand
+    // is named as in Redis 7 (client|list).
+    c.lastCommand = statName(def.name, argv);
     const started = performance.now();
     let failed = false;
     try {
@@ -336,7 +339,6 @@ export class RedisServer
     }
     this.recordCall(c, def, argv, Math.round((performance.now() - started) * 1000), failed);
     this.stats.totalCommands++;
-    c.lastCommand = def.name;
     if (this.aof !== null) {
       // `run` may have called propagate(), which TypeScript cannot see.
       const propagated = c.propagated as (Buffer | string)[][] | null;
