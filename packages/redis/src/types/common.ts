@@ -108,3 +108,28 @@ export function arrayHeader(r: Reply, count: bigint): void {
   if (count <= BigInt(Number.MAX_SAFE_INTEGER)) r.array(Number(count));
   else r.raw(Buffer.from(`*${count}\r\n`, 'latin1'));
 }
+
+/**
+ * BLPOP/BRPOP/BZPOPMIN/BZPOPMAX: `argv` is the keys then the timeout. Serves the first key that
+ * has data now; otherwise blocks the client on every key (a key that meanwhile holds another type
+ * keeps it waiting, as in Redis), or, where it cannot block (MULTI, AOF replay), replies the
+ * null array. `serve` pops, writes the reply and propagates, or returns false.
+ */
+export function popOrBlock(ctx: CommandContext, argv: Buffer[], serve: (c: CommandContext, key: string) => boolean): void {
+  const timeoutMs = blockTimeout(argv[argv.length - 1], ctx.server.now());
+  const keys: string[] = [];
+  for (let i = 1; i < argv.length - 1; i++) keys.push(str(argv[i]));
+  for (const key of keys) if (serve(ctx, key)) return;
+  if (!ctx.client.canBlock) return ctx.reply.nullArray();
+  ctx.client.block({
+    keys,
+    timeoutMs,
+    serve: (c, key) => {
+      try {
+        return serve(c, key);
+      } catch {
+        return false;
+      }
+    },
+  });
+}

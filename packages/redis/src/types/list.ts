@@ -5,8 +5,8 @@
  */
 import { CMD_BLOCKING, CMD_DENYOOM, CMD_FAST, CMD_NOSCRIPT, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
 import { CommandError, NOT_POSITIVE, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE, argInt, argIs } from '../command';
-import type { BlockSpec, CommandContext, Db, TypeOps } from '../command';
-import { afterRemove, blockTimeout, clampRange, copy, str } from './common';
+import type { CommandContext, Db, TypeOps } from '../command';
+import { afterRemove, blockTimeout, clampRange, copy, popOrBlock, str } from './common';
 import { Deque } from './deque';
 
 /** A Redis list value. */
@@ -240,9 +240,6 @@ const endWord = (e: End): string => (e === 'left' ? 'LEFT' : 'RIGHT');
 /** BLPOP/BRPOP: the first non-empty list among the keys, or block on all of them. */
 function bpop(end: End) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
-    const timeoutMs = blockTimeout(argv[argv.length - 1], ctx.server.now());
-    const keys: string[] = [];
-    for (let i = 1; i < argv.length - 1; i++) keys.push(str(argv[i]));
     const popName = end === 'left' ? 'LPOP' : 'RPOP';
     const serve = (c: CommandContext, key: string): boolean => {
       const list = getListForWrite(c.db, key);
@@ -254,21 +251,7 @@ function bpop(end: End) {
       c.propagate([popName, key]);
       return true;
     };
-    for (const key of keys) if (serve(ctx, key)) return;
-    if (!ctx.client.canBlock) return ctx.reply.nullArray();
-    const spec: BlockSpec = {
-      keys,
-      timeoutMs,
-      serve: (c, key) => {
-        try {
-          return serve(c, key);
-        } catch {
-          // Another type now lives under the key: keep waiting, as Redis does.
-          return false;
-        }
-      },
-    };
-    ctx.client.block(spec);
+    popOrBlock(ctx, argv, serve);
   };
 }
 

@@ -7,7 +7,7 @@ import { CMD_BLOCKING, CMD_DENYOOM, CMD_FAST, CMD_NOSCRIPT, CMD_READONLY, CMD_WR
 import { CommandError, NOT_FLOAT, NOT_POSITIVE, SYNTAX, argInt, argIs, formatDouble, parseRangeDouble } from '../command';
 import { parseScan, parseStrictDouble, scanReply } from '../command';
 import type { CommandContext, Db, Reply, TypeOps } from '../command';
-import { afterRemove, blockTimeout, clampRange, str } from './common';
+import { afterRemove, clampRange, popOrBlock, str } from './common';
 import { SortedSet, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from './zset';
 
 // Redis 7.0's compiled-in defaults (zset-max-listpack-entries/value).
@@ -390,9 +390,6 @@ function zpop(max: boolean) {
 
 function bzpop(max: boolean) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
-    const timeoutMs = blockTimeout(argv[argv.length - 1], ctx.server.now());
-    const keys: string[] = [];
-    for (let i = 1; i < argv.length - 1; i++) keys.push(str(argv[i]));
     const serve = (c: CommandContext, key: string): boolean => {
       const z = zForWrite(c.db, key);
       if (!z || z.size === 0) return false;
@@ -405,19 +402,7 @@ function bzpop(max: boolean) {
       c.propagate([max ? 'ZPOPMAX' : 'ZPOPMIN', key]);
       return true;
     };
-    for (const key of keys) if (serve(ctx, key)) return;
-    if (!ctx.client.canBlock) return ctx.reply.nullArray();
-    ctx.client.block({
-      keys,
-      timeoutMs,
-      serve: (c, key) => {
-        try {
-          return serve(c, key);
-        } catch {
-          return false;
-        }
-      },
-    });
+    popOrBlock(ctx, argv, serve);
   };
 }
 
