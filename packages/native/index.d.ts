@@ -95,14 +95,9 @@ export interface OpKinds {
 }
 
 /** The reactor's option defaults (`@nevio/core` re-exports them in its `defaults`). */
-export interface NativeDefaults {
-  readonly backlog: number;
-  readonly readChunk: number;
-  readonly writeHighWatermark: number;
-  readonly writeLowWatermark: number;
-  readonly maxInbound: number;
-  readonly lingerTimeout: number;
-}
+export type NativeDefaults = Readonly<
+  Record<'backlog' | 'readChunk' | 'writeHighWatermark' | 'writeLowWatermark' | 'maxInbound' | 'lingerTimeout', number>
+>;
 
 /** What JavaScript and the reactor agree on, defined once in src/protocol.h. Deeply frozen. */
 export interface Constants {
