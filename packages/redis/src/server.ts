@@ -385,7 +385,8 @@ export class RedisServer
 
   /** INFO commandstats/errorstats and SLOWLOG: one command ran for `usec` µs. */
   private recordCall(c: Client, def: CommandDef, argv: Buffer[], usec: number, failed: boolean): void {
-    this.commandStats.called(statName(def.name, argv), usec, failed);
+    // The name call() already put in lastCommand: no second statName per command.
+    this.commandStats.called(c.lastCommand, usec, failed);
     const latencyMs = this.config['latency-monitor-threshold'];
     if (latencyMs > 0 && usec >= latencyMs * 1000) {
       this.latency.add((def.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(Date.now() / 1000), Math.floor(usec / 1000));
