@@ -46,7 +46,8 @@ export class CommandStats {
     const s = this.stat(name);
     s.calls++;
     s.usec += usec;
-    const bucket = usec <= 1 ? 0 : Math.ceil(Math.log2(usec));
+    // ceil(log2(usec)) without floating point; 2^31 µs (36 minutes) is the last bucket.
+    const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.min(usec, 0x80000000) - 1);
     s.histogram[bucket] = (s.histogram[bucket] ?? 0) + 1;
     if (failed) s.failedCalls++;
   }

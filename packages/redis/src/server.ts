@@ -128,9 +128,17 @@ export class RedisServer
     return this.nowMs;
   }
 
-  /** Refreshes the cached clock; called at the start of each batch of events. */
+  /**
+   * `performance.now()` at the end of the command that ran last, which is where the next one
+   * starts: a command costs one clock read instead of two (a read costs ~45 ns on this VM, about
+   * 2.5% of a pipelined SET). Reset at every batch, so the time between batches is never counted.
+   */
+  private commandClock = 0;
+
+  /** Refreshes the cached clocks; called at the start of each batch of events. */
   updateTime(): void {
     this.nowMs = Date.now();
+    this.commandClock = performance.now();
   }
 
   // --- keyspace hooks ---
@@ -324,7 +332,7 @@ export class RedisServer
     // Set before running, as Redis does, so CLIENT LIST shows itself; a container's subcommand
     // is named as in Redis 7 (client|list).
     c.lastCommand = statName(def.name, argv);
-    const started = performance.now();
+    const started = this.commandClock;
     let failed = false;
     try {
       def.run(c, argv);
@@ -337,7 +345,9 @@ export class RedisServer
         c.reply.error(`ERR internal error in '${def.name}'`);
       }
     }
-    this.recordCall(c, def, argv, Math.round((performance.now() - started) * 1000), failed);
+    const ended = performance.now();
+    this.commandClock = ended;
+    this.recordCall(c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
     if (this.aof !== null) {
       // `run` may have called propagate(), which TypeScript cannot see.
