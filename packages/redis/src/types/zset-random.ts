@@ -7,7 +7,7 @@
 import { CMD_READONLY, KEY1, def, type CommandContext, type CommandDef } from '../command';
 import { str } from './common';
 import { parseRandomCount, replyRandom } from './random';
-import type { RedisZSet } from './zset-commands';
+import type { RedisZSet } from './zset-value';
 import type { ZNode } from './zset';
 
 function zrandmember(ctx: CommandContext, argv: Buffer[]): void {

@@ -359,6 +359,14 @@ export class SortedSet {
     return this.list.rank(last.score, last.member) - this.list.rank(first.score, first.member) + 1;
   }
 
+  /** Number of members whose member is in the lex range. */
+  countInLexRange(r: LexRange): number {
+    const first = this.list.firstInLexRange(r);
+    if (!first) return 0;
+    const last = this.list.lastInLexRange(r) as ZNode;
+    return this.list.rank(last.score, last.member) - this.list.rank(first.score, first.member) + 1;
+  }
+
   /** Nodes with 0-based ranks from `start` to `end` inclusive (already clamped), in order. */
   rangeByRank(start: number, end: number, reverse = false): ZNode[] {
     const out: ZNode[] = [];
