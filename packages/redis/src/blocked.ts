@@ -24,6 +24,10 @@ export interface BlockingHost {
   flush(): void;
   /** Logs what a served client propagated (its non-blocking equivalent). */
   feed(dbIndex: number, argv: readonly (Buffer | string)[]): void;
+  /** Serving `c` runs as its command would (client-side caching); returns what to restore. */
+  enterCommand(c: Client): Client | null;
+  /** The end of {@link BlockingHost.enterCommand}. */
+  leaveCommand(c: Client, outer: Client | null): void;
 }
 
 export class Blocking {
@@ -120,6 +124,7 @@ export class Blocking {
   private serveOne(c: Client, state: BlockedState, key: string): boolean {
     c.propagated = null;
     let served: boolean;
+    const outer = this.host.enterCommand(c);
     try {
       served = state.spec.serve(c, key);
     } catch (err) {
@@ -130,6 +135,8 @@ export class Blocking {
         c.reply.error('ERR internal error serving a blocked command');
       }
       served = true;
+    } finally {
+      this.host.leaveCommand(c, outer);
     }
     if (served) {
       // `serve` may have called propagate(), which TypeScript cannot see.

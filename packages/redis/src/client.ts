@@ -6,15 +6,54 @@
  */
 import type { Conn } from '@nevio/core';
 import type { BlockedState } from './blocked';
-import { CLIENT_BLOCKED, CLIENT_DIRTY_CAS, CLIENT_MULTI, CLIENT_PUBSUB, type BlockSpec, type ClientState, type CommandContext, type ReplyPiece } from './command';
+import {
+  CLIENT_BLOCKED,
+  CLIENT_CLOSE_AFTER_REPLY,
+  CLIENT_DIRTY_CAS,
+  CLIENT_MONITOR,
+  CLIENT_MULTI,
+  CLIENT_NO_EVICT,
+  CLIENT_PUBSUB,
+  CLIENT_TRACKING_CACHING,
+  CLIENT_UNIX_SOCKET,
+  type BlockSpec,
+  type ClientState,
+  type CommandContext,
+  type ReplyPiece,
+} from './command';
 import type { Db } from './keyspace';
 import type { QueuedCommand } from './multi';
 import { RespParser } from './parser';
 import { Reply } from './reply';
 import type { RedisServer } from './server';
 
+/** Redis's CLIENT_REPLY_OFF: every reply is dropped until CLIENT REPLY ON. */
+const REPLY_OFF = 1 << 0;
+/** CLIENT REPLY SKIP was just run: the next command's reply is dropped. */
+const REPLY_SKIP_NEXT = 1 << 1;
+/** The reply of the command being run is dropped. */
+const REPLY_SKIP = 1 << 2;
+
 export class Client implements CommandContext, ClientState {
-  readonly reply: Reply;
+  /** The connection's replies: pushes always go here, command replies unless silenced. */
+  readonly out: Reply;
+  /** Where the running command replies: {@link Client.out}, or a sink under CLIENT REPLY OFF/SKIP. */
+  reply: Reply;
+  /** REPLY_* bits (CLIENT REPLY); 0 almost always, so the per-command check is one test. */
+  replyMode = 0;
+  /** CLIENT_TRACKING_* bits; 0 when tracking is off. */
+  tracking = 0;
+  /** CLIENT TRACKING REDIRECT's client id (0: none). */
+  trackingRedirect = 0;
+  /** BCAST prefixes; null outside BCAST mode. */
+  trackingPrefixes: Set<string> | null = null;
+  /** Shard channels (SSUBSCRIBE). */
+  readonly shardChannels = new Set<string>();
+  /** MONITOR was run. */
+  monitoring = false;
+  /** CLIENT NO-EVICT ON. */
+  noEvict = false;
+  private silenced: Reply | null = null;
   readonly parser = new RespParser();
   readonly client: ClientState = this;
   db: Db;
@@ -55,10 +94,14 @@ export class Client implements CommandContext, ClientState {
     this.parser.maxBulk = server.config['proto-max-bulk-len'];
     this.internal = conn === null;
     this.createdAt = this.lastInteraction = server.now();
-    this.reply = new Reply(
+    this.out = this.reply = new Reply(
       conn === null ? () => {} : (chunk) => conn.write(chunk),
       () => server.needsFlush(this),
     );
+  }
+
+  get pushReply(): Reply {
+    return this.out;
   }
 
   get canBlock(): boolean {
@@ -66,11 +109,11 @@ export class Client implements CommandContext, ClientState {
   }
 
   get subscribed(): boolean {
-    return this.channels.size + this.patterns.size > 0;
+    return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
   }
 
   get protocol(): 2 | 3 {
-    return this.reply.proto;
+    return this.out.proto;
   }
 
   get flags(): number {
@@ -78,7 +121,12 @@ export class Client implements CommandContext, ClientState {
       (this.subscribed ? CLIENT_PUBSUB : 0) |
       (this.multi !== null ? CLIENT_MULTI : 0) |
       (this.blocked !== null ? CLIENT_BLOCKED : 0) |
-      (this.dirtyCas ? CLIENT_DIRTY_CAS : 0)
+      (this.dirtyCas ? CLIENT_DIRTY_CAS : 0) |
+      this.tracking |
+      (this.monitoring ? CLIENT_MONITOR : 0) |
+      (this.noEvict ? CLIENT_NO_EVICT : 0) |
+      (this.closing ? CLIENT_CLOSE_AFTER_REPLY : 0) |
+      (this.conn !== null && this.conn.localAddr.network.startsWith('unix') ? CLIENT_UNIX_SOCKET : 0)
     );
   }
 
@@ -102,6 +150,11 @@ export class Client implements CommandContext, ClientState {
     (this.propagated ??= []).push(argv.slice());
   }
 
+  notify(type: number, event: string, key: string, db: Db = this.db): void {
+    const server = this.server;
+    if ((server.notifyFlags & type) !== 0) server.notify(type, event, key, db);
+  }
+
   setName(name: string): void {
     this.name = name;
   }
@@ -111,7 +164,68 @@ export class Client implements CommandContext, ClientState {
   }
 
   setProtocol(proto: 2 | 3): void {
+    this.out.proto = proto;
     this.reply.proto = proto;
+  }
+
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void {
+    if (mode === 'on') this.replyMode = 0;
+    else if (mode === 'off') this.replyMode |= REPLY_OFF;
+    else if ((this.replyMode & REPLY_OFF) === 0) this.replyMode |= REPLY_SKIP_NEXT;
+    this.routeReplies();
+  }
+
+  /**
+   * After each command (the server calls it when {@link Client.replyMode} or the tracking
+   * CACHING bit is set): SKIP silences exactly the command after CLIENT REPLY SKIP, and CLIENT
+   * CACHING applies to the one command after it (`name` the command just run).
+   */
+  commandDone(name: string): void {
+    if (this.replyMode !== 0) {
+      let mode = this.replyMode & ~REPLY_SKIP;
+      if ((mode & REPLY_SKIP_NEXT) !== 0) mode = (mode & ~REPLY_SKIP_NEXT) | REPLY_SKIP;
+      this.replyMode = mode;
+      this.routeReplies();
+    }
+    if ((this.tracking & CLIENT_TRACKING_CACHING) !== 0 && this.multi === null && name !== 'client') this.tracking &= ~CLIENT_TRACKING_CACHING;
+  }
+
+  /** Points {@link Client.reply} at the connection, or at a sink while replies are silenced. */
+  private routeReplies(): void {
+    if ((this.replyMode & (REPLY_OFF | REPLY_SKIP)) === 0) {
+      this.reply = this.out;
+      return;
+    }
+    if (this.silenced === null) this.silenced = new Reply(() => {});
+    this.silenced.proto = this.out.proto;
+    this.silenced.discard();
+    this.reply = this.silenced;
+  }
+
+  enableTracking(redirect: number, options: number, prefixes: readonly string[]): void {
+    this.server.tracking.enable(this, redirect, options, prefixes);
+  }
+
+  disableTracking(): void {
+    this.server.tracking.disable(this);
+  }
+
+  setTrackingCaching(): void {
+    this.tracking |= CLIENT_TRACKING_CACHING;
+  }
+
+  setNoEvict(on: boolean): void {
+    this.noEvict = on;
+  }
+
+  startMonitor(): void {
+    this.monitoring = true;
+    this.server.monitors.clients.add(this);
+  }
+
+  stopMonitor(): void {
+    this.monitoring = false;
+    this.server.monitors.clients.delete(this);
   }
 
   authenticate(): void {
@@ -139,6 +253,14 @@ export class Client implements CommandContext, ClientState {
 
   unsubscribe(name: string, pattern: boolean): boolean {
     return this.server.pubsub.unsubscribe(this, name, pattern);
+  }
+
+  subscribeShard(name: string): void {
+    this.server.pubsub.subscribeShard(this, name);
+  }
+
+  unsubscribeShard(name: string): boolean {
+    return this.server.pubsub.unsubscribeShard(this, name);
   }
 
   beginMulti(): void {

@@ -17,6 +17,8 @@
  *   persistence, `signalReady` for blocking pops), `keyOf`, `ValueType`, `Entry`.
  * - `errors.ts`: `CommandError` (throw it to reply with an error) and Redis's shared error texts.
  * - `glob.ts`: `globMatch`, Redis's glob for KEYS/SCAN MATCH/PSUBSCRIBE/CONFIG GET.
+ * - `notify.ts`: the `NOTIFY_*` classes of keyspace events, raised with
+ *   {@link CommandContext.notify} (`ctx.notify(NOTIFY_LIST, 'lpush', key)`).
  *
  * How a command runs: the dispatcher has checked the arity, authentication, MULTI queuing and
  * pub/sub restrictions, then calls `run(ctx, argv)`. `argv[0]` is the command name (usually
@@ -45,6 +47,19 @@ export { showSetting, type Config } from './config';
 export * from './args';
 export { scanReply, type ScanSource } from './scan';
 export * from './context';
+export {
+  NOTIFY_EVICTED,
+  NOTIFY_EXPIRED,
+  NOTIFY_GENERIC,
+  NOTIFY_HASH,
+  NOTIFY_KEY_MISS,
+  NOTIFY_LIST,
+  NOTIFY_NEW,
+  NOTIFY_SET,
+  NOTIFY_STREAM,
+  NOTIFY_STRING,
+  NOTIFY_ZSET,
+} from './notify';
 
 // Command flags: one bit each, in the order COMMAND INFO lists them (Redis's command table
 // order), so rendering walks FLAG_NAMES once and the dispatcher tests a bit.
@@ -185,6 +200,19 @@ export interface CommandDef {
    * where first/last/step cannot say (SORT's STORE key).
    */
   readonly getKeys?: (argv: readonly Buffer[]) => number[];
+}
+
+/**
+ * The positions in `argv` of a command's keys: from {@link CommandDef.getKeys} when it has one,
+ * else first/last/step (COMMAND GETKEYS; client-side caching remembers the keys read).
+ */
+export function keyPositions(d: CommandDef, argv: readonly Buffer[]): number[] {
+  if (d.getKeys !== undefined) return d.getKeys(argv);
+  if (d.firstKey === 0) return [];
+  const last = d.lastKey < 0 ? argv.length + d.lastKey : d.lastKey;
+  const out: number[] = [];
+  for (let i = d.firstKey; i <= last && i < argv.length; i += d.step) out.push(i);
+  return out;
 }
 
 /** Defines a command of the table (every command is made with it). */

@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PARAMS, IMMUTABLE, PROTECTED, HIDDEN, type ParamSpec } from './config-table';
+import { INVALID_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from './notify';
 import { splitArgs } from './parser';
 
 /** The eviction policies nevio implements. */
@@ -190,11 +191,8 @@ function special(name: string, values: string[]): { text: string } | { err: stri
       return { text: words.join(' ') };
     case 'notify-keyspace-events': {
       if (values.length !== 1) return { err: 'wrong number of arguments' };
-      if (!/^[Ag$lshzxeKEtmdn]*$/.test(values[0])) return { err: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
-      // Redis's canonical order; `A` stands for every type class (g$lshzxetd).
-      const on = new Set(values[0].replace(/A/g, () => NOTIFY_ALL));
-      const classes = [...NOTIFY_ALL].every((c) => on.has(c)) ? 'A' : [...`${NOTIFY_ALL}n`].filter((c) => on.has(c)).join('');
-      return { text: classes + ['K', 'E', 'm'].filter((c) => on.has(c)).join('') };
+      const flags = parseKeyspaceEvents(values[0]);
+      return flags === undefined ? { err: INVALID_EVENT_CLASS } : { text: formatKeyspaceEvents(flags) };
     }
     case 'replicaof':
       if (words.length !== 2) return { err: 'wrong number of arguments' };
@@ -220,8 +218,6 @@ function special(name: string, values: string[]): { text: string } | { err: stri
 
 /** The client classes of client-output-buffer-limit, named as CONFIG GET shows them (`replica` is accepted too). */
 const CLIENT_CLASSES = ['normal', 'slave', 'pubsub'] as const;
-/** notify-keyspace-events: the classes `A` means, in Redis's order. */
-const NOTIFY_ALL = 'g$lshzxetd';
 const DEFAULT_COB = ['0 0 0', '268435456 67108864 60', '33554432 8388608 60'];
 
 /**

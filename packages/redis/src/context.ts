@@ -28,6 +28,14 @@ export interface CommandContext {
    * to log several commands. Strings are encoded as latin1, so a key string can be passed as is.
    */
   propagate(argv: readonly (Buffer | string)[]): void;
+  /**
+   * Raises a keyspace event (Redis's notifyKeyspaceEvent), e.g.
+   * `ctx.notify(NOTIFY_LIST, 'lpush', key)`: published as `__keyspace@<db>__:<key>` (payload the
+   * event) and `__keyevent@<db>__:<event>` (payload the key) when `notify-keyspace-events`
+   * enables the class; one integer test otherwise. Call it after the change, once per event
+   * Redis fires; `db` is the client's database unless given (MOVE, COPY … DB).
+   */
+  notify(type: number, event: string, key: string, db?: Db): void;
 }
 
 // Client state bits (ClientView.flags), shown by CLIENT LIST as the letters of Redis.
@@ -39,12 +47,43 @@ export const CLIENT_MULTI = 1 << 1;
 export const CLIENT_BLOCKED = 1 << 2;
 /** A WATCHed key was touched: EXEC will fail (`d`). */
 export const CLIENT_DIRTY_CAS = 1 << 3;
+/** CLIENT TRACKING ON (`t`). */
+export const CLIENT_TRACKING = 1 << 4;
+/** The tracking redirect client has gone (`R`). */
+export const CLIENT_TRACKING_BROKEN_REDIR = 1 << 5;
+/** Tracking in BCAST mode (`B`). */
+export const CLIENT_TRACKING_BCAST = 1 << 6;
+/** Tracking in OPTIN mode: only keys read right after CLIENT CACHING YES. */
+export const CLIENT_TRACKING_OPTIN = 1 << 7;
+/** Tracking in OPTOUT mode: every key except those read right after CLIENT CACHING NO. */
+export const CLIENT_TRACKING_OPTOUT = 1 << 8;
+/** CLIENT CACHING was given for the next command. */
+export const CLIENT_TRACKING_CACHING = 1 << 9;
+/** No invalidations for keys the client changed itself. */
+export const CLIENT_TRACKING_NOLOOP = 1 << 10;
+/** MONITOR (`O`). */
+export const CLIENT_MONITOR = 1 << 11;
+/** CLIENT NO-EVICT ON (`e`). */
+export const CLIENT_NO_EVICT = 1 << 12;
+/** Will be closed once its replies are written (`c`). */
+export const CLIENT_CLOSE_AFTER_REPLY = 1 << 13;
+/** Connected through the unix socket (`U`). */
+export const CLIENT_UNIX_SOCKET = 1 << 14;
 
 /** A socket address (what nevio's `Conn` reports). */
 export interface SocketAddress {
   readonly network: string;
   readonly address: string;
   readonly port: number;
+}
+
+/**
+ * An address as Redis prints peers and local addresses (CLIENT LIST, CLIENT KILL ADDR, SLOWLOG):
+ * `ip:port`, `[ipv6]:port`, or `path:0` for a unix socket.
+ */
+export function addressString(a: SocketAddress): string {
+  if (a.network.startsWith('unix')) return `${a.address}:0`;
+  return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
 /** A client's connection, as CLIENT LIST shows it. */
@@ -83,6 +122,12 @@ export interface ClientView {
   readonly lastInteraction: number;
   /** The last command's name (CLIENT LIST `cmd`). */
   readonly lastCommand: string;
+  /** Shard channels subscribed to (SSUBSCRIBE). */
+  readonly shardChannels: ReadonlySet<string>;
+  /** The CLIENT TRACKING REDIRECT client id (0: none). */
+  readonly trackingRedirect: number;
+  /** The BCAST prefixes (CLIENT TRACKINGINFO); empty outside BCAST mode. */
+  readonly trackingPrefixes: ReadonlySet<string> | null;
   /** The connection; null for internal clients (AOF replay). */
   readonly conn: ConnectionView | null;
   /**
@@ -158,6 +203,32 @@ export interface ClientState extends ClientView {
   subscribe(name: string, pattern: boolean): void;
   /** UNSUBSCRIBE/PUNSUBSCRIBE one name; false when it was not subscribed. */
   unsubscribe(name: string, pattern: boolean): boolean;
+  /** SSUBSCRIBE one shard channel (nothing when already subscribed). */
+  subscribeShard(name: string): void;
+  /** SUNSUBSCRIBE one shard channel; false when it was not subscribed. */
+  unsubscribeShard(name: string): boolean;
+  /**
+   * Where pushes go (subscription confirmations, messages, invalidations): the connection, even
+   * while CLIENT REPLY OFF/SKIP silences {@link CommandContext.reply}.
+   */
+  readonly pushReply: Reply;
+  /** CLIENT REPLY ON|OFF|SKIP. */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void;
+  /**
+   * CLIENT TRACKING ON with checked options: `redirect` a client id or 0, `options` the
+   * CLIENT_TRACKING_BCAST/OPTIN/OPTOUT/NOLOOP bits, `prefixes` the BCAST prefixes.
+   */
+  enableTracking(redirect: number, options: number, prefixes: readonly string[]): void;
+  /** CLIENT TRACKING OFF. */
+  disableTracking(): void;
+  /** CLIENT CACHING YES|NO: the next command's keys are (OPTIN) or are not (OPTOUT) tracked. */
+  setTrackingCaching(): void;
+  /** CLIENT NO-EVICT ON|OFF. */
+  setNoEvict(on: boolean): void;
+  /** MONITOR: from now on, receives every command the server runs. */
+  startMonitor(): void;
+  /** RESET: leaves MONITOR mode. */
+  stopMonitor(): void;
   /** True between MULTI and EXEC/DISCARD. */
   readonly inMulti: boolean;
   /** MULTI: starts queuing (the caller checked it is not nested). */
@@ -187,13 +258,38 @@ export interface PubSubView {
   /** Channels with at least one subscriber. */
   channelNames(): IterableIterator<string>;
   readonly channelCount: number;
+  /** Shard channels with at least one subscriber. */
+  shardChannelNames(): IterableIterator<string>;
+  readonly shardChannelCount: number;
+  /** Subscribers of a shard channel (PUBSUB SHARDNUMSUB). */
+  shardSubscribers(channel: string): number;
+  /** SPUBLISH: delivers to the shard channel's subscribers; returns how many received it. */
+  publishShard(channel: string, message: Buffer): number;
   /** Patterns with at least one subscriber. */
   readonly patternCount: number;
   /** Subscribers of a channel (PUBSUB NUMSUB). */
   subscribers(channel: string): number;
-  /** Delivers a message to channel and pattern subscribers; returns how many received it. */
-  publish(channel: string, message: Buffer): number;
+  /**
+   * Delivers a message to channel and pattern subscribers; returns how many received it. A
+   * string message is latin1 (one char per byte, like keys).
+   */
+  publish(channel: string, message: Buffer | string): number;
 }
+
+/** Client-side caching's table sizes (INFO). */
+export interface TrackingStats {
+  /** Clients with tracking on. */
+  readonly clients: number;
+  /** Keys remembered for default-mode clients. */
+  readonly keys: number;
+  /** Client ids stored over all those keys. */
+  readonly items: number;
+  /** BCAST prefixes. */
+  readonly prefixes: number;
+}
+
+/** CLIENT PAUSE's kinds: only commands that may write (or publish), or every command. */
+export type PauseKind = 'write' | 'all';
 
 /** The AOF's state, for INFO persistence. */
 export interface AofStatus {
@@ -267,6 +363,20 @@ export interface ServerContext {
   /** How many clients are in a blocking command. */
   readonly blockedClients: number;
   readonly pubsub: PubSubView;
+  /** Client-side caching (INFO). */
+  readonly tracking: TrackingStats;
+  /**
+   * CLIENT PAUSE: until `untilMs` (absolute), postpones the commands of `kind`; a pause already
+   * in force keeps the later end and the stricter kind.
+   */
+  pauseClients(untilMs: number, kind: PauseKind): void;
+  /** CLIENT UNPAUSE: postponed commands run again. */
+  unpauseClients(): void;
+  /**
+   * CLIENT UNBLOCK: ends the blocking command of client `id` as if it timed out, or with the
+   * UNBLOCKED error; false when that client is not in a blocking command.
+   */
+  unblockClient(id: number, withError: boolean): boolean;
   /**
    * Marks the WATCHers of every key of `db` that exists there (or in `alsoIn`) as touched:
    * FLUSHDB, FLUSHALL, SWAPDB.

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import { CommandError, WRONGTYPE } from './errors';
+import { NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify';
 
 /** The type tag of a value, as TYPE reports it. */
 export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset';
@@ -31,8 +32,19 @@ export interface KeyspaceHooks {
   ready(db: Db, key: string): void;
   /** The current time in milliseconds (cached per event-loop batch). */
   now(): number;
-  /** A key expired (lazily or actively): the AOF logs a DEL for it. */
+  /**
+   * A key expired (lazily or actively) and was removed: the AOF logs a DEL for it, `expired` is
+   * raised, and it counts as changed (as {@link KeyspaceHooks.touched}, by no client).
+   */
   expired(db: Db, key: string): void;
+  /** {@link Db.clear} emptied a database (FLUSHDB, FLUSHALL): cached keys are all invalid. */
+  cleared(db: Db): void;
+  /** True during CLIENT PAUSE: expired keys read as absent but stay, so the dataset does not change. */
+  readonly expiryPaused: boolean;
+  /** The `NOTIFY_*` classes `notify-keyspace-events` enables (0: none), tested before {@link KeyspaceHooks.notify}. */
+  readonly notifyFlags: number;
+  /** Raises a keyspace event (see `CommandContext.notify`). */
+  notify(type: number, event: string, key: string, db: Db): void;
 }
 
 /** Decodes a key argument: one char per byte, so binary keys are preserved exactly. */
@@ -72,10 +84,10 @@ export class Db {
   private expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.hooks.now()) return false;
+    if (this.hooks.expiryPaused) return true;
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.expired(this, key);
-    this.hooks.touched(this, key);
     return true;
   }
 
@@ -87,6 +99,7 @@ export class Db {
     const e = this.dict.get(key);
     if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key))) {
       this.misses++;
+      if ((this.hooks.notifyFlags & NOTIFY_KEY_MISS) !== 0) this.hooks.notify(NOTIFY_KEY_MISS, 'keymiss', key, this);
       return undefined;
     }
     this.hits++;
@@ -129,12 +142,13 @@ export class Db {
 
   /**
    * Stores a value, replacing whatever the key held. The TTL is removed unless `keepTtl`.
-   * Calls {@link Db.modified}. Never store an empty collection: delete the key instead.
+   * Calls {@link Db.modified}; raises `new` when the key did not exist. Never store an empty collection: delete the key instead.
    */
   set(key: string, type: ValueType, value: unknown, keepTtl = false): void {
     const e = this.dict.get(key);
     if (e === undefined) {
       this.dict.set(key, { type, value, lru: clockSeconds, freq: 1 });
+      if ((this.hooks.notifyFlags & NOTIFY_NEW) !== 0) this.hooks.notify(NOTIFY_NEW, 'new', key, this);
     } else {
       e.type = type;
       e.value = value;
@@ -222,6 +236,7 @@ export class Db {
     this.expires.clear();
     this.expireCursor = null;
     this.sampleCursor = null;
+    this.hooks.cleared(this);
     return n;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * Pub/sub: who is subscribed to what, and the fan-out of PUBLISH to channel and pattern
- * subscribers (Redis's pubsub.c). Messages are pushes (RESP3 `>`, RESP2 arrays).
+ * subscribers and of SPUBLISH to shard channel subscribers (Redis's pubsub.c). Messages are
+ * pushes (RESP3 `>`, RESP2 arrays), delivered even under CLIENT REPLY OFF.
  *
  * @packageDocumentation
  */
 import type { Client } from './client';
 import type { PubSubView } from './command';
 import { globMatch } from './glob';
+import type { Reply } from './reply';
 
 /**
  * A subscriber that does not read its messages is disconnected once 32 MB wait for it
@@ -27,6 +29,8 @@ export class PubSub implements PubSubView {
   readonly channels = new Map<string, Set<Client>>();
   /** Pattern → subscribers. */
   readonly patterns = new Map<string, Set<Client>>();
+  /** Shard channel → subscribers (SSUBSCRIBE: a namespace of its own). */
+  readonly shardChannels = new Map<string, Set<Client>>();
 
   constructor(private readonly host: PubSubHost) {}
 
@@ -44,6 +48,53 @@ export class PubSub implements PubSubView {
 
   subscribers(channel: string): number {
     return this.channels.get(channel)?.size ?? 0;
+  }
+
+  shardChannelNames(): IterableIterator<string> {
+    return this.shardChannels.keys();
+  }
+
+  get shardChannelCount(): number {
+    return this.shardChannels.size;
+  }
+
+  shardSubscribers(channel: string): number {
+    return this.shardChannels.get(channel)?.size ?? 0;
+  }
+
+  subscribeShard(c: Client, name: string): void {
+    if (c.shardChannels.has(name)) return;
+    c.shardChannels.add(name);
+    let set = this.shardChannels.get(name);
+    if (set === undefined) this.shardChannels.set(name, (set = new Set()));
+    set.add(c);
+  }
+
+  /** Returns true when the client was subscribed. */
+  unsubscribeShard(c: Client, name: string): boolean {
+    if (!c.shardChannels.delete(name)) return false;
+    const set = this.shardChannels.get(name);
+    if (set !== undefined) {
+      set.delete(c);
+      if (set.size === 0) this.shardChannels.delete(name);
+    }
+    return true;
+  }
+
+  publishShard(channel: string, message: Buffer): number {
+    const subs = this.shardChannels.get(channel);
+    if (subs === undefined) return 0;
+    let n = 0;
+    for (const c of subs) {
+      if (this.overLimit(c)) continue;
+      const r = c.out;
+      r.push(3);
+      r.bulk('smessage');
+      r.bulkKey(channel);
+      r.bulk(message);
+      n++;
+    }
+    return n;
   }
 
   subscribe(c: Client, name: string, pattern: boolean): void {
@@ -73,19 +124,20 @@ export class PubSub implements PubSubView {
   unsubscribeAll(c: Client): void {
     for (const ch of [...c.channels]) this.unsubscribe(c, ch, false);
     for (const p of [...c.patterns]) this.unsubscribe(c, p, true);
+    for (const ch of [...c.shardChannels]) this.unsubscribeShard(c, ch);
   }
 
-  publish(channel: string, message: Buffer): number {
+  publish(channel: string, message: Buffer | string): number {
     let n = 0;
     const subs = this.channels.get(channel);
     if (subs !== undefined) {
       for (const c of subs) {
         if (this.overLimit(c)) continue;
-        const r = c.reply;
+        const r = c.out;
         r.push(3);
         r.bulk('message');
         r.bulkKey(channel);
-        r.bulk(message);
+        bulkMessage(r, message);
         n++;
       }
     }
@@ -93,12 +145,12 @@ export class PubSub implements PubSubView {
       if (!globMatch(pat, channel)) continue;
       for (const c of set) {
         if (this.overLimit(c)) continue;
-        const r = c.reply;
+        const r = c.out;
         r.push(4);
         r.bulk('pmessage');
         r.bulkKey(pat);
         r.bulkKey(channel);
-        r.bulk(message);
+        bulkMessage(r, message);
         n++;
       }
     }
@@ -112,4 +164,10 @@ export class PubSub implements PubSubView {
     this.host.dropClient(c, `Client id=${c.id} closed for overcoming of output buffer limits.`);
     return true;
   }
+}
+
+/** A message's payload: a Buffer as sent to PUBLISH, or a latin1 string (a key or event name). */
+function bulkMessage(r: Reply, message: Buffer | string): void {
+  if (typeof message === 'string') r.bulkKey(message);
+  else r.bulk(message);
 }

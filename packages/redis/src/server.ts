@@ -10,17 +10,24 @@
  */
 import { Aof } from './aof';
 import { Blocking, type BlockingHost } from './blocked';
+import { Monitors } from './monitor';
+import { ClientPause, POSTPONED, type PauseHost } from './pause';
+import { Tracking, type TrackingHost } from './tracking';
 import { Client } from './client';
 import {
+  CMD_ADMIN,
   CMD_DENYOOM,
   CMD_FAST,
   CMD_NO_AUTH,
   CMD_NO_MULTI,
+  CMD_READONLY,
+  CMD_SKIP_MONITOR,
   CMD_SKIP_SLOWLOG,
   CMD_WRITE,
   CommandError,
   arityError,
   type CommandDef,
+  type PauseKind,
   type Persistence,
   type ServerContext,
   type ServerInfo,
@@ -28,7 +35,7 @@ import {
   type TypeOpsTable,
 } from './command';
 import { buildCommandTable } from './commands';
-import { applySetting, cloneConfig, type Config } from './config';
+import { applySetting, cloneConfig, showSetting, type Config } from './config';
 import { rewriteConfig } from './config-rewrite';
 import { CommandStats, statName } from './cmdstats';
 import { LatencyMonitor } from './latency';
@@ -36,6 +43,7 @@ import { SlowLog } from './slowlog';
 import { Memory, type EvictionHost } from './evict';
 import { activeExpireCycle } from './expire';
 import { Db, updateClock, type KeyspaceHooks } from './keyspace';
+import { NOTIFY_EVICTED, NOTIFY_EXPIRED, parseKeyspaceEvents, publishKeyspaceEvent } from './notify';
 import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
 import { PubSub, type PubSubHost } from './pubsub';
@@ -52,6 +60,8 @@ export interface ServerLog {
 }
 
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Commands MONITOR does not show (Redis: admin commands, and those flagged skip_monitor). */
+const NOT_MONITORED = CMD_SKIP_MONITOR | CMD_ADMIN;
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 /** A command with its name as a Buffer, which replaces argv[0] (see RespParser.nameStart). */
@@ -74,8 +84,13 @@ function clip(arg: Buffer, room = 128): string {
   return s;
 }
 
+/** True when a CLIENT PAUSE postponed the client's last command. */
+function isPostponed(c: Client): boolean {
+  return c.blocked !== null && c.blocked.spec === POSTPONED;
+}
+
 export class RedisServer
-  implements ServerContext, Persistence, ServerInfo, KeyspaceHooks, MultiHost, BlockingHost, PubSubHost, EvictionHost
+  implements ServerContext, Persistence, ServerInfo, KeyspaceHooks, MultiHost, BlockingHost, PubSubHost, EvictionHost, TrackingHost, PauseHost
 {
   readonly dbs: Db[] = [];
   readonly clients = new Map<number, Client>();
@@ -96,6 +111,19 @@ export class RedisServer
   readonly memory: Memory;
   readonly persistence: Persistence = this;
   readonly info: ServerInfo = this;
+  /** `notify-keyspace-events` as `NOTIFY_*` bits: 0 (the default) makes every event one test. */
+  notifyFlags = 0;
+  readonly tracking: Tracking;
+  readonly pause: ClientPause;
+  readonly monitors = new Monitors();
+  /** The client whose input is being processed (or who is being served), null otherwise. */
+  current: Client | null = null;
+  /** Nesting of call() (EXEC runs its commands inside): > 0 while a command runs. */
+  private callDepth = 0;
+  /** The bytes processInput is parsing (argv views point into them), null outside it. */
+  private input: Buffer | null = null;
+  /** `tracking-table-max-keys`, kept as a number for the check before each command. */
+  private trackingMaxKeys = 0;
 
   private nowMs = Date.now();
   private nextClientId = 1;
@@ -115,6 +143,10 @@ export class RedisServer
     this.streams = new ReplyStreams(this);
     this.pubsub = new PubSub(this);
     this.memory = new Memory(this);
+    this.tracking = new Tracking(this);
+    this.pause = new ClientPause(this);
+    this.applyLive('notify-keyspace-events');
+    this.applyLive('tracking-table-max-keys');
     for (const d of this.commands.values()) {
       const n = d.name.length;
       if (n > 6) continue;
@@ -144,9 +176,30 @@ export class RedisServer
   // --- keyspace hooks ---
 
   touched(db: Db, key: string): void {
+    this.keyChanged(db, key, this.current);
+  }
+
+  /**
+   * Redis's signalModifiedKey and dirty++, for one changed key (`by` the client whose command
+   * changed it, null for expiry): WATCH, the AOF's key tracking, client-side caching.
+   */
+  private keyChanged(db: Db, key: string, by: Client | null): void {
     this.dirty++;
     this.multi.touched(db, key);
     if (this.aof !== null) this.aof.keyTouched(db.index, key);
+    if (this.tracking.clients !== 0) this.tracking.invalidate(key, by);
+  }
+
+  cleared(): void {
+    this.tracking.flushed();
+  }
+
+  get expiryPaused(): boolean {
+    return this.pause.kind !== null;
+  }
+
+  get inCommand(): boolean {
+    return this.callDepth > 0;
   }
 
   ready(db: Db, key: string): void {
@@ -156,11 +209,21 @@ export class RedisServer
   expired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.feed(db.index, ['DEL', key]);
+    if ((this.notifyFlags & NOTIFY_EXPIRED) !== 0) this.notify(NOTIFY_EXPIRED, 'expired', key, db);
+    this.keyChanged(db, key, null);
   }
 
   evicted(db: Db, key: string): void {
     this.feed(db.index, ['DEL', key]);
     this.stats.evictedKeys++;
+    if ((this.notifyFlags & NOTIFY_EVICTED) !== 0) this.notify(NOTIFY_EVICTED, 'evicted', key, db);
+  }
+
+  /** Publishes a keyspace event when `notify-keyspace-events` enables its class. */
+  notify(type: number, event: string, key: string, db: Db): void {
+    const flags = this.notifyFlags;
+    if ((flags & type) === 0) return;
+    publishKeyspaceEvent((channel, message) => this.pubsub.publish(channel, message), flags, event, key, db.index);
   }
 
   // --- clients ---
@@ -177,11 +240,17 @@ export class RedisServer
 
   /** Releases everything a departing client holds: subscriptions, watches, blocking. */
   freeClient(c: Client): void {
-    if (c.blocked !== null) this.blocking.unblock(c);
+    if (c.blocked !== null) {
+      if (c.blocked.spec === POSTPONED) this.pause.forget(c);
+      else this.blocking.unblock(c);
+    }
     this.streams.stop(c);
     this.multi.unwatchAll(c);
     this.pubsub.unsubscribeAll(c);
-    c.reply.discard();
+    this.tracking.disable(c);
+    this.monitors.clients.delete(c);
+    if (this.current === c) this.current = null;
+    c.out.discard();
     c.parser.reset();
     this.clients.delete(c.id);
   }
@@ -199,7 +268,7 @@ export class RedisServer
   }
 
   get blockedClients(): number {
-    return this.blocking.count;
+    return this.blocking.count + this.pause.count;
   }
 
   /** Called by a Reply when it gets its first bytes since the last flush. */
@@ -213,8 +282,9 @@ export class RedisServer
    */
   flush(): void {
     if (this.aof !== null) this.aof.endBatch();
+    if (this.tracking.clients !== 0) this.tracking.broadcast();
     const q = this.flushQueue;
-    for (let i = 0; i < q.length; i++) q[i].reply.flush();
+    for (let i = 0; i < q.length; i++) q[i].out.flush();
     q.length = 0;
   }
 
@@ -228,6 +298,8 @@ export class RedisServer
     const len = data.length;
     const parser = c.parser;
     let pos = 0;
+    this.current = c;
+    this.input = data;
     while (pos < len && c.blocked === null && c.streaming === null && !c.closing) {
       let end: number;
       try {
@@ -236,6 +308,7 @@ export class RedisServer
         if (!(err instanceof ProtocolError)) throw err;
         c.reply.error(`ERR Protocol error: ${err.message}`);
         c.closing = true;
+        this.current = this.input = null;
         return len;
       }
       if (end < 0) {
@@ -243,6 +316,7 @@ export class RedisServer
         if (len - pos + parser.held > this.config['client-query-buffer-limit']) {
           this.log.warn(`Closing client id=${c.id} that reached max query buffer length`);
           c.closing = true;
+          this.current = this.input = null;
           return len;
         }
         break;
@@ -259,8 +333,21 @@ export class RedisServer
         } else argv[0] = data.subarray(parser.nameStart, parser.nameEnd);
       } else def = this.lookup(argv[0]);
       this.execute(c, argv, def);
+      // CLIENT REPLY SKIP and CLIENT CACHING last exactly one command (not one postponed by a pause).
+      if ((c.replyMode | c.tracking) !== 0 && !isPostponed(c)) c.commandDone(def === undefined ? '' : def.name);
     }
+    this.current = null;
+    this.input = null;
     return pos;
+  }
+
+  /** argv[0] as the client sent it (MONITOR shows it so), when it is still in the input. */
+  private sentName(c: Client, argv: Buffer[]): Buffer[] {
+    const p = c.parser;
+    if (this.input === null || this.current !== c || c.inExec || p.nameStart < 0) return argv;
+    const shown = argv.slice();
+    shown[0] = this.input.subarray(p.nameStart, p.nameEnd);
+    return shown;
   }
 
   /** Looks a command up by name, case-insensitively. */
@@ -312,7 +399,10 @@ export class RedisServer
     if (this.config.maxmemory > 0 && (flags & CMD_DENYOOM) !== 0 && !this.memory.ensure()) {
       return this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", def.name);
     }
-    if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, c.multi, def, argv);
+    if (this.tracking.clients !== 0) this.tracking.limit(this.trackingMaxKeys);
+    // Queued and postponed commands keep their name as sent, for MONITOR.
+    if (this.pause.kind !== null && this.pause.mustWait(c, def) && !this.pause.expired()) return this.pause.postpone(c, def, this.sentName(c, argv));
+    if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, c.multi, def, this.sentName(c, argv));
     this.call(c, def, argv);
     if (this.blocking.pending) this.blocking.serve();
   }
@@ -334,6 +424,7 @@ export class RedisServer
     c.lastCommand = statName(def.name, argv);
     const started = this.commandClock;
     let failed = false;
+    this.callDepth++;
     try {
       def.run(c, argv);
     } catch (err) {
@@ -347,6 +438,10 @@ export class RedisServer
     }
     const ended = performance.now();
     this.commandClock = ended;
+    this.callDepth--;
+    if (this.monitors.size !== 0 && (def.flags & NOT_MONITORED) === 0 && !c.internal) this.monitors.feed(c, def.name, this.sentName(c, argv));
+    if (c.tracking !== 0 && (def.flags & CMD_READONLY) !== 0) this.tracking.remember(c, def, argv);
+    if (this.callDepth === 0 && this.tracking.hasPending) this.tracking.sendPending(c);
     this.recordCall(c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
     if (this.aof !== null) {
@@ -379,6 +474,8 @@ export class RedisServer
   private applyLive(name: string): void {
     const cfg = this.config;
     if (name === 'slowlog-max-len') this.slowlog.trim(cfg['slowlog-max-len']);
+    if (name === 'notify-keyspace-events') this.notifyFlags = parseKeyspaceEvents(showSetting(cfg, name)) ?? 0;
+    if (name === 'tracking-table-max-keys') this.trackingMaxKeys = Number(showSetting(cfg, name));
     if (name === 'proto-max-bulk-len') for (const c of this.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
     if (name === 'appendonly') {
       if (cfg.appendonly && this.aof === null) {
@@ -431,6 +528,52 @@ export class RedisServer
   }
 
   activeExpire = true;
+
+  pauseClients(untilMs: number, kind: PauseKind): void {
+    this.pause.pause(untilMs, kind);
+  }
+
+  unpauseClients(): void {
+    this.pause.unpause();
+  }
+
+  /** Runs a command a pause postponed, then lets the client's later input be read. */
+  resume(c: Client, def: CommandDef, argv: Buffer[]): void {
+    this.current = c;
+    this.execute(c, argv, def);
+    if (!isPostponed(c)) {
+      if ((c.replyMode | c.tracking) !== 0) c.commandDone(def.name);
+      if (c.conn !== null && !c.conn.closed) c.conn.wake();
+    }
+    this.current = null;
+  }
+
+  unblockClient(id: number, withError: boolean): boolean {
+    const c = this.clients.get(id);
+    if (c === undefined || c.blocked === null || c.blocked.spec === POSTPONED) return false;
+    const spec = c.blocked.spec;
+    this.blocking.unblock(c);
+    if (withError) c.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    else if (spec.timedOut !== undefined) spec.timedOut(c.reply);
+    else c.reply.nullArray();
+    if (c.conn !== null && !c.conn.closed) c.conn.wake();
+    return true;
+  }
+
+  /** Blocked clients are served as their own command: NOLOOP and deferred invalidations. */
+  enterCommand(c: Client): Client | null {
+    const outer = this.current;
+    this.current = c;
+    this.callDepth++;
+    return outer;
+  }
+
+  /** The end of {@link RedisServer.enterCommand}. */
+  leaveCommand(c: Client, outer: Client | null): void {
+    this.callDepth--;
+    if (this.callDepth === 0 && this.tracking.hasPending) this.tracking.sendPending(c);
+    this.current = outer;
+  }
 
   touchAllWatched(db: Db, alsoIn?: Db): void {
     this.multi.touchAll(db, alsoIn);
@@ -500,7 +643,8 @@ export class RedisServer
   activeExpireCycle(budgetMs = 5): void {
     this.updateTime();
     updateClock(this.nowMs);
-    if (!this.activeExpire) return;
+    // CLIENT PAUSE keeps the dataset as it is: no key expires until it ends.
+    if (!this.activeExpire || !this.pause.expired()) return;
     const started = performance.now();
     activeExpireCycle(this.dbs, this.nowMs, budgetMs);
     const ms = Math.floor(performance.now() - started);

@@ -1,12 +1,13 @@
 /**
- * Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT.
+ * Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, CLIENT (`client.ts`),
+ * MONITOR.
  *
  * @packageDocumentation
  */
-import { CMD_FAST, CMD_LOADING, CMD_NO_AUTH, CMD_STALE, NOKEYS, def, type CommandDef } from '../command';
-import { CLIENT_BLOCKED, CLIENT_DIRTY_CAS, CLIENT_MULTI, CLIENT_PUBSUB, CommandError, SYNTAX, argInt, argIs, parseInt64 } from '../command';
-import type { ClientView, CommandContext } from '../command';
-import { dispatchSub, helpReply } from './sub';
+import { CMD_ADMIN, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_AUTH, CMD_STALE, NOKEYS, def, type CommandDef } from '../command';
+import { CLIENT_MONITOR, CommandError, SYNTAX, argInt, argIs, parseInt64 } from '../command';
+import type { CommandContext } from '../command';
+import { BAD_NAME, clientCommand, validName } from './client';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -17,167 +18,6 @@ function checkPassword(ctx: CommandContext, user: Buffer, pass: Buffer): boolean
   const required = ctx.server.config.requirepass;
   return required === '' || pass.toString() === required;
 }
-
-/** `CLIENT SETNAME`'s rule: printable ASCII without spaces. */
-function validName(name: Buffer): boolean {
-  for (const b of name) if (b < 0x21 || b > 0x7e) return false;
-  return true;
-}
-
-/** CLIENT LIST's `flags=` letters, in Redis's order. */
-const CLIENT_FLAG_LETTERS: readonly (readonly [bit: number, letter: string])[] = [
-  [CLIENT_PUBSUB, 'P'],
-  [CLIENT_MULTI, 'x'],
-  [CLIENT_BLOCKED, 'b'],
-  [CLIENT_DIRTY_CAS, 'd'],
-];
-
-function clientFlags(c: ClientView): string {
-  const flags = c.flags;
-  let f = '';
-  for (const [bit, letter] of CLIENT_FLAG_LETTERS) if ((flags & bit) !== 0) f += letter;
-  return f === '' ? 'N' : f;
-}
-
-/** One CLIENT LIST line, with Redis 7.0's fields. */
-function clientInfoLine(c: ClientView, now: number): string {
-  const addr = c.conn === null ? '' : `${c.conn.remoteAddr.address}:${c.conn.remoteAddr.port}`;
-  const laddr = c.conn === null ? '' : `${c.conn.localAddr.address}:${c.conn.localAddr.port}`;
-  const qbuf = c.conn === null ? 0 : c.conn.inboundBuffered;
-  const obl = c.conn === null ? 0 : c.conn.outboundBuffered;
-  return (
-    `id=${c.id} addr=${addr} laddr=${laddr} fd=-1 name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
-    `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${clientFlags(c)} db=${c.db.index} ` +
-    `sub=${c.channels.size} psub=${c.patterns.size} ssub=0 multi=${c.queued} ` +
-    `qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=0 ` +
-    `events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.protocol}`
-  );
-}
-
-function clientAddr(c: ClientView, local: boolean): string {
-  if (c.conn === null) return '';
-  const a = local ? c.conn.localAddr : c.conn.remoteAddr;
-  return a.network === 'unix' ? `${a.address}:0` : `${a.address}:${a.port}`;
-}
-
-function kill(ctx: CommandContext, target: ClientView): void {
-  if (target === ctx.client) ctx.client.closeAfterReply();
-  else target.kill();
-}
-
-const client = dispatchSub('client', {
-  id: { arity: 2, run: (ctx) => ctx.reply.integer(ctx.client.id) },
-  getname: {
-    arity: 2,
-    run: (ctx) => (ctx.client.name === '' ? ctx.reply.nil() : ctx.reply.bulk(ctx.client.name)),
-  },
-  setname: {
-    arity: 3,
-    run: (ctx, argv) => {
-      if (!validName(argv[2])) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
-      ctx.client.setName(argv[2].toString());
-      ctx.reply.ok();
-    },
-  },
-  setinfo: {
-    arity: 4,
-    run: (ctx, argv) => {
-      if (!argIs(argv[2], 'lib-name') && !argIs(argv[2], 'lib-ver')) {
-        throw new CommandError(`ERR Unrecognized option '${argv[2].toString()}'`);
-      }
-      ctx.reply.ok();
-    },
-  },
-  info: { arity: 2, run: (ctx) => ctx.reply.verbatim(`${clientInfoLine(ctx.client, ctx.server.now())}\n`) },
-  list: {
-    arity: -2,
-    run: (ctx, argv) => {
-      let clients = [...ctx.server.clients.values()];
-      for (let i = 2; i < argv.length; i++) {
-        if (argIs(argv[i], 'type') && i + 1 < argv.length) {
-          const t = argv[++i].toString().toLowerCase();
-          if (t === 'pubsub') clients = clients.filter((c) => c.subscribed);
-          else if (t === 'normal') clients = clients.filter((c) => !c.subscribed);
-          else if (t === 'master' || t === 'replica' || t === 'slave') clients = [];
-          else throw new CommandError(`ERR Unknown client type '${t}'`);
-        } else if (argIs(argv[i], 'id') && i + 1 < argv.length) {
-          const ids = new Set<number>();
-          for (i++; i < argv.length; i++) {
-            const id = parseInt64(argv[i]);
-            if (id === undefined || id <= 0) throw new CommandError('ERR Invalid client ID');
-            ids.add(id);
-          }
-          clients = clients.filter((c) => ids.has(c.id));
-        } else {
-          throw new CommandError(SYNTAX);
-        }
-      }
-      const now = ctx.server.now();
-      ctx.reply.verbatim(clients.map((c) => `${clientInfoLine(c, now)}\n`).join(''));
-    },
-  },
-  kill: {
-    arity: -3,
-    run: (ctx, argv) => {
-      const clients = ctx.server.clients;
-      if (argv.length === 3) {
-        const addr = argv[2].toString();
-        const target = [...clients.values()].find((c) => clientAddr(c, false) === addr);
-        if (target === undefined) throw new CommandError('ERR No such client');
-        kill(ctx, target);
-        ctx.reply.ok();
-        return;
-      }
-      if (argv.length % 2 !== 0) throw new CommandError(SYNTAX);
-      let id: number | undefined;
-      let addr: string | undefined;
-      let laddr: string | undefined;
-      let type: string | undefined;
-      let skipme = true;
-      for (let i = 2; i < argv.length; i += 2) {
-        const v = argv[i + 1];
-        if (argIs(argv[i], 'id')) {
-          id = parseInt64(v);
-          if (id === undefined || id <= 0) throw new CommandError('ERR client-id should be greater than 0');
-        } else if (argIs(argv[i], 'addr')) addr = v.toString();
-        else if (argIs(argv[i], 'laddr')) laddr = v.toString();
-        else if (argIs(argv[i], 'type')) type = v.toString().toLowerCase();
-        else if (argIs(argv[i], 'user')) {
-          if (!argIs(v, 'default')) throw new CommandError(`ERR No such user '${v.toString()}'`);
-        } else if (argIs(argv[i], 'skipme')) {
-          if (argIs(v, 'yes')) skipme = true;
-          else if (argIs(v, 'no')) skipme = false;
-          else throw new CommandError(SYNTAX);
-        } else throw new CommandError(SYNTAX);
-      }
-      let n = 0;
-      for (const c of [...clients.values()]) {
-        if (id !== undefined && c.id !== id) continue;
-        if (addr !== undefined && clientAddr(c, false) !== addr) continue;
-        if (laddr !== undefined && clientAddr(c, true) !== laddr) continue;
-        if (type === 'pubsub' && !c.subscribed) continue;
-        if (type === 'normal' && c.subscribed) continue;
-        if (skipme && c === ctx.client) continue;
-        kill(ctx, c);
-        n++;
-      }
-      ctx.reply.integer(n);
-    },
-  },
-  'no-evict': { arity: 3, run: (ctx) => ctx.reply.ok() },
-  'no-touch': { arity: 3, run: (ctx) => ctx.reply.ok() },
-  help: {
-    arity: 2,
-    run: (ctx) =>
-      helpReply(ctx, [
-        'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-        'ID', 'GETNAME', 'SETNAME <name>', 'SETINFO <option> <value>', 'INFO',
-        'LIST [TYPE (NORMAL|PUBSUB)] [ID <id> [<id> ...]]',
-        'KILL <ip:port> | KILL <option> <value> [<option> <value> [...]]',
-        'HELP',
-      ]),
-  },
-});
 
 function hello(ctx: CommandContext, argv: Buffer[]): void {
   const c = ctx.client;
@@ -197,7 +37,7 @@ function hello(ctx: CommandContext, argv: Buffer[]): void {
       j += 2;
     } else if (argIs(argv[j], 'setname') && more >= 1) {
       name = argv[++j];
-      if (!validName(name)) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+      if (!validName(name)) throw new CommandError(BAD_NAME);
     } else {
       throw new CommandError(`ERR Syntax error in HELLO option '${argv[j].latin1Slice(0, argv[j].length)}'`);
     }
@@ -268,14 +108,26 @@ export const connectionCommands: CommandDef[] = [
   }),
   def('reset', 1, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', (ctx) => {
     const c = ctx.client;
+    c.stopMonitor();
+    c.disableTracking();
+    c.setReplyMode('on');
     c.discardMulti();
     for (const ch of [...c.channels]) c.unsubscribe(ch, false);
     for (const p of [...c.patterns]) c.unsubscribe(p, true);
+    for (const ch of [...c.shardChannels]) c.unsubscribeShard(ch);
     c.select(0);
     c.setName('');
     c.setProtocol(2);
     c.deauthenticate();
     ctx.reply.simple('RESET');
   }),
-  def('client', -2, CMD_LOADING | CMD_STALE, NOKEYS, 'connection', client),
+  def('client', -2, CMD_LOADING | CMD_STALE, NOKEYS, 'connection', clientCommand),
+  def('monitor', 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, NOKEYS, 'server', (ctx) => {
+    const c = ctx.client;
+    // Inside EXEC a reply per command is expected: MONITOR cannot take the connection over.
+    if (!c.canBlock) throw new CommandError("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    if ((c.flags & CLIENT_MONITOR) !== 0) return;
+    c.startMonitor();
+    ctx.reply.ok();
+  }),
 ];

@@ -74,7 +74,7 @@ function section(server: ServerContext, name: string): Fields {
       return [
         ['connected_clients', server.clients.size], ['cluster_connections', 0], ['maxclients', cfg.maxclients],
         ['client_recent_max_input_buffer', 0], ['client_recent_max_output_buffer', 0], ['blocked_clients', server.blockedClients],
-        ['tracking_clients', 0], ['clients_in_timeout_table', 0], ['pubsub_clients', pubsub],
+        ['tracking_clients', server.tracking.clients], ['clients_in_timeout_table', 0], ['pubsub_clients', pubsub],
       ];
     }
     case 'memory': {
@@ -131,11 +131,11 @@ function section(server: ServerContext, name: string): Fields {
         ['sync_partial_err', 0], ['expired_keys', s.expiredKeys], ['expired_stale_perc', '0.00'], ['expired_time_cap_reached_count', 0],
         ['expire_cycle_cpu_milliseconds', 0], ['evicted_keys', s.evictedKeys], ['evicted_clients', 0], ['total_eviction_exceeded_time', 0],
         ['current_eviction_exceeded_time', 0], ['keyspace_hits', hits], ['keyspace_misses', misses],
-        ['pubsub_channels', server.pubsub.channelCount], ['pubsub_patterns', server.pubsub.patternCount], ['pubsubshard_channels', 0],
+        ['pubsub_channels', server.pubsub.channelCount], ['pubsub_patterns', server.pubsub.patternCount], ['pubsubshard_channels', server.pubsub.shardChannelCount],
         ['latest_fork_usec', 0], ['total_forks', 0], ['migrate_cached_sockets', 0], ['slave_expires_tracked_keys', 0],
         ['active_defrag_hits', 0], ['active_defrag_misses', 0], ['active_defrag_key_hits', 0], ['active_defrag_key_misses', 0],
-        ['total_active_defrag_time', 0], ['current_active_defrag_time', 0], ['tracking_total_keys', 0], ['tracking_total_items', 0],
-        ['tracking_total_prefixes', 0], ['unexpected_error_replies', 0], ['total_error_replies', server.commandStats.totalErrors],
+        ['total_active_defrag_time', 0], ['current_active_defrag_time', 0], ['tracking_total_keys', server.tracking.keys], ['tracking_total_items', server.tracking.items],
+        ['tracking_total_prefixes', server.tracking.prefixes], ['unexpected_error_replies', 0], ['total_error_replies', server.commandStats.totalErrors],
         ['dump_payload_sanitizations', 0], ['total_reads_processed', 0], ['total_writes_processed', 0],
         ['io_threaded_reads_processed', 0], ['io_threaded_writes_processed', 0], ['reply_buffer_shrinks', 0], ['reply_buffer_expands', 0],
       ];

@@ -160,6 +160,10 @@ export class Local {
       ready: (_db, key) => this.ready.push(key),
       now: () => this.now,
       expired: () => undefined,
+      notifyFlags: 0,
+      notify: () => undefined,
+      cleared: () => undefined,
+      expiryPaused: false,
     };
     this.db = new Db(0, hooks);
     this.context = {
@@ -168,6 +172,7 @@ export class Local {
       client: inProcessClient(this.db),
       server: inProcessServer(this.db, () => this.now),
       propagate: (argv) => this.propagated.push([...argv]),
+      notify: () => undefined,
     };
   }
 
@@ -249,6 +254,9 @@ function inProcessClient(db: Db): ClientState {
     createdAt: 0,
     lastInteraction: 0,
     lastCommand: 'NULL',
+    shardChannels: new Set(),
+    trackingRedirect: 0,
+    trackingPrefixes: null,
     conn: null,
     canBlock: false,
     authenticated: true,
@@ -269,6 +277,18 @@ function inProcessClient(db: Db): ClientState {
     exec: unavailable('EXEC'),
     watch: unavailable('WATCH'),
     unwatch: unavailable('UNWATCH'),
+    subscribeShard: unavailable('SSUBSCRIBE'),
+    unsubscribeShard: unavailable('SUNSUBSCRIBE'),
+    get pushReply(): never {
+      return unavailable('pushes')();
+    },
+    setReplyMode: unavailable('CLIENT REPLY'),
+    enableTracking: unavailable('CLIENT TRACKING'),
+    disableTracking: unavailable('CLIENT TRACKING'),
+    setTrackingCaching: unavailable('CLIENT CACHING'),
+    setNoEvict: unavailable('CLIENT NO-EVICT'),
+    startMonitor: unavailable('MONITOR'),
+    stopMonitor: unavailable('MONITOR'),
   };
 }
 
@@ -290,6 +310,10 @@ function inProcessServer(db: Db, now: () => number): ServerContext {
       return unavailable('pub/sub')();
     },
     touchAllWatched: unavailable('WATCH'),
+    tracking: { clients: 0, keys: 0, items: 0, prefixes: 0 },
+    pauseClients: unavailable('CLIENT PAUSE'),
+    unpauseClients: unavailable('CLIENT UNPAUSE'),
+    unblockClient: unavailable('CLIENT UNBLOCK'),
     get persistence(): never {
       return unavailable('persistence')();
     },
