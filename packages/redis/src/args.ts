@@ -105,3 +105,18 @@ export function parseScan(argv: Buffer[], at: number, withType: boolean): ScanOp
   }
   return { cursor, match, count, type };
 }
+
+/**
+ * COMMAND GETKEYS for commands whose keys follow a `numkeys` argument at `at` (LMPOP at 1,
+ * BLMPOP at 2, as Redis's keynum key specs): the positions of the keys, none when numkeys is
+ * not a count of keys present in argv.
+ */
+export function numkeysKeys(at: number): (argv: readonly Buffer[]) => number[] {
+  return (argv) => {
+    const n = at < argv.length ? parseInt64(argv[at]) : undefined;
+    if (n === undefined || n < 1 || n > argv.length - at - 1) return [];
+    const keys: number[] = [];
+    for (let i = 1; i <= n; i++) keys.push(at + i);
+    return keys;
+  };
+}

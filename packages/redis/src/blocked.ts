@@ -65,13 +65,25 @@ export class Blocking {
       state.timer = setTimeout(() => {
         if (c.blocked !== state) return;
         this.host.updateTime();
-        this.unblock(c);
-        if (spec.timedOut !== undefined) spec.timedOut(c.reply);
-        else c.reply.nullArray();
-        resume(c);
+        this.end(c, null);
         this.host.flush();
       }, spec.timeoutMs);
     }
+  }
+
+  /**
+   * CLIENT UNBLOCK: ends `c`'s wait now, with its timeout reply (`error` null) or with `error`
+   * (Redis's `UNBLOCKED client unblocked via CLIENT UNBLOCK`). False when `c` is not blocked.
+   */
+  end(c: Client, error: string | null): boolean {
+    const state = c.blocked;
+    if (state === null) return false;
+    this.unblock(c);
+    if (error !== null) c.reply.error(error);
+    else if (state.spec.timedOut !== undefined) state.spec.timedOut(c.reply);
+    else c.reply.nullArray();
+    resume(c);
+    return true;
   }
 
   /** Takes a client out of the blocked state (served, timed out, killed or gone). */

@@ -79,23 +79,23 @@ export function isInt64String(s: string): boolean {
  * Elements written per piece of a streamed reply: large enough that the per-piece overhead
  * (a flush, a clock read) is small, small enough that one piece is a few tens of KB.
  */
-const PIECE = 1024;
+export const REPLY_PIECE = 1024;
 
 /**
  * Writes `count` elements (an exact int64, since a count may be 2^63-1) with `write`, after
- * `header(count)` has been written by the caller: up to {@link PIECE} at once, more through
+ * `header(count)` has been written by the caller: up to {@link REPLY_PIECE} at once, more through
  * {@link ClientState.stream} (so a huge reply never sits in memory, and stops when the client
  * goes). `write` must not depend on keyspace state that may change between pieces.
  */
 export function replyElements(ctx: CommandContext, count: bigint, write: (r: Reply) => void): void {
-  const piece = BigInt(PIECE);
+  const piece = BigInt(REPLY_PIECE);
   if (count <= piece) {
     for (let i = Number(count); i > 0; i--) write(ctx.reply);
     return;
   }
   let left = count;
   const next = (r: Reply): boolean => {
-    const n = left < piece ? Number(left) : PIECE;
+    const n = left < piece ? Number(left) : REPLY_PIECE;
     for (let i = 0; i < n; i++) write(r);
     left -= BigInt(n);
     return left === 0n;
@@ -119,6 +119,15 @@ export function popOrBlock(ctx: CommandContext, argv: Buffer[], serve: (c: Comma
   const timeoutMs = blockTimeout(argv[argv.length - 1], ctx.server.now());
   const keys: string[] = [];
   for (let i = 1; i < argv.length - 1; i++) keys.push(str(argv[i]));
+  popOrBlockOn(ctx, keys, timeoutMs, serve);
+}
+
+/**
+ * {@link popOrBlock} for commands whose keys and timeout sit elsewhere in argv (BLMPOP, BZMPOP):
+ * the caller has parsed `timeoutMs` with {@link blockTimeout}, after its other arguments, as
+ * Redis does.
+ */
+export function popOrBlockOn(ctx: CommandContext, keys: readonly string[], timeoutMs: number, serve: (c: CommandContext, key: string) => boolean): void {
   for (const key of keys) if (serve(ctx, key)) return;
   if (!ctx.client.canBlock) return ctx.reply.nullArray();
   ctx.client.block({

@@ -8,6 +8,7 @@
 import type { CommandDef, TypeOpsTable } from '../command';
 import { hashCommands, hashOps } from './hash';
 import { listCommands, listOps } from './list';
+import { listPopCommands } from './list-pop';
 import { setCommands, setOps } from './set';
 import { zsetCommands, zsetOps } from './zset-commands';
 import { zsetRandomCommands } from './zset-random';
@@ -20,7 +21,7 @@ export { RedisZSet } from './zset-commands';
 export { LongDouble, parseStrictDouble, parseRangeDouble } from './numbers';
 
 /** Every list, hash, set and sorted-set command. */
-export const typeCommands: readonly CommandDef[] = [...listCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...zsetRandomCommands];
+export const typeCommands: readonly CommandDef[] = [...listCommands, ...listPopCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...zsetRandomCommands];
 
 /** Per-type keyspace hooks. */
 export const typeOps: TypeOpsTable = { list: listOps, hash: hashOps, set: setOps, zset: zsetOps };

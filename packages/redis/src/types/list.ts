@@ -1,29 +1,35 @@
 /**
- * List commands over {@link Deque} values, including the blocking pops.
+ * List commands over {@link Deque} values, except the pops and moves (`list-pop.ts`), and the
+ * helpers both share.
  *
  * @packageDocumentation
  */
-import { CMD_BLOCKING, CMD_DENYOOM, CMD_FAST, CMD_NOSCRIPT, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
-import { CommandError, NOT_POSITIVE, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, WRONGTYPE, argInt, argIs } from '../command';
+import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CommandError, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, argInt, argIs } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
-import { afterRemove, blockTimeout, clampRange, copy, popOrBlock, str } from './common';
+import { REPLY_PIECE, afterRemove, clampRange, copy, replyElements, str } from './common';
 import { Deque } from './deque';
 
 /** A Redis list value. */
 export type List = Deque<Buffer>;
 
-type End = 'left' | 'right';
+/** The head (`left`) or the tail (`right`) of a list. */
+export type End = 'left' | 'right';
 
 function getList(db: Db, key: string): List | undefined {
   return db.get<List>(key, 'list');
 }
 
-function getListForWrite(db: Db, key: string): List | undefined {
+/** The list under `key` for a command that changes it; WRONGTYPE for another type. */
+export function getListForWrite(db: Db, key: string): List | undefined {
   return db.getForWrite<List>(key, 'list');
 }
 
-
-function pushTo(db: Db, key: string, list: List | undefined, values: Buffer[], end: End): number {
+/**
+ * Pushes `values` one by one at `end` of `list` (created under `key` when undefined) and
+ * signals the key ready for blocked clients. Returns the new length.
+ */
+export function pushTo(db: Db, key: string, list: List | undefined, values: Buffer[], end: End): number {
   if (list === undefined) {
     list = new Deque<Buffer>();
     for (const v of values) end === 'left' ? list.pushFront(v) : list.pushBack(v);
@@ -47,31 +53,6 @@ function push(end: End, onlyExisting: boolean) {
   };
 }
 
-function popOne(list: List, end: End): Buffer {
-  return (end === 'left' ? list.popFront() : list.popBack()) as Buffer;
-}
-
-function pop(end: End) {
-  return (ctx: CommandContext, argv: Buffer[]): void => {
-    if (argv.length > 3) throw new CommandError(`ERR wrong number of arguments for '${str(argv[0]).toLowerCase()}' command`);
-    const hasCount = argv.length === 3;
-    const count = hasCount ? argInt(argv[2], NOT_POSITIVE) : 1;
-    if (count < 0) throw new CommandError(NOT_POSITIVE);
-    const key = str(argv[1]);
-    const list = getListForWrite(ctx.db, key);
-    if (list === undefined) return hasCount ? ctx.reply.nullArray() : ctx.reply.nil();
-    if (!hasCount) {
-      ctx.reply.bulk(popOne(list, end));
-      return afterRemove(ctx.db, key, list.length);
-    }
-    const n = Math.min(count, list.length);
-    ctx.reply.array(n);
-    if (n === 0) return;
-    for (let i = 0; i < n; i++) ctx.reply.bulk(popOne(list, end));
-    afterRemove(ctx.db, key, list.length);
-  };
-}
-
 function llen(ctx: CommandContext, argv: Buffer[]): void {
   ctx.reply.integer(getList(ctx.db, str(argv[1]))?.length ?? 0);
 }
@@ -82,8 +63,18 @@ function lrange(ctx: CommandContext, argv: Buffer[]): void {
   const list = getList(ctx.db, str(argv[1]));
   const r = list && clampRange(start, end, list.length);
   if (!list || !r) return ctx.reply.array(0);
-  ctx.reply.array(r[1] - r[0] + 1);
-  for (let i = r[0]; i <= r[1]; i++) ctx.reply.bulk(list.get(i) as Buffer);
+  const n = r[1] - r[0] + 1;
+  ctx.reply.array(n);
+  if (n <= REPLY_PIECE) {
+    for (let i = r[0]; i <= r[1]; i++) ctx.reply.bulk(list.get(i) as Buffer);
+    return;
+  }
+  // A long range is streamed from a snapshot of the element references (8 bytes each, the
+  // Buffers themselves are never changed in place), so the list may change meanwhile and the
+  // encoded reply is never built whole.
+  const items = list.slice(r[0], r[1]);
+  let next = 0;
+  replyElements(ctx, BigInt(n), (reply) => reply.bulk(items[next++]));
 }
 
 function lindex(ctx: CommandContext, argv: Buffer[]): void {
@@ -167,10 +158,11 @@ function lpos(ctx: CommandContext, argv: Buffer[]): void {
         );
       }
     } else if (argIs(argv[i], 'count') && !last) {
-      count = argInt(argv[++i]);
+      // Redis's getPositiveLongFromObjectOrReply: one message for non-integers and negatives.
+      count = argInt(argv[++i], "ERR COUNT can't be negative");
       if (count < 0) throw new CommandError("ERR COUNT can't be negative");
     } else if (argIs(argv[i], 'maxlen') && !last) {
-      maxlen = argInt(argv[++i]);
+      maxlen = argInt(argv[++i], "ERR MAXLEN can't be negative");
       if (maxlen < 0) throw new CommandError("ERR MAXLEN can't be negative");
     } else {
       throw new CommandError(SYNTAX);
@@ -195,112 +187,6 @@ function lpos(ctx: CommandContext, argv: Buffer[]): void {
   for (const i of found) ctx.reply.integer(i);
 }
 
-function parseEnd(arg: Buffer): End {
-  if (argIs(arg, 'left')) return 'left';
-  if (argIs(arg, 'right')) return 'right';
-  throw new CommandError(SYNTAX);
-}
-
-/**
- * Pops from `src` and pushes onto `dst`; the source must be a non-empty list. Throws WRONGTYPE,
- * before touching anything, when the destination holds another type.
- */
-function move(db: Db, srcKey: string, src: List, dstKey: string, from: End, to: End): Buffer {
-  const dst = getListForWrite(db, dstKey);
-  const value = popOne(src, from);
-  afterRemove(db, srcKey, src.length);
-  // With src === dst and a single element, the pop deleted the key: push into a fresh list.
-  pushTo(db, dstKey, dst !== undefined && dst.length > 0 ? dst : undefined, [value], to);
-  return value;
-}
-
-function checkDestination(db: Db, dstKey: string): void {
-  getListForWrite(db, dstKey);
-}
-
-function lmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from: End, to: End): void {
-  const src = getListForWrite(ctx.db, srcKey);
-  if (!src) return ctx.reply.nil();
-  checkDestination(ctx.db, dstKey);
-  ctx.reply.bulk(move(ctx.db, srcKey, src, dstKey, from, to));
-}
-
-function lmove(ctx: CommandContext, argv: Buffer[]): void {
-  const from = parseEnd(argv[3]);
-  const to = parseEnd(argv[4]);
-  lmoveGeneric(ctx, str(argv[1]), str(argv[2]), from, to);
-}
-
-function rpoplpush(ctx: CommandContext, argv: Buffer[]): void {
-  lmoveGeneric(ctx, str(argv[1]), str(argv[2]), 'right', 'left');
-}
-
-const endWord = (e: End): string => (e === 'left' ? 'LEFT' : 'RIGHT');
-
-/** BLPOP/BRPOP: the first non-empty list among the keys, or block on all of them. */
-function bpop(end: End) {
-  return (ctx: CommandContext, argv: Buffer[]): void => {
-    const popName = end === 'left' ? 'LPOP' : 'RPOP';
-    const serve = (c: CommandContext, key: string): boolean => {
-      const list = getListForWrite(c.db, key);
-      if (!list || list.length === 0) return false;
-      c.reply.array(2);
-      c.reply.bulkKey(key);
-      c.reply.bulk(popOne(list, end));
-      afterRemove(c.db, key, list.length);
-      c.propagate([popName, key]);
-      return true;
-    };
-    popOrBlock(ctx, argv, serve);
-  };
-}
-
-/** BLMOVE/BRPOPLPUSH. */
-function blmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from: End, to: End, timeoutArg: Buffer): void {
-  const timeoutMs = blockTimeout(timeoutArg, ctx.server.now());
-  const src = getListForWrite(ctx.db, srcKey);
-  if (src) {
-    checkDestination(ctx.db, dstKey);
-    ctx.reply.bulk(move(ctx.db, srcKey, src, dstKey, from, to));
-    ctx.propagate(['LMOVE', srcKey, dstKey, endWord(from), endWord(to)]);
-    return;
-  }
-  if (!ctx.client.canBlock) return ctx.reply.nullArray();
-  ctx.client.block({
-    keys: [srcKey],
-    timeoutMs,
-    serve: (c, key) => {
-      let list: List | undefined;
-      try {
-        list = getListForWrite(c.db, key);
-      } catch {
-        return false;
-      }
-      if (!list || list.length === 0) return false;
-      // A destination of the wrong type ends the wait with WRONGTYPE and leaves the source alone.
-      try {
-        checkDestination(c.db, dstKey);
-      } catch {
-        c.reply.error(WRONGTYPE);
-        return true;
-      }
-      c.reply.bulk(move(c.db, key, list, dstKey, from, to));
-      c.propagate(['LMOVE', key, dstKey, endWord(from), endWord(to)]);
-      return true;
-    },
-  });
-}
-
-function blmove(ctx: CommandContext, argv: Buffer[]): void {
-  const from = parseEnd(argv[3]);
-  const to = parseEnd(argv[4]);
-  blmoveGeneric(ctx, str(argv[1]), str(argv[2]), from, to, argv[5]);
-}
-
-function brpoplpush(ctx: CommandContext, argv: Buffer[]): void {
-  blmoveGeneric(ctx, str(argv[1]), str(argv[2]), 'right', 'left', argv[3]);
-}
-
 const W = CMD_WRITE | CMD_DENYOOM;
 
 /** The list commands. */
@@ -309,8 +195,6 @@ export const listCommands: CommandDef[] = [
   def('rpush', -3, W | CMD_FAST, KEY1, 'list', push('right', false), 'Appends one or more elements to a list.'),
   def('lpushx', -3, W | CMD_FAST, KEY1, 'list', push('left', true), 'Prepends elements to a list only when it exists.'),
   def('rpushx', -3, W | CMD_FAST, KEY1, 'list', push('right', true), 'Appends elements to a list only when it exists.'),
-  def('lpop', -2, CMD_WRITE | CMD_FAST, KEY1, 'list', pop('left'), 'Removes and returns the first elements of a list.'),
-  def('rpop', -2, CMD_WRITE | CMD_FAST, KEY1, 'list', pop('right'), 'Removes and returns the last elements of a list.'),
   def('llen', 2, CMD_READONLY | CMD_FAST, KEY1, 'list', llen, 'Returns the length of a list.'),
   def('lrange', 4, CMD_READONLY, KEY1, 'list', lrange, 'Returns a range of elements from a list.'),
   def('lindex', 3, CMD_READONLY, KEY1, 'list', lindex, 'Returns an element from a list by its index.'),
@@ -319,12 +203,6 @@ export const listCommands: CommandDef[] = [
   def('ltrim', 4, CMD_WRITE, KEY1, 'list', ltrim, 'Removes elements from both ends a list.'),
   def('linsert', 5, W, KEY1, 'list', linsert, 'Inserts an element before or after another element in a list.'),
   def('lpos', -3, CMD_READONLY, KEY1, 'list', lpos, 'Returns the index of matching elements in a list.'),
-  def('lmove', 5, W, [1, 2, 1], 'list', lmove, 'Pops an element from a list, pushes it to another list and returns it.'),
-  def('rpoplpush', 3, W, [1, 2, 1], 'list', rpoplpush, 'Returns the last element of a list after removing and pushing it to another list.'),
-  def('blpop', -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, [1, -2, 1], 'list', bpop('left'), 'Removes and returns the first element in a list, or blocks until one is available.'),
-  def('brpop', -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, [1, -2, 1], 'list', bpop('right'), 'Removes and returns the last element in a list, or blocks until one is available.'),
-  def('blmove', 6, W | CMD_NOSCRIPT | CMD_BLOCKING, [1, 2, 1], 'list', blmove, 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.'),
-  def('brpoplpush', 4, W | CMD_NOSCRIPT | CMD_BLOCKING, [1, 2, 1], 'list', brpoplpush, 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.'),
 ];
 
 /** Keyspace hooks for list values. */
