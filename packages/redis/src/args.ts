@@ -107,16 +107,13 @@ export function parseScan(argv: Buffer[], at: number, withType: boolean): ScanOp
 }
 
 /**
- * COMMAND GETKEYS for commands whose keys follow a `numkeys` argument at `at` (LMPOP at 1,
- * BLMPOP at 2, as Redis's keynum key specs): the positions of the keys, none when numkeys is
- * not a count of keys present in argv.
+ * Where the keys of a `numkeys key [key …]` command are (COMMAND GETKEYS): numkeys at argv[at],
+ * then up to that many keys (LMPOP, ZMPOP at 1; BLMPOP, BZMPOP, ZUNIONSTORE & co. at 2).
  */
-export function numkeysKeys(at: number): (argv: readonly Buffer[]) => number[] {
-  return (argv) => {
-    const n = at < argv.length ? parseInt64(argv[at]) : undefined;
-    if (n === undefined || n < 1 || n > argv.length - at - 1) return [];
-    const keys: number[] = [];
-    for (let i = 1; i <= n; i++) keys.push(at + i);
-    return keys;
-  };
+export function numkeysPositions(argv: readonly Buffer[], at: number): number[] {
+  const n = argv.length > at ? parseBigInt(argv[at]) : undefined;
+  const keys: number[] = [];
+  if (n === undefined) return keys;
+  for (let i = at + 1; i < argv.length && BigInt(i - at) <= n; i++) keys.push(i);
+  return keys;
 }

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { CMD_BLOCKING, CMD_FAST, CMD_MOVABLE_KEYS, CMD_NOSCRIPT, CMD_WRITE, CMD_DENYOOM, KEY1, NOKEYS, def, type CommandDef } from '../command';
-import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, numkeysKeys } from '../command';
+import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, numkeysPositions } from '../command';
 import type { CommandContext, Db, Reply } from '../command';
 import { afterRemove, blockTimeout, popOrBlock, popOrBlockOn, str } from './common';
 import { getListForWrite, pushTo, type End, type List } from './list';
@@ -213,7 +213,7 @@ export const listPopCommands: CommandDef[] = [
   def('rpop', -2, CMD_WRITE | CMD_FAST, KEY1, 'list', pop('right'), 'Removes and returns the last elements of a list.'),
   {
     ...def('lmpop', -4, CMD_WRITE | CMD_MOVABLE_KEYS, NOKEYS, 'list', lmpop, 'Returns multiple elements from a list after removing them.'),
-    getKeys: numkeysKeys(1),
+    getKeys: (argv) => numkeysPositions(argv, 1),
   },
   def('lmove', 5, W, [1, 2, 1], 'list', lmove, 'Pops an element from a list, pushes it to another list and returns it.'),
   def('rpoplpush', 3, W, [1, 2, 1], 'list', rpoplpush, 'Returns the last element of a list after removing and pushing it to another list.'),
@@ -221,7 +221,7 @@ export const listPopCommands: CommandDef[] = [
   def('brpop', -3, BLOCKING, [1, -2, 1], 'list', bpop('right'), 'Removes and returns the last element in a list, or blocks until one is available.'),
   {
     ...def('blmpop', -5, CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, NOKEYS, 'list', blmpop, 'Pops the first element from one of multiple lists, or blocks until one is available.'),
-    getKeys: numkeysKeys(2),
+    getKeys: (argv) => numkeysPositions(argv, 2),
   },
   def('blmove', 6, W | CMD_NOSCRIPT | CMD_BLOCKING, [1, 2, 1], 'list', blmove, 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.'),
   def('brpoplpush', 4, W | CMD_NOSCRIPT | CMD_BLOCKING, [1, 2, 1], 'list', brpoplpush, 'Pops an element from a list, pushes it to another list and returns it; blocks until one is available.'),

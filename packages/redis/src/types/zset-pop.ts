@@ -9,7 +9,8 @@ import { CMD_BLOCKING, CMD_FAST, CMD_MOVABLE_KEYS, CMD_NOSCRIPT, CMD_WRITE, KEY1
 import { argIs, def, type CommandContext, type CommandDef } from '../command';
 import { afterRemove, blockTimeout, popOrBlock, str } from './common';
 import type { ZNode } from './zset';
-import { countArg, numkeysPositions, replyScored, zForWrite, type RedisZSet } from './zset-value';
+import { countArg, replyScored, zForWrite, type RedisZSet } from './zset-value';
+import { numkeysPositions } from '../command';
 
 type End = 'min' | 'max';
 

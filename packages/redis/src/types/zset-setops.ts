@@ -10,7 +10,8 @@ import { CMD_DENYOOM, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, CommandError, S
 import type { CommandContext, CommandDef, Entry } from '../command';
 import { str } from './common';
 import type { RedisSet } from './set';
-import { countArg, newZSet, numkeysPositions, replyScored, type RedisZSet } from './zset-value';
+import { countArg, newZSet, replyScored, type RedisZSet } from './zset-value';
+import { numkeysPositions } from '../command';
 
 type Op = 'union' | 'inter' | 'diff';
 type Aggregate = 'sum' | 'min' | 'max';

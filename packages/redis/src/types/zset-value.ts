@@ -115,14 +115,3 @@ export function replyScored(r: Reply, nodes: readonly Pick<ZNode, 'member' | 'sc
   }
 }
 
-/**
- * Where the keys of a `numkeys key [key …]` command are (COMMAND GETKEYS): numkeys at argv[at],
- * then up to that many keys.
- */
-export function numkeysPositions(argv: readonly Buffer[], at: number): number[] {
-  const n = argv.length > at ? parseBigInt(argv[at]) : undefined;
-  const keys: number[] = [];
-  if (n === undefined) return keys;
-  for (let i = at + 1; i < argv.length && BigInt(i - at) <= n; i++) keys.push(i);
-  return keys;
-}
