@@ -1,5 +1,6 @@
 /**
- * The data types beyond strings: lists, hashes, sets and sorted sets. The command table picks up
+ * The data types beyond strings: lists, hashes, sets and sorted sets, and the HyperLogLog commands
+ * (over string values). The command table picks up
  * {@link typeCommands}; the keyspace uses {@link typeOps} for values it does not understand
  * (AOF rewrite, COPY, OBJECT ENCODING, memory accounting).
  *
@@ -7,6 +8,7 @@
  */
 import type { CommandDef, TypeOpsTable } from '../command';
 import { hashCommands, hashOps } from './hash';
+import { hyperloglogCommands } from './hyperloglog';
 import { listCommands, listOps } from './list';
 import { listPopCommands } from './list-pop';
 import { setCommands, setOps } from './set';
@@ -20,8 +22,8 @@ export { RedisSet } from './set';
 export { RedisZSet } from './zset-commands';
 export { LongDouble, parseStrictDouble, parseRangeDouble } from './numbers';
 
-/** Every list, hash, set and sorted-set command. */
-export const typeCommands: readonly CommandDef[] = [...listCommands, ...listPopCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...zsetRandomCommands];
+/** Every list, hash, set, sorted-set and HyperLogLog command. */
+export const typeCommands: readonly CommandDef[] = [...listCommands, ...listPopCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...zsetRandomCommands, ...hyperloglogCommands];
 
 /** Per-type keyspace hooks. */
 export const typeOps: TypeOpsTable = { list: listOps, hash: hashOps, set: setOps, zset: zsetOps };
