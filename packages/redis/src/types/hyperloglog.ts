@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_ADMIN, CMD_DENYOOM, CMD_FAST, CMD_MAY_REPLICATE, CMD_READONLY, CMD_WRITE, CommandError, KEY1, NOKEYS, def, keyOf } from '../command';
+import { CMD_ADMIN, CMD_DENYOOM, CMD_FAST, CMD_MAY_REPLICATE, CMD_READONLY, CMD_WRITE, CommandError, KEY1, NOKEYS, NOTIFY_STRING, def, keyOf } from '../command';
 import type { CommandContext, CommandDef, Db } from '../command';
 import { GrowableBytes, growableString, readString, readStringForWrite } from '../stringvalue';
 import { countHll, countRegisters } from './hyperloglog-count';
@@ -61,6 +61,7 @@ function pfadd(ctx: CommandContext, argv: Buffer[]): void {
   if (updated > 0) {
     invalidateCache(w.bytes);
     commit(db, key, w, created);
+    ctx.notify(NOTIFY_STRING, 'pfadd', key);
   }
   ctx.reply.integer(updated > 0 ? 1 : 0);
 }
@@ -116,6 +117,8 @@ function pfmerge(ctx: CommandContext, argv: Buffer[]): void {
   w.setAll(max);
   invalidateCache(w.bytes);
   commit(db, key, w, created);
+  // A merge is a mass addition: Redis raises the same event as PFADD.
+  ctx.notify(NOTIFY_STRING, 'pfadd', key);
   ctx.reply.ok();
 }
 
