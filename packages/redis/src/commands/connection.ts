@@ -4,12 +4,15 @@
  *
  * @packageDocumentation
  */
-import { CMD_ADMIN, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_AUTH, CMD_STALE, NOKEYS, def, type CommandDef } from '../command';
+import { CMD_ADMIN, CMD_ALLOW_BUSY, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_AUTH, CMD_STALE, NOKEYS, def, type CommandDef } from '../command';
 import { CLIENT_MONITOR, CommandError, SYNTAX, argInt, argIs, parseInt64 } from '../command';
 import type { CommandContext } from '../command';
 import { BAD_NAME, clientCommand, validName } from './client';
 
 export const REDIS_VERSION = '7.0.15';
+
+/** QUIT, HELLO, AUTH, RESET: before authentication, while loading, while a script is busy (Redis's flags). */
+const SESSION = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY;
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
@@ -82,8 +85,8 @@ export const connectionCommands: CommandDef[] = [
     } else if (argv.length === 2) r.bulk(argv[1]);
     else r.simple('PONG');
   }),
-  def('echo', 2, CMD_FAST, NOKEYS, 'connection', (ctx, argv) => ctx.reply.bulk(argv[1])),
-  def('quit', -1, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', (ctx) => {
+  def('echo', 2, CMD_LOADING | CMD_STALE | CMD_FAST, NOKEYS, 'connection', (ctx, argv) => ctx.reply.bulk(argv[1])),
+  def('quit', -1, SESSION, NOKEYS, 'connection', (ctx) => {
     ctx.reply.ok();
     ctx.client.closeAfterReply();
   }),
@@ -93,8 +96,8 @@ export const connectionCommands: CommandDef[] = [
     ctx.client.select(id);
     ctx.reply.ok();
   }),
-  def('hello', -1, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', hello),
-  def('auth', -2, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', (ctx, argv) => {
+  def('hello', -1, SESSION, NOKEYS, 'connection', hello),
+  def('auth', -2, SESSION, NOKEYS, 'connection', (ctx, argv) => {
     if (argv.length > 3) throw new CommandError(SYNTAX);
     if (argv.length === 2 && ctx.server.config.requirepass === '') {
       throw new CommandError(
@@ -106,7 +109,7 @@ export const connectionCommands: CommandDef[] = [
     ctx.client.authenticate();
     ctx.reply.ok();
   }),
-  def('reset', 1, CMD_NO_AUTH | CMD_FAST, NOKEYS, 'connection', (ctx) => {
+  def('reset', 1, SESSION, NOKEYS, 'connection', (ctx) => {
     const c = ctx.client;
     c.stopMonitor();
     c.disableTracking();

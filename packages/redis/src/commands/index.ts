@@ -7,6 +7,8 @@ import type { CommandDef } from '../command';
 import { typeCommands } from '../types';
 import { adminCommands } from './admin';
 import { bitmapCommands } from './bitmaps';
+import { clusterCommands } from './cluster';
+import { commandCommands } from './command-cmd';
 import { configCommands } from './config';
 import { connectionCommands } from './connection';
 import { debugCommands } from './debug';
@@ -15,6 +17,7 @@ import { infoCommands } from './info';
 import { keyCommands } from './keys';
 import { latencyCommands } from './latency';
 import { lcsCommands } from './lcs';
+import { memoryCommands } from './memory';
 import { pubsubCommands } from './pubsub';
 import { slowlogCommands } from './slowlog';
 import { sortCommands } from './sort';
@@ -24,7 +27,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, slowlogCommands, latencyCommands, infoCommands]) {
+  for (const list of [connectionCommands, adminCommands, commandCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);

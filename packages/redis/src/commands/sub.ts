@@ -11,9 +11,17 @@ export interface Subcommand {
   run(ctx: CommandContext, argv: Buffer[]): void;
 }
 
+/** The subcommand table behind each `run` made by {@link dispatchSub} (COMMAND INFO, tests). */
+const tables = new WeakMap<CommandRun, Readonly<Record<string, Subcommand>>>();
+
+/** The subcommands of a container made with {@link dispatchSub}, by lower-case name. */
+export function subcommandsOf(run: CommandRun): Readonly<Record<string, Subcommand>> | undefined {
+  return tables.get(run);
+}
+
 /** A `run` that dispatches on argv[1] (case-insensitive) to `table`. */
 export function dispatchSub(container: string, table: Record<string, Subcommand>): CommandRun {
-  return (ctx, argv) => {
+  const run: CommandRun = (ctx, argv) => {
     const name = argv[1].latin1Slice(0, argv[1].length).toLowerCase();
     const sub = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
     if (sub === undefined) throw new CommandError(unknownSubcommand(argv[1], container.toUpperCase()));
@@ -22,6 +30,8 @@ export function dispatchSub(container: string, table: Record<string, Subcommand>
     }
     sub.run(ctx, argv);
   };
+  tables.set(run, table);
+  return run;
 }
 
 /** The HELP subcommand's reply: the lines as simple strings. */

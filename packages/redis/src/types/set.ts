@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
+import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
 import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, parseScan, scanReply } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
 import { afterRemove, isInt64String, pick, sample, str } from './common';
@@ -290,7 +290,7 @@ export const setCommands: CommandDef[] = [
   def('sinterstore', -3, CMD_WRITE | CMD_DENYOOM, ALLKEYS, 'set', setOpStore('inter'), 'Stores the intersect of multiple sets in a key.'),
   def('sunionstore', -3, CMD_WRITE | CMD_DENYOOM, ALLKEYS, 'set', setOpStore('union'), 'Stores the union of multiple sets in a key.'),
   def('sdiffstore', -3, CMD_WRITE | CMD_DENYOOM, ALLKEYS, 'set', setOpStore('diff'), 'Stores the difference of multiple sets in a key.'),
-  def('sintercard', -3, R, NOKEYS, 'set', sintercard, 'Returns the number of members of the intersect of multiple sets.'),
+  def('sintercard', -3, R | CMD_MOVABLE_KEYS, NOKEYS, 'set', sintercard, 'Returns the number of members of the intersect of multiple sets.'),
   def('smove', 4, CMD_WRITE | CMD_FAST, [1, 2, 1], 'set', smove, 'Moves a member from one set to another.'),
   def('sscan', -3, R, KEY1, 'set', sscan, 'Iterates over members of a set.'),
 ];
