@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_ADMIN, CMD_BLOCKING, CMD_FAST, CMD_LOADING, CMD_NO_MANDATORY_KEYS, CMD_PUBSUB, CMD_READONLY, CMD_STALE, CMD_WRITE, FLAG_NAMES, NOKEYS, def } from '../command';
+import { CMD_ADMIN, CMD_BLOCKING, CMD_FAST, CMD_LOADING, CMD_MAY_REPLICATE, CMD_NO_MANDATORY_KEYS, CMD_PUBSUB, CMD_READONLY, CMD_STALE, CMD_WRITE, FLAG_NAMES, NOKEYS, def } from '../command';
 import { CommandError, SYNTAX, argIs, arityError, flagNames, globMatch, unknownSubcommand } from '../command';
 import type { CommandContext, CommandDef, Reply } from '../command';
 import { COMMAND_DOCS, type CommandDoc } from './command-docs';
@@ -167,7 +167,8 @@ function replyInfo(r: Reply, e: CommandEntry): void {
   r.array(10);
   r.bulk(e.name);
   r.integer(e.arity);
-  const flags = flagNames(e.flags);
+  // Redis 7.0 keeps may_replicate (PUBLISH, EVAL) internal: COMMAND INFO does not list it.
+  const flags = flagNames(e.flags & ~CMD_MAY_REPLICATE);
   r.set(flags.length);
   for (const f of flags) r.simple(f);
   r.integer(e.firstKey);
