@@ -551,13 +551,7 @@ export class RedisServer
   unblockClient(id: number, withError: boolean): boolean {
     const c = this.clients.get(id);
     if (c === undefined || c.blocked === null || c.blocked.spec === POSTPONED) return false;
-    const spec = c.blocked.spec;
-    this.blocking.unblock(c);
-    if (withError) c.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else if (spec.timedOut !== undefined) spec.timedOut(c.reply);
-    else c.reply.nullArray();
-    if (c.conn !== null && !c.conn.closed) c.conn.wake();
-    return true;
+    return this.blocking.end(c, withError ? 'UNBLOCKED client unblocked via CLIENT UNBLOCK' : null);
   }
 
   /** Blocked clients are served as their own command: NOLOOP and deferred invalidations. */

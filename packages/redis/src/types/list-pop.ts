@@ -5,11 +5,11 @@
  *
  * @packageDocumentation
  */
-import { CMD_BLOCKING, CMD_FAST, CMD_MOVABLE_KEYS, CMD_NOSCRIPT, CMD_WRITE, CMD_DENYOOM, KEY1, NOKEYS, def, type CommandDef } from '../command';
+import { CMD_BLOCKING, CMD_FAST, CMD_MOVABLE_KEYS, CMD_NOSCRIPT, CMD_WRITE, CMD_DENYOOM, KEY1, NOKEYS, NOTIFY_LIST, def, type CommandDef } from '../command';
 import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, numkeysPositions } from '../command';
-import type { CommandContext, Db, Reply } from '../command';
-import { afterRemove, blockTimeout, popOrBlock, popOrBlockOn, str } from './common';
-import { getListForWrite, pushTo, type End, type List } from './list';
+import type { CommandContext, Reply } from '../command';
+import { blockTimeout, popOrBlock, popOrBlockOn, str } from './common';
+import { getListForWrite, listShrunk, pushEvent, pushTo, type End, type List } from './list';
 
 function popOne(list: List, end: End): Buffer {
   return (end === 'left' ? list.popFront() : list.popBack()) as Buffer;
@@ -30,6 +30,9 @@ function writeBulks(r: Reply, items: readonly Buffer[]): void {
 /** The LPOP/RPOP that a pop from `end` propagates as. */
 const popName = (end: End): string => (end === 'left' ? 'LPOP' : 'RPOP');
 
+/** The keyspace event of a pop from `end`. */
+const popEvent = (end: End): string => (end === 'left' ? 'lpop' : 'rpop');
+
 function pop(end: End) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
     if (argv.length > 3) throw new CommandError(`ERR wrong number of arguments for '${str(argv[0]).toLowerCase()}' command`);
@@ -41,11 +44,11 @@ function pop(end: End) {
     if (list === undefined) return hasCount ? ctx.reply.nullArray() : ctx.reply.nil();
     if (!hasCount) {
       ctx.reply.bulk(popOne(list, end));
-      return afterRemove(ctx.db, key, list.length);
+      return listShrunk(ctx, key, list, popEvent(end));
     }
     if (count === 0) return ctx.reply.array(0);
     writeBulks(ctx.reply, popMany(list, end, Math.min(count, list.length)));
-    afterRemove(ctx.db, key, list.length);
+    listShrunk(ctx, key, list, popEvent(end));
   };
 }
 
@@ -94,7 +97,7 @@ function mpopFrom(ctx: CommandContext, key: string, end: End, count: number): bo
   ctx.reply.array(2);
   ctx.reply.bulkKey(key);
   writeBulks(ctx.reply, items);
-  afterRemove(ctx.db, key, list.length);
+  listShrunk(ctx, key, list, popEvent(end));
   ctx.propagate([popName(end), key, String(items.length)]);
   return true;
 }
@@ -120,7 +123,7 @@ function bpop(end: End) {
       c.reply.array(2);
       c.reply.bulkKey(key);
       c.reply.bulk(popOne(list, end));
-      afterRemove(c.db, key, list.length);
+      listShrunk(c, key, list, popEvent(end));
       c.propagate([popName(end), key]);
       return true;
     });
@@ -128,22 +131,24 @@ function bpop(end: End) {
 }
 
 /**
- * Pops from `src` and pushes onto `dst`; the source must be a non-empty list. Throws WRONGTYPE,
- * before touching anything, when the destination holds another type.
+ * Pops from `src` and pushes onto `dst` (Redis's order: the push and its event, then the pop's
+ * event and the source's deletion, so that a one-element list moved onto itself survives); the
+ * source must be a non-empty list. Throws WRONGTYPE, before touching anything, when the
+ * destination holds another type.
  */
-function move(db: Db, srcKey: string, src: List, dstKey: string, from: End, to: End): Buffer {
-  const dst = getListForWrite(db, dstKey);
+function move(ctx: CommandContext, srcKey: string, src: List, dstKey: string, from: End, to: End): Buffer {
+  const dst = getListForWrite(ctx.db, dstKey);
   const value = popOne(src, from);
-  afterRemove(db, srcKey, src.length);
-  // With src === dst and a single element, the pop deleted the key: push into a fresh list.
-  pushTo(db, dstKey, dst !== undefined && dst.length > 0 ? dst : undefined, [value], to);
+  pushTo(ctx.db, dstKey, dst, [value], to);
+  ctx.notify(NOTIFY_LIST, pushEvent(to), dstKey);
+  listShrunk(ctx, srcKey, src, popEvent(from));
   return value;
 }
 
 function lmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from: End, to: End): void {
   const src = getListForWrite(ctx.db, srcKey);
   if (!src) return ctx.reply.nil();
-  ctx.reply.bulk(move(ctx.db, srcKey, src, dstKey, from, to));
+  ctx.reply.bulk(move(ctx, srcKey, src, dstKey, from, to));
 }
 
 function lmove(ctx: CommandContext, argv: Buffer[]): void {
@@ -163,7 +168,7 @@ function blmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from
   const timeoutMs = blockTimeout(timeoutArg, ctx.server.now());
   const src = getListForWrite(ctx.db, srcKey);
   if (src) {
-    ctx.reply.bulk(move(ctx.db, srcKey, src, dstKey, from, to));
+    ctx.reply.bulk(move(ctx, srcKey, src, dstKey, from, to));
     ctx.propagate(['LMOVE', srcKey, dstKey, endWord(from), endWord(to)]);
     return;
   }
@@ -187,7 +192,7 @@ function blmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from
         c.reply.error(WRONGTYPE);
         return true;
       }
-      c.reply.bulk(move(c.db, key, list, dstKey, from, to));
+      c.reply.bulk(move(c, key, list, dstKey, from, to));
       c.propagate(['LMOVE', key, dstKey, endWord(from), endWord(to)]);
       return true;
     },

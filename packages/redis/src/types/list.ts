@@ -4,10 +4,10 @@
  *
  * @packageDocumentation
  */
-import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOTIFY_GENERIC, NOTIFY_LIST, def, type CommandDef } from '../command';
 import { CommandError, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, argInt, argIs } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
-import { REPLY_PIECE, afterRemove, clampRange, copy, replyElements, str } from './common';
+import { REPLY_PIECE, clampRange, copy, replyElements, str } from './common';
 import { Deque } from './deque';
 
 /** A Redis list value. */
@@ -42,6 +42,24 @@ export function pushTo(db: Db, key: string, list: List | undefined, values: Buff
   return list.length;
 }
 
+/** The keyspace event of a push at `end`. */
+export const pushEvent = (end: End): string => (end === 'left' ? 'lpush' : 'rpush');
+
+/**
+ * After elements left the list under `key` (Redis's listElementsRemoved): raises `event`, then
+ * deletes the key with a `del` event when the list is empty (Redis keeps no empty list), or
+ * marks it modified.
+ */
+export function listShrunk(ctx: CommandContext, key: string, list: List, event: string): void {
+  ctx.notify(NOTIFY_LIST, event, key);
+  if (list.length === 0) {
+    ctx.db.delete(key);
+    ctx.notify(NOTIFY_GENERIC, 'del', key);
+  } else {
+    ctx.db.modified(key);
+  }
+}
+
 function push(end: End, onlyExisting: boolean) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
     const key = str(argv[1]);
@@ -50,6 +68,7 @@ function push(end: End, onlyExisting: boolean) {
     const values: Buffer[] = [];
     for (let i = 2; i < argv.length; i++) values.push(copy(argv[i]));
     ctx.reply.integer(pushTo(ctx.db, key, list, values, end));
+    ctx.notify(NOTIFY_LIST, pushEvent(end), key);
   };
 }
 
@@ -78,9 +97,10 @@ function lrange(ctx: CommandContext, argv: Buffer[]): void {
 }
 
 function lindex(ctx: CommandContext, argv: Buffer[]): void {
+  // Redis looks the key up before it parses the index: LINDEX nokey x is a nil.
   const list = getList(ctx.db, str(argv[1]));
-  const index = argInt(argv[2]);
   if (!list) return ctx.reply.nil();
+  const index = argInt(argv[2]);
   const v = list.get(index < 0 ? index + list.length : index);
   if (v === undefined) ctx.reply.nil();
   else ctx.reply.bulk(v);
@@ -88,13 +108,15 @@ function lindex(ctx: CommandContext, argv: Buffer[]): void {
 
 function lset(ctx: CommandContext, argv: Buffer[]): void {
   const key = str(argv[1]);
-  const index = argInt(argv[2]);
+  // As in Redis, the key (no such key, WRONGTYPE) before the index.
   const list = getListForWrite(ctx.db, key);
   if (!list) throw new CommandError(NO_SUCH_KEY);
+  const index = argInt(argv[2]);
   const i = index < 0 ? index + list.length : index;
   if (i < 0 || i >= list.length) throw new CommandError(OUT_OF_RANGE);
   list.set(i, copy(argv[3]));
   ctx.db.modified(key);
+  ctx.notify(NOTIFY_LIST, 'lset', key);
   ctx.reply.ok();
 }
 
@@ -105,7 +127,7 @@ function lrem(ctx: CommandContext, argv: Buffer[]): void {
   if (!list) return ctx.reply.integer(0);
   const target = argv[3];
   const removed = list.removeWhere((v) => v.equals(target), Math.abs(count), count < 0);
-  if (removed > 0) afterRemove(ctx.db, key, list.length);
+  if (removed > 0) listShrunk(ctx, key, list, 'lrem');
   ctx.reply.integer(removed);
 }
 
@@ -118,7 +140,7 @@ function ltrim(ctx: CommandContext, argv: Buffer[]): void {
   const r = clampRange(start, end, list.length);
   if (r === null) list.trim(1, 0);
   else list.trim(r[0], r[1]);
-  afterRemove(ctx.db, key, list.length);
+  listShrunk(ctx, key, list, 'ltrim');
   ctx.reply.ok();
 }
 
@@ -141,6 +163,7 @@ function linsert(ctx: CommandContext, argv: Buffer[]): void {
   if (at < 0) return ctx.reply.integer(-1);
   list.insert(after ? at + 1 : at, copy(argv[4]));
   ctx.db.modified(key);
+  ctx.notify(NOTIFY_LIST, 'linsert', key);
   ctx.reply.integer(list.length);
 }
 

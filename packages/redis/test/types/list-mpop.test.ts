@@ -86,6 +86,15 @@ lindex l -9223372036854775808
 lset l 9223372036854775807 x
 lrem l -9223372036854775808 c
 lrange l 0 -1
+lset nokey x z
+lindex nokey x
+lset str x z
+lindex str x
+lindex l x
+lset l x z
+rpush one v
+lmove one one left right
+lrange one 0 -1
 `;
 
 describe('LMPOP, BLMPOP and list edge cases match redis-server byte for byte', () => {
