@@ -2,7 +2,8 @@
 # Installs everything nevio needs beyond Node.js, then builds the workspace.
 #
 # - System packages, through apt when it is there (as root, or with sudo): a C++ toolchain for the
-#   addons, llhttp's C sources (node-llhttp) for @nevio/http, redis-server/redis-tools as the
+#   addons, llhttp's C sources (node-llhttp) for @nevio/http, Lua 5.1 with lua-cjson and LuaBitOp
+#   for @nevio/redis's scripting addon, redis-server/redis-tools as the
 #   differential-test oracle and benchmark peer, curl for the HTTP tests, wrk for the benchmarks.
 # - pnpm 10 through npx: the corepack bundled with Node 20 cannot verify pnpm's signature against
 #   every registry ("No compatible signature found in package metadata"), and pnpm 11 needs a
@@ -20,6 +21,11 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 [ -f /usr/share/llhttp/llhttp.c ] || [ -n "${LLHTTP_DIR:-}" ] || missing+=(node-llhttp)
+if [ -z "${NEVIO_LUA_LIBS:-}" ]; then
+  [ -f /usr/include/lua5.1/lua.hpp ] || missing+=(liblua5.1-0-dev)
+  [ -f /usr/include/lua5.1/lua-cjson.h ] || missing+=(lua-cjson-dev)
+  [ -f /usr/include/lua5.1/lua-bitop.h ] || missing+=(lua-bitop-dev)
+fi
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v curl >/dev/null 2>&1 || missing+=(curl)

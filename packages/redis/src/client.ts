@@ -24,7 +24,7 @@ import {
 import type { Db } from './keyspace';
 import type { QueuedCommand } from './multi';
 import { RespParser } from './parser';
-import { Reply } from './reply';
+import { Reply, type Sink } from './reply';
 import type { RedisServer } from './server';
 
 /** Redis's CLIENT_REPLY_OFF: every reply is dropped until CLIENT REPLY ON. */
@@ -82,11 +82,14 @@ export class Client implements CommandContext, ClientState {
   readonly createdAt: number;
   lastInteraction: number;
   lastCommand = 'NULL';
+  /** Its writes are logged to the AOF (a script's client stops after redis.set_repl(REPL_NONE)). */
+  logsWrites = true;
 
   constructor(
     readonly id: number,
     readonly server: RedisServer,
     readonly conn: Conn<Client> | null,
+    sink?: Sink,
   ) {
     this.db = server.dbs[0];
     this.authenticated = server.config.requirepass === '';
@@ -94,10 +97,14 @@ export class Client implements CommandContext, ClientState {
     this.parser.maxBulk = server.config['proto-max-bulk-len'];
     this.internal = conn === null;
     this.createdAt = this.lastInteraction = server.now();
-    this.out = this.reply = new Reply(
-      conn === null ? () => {} : (chunk) => conn.write(chunk),
-      () => server.needsFlush(this),
-    );
+    // A script's client (`sink` given) reads each reply itself: no flush at the end of the batch.
+    this.out = this.reply =
+      sink !== undefined
+        ? new Reply(sink)
+        : new Reply(
+            conn === null ? () => {} : (chunk) => conn.write(chunk),
+            () => server.needsFlush(this),
+          );
   }
 
   get pushReply(): Reply {

@@ -27,7 +27,7 @@ const NUMBER_FIELDS = [
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
   'zset-max-listpack-value', 'list-max-listpack-size', 'list-compress-depth', 'stream-node-max-entries',
   'stream-node-max-bytes', 'hll-sparse-max-bytes', 'slowlog-log-slower-than', 'slowlog-max-len',
-  'latency-monitor-threshold',
+  'latency-monitor-threshold', 'busy-reply-threshold',
 ] as const;
 const BOOL_FIELDS = ['appendonly', 'aof-load-truncated', 'multicore'] as const;
 const STRING_FIELDS = ['unixsocket', 'requirepass', 'appendfilename', 'dir', 'save'] as const;
@@ -85,6 +85,7 @@ export function defaultConfig(): Config {
     'slowlog-log-slower-than': 10000,
     'slowlog-max-len': 128,
     'latency-monitor-threshold': 0,
+    'busy-reply-threshold': 5000,
     'enable-debug-command': 'no',
     'enable-protected-configs': 'no',
   };

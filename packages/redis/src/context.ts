@@ -324,6 +324,28 @@ export interface ServerInfo {
   measureMemory(): void;
 }
 
+/** Lua scripting as commands see it (EVAL, SCRIPT, FCALL, FUNCTION; `scripting/`). */
+export interface Scripting {
+  /** EVAL, EVALSHA, EVAL_RO, EVALSHA_RO with the command's argv: runs the script and replies. */
+  eval(ctx: CommandContext, argv: Buffer[], bySha: boolean, readonly: boolean): void;
+  /** SCRIPT LOAD: compiles and caches `body`; returns its SHA1. */
+  loadScript(body: Buffer): string;
+  /** SCRIPT EXISTS of one SHA1 (any case). */
+  scriptExists(sha: string): boolean;
+  /** SCRIPT FLUSH: forgets the scripts and starts a new interpreter. */
+  flushScripts(): void;
+  /** SCRIPT KILL (`isEval`) or FUNCTION KILL; throws NOTBUSY, UNKILLABLE or BUSY. */
+  kill(isEval: boolean): void;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call the commands scripts may not. */
+  denyScriptsDisabled: boolean;
+  /** INFO memory: number_of_cached_scripts. */
+  readonly cachedScripts: number;
+  /** INFO memory: bytes of the EVAL interpreter (used_memory_lua). */
+  readonly evalMemory: number;
+  /** INFO memory: bytes of the cached script bodies. */
+  readonly scriptsMemory: number;
+}
+
 /** The server as commands see it. */
 export interface ServerContext {
   /** The current time in ms, cached per batch of events like Redis's `server.mstime`. */
@@ -384,6 +406,7 @@ export interface ServerContext {
   touchAllWatched(db: Db, alsoIn?: Db): void;
   readonly persistence: Persistence;
   readonly info: ServerInfo;
+  readonly scripting: Scripting;
   /** SHUTDOWN: asks the transport to stop. */
   shutdown(): void;
 }

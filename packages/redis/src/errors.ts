@@ -5,8 +5,19 @@
  * @packageDocumentation
  */
 
-/** An error reply; `message` starts with the code, e.g. `ERR syntax error`. */
-export class CommandError extends Error {}
+/**
+ * An error reply; `message` starts with the code, e.g. `ERR syntax error`. `counted`: false for
+ * an error already counted in INFO errorstats (a script passing on the error of a command it
+ * called), which still makes the command a failed call.
+ */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly counted = true,
+  ) {
+    super(message);
+  }
+}
 
 /** Redis's texts for the errors shared by many commands. */
 export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';

@@ -48,6 +48,8 @@ import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
 import { PubSub, type PubSubHost } from './pubsub';
 import { ReplyStreams } from './streams';
+import type { Sink } from './reply';
+import { ScriptingEngine } from './scripting';
 import { stringOps } from './stringvalue';
 import { typeOps } from './types';
 
@@ -124,6 +126,9 @@ export class RedisServer
   private input: Buffer | null = null;
   /** `tracking-table-max-keys`, kept as a number for the check before each command. */
   private trackingMaxKeys = 0;
+  readonly scripting: ScriptingEngine;
+  /** While a script runs (also between its slices once busy), time stands still for it. */
+  timeFrozen = false;
 
   private nowMs = Date.now();
   private nextClientId = 1;
@@ -147,6 +152,7 @@ export class RedisServer
     this.pause = new ClientPause(this);
     this.applyLive('notify-keyspace-events');
     this.applyLive('tracking-table-max-keys');
+    this.scripting = new ScriptingEngine(this);
     for (const d of this.commands.values()) {
       const n = d.name.length;
       if (n > 6) continue;
@@ -169,7 +175,7 @@ export class RedisServer
 
   /** Refreshes the cached clocks; called at the start of each batch of events. */
   updateTime(): void {
-    this.nowMs = Date.now();
+    if (!this.timeFrozen) this.nowMs = Date.now();
     this.commandClock = performance.now();
   }
 
@@ -238,8 +244,14 @@ export class RedisServer
     return c;
   }
 
+  /** The client a script runs its commands as: not connected, its replies go to `sink`. */
+  newScriptClient(sink: Sink): Client {
+    return new Client(this.nextClientId++, this, null, sink);
+  }
+
   /** Releases everything a departing client holds: subscriptions, watches, blocking. */
   freeClient(c: Client): void {
+    this.scripting.clientGone(c);
     if (c.blocked !== null) {
       if (c.blocked.spec === POSTPONED) this.pause.forget(c);
       else this.blocking.unblock(c);
@@ -389,6 +401,10 @@ export class RedisServer
     const flags = def.flags;
     if (arity > 0 ? argv.length !== arity : argv.length < -arity) return this.reject(c, arityError(def.name), def.name);
     if (!c.authenticated && (flags & CMD_NO_AUTH) === 0) return this.reject(c, 'NOAUTH Authentication required.', def.name);
+    if (this.scripting.runner.running !== null) {
+      const busy = this.scripting.runner.busyError(def, argv);
+      if (busy !== null) return this.reject(c, busy, def.name);
+    }
     if (c.multi !== null && (flags & CMD_NO_MULTI) !== 0) return this.reject(c, 'ERR Command not allowed inside a transaction', def.name);
     if (c.reply.proto === 2 && c.subscribed && !PUBSUB_ALLOWED.has(def.name)) {
       return this.reject(
@@ -429,7 +445,7 @@ export class RedisServer
       def.run(c, argv);
     } catch (err) {
       failed = true;
-      this.commandStats.error(err instanceof CommandError ? err.message : 'ERR');
+      if (!(err instanceof CommandError) || err.counted) this.commandStats.error(err instanceof CommandError ? err.message : 'ERR');
       if (err instanceof CommandError) c.reply.error(err.message);
       else {
         this.log.error(`'${def.name}' failed: ${(err as Error)?.stack ?? String(err)}`);
@@ -444,7 +460,7 @@ export class RedisServer
     if (this.callDepth === 0 && this.tracking.hasPending) this.tracking.sendPending(c);
     this.recordCall(c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
-    if (this.aof !== null) {
+    if (this.aof !== null && c.logsWrites) {
       // `run` may have called propagate(), which TypeScript cannot see.
       const propagated = c.propagated as (Buffer | string)[][] | null;
       if (propagated !== null) {
@@ -635,6 +651,8 @@ export class RedisServer
 
   /** Active expiry, once per tick (see `expire.ts`). */
   activeExpireCycle(budgetMs = 5): void {
+    // No key expires under a running script (it may be between two of its slices).
+    if (this.timeFrozen) return;
     this.updateTime();
     updateClock(this.nowMs);
     // CLIENT PAUSE keeps the dataset as it is: no key expires until it ends.

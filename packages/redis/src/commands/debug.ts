@@ -195,7 +195,10 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
     process.stderr.write(`DEBUG LOG: ${argv[2].toString()}\n`);
     return r.ok();
   }
-  if (sub === 'set-disable-deny-scripts' && n === 3) return r.ok();
+  if (sub === 'set-disable-deny-scripts' && n === 3) {
+    ctx.server.scripting.denyScriptsDisabled = argv[2].toString() !== '0';
+    return r.ok();
+  }
   if (sub === 'config-rewrite-force-all' && n === 2) {
     ctx.server.rewriteConfig(true);
     return r.ok();

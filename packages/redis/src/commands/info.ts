@@ -82,16 +82,18 @@ function section(server: ServerContext, name: string): Fields {
       const used = server.info.usedMemory;
       const m = process.memoryUsage();
       const total = os.totalmem();
+      const sc = server.scripting;
+      const lua = sc.evalMemory;
       return [
         ['used_memory', used], ['used_memory_human', human(used)], ['used_memory_rss', m.rss], ['used_memory_rss_human', human(m.rss)],
         ['used_memory_peak', used], ['used_memory_peak_human', human(used)], ['used_memory_peak_perc', '100.00%'],
         ['used_memory_overhead', 0], ['used_memory_startup', 0], ['used_memory_dataset', used], ['used_memory_dataset_perc', '100.00%'],
         ['allocator_allocated', m.heapUsed], ['allocator_active', m.heapTotal], ['allocator_resident', m.rss],
         ['total_system_memory', total], ['total_system_memory_human', human(total)],
-        ['used_memory_lua', 0], ['used_memory_vm_eval', 0], ['used_memory_lua_human', '0B'], ['used_memory_scripts_eval', 0],
-        ['number_of_cached_scripts', 0], ['number_of_functions', 0], ['number_of_libraries', 0], ['used_memory_vm_functions', 0],
-        ['used_memory_vm_total', 0], ['used_memory_vm_total_human', '0B'], ['used_memory_functions', 0], ['used_memory_scripts', 0],
-        ['used_memory_scripts_human', '0B'], ['maxmemory', cfg.maxmemory], ['maxmemory_human', human(cfg.maxmemory)],
+        ['used_memory_lua', lua], ['used_memory_vm_eval', lua], ['used_memory_lua_human', human(lua)], ['used_memory_scripts_eval', sc.scriptsMemory],
+        ['number_of_cached_scripts', sc.cachedScripts], ['number_of_functions', 0], ['number_of_libraries', 0], ['used_memory_vm_functions', 0],
+        ['used_memory_vm_total', lua], ['used_memory_vm_total_human', human(lua)], ['used_memory_functions', 0], ['used_memory_scripts', sc.scriptsMemory],
+        ['used_memory_scripts_human', human(sc.scriptsMemory)], ['maxmemory', cfg.maxmemory], ['maxmemory_human', human(cfg.maxmemory)],
         ['maxmemory_policy', cfg['maxmemory-policy']], ['allocator_frag_ratio', '1.00'], ['allocator_frag_bytes', 0],
         ['allocator_rss_ratio', '1.00'], ['allocator_rss_bytes', 0], ['rss_overhead_ratio', '1.00'], ['rss_overhead_bytes', 0],
         ['mem_fragmentation_ratio', used === 0 ? '0.00' : (m.rss / used).toFixed(2)], ['mem_fragmentation_bytes', m.rss - used],

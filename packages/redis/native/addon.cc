@@ -1,0 +1,257 @@
+// The JavaScript face of the scripting engine: class `LuaEngine` (one Lua interpreter) whose
+// host callbacks run redis.call's commands in the server. Arguments of redis.call are handed
+// over in a shared ArrayBuffer (uint32 lengths, then the bytes), so a call costs no JavaScript
+// allocation; JavaScript answers with a view of the reply's RESP bytes.
+#include <napi.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+
+namespace nevio::lua {
+
+namespace {
+
+// Lua's allocations past this many bytes fail with "not enough memory" (a runaway script
+// allocating in a loop gets an error instead of taking the machine's memory).
+constexpr double kMaxMemoryLimit = 64.0 * 1024 * 1024 * 1024;
+
+class JsHost : public Host {
+ public:
+  JsHost(Napi::Env env, Napi::Object callbacks, Napi::ArrayBuffer args) : env_(env) {
+    // The callbacks are methods of `callbacks`: they are called with it as `this`.
+    self_ = Napi::Persistent(callbacks);
+    call_ = Napi::Persistent(callbacks.Get("call").As<Napi::Function>());
+    log_ = Napi::Persistent(callbacks.Get("log").As<Napi::Function>());
+    set_resp_ = Napi::Persistent(callbacks.Get("setResp").As<Napi::Function>());
+    set_repl_ = Napi::Persistent(callbacks.Get("setRepl").As<Napi::Function>());
+    timed_out_ = Napi::Persistent(callbacks.Get("timedOut").As<Napi::Function>());
+    UseArgs(args);
+  }
+
+  std::string_view Call(const std::vector<std::string_view>& argv) override {
+    Napi::HandleScope scope(env_);
+    size_t need = 4 * argv.size();
+    for (std::string_view a : argv) need += a.size();
+    Napi::Value grown = env_.Undefined();
+    if (need > capacity_) {
+      size_t size = capacity_ * 2 > need ? capacity_ * 2 : need;
+      Napi::ArrayBuffer bigger = Napi::ArrayBuffer::New(env_, size);
+      UseArgs(bigger);
+      grown = bigger;
+    }
+    uint32_t* lengths = static_cast<uint32_t*>(data_);
+    uint8_t* bytes = static_cast<uint8_t*>(data_) + 4 * argv.size();
+    for (size_t j = 0; j < argv.size(); j++) {
+      if (argv[j].size() > UINT32_MAX) throw std::length_error("ERR argument too long");
+      lengths[j] = static_cast<uint32_t>(argv[j].size());
+      std::memcpy(bytes, argv[j].data(), argv[j].size());
+      bytes += argv[j].size();
+    }
+    Napi::Value reply = call_.Call(self_.Value(), {Napi::Number::New(env_, static_cast<double>(argv.size())), grown});
+    if (!reply.IsTypedArray()) throw std::runtime_error("ERR the command of the script produced no reply");
+    Napi::Uint8Array view = reply.As<Napi::Uint8Array>();
+    reply_.assign(reinterpret_cast<const char*>(view.Data()), view.ByteLength());
+    return reply_;
+  }
+
+  void Log(int level, std::string_view message) override {
+    Napi::HandleScope scope(env_);
+    log_.Call(self_.Value(), {Napi::Number::New(env_, level), Napi::String::New(env_, message.data(), message.size())});
+  }
+
+  void SetResp(int version) override {
+    Napi::HandleScope scope(env_);
+    set_resp_.Call(self_.Value(), {Napi::Number::New(env_, version)});
+  }
+
+  void SetRepl(int flags) override {
+    Napi::HandleScope scope(env_);
+    set_repl_.Call(self_.Value(), {Napi::Number::New(env_, flags)});
+  }
+
+  // Called from the Lua hook, where an exception must not surface: a failure is only logged by
+  // JavaScript itself, so it is dropped here.
+  void TimedOut() override {
+    Napi::HandleScope scope(env_);
+    try {
+      timed_out_.Call(self_.Value(), {});
+    } catch (const Napi::Error&) {
+    }
+  }
+
+ private:
+  void UseArgs(Napi::ArrayBuffer buffer) {
+    args_ = Napi::Persistent(buffer);
+    data_ = buffer.Data();
+    capacity_ = buffer.ByteLength();
+  }
+
+  Napi::Env env_;
+  Napi::ObjectReference self_;
+  Napi::FunctionReference call_, log_, set_resp_, set_repl_, timed_out_;
+  Napi::Reference<Napi::ArrayBuffer> args_;
+  void* data_ = nullptr;
+  size_t capacity_ = 0;
+  std::string reply_;
+};
+
+std::string_view Bytes(const Napi::Value& v, const char* what) {
+  if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), std::string("LuaEngine: ") + what + " must be a Buffer");
+  Napi::Buffer<char> b = v.As<Napi::Buffer<char>>();
+  return std::string_view(b.Data(), b.Length());
+}
+
+double Num(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("LuaEngine: ") + what + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "LuaEngine",
+                       {InstanceMethod("compile", &LuaEngine::Compile), InstanceMethod("release", &LuaEngine::Release),
+                        InstanceMethod("loadLibrary", &LuaEngine::LoadLibrary), InstanceMethod("start", &LuaEngine::Start),
+                        InstanceMethod("resume", &LuaEngine::Resume), InstanceMethod("reply", &LuaEngine::Reply),
+                        InstanceMethod("countedErrors", &LuaEngine::CountedErrors), InstanceMethod("kill", &LuaEngine::Kill),
+                        InstanceMethod("memory", &LuaEngine::Memory), InstanceMethod("close", &LuaEngine::Close)});
+  }
+
+  // new LuaEngine(functions: boolean, memoryLimit: number, host, argsBuffer: ArrayBuffer)
+  explicit LuaEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LuaEngine>(info) {
+    Napi::Env env = info.Env();
+    double limit = Num(info, 1, "memoryLimit");
+    if (!(limit >= 1024 * 1024 && limit <= kMaxMemoryLimit)) throw Napi::RangeError::New(env, "LuaEngine: memoryLimit must be 1 MiB .. 64 GiB");
+    if (!info[2].IsObject() || !info[3].IsArrayBuffer()) throw Napi::TypeError::New(env, "LuaEngine: host callbacks and an ArrayBuffer expected");
+    host_ = std::make_unique<JsHost>(env, info[2].As<Napi::Object>(), info[3].As<Napi::ArrayBuffer>());
+    try {
+      engine_ = std::make_unique<Engine>(host_.get(), info[0].ToBoolean() ? Mode::kFunctions : Mode::kEval, static_cast<size_t>(limit));
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, e.what());
+    }
+  }
+
+ private:
+  Engine& engine(const Napi::CallbackInfo& info) {
+    if (!engine_) throw Napi::Error::New(info.Env(), "LuaEngine: closed");
+    return *engine_;
+  }
+
+  // compile(body: Buffer, chunkname: string): number (a reference) | string (Lua's error)
+  Napi::Value Compile(const Napi::CallbackInfo& info) {
+    std::string_view body = Bytes(info[0], "body");
+    std::string chunkname = info[1].ToString();
+    std::string error;
+    int ref = engine(info).Compile(body, chunkname.c_str(), &error);
+    if (ref == LUA_NOREF) return Napi::String::New(info.Env(), error);
+    return Napi::Number::New(info.Env(), ref);
+  }
+
+  Napi::Value Release(const Napi::CallbackInfo& info) {
+    engine(info).Release(static_cast<int>(Num(info, 0, "ref")));
+    return info.Env().Undefined();
+  }
+
+  // loadLibrary(ref, timeoutMs): [{name, description, flags, ref}] | string (the error)
+  Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<Engine::Registered> registered;
+    std::string error;
+    if (!engine(info).LoadLibrary(static_cast<int>(Num(info, 0, "ref")), static_cast<int64_t>(Num(info, 1, "timeoutMs")), &registered, &error)) {
+      return Napi::String::New(env, error);
+    }
+    Napi::Array out = Napi::Array::New(env, registered.size());
+    for (size_t i = 0; i < registered.size(); i++) {
+      Napi::Object fn = Napi::Object::New(env);
+      fn.Set("name", Napi::String::New(env, registered[i].name));
+      fn.Set("description", registered[i].has_description ? Napi::String::New(env, registered[i].description) : env.Null());
+      fn.Set("flags", Napi::Number::New(env, registered[i].flags));
+      fn.Set("ref", Napi::Number::New(env, registered[i].ref));
+      out.Set(static_cast<uint32_t>(i), fn);
+    }
+    return out;
+  }
+
+  static Napi::Value Status(Napi::Env env, RunStatus status, const RunResult& result) {
+    return Napi::Number::New(env, status == RunStatus::kYielded ? kYielded : result.error ? kFailed : kDone);
+  }
+
+  // start(ref, argv: Buffer[], firstKey, nkeys, callerResp, canYield, busyMs, name): 0 done,
+  // 1 yielded (call resume later), 2 done with an error reply
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = engine(info);
+    if (e.running()) throw Napi::Error::New(env, "LuaEngine: a script is already running");
+    if (!info[1].IsArray()) throw Napi::TypeError::New(env, "LuaEngine: argv must be an array");
+    Napi::Array argv = info[1].As<Napi::Array>();
+    uint32_t first = static_cast<uint32_t>(Num(info, 2, "firstKey"));
+    uint32_t nkeys = static_cast<uint32_t>(Num(info, 3, "nkeys"));
+    uint32_t n = argv.Length();
+    if (first > n || nkeys > n - first) throw Napi::RangeError::New(env, "LuaEngine: keys out of range");
+    std::vector<std::string_view> keys, args;
+    keys.reserve(nkeys);
+    args.reserve(n - first - nkeys);
+    for (uint32_t i = first; i < n; i++) (i < first + nkeys ? keys : args).push_back(Bytes(argv.Get(i), "argument"));
+    e.current_name = info[7].ToString();
+    RunStatus status = e.Start(static_cast<int>(Num(info, 0, "ref")), keys, args, static_cast<int>(Num(info, 4, "callerResp")), info[5].ToBoolean(),
+                               static_cast<int64_t>(Num(info, 6, "busyMs")));
+    return Status(env, status, e.result());
+  }
+
+  Napi::Value Resume(const Napi::CallbackInfo& info) {
+    Engine& e = engine(info);
+    if (!e.running()) throw Napi::Error::New(info.Env(), "LuaEngine: no script to resume");
+    RunStatus status = e.Resume();
+    return Status(info.Env(), status, e.result());
+  }
+
+  Napi::Value Reply(const Napi::CallbackInfo& info) {
+    const std::string& reply = engine(info).result().reply;
+    return Napi::Buffer<char>::Copy(info.Env(), reply.data(), reply.size());
+  }
+
+  Napi::Value CountedErrors(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const std::vector<std::string>& counted = engine(info).result().counted;
+    Napi::Array out = Napi::Array::New(env, counted.size());
+    for (size_t i = 0; i < counted.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, counted[i]));
+    return out;
+  }
+
+  Napi::Value Kill(const Napi::CallbackInfo& info) {
+    engine(info).Kill();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Memory(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), engine_ ? static_cast<double>(engine_->memory()) : 0);
+  }
+
+  // Frees the interpreter now (SCRIPT FLUSH, FUNCTION FLUSH) rather than at garbage collection.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (engine_ && engine_->running()) throw Napi::Error::New(info.Env(), "LuaEngine: cannot close while a script runs");
+    engine_.reset();
+    return info.Env().Undefined();
+  }
+
+  static constexpr int kDone = 0, kYielded = 1, kFailed = 2;
+  std::unique_ptr<JsHost> host_;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace
+
+Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  exports.Set("LuaEngine", LuaEngine::Define(env));
+  return exports;
+}
+
+}  // namespace nevio::lua
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) { return nevio::lua::InitAddon(env, exports); }
+
+NODE_API_MODULE(nevio_lua, Init)
