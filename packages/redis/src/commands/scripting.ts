@@ -9,6 +9,7 @@ import {
   CMD_MOVABLE_KEYS,
   CMD_NO_MANDATORY_KEYS,
   CMD_NOSCRIPT,
+  CMD_READONLY,
   CMD_SKIP_MONITOR,
   CMD_STALE,
   CommandError,
@@ -26,7 +27,7 @@ export function numKeysGetKeys(argv: readonly Buffer[]): number[] {
 }
 
 const EVAL_FLAGS = CMD_NOSCRIPT | CMD_SKIP_MONITOR | CMD_MAY_REPLICATE | CMD_NO_MANDATORY_KEYS | CMD_STALE | CMD_MOVABLE_KEYS;
-const EVAL_RO_FLAGS = CMD_NOSCRIPT | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_STALE | CMD_MOVABLE_KEYS;
+const EVAL_RO_FLAGS = CMD_READONLY | CMD_NOSCRIPT | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_STALE | CMD_MOVABLE_KEYS;
 
 function evalCommand(name: string, flags: number, bySha: boolean, readonly: boolean, summary: string): CommandDef {
   return {
