@@ -8,6 +8,9 @@ import type { Client } from './client';
 import { CommandError, type BlockSpec, type Db } from './command';
 import type { ServerLog } from './server';
 
+/** The longest delay Node's setTimeout honours (2^31-1 ms): longer waits re-arm. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A client waiting in BLPOP & co. */
 export interface BlockedState {
   readonly spec: BlockSpec;
@@ -61,14 +64,26 @@ export class Blocking {
       if (list === undefined) map.set(key, (list = []));
       if (list.indexOf(c) < 0) list.push(c);
     }
-    if (spec.timeoutMs > 0) {
-      state.timer = setTimeout(() => {
+    if (spec.timeoutMs > 0) this.armTimeout(c, state, Date.now() + spec.timeoutMs);
+  }
+
+  /**
+   * Times `c` out at `deadline` (ms since the epoch). Node fires a timer longer than
+   * {@link MAX_TIMER_MS} (24.8 days) after 1 ms instead, so a longer wait (BLPOP k 3000000 is
+   * legal) re-arms in steps.
+   */
+  private armTimeout(c: Client, state: BlockedState, deadline: number): void {
+    const left = deadline - Date.now();
+    state.timer = setTimeout(
+      () => {
         if (c.blocked !== state) return;
+        if (left > MAX_TIMER_MS) return this.armTimeout(c, state, deadline);
         this.host.updateTime();
         this.end(c, null);
         this.host.flush();
-      }, spec.timeoutMs);
-    }
+      },
+      Math.min(Math.max(left, 0), MAX_TIMER_MS),
+    );
   }
 
   /**

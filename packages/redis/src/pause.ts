@@ -7,11 +7,10 @@
  * @packageDocumentation
  */
 import type { BlockSpec, CommandDef, PauseKind } from './command';
+import { MAX_TIMER_MS } from './blocked';
 import type { Client } from './client';
 import { CMD_MAY_REPLICATE, CMD_WRITE } from './command';
 
-/** Node's timers fire after at most 2^31-1 ms; longer pauses re-arm. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Flags that make a command wait under a WRITE pause. */
 const WRITE_FLAGS = CMD_WRITE | CMD_MAY_REPLICATE;
 
