@@ -86,6 +86,20 @@ export function withoutIntEncoding(value: Buffer): Buffer {
   return value;
 }
 
+/** Redis's OBJ_SHARED_INTEGERS: the integers 0..9999 are one shared object each. */
+const SHARED_INTEGERS = 10000;
+
+/**
+ * True when Redis would hold `value` as one of its shared integer objects (OBJECT REFCOUNT then
+ * answers INT_MAX): an `int`-encoded value in [0, 10000), unless `noSharing` (an LRU or LFU
+ * maxmemory policy with a maxmemory set, where each key needs its own access time).
+ */
+export function isSharedInteger(value: StringValue, noSharing: boolean): boolean {
+  if (noSharing || stringEncoding(value) !== 'int') return false;
+  const n = parseInt64(bytesOf(value));
+  return typeof n === 'number' && n >= 0 && n < SHARED_INTEGERS;
+}
+
 /** OBJECT ENCODING of a string value. */
 export function stringEncoding(value: StringValue): 'int' | 'embstr' | 'raw' {
   if (value instanceof GrowableBytes) return 'raw';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, startCli, type Child } from './support/process';
-import { freePort } from './types/harness';
+import { freePort } from './support/ports';
 import { stallingPeer } from '../../core/test/stalling-peer';
 import { defaultConfig } from '../src/config';
 

@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultConfig } from '../src/config';
 import { startRedis, type RunningRedis } from '../src/listen';
-import { RawClient, freePort, show, type Arg } from './types/harness';
+import { RawClient, show, type Arg } from './types/harness';
+import { freePort } from './support/ports';
 import { cmds } from './types/diff';
 
 jest.setTimeout(30000);

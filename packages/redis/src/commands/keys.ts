@@ -8,7 +8,11 @@ import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, 
 import { CommandError, INT64_MAX, INT64_MIN, NO_SUCH_KEY, SYNTAX, argIs, argRange, globMatch, int64Arg, keyOf } from '../command';
 import { parseScan, scanReply } from '../command';
 import type { CommandContext, Db, Entry, Reply, ScanSource } from '../command';
+import { isSharedInteger, stringValue } from '../stringvalue';
 import { dispatchSub, helpReply } from './sub';
+
+/** Redis's OBJ_SHARED_REFCOUNT (INT_MAX): OBJECT REFCOUNT of a shared object. */
+const SHARED_REFCOUNT = 2147483647;
 
 /** Entries not yet reclaimed but past their TTL are invisible (KEYS, SCAN, RANDOMKEY). */
 function isExpired(db: Db, key: string, now: number): boolean {
@@ -324,8 +328,11 @@ const object = dispatchSub('object', {
   refcount: {
     arity: 3,
     run: (ctx, argv) => {
-      if (ctx.db.lookupWrite(keyOf(argv[2])) === undefined) return ctx.reply.nil();
-      ctx.reply.integer(1);
+      const e = ctx.db.lookupWrite(keyOf(argv[2]));
+      if (e === undefined) return ctx.reply.nil();
+      const cfg = ctx.server.config;
+      const noSharing = cfg.maxmemory !== 0 && /lru|lfu/.test(cfg['maxmemory-policy']);
+      ctx.reply.integer(e.type === 'string' && isSharedInteger(stringValue(e), noSharing) ? SHARED_REFCOUNT : 1);
     },
   },
   help: {

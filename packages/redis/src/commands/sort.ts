@@ -73,7 +73,7 @@ function lookupByPattern(db: Db, pattern: Buffer, element: Buffer): Buffer | nul
   if (e === undefined) return null;
   if (hasField) {
     if (e.type !== 'hash') return null;
-    return (e.value as RedisHash).map.get(pattern.latin1Slice(arrow + 2, pattern.length)) ?? null;
+    return (e.value as RedisHash).get(pattern.latin1Slice(arrow + 2, pattern.length)) ?? null;
   }
   return e.type === 'string' ? bytesOf(stringValue(e)) : null;
 }

@@ -1,10 +1,10 @@
 /**
- * Helpers shared by the data-type commands: argument decoding, ranges, random picks, and the
+ * Helpers shared by the data-type commands: argument decoding, ranges, streamed replies, and the
  * parsers whose error texts are specific to these commands.
  *
  * @packageDocumentation
  */
-import { CommandError, INT64_MAX_NUMBER, LongDouble, keyOf, parseBigInt } from '../command';
+import { CommandError, INT64_MAX_NUMBER, LongDouble, keyOf } from '../command';
 import type { CommandContext, Db, Reply } from '../command';
 
 /** Decodes a member/field argument to its binary-safe string form (one char per byte). */
@@ -49,30 +49,6 @@ export function clampRange(start: number, end: number, len: number): [number, nu
   if (start > end || start >= len) return null;
   if (end >= len) end = len - 1;
   return [start, end];
-}
-
-/** Fisher-Yates sample of `k` distinct items (k ≤ items.length). */
-export function sample<T>(items: readonly T[], k: number): T[] {
-  const a = items.slice();
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(Math.random() * (a.length - i));
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-  a.length = k;
-  return a;
-}
-
-/** A random item of a non-empty array. */
-export function pick<T>(items: readonly T[]): T {
-  return items[Math.floor(Math.random() * items.length)];
-}
-
-/** True when `s` is a canonical int64 (Redis's string2ll rules), as intset membership needs. */
-export function isInt64String(s: string): boolean {
-  if (s.length === 0 || s.length > 20) return false;
-  return parseBigInt(Buffer.from(s, 'latin1')) !== undefined;
 }
 
 /**

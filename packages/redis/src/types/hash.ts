@@ -6,30 +6,69 @@
 import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
 import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOT_FLOAT, OVERFLOW, int64Arg } from '../command';
 import { parseBigInt, parseScan, scanReply } from '../command';
-import type { CommandContext, Db, TypeOps } from '../command';
-import { copy, pick, str } from './common';
-import { parseRandomCount, replyRandom } from './random';
+import type { CommandContext, Config, Db, Reply, ScanSource, TypeOps } from '../command';
+import { copy, str } from './common';
+import { DenseMap, scanDown } from './dense-index';
+import { parseRandomCount, randomIndex, replyRandom, type RandomSource } from './random';
 
-// Redis 7.0's compiled-in defaults (hash-max-listpack-entries/value).
-const LISTPACK_ENTRIES = 512;
-const LISTPACK_VALUE = 64;
+/** The settings that decide a hash's encoding (CONFIG SET changes them at run time). */
+export type HashLimits = Pick<Config, 'hash-max-listpack-entries' | 'hash-max-listpack-value'>;
+
+/** A field and its value. */
+type Pair = [field: string, value: Buffer];
 
 /**
- * A Redis hash: fields (binary-safe latin1 strings) to Buffer values. Map iteration order is
- * insertion order, which is also the order of a Redis listpack, so small hashes list their fields
- * exactly as Redis does.
+ * A Redis hash: fields (binary-safe latin1 strings) to Buffer values, at dense positions
+ * (`dense-index.ts`). While it is a listpack, fields keep their insertion order, also across
+ * deletions, which is the order a Redis listpack lists them in, so small hashes reply exactly
+ * as Redis does.
  */
 export class RedisHash {
-  readonly map = new Map<string, Buffer>();
-  /** Redis's encoding: a listpack until it grows past the thresholds, then a hash table for good. */
+  readonly fields = new DenseMap<Buffer>();
+  /**
+   * Redis's encoding: a listpack until it has more than `hash-max-listpack-entries` fields or a
+   * field or value longer than `hash-max-listpack-value` bytes, then a hash table for good
+   * (Redis 7.0 never converts back).
+   */
   listpack = true;
 
-  /** Sets a field; true when it is new. */
-  set(field: string, value: Buffer): boolean {
-    const isNew = !this.map.has(field);
-    this.map.set(field, value);
-    if (this.listpack && (this.map.size > LISTPACK_ENTRIES || field.length > LISTPACK_VALUE || value.length > LISTPACK_VALUE)) this.listpack = false;
+  /** Number of fields. */
+  get size(): number {
+    return this.fields.size;
+  }
+
+  /** The value of `field`, or undefined. */
+  get(field: string): Buffer | undefined {
+    return this.fields.get(field);
+  }
+
+  /** Sets a field; true when it is new. Converts to a hash table past `limits` (Redis's hashTypeSet). */
+  set(field: string, value: Buffer, limits: HashLimits): boolean {
+    const maxValue = limits['hash-max-listpack-value'];
+    if (this.listpack && (field.length > maxValue || value.length > maxValue)) this.listpack = false;
+    const isNew = this.fields.set(field, value);
+    if (this.listpack && this.fields.size > limits['hash-max-listpack-entries']) this.listpack = false;
     return isNew;
+  }
+
+  /** Removes a field; true when it was there. */
+  delete(field: string): boolean {
+    return this.fields.delete(field, this.listpack);
+  }
+
+  /** The field and value at position `i`. */
+  pairAt(i: number): Pair {
+    return [this.fields.keyAt(i), this.fields.valueAt(i)];
+  }
+
+  /** Every field and value, in the order HGETALL lists them. */
+  *pairs(): IterableIterator<Pair> {
+    for (let i = 0; i < this.fields.size; i++) yield this.pairAt(i);
+  }
+
+  /** The hash as random picks read it. */
+  random(): RandomSource<Pair> {
+    return { size: this.size, at: (i) => this.pairAt(i), ordered: () => this.pairs() };
   }
 }
 
@@ -55,8 +94,9 @@ function setPairs(ctx: CommandContext, argv: Buffer[]): number {
   if (argv.length % 2 === 1) throw new CommandError(`ERR wrong number of arguments for '${str(argv[0]).toLowerCase()}' command`);
   const key = str(argv[1]);
   const h = hashOrCreate(ctx.db, key);
+  const limits = ctx.server.config;
   let added = 0;
-  for (let i = 2; i < argv.length; i += 2) if (h.set(str(argv[i]), copy(argv[i + 1]))) added++;
+  for (let i = 2; i < argv.length; i += 2) if (h.set(str(argv[i]), copy(argv[i + 1]), limits)) added++;
   ctx.db.modified(key);
   return added;
 }
@@ -74,14 +114,14 @@ function hsetnx(ctx: CommandContext, argv: Buffer[]): void {
   const key = str(argv[1]);
   const field = str(argv[2]);
   const existing = hashForWrite(ctx.db, key);
-  if (existing?.map.has(field)) return ctx.reply.integer(0);
-  hashOrCreate(ctx.db, key).set(field, copy(argv[3]));
+  if (existing?.get(field) !== undefined) return ctx.reply.integer(0);
+  hashOrCreate(ctx.db, key).set(field, copy(argv[3]), ctx.server.config);
   ctx.db.modified(key);
   ctx.reply.integer(1);
 }
 
 function hget(ctx: CommandContext, argv: Buffer[]): void {
-  const v = getHash(ctx.db, str(argv[1]))?.map.get(str(argv[2]));
+  const v = getHash(ctx.db, str(argv[1]))?.get(str(argv[2]));
   if (v === undefined) ctx.reply.nil();
   else ctx.reply.bulk(v);
 }
@@ -90,7 +130,7 @@ function hmget(ctx: CommandContext, argv: Buffer[]): void {
   const h = getHash(ctx.db, str(argv[1]));
   ctx.reply.array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const v = h?.map.get(str(argv[i]));
+    const v = h?.get(str(argv[i]));
     if (v === undefined) ctx.reply.nil();
     else ctx.reply.bulk(v);
   }
@@ -98,24 +138,24 @@ function hmget(ctx: CommandContext, argv: Buffer[]): void {
 
 function hgetall(ctx: CommandContext, argv: Buffer[]): void {
   const h = getHash(ctx.db, str(argv[1]));
-  ctx.reply.map(h?.map.size ?? 0);
+  ctx.reply.map(h?.size ?? 0);
   if (!h) return;
-  for (const [f, v] of h.map) {
-    ctx.reply.bulkKey(f);
-    ctx.reply.bulk(v);
+  for (let i = 0; i < h.size; i++) {
+    ctx.reply.bulkKey(h.fields.keyAt(i));
+    ctx.reply.bulk(h.fields.valueAt(i));
   }
 }
 
 function hkeys(ctx: CommandContext, argv: Buffer[]): void {
   const h = getHash(ctx.db, str(argv[1]));
-  ctx.reply.array(h?.map.size ?? 0);
-  if (h) for (const f of h.map.keys()) ctx.reply.bulkKey(f);
+  ctx.reply.array(h?.size ?? 0);
+  if (h) for (let i = 0; i < h.size; i++) ctx.reply.bulkKey(h.fields.keyAt(i));
 }
 
 function hvals(ctx: CommandContext, argv: Buffer[]): void {
   const h = getHash(ctx.db, str(argv[1]));
-  ctx.reply.array(h?.map.size ?? 0);
-  if (h) for (const v of h.map.values()) ctx.reply.bulk(v);
+  ctx.reply.array(h?.size ?? 0);
+  if (h) for (let i = 0; i < h.size; i++) ctx.reply.bulk(h.fields.valueAt(i));
 }
 
 function hdel(ctx: CommandContext, argv: Buffer[]): void {
@@ -123,24 +163,24 @@ function hdel(ctx: CommandContext, argv: Buffer[]): void {
   const h = hashForWrite(ctx.db, key);
   if (!h) return ctx.reply.integer(0);
   let n = 0;
-  for (let i = 2; i < argv.length; i++) if (h.map.delete(str(argv[i]))) n++;
+  for (let i = 2; i < argv.length; i++) if (h.delete(str(argv[i]))) n++;
   if (n > 0) {
-    if (h.map.size === 0) ctx.db.delete(key);
+    if (h.size === 0) ctx.db.delete(key);
     else ctx.db.modified(key);
   }
   ctx.reply.integer(n);
 }
 
 function hlen(ctx: CommandContext, argv: Buffer[]): void {
-  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.map.size ?? 0);
+  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.size ?? 0);
 }
 
 function hexists(ctx: CommandContext, argv: Buffer[]): void {
-  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.map.has(str(argv[2])) ? 1 : 0);
+  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.get(str(argv[2])) !== undefined ? 1 : 0);
 }
 
 function hstrlen(ctx: CommandContext, argv: Buffer[]): void {
-  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.map.get(str(argv[2]))?.length ?? 0);
+  ctx.reply.integer(getHash(ctx.db, str(argv[1]))?.get(str(argv[2]))?.length ?? 0);
 }
 
 function hincrby(ctx: CommandContext, argv: Buffer[]): void {
@@ -149,7 +189,7 @@ function hincrby(ctx: CommandContext, argv: Buffer[]): void {
   const field = str(argv[2]);
   const existing = hashForWrite(ctx.db, key);
   let cur = 0n;
-  const old = existing?.map.get(field);
+  const old = existing?.get(field);
   if (old !== undefined) {
     const v = parseBigInt(old);
     if (v === undefined) throw new CommandError('ERR hash value is not an integer');
@@ -157,7 +197,7 @@ function hincrby(ctx: CommandContext, argv: Buffer[]): void {
   }
   const next = cur + incr;
   if (next > INT64_MAX || next < INT64_MIN) throw new CommandError(OVERFLOW);
-  (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(next.toString()));
+  (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(next.toString()), ctx.server.config);
   ctx.db.modified(key);
   ctx.reply.integer(next);
 }
@@ -170,7 +210,7 @@ function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): void {
   const field = str(argv[2]);
   const existing = hashForWrite(ctx.db, key);
   let cur = LongDouble.fromBigInt(0n);
-  const old = existing?.map.get(field);
+  const old = existing?.get(field);
   if (old !== undefined) {
     const v = LongDouble.parse(str(old));
     if (v === null) throw new CommandError('ERR hash value is not a float');
@@ -179,39 +219,40 @@ function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): void {
   const next = cur.add(incr);
   if (next === null || next.isInfinite) throw new CommandError('ERR increment would produce NaN or Infinity');
   const text = next.toHumanString();
-  (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(text, 'latin1'));
+  (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(text, 'latin1'), ctx.server.config);
   ctx.db.modified(key);
   ctx.reply.bulk(text);
   // Replicas and the AOF get the result, so that replaying never re-rounds differently.
   ctx.propagate(['HSET', key, field, text]);
 }
 
+/** HRANDFIELD: one pick in O(1), a count in O(count) (`random.ts`). */
 function hrandfield(ctx: CommandContext, argv: Buffer[]): void {
   const req = parseRandomCount(argv, 'withvalues');
   const h = getHash(ctx.db, str(argv[1]));
-  if (req === null) return h === undefined ? ctx.reply.nil() : ctx.reply.bulkKey(pick([...h.map.keys()]));
-  replyRandom<[string, Buffer]>(ctx, req, h && [...h.map], (r, [field, value]) => {
+  if (req === null) return h === undefined ? ctx.reply.nil() : ctx.reply.bulkKey(h.fields.keyAt(randomIndex(h.size)));
+  replyRandom<Pair>(ctx, req, h?.random(), (r, [field, value]) => {
     r.bulkKey(field);
     if (req.paired) r.bulk(value);
   });
 }
 
-/** A hash as HSCAN pages through it: whole while a listpack, as Redis does, else by position. */
+function writePair(r: Reply, [field, value]: Pair): void {
+  r.bulkKey(field);
+  r.bulk(value);
+}
+
+/** A hash as HSCAN pages through it: whole while a listpack, as Redis does, else COUNT at a time. */
+function hscanSource(h: RedisHash): ScanSource<Pair> {
+  const shown: Pick<ScanSource<Pair>, 'name' | 'write' | 'width'> = { width: 2, name: ([field]) => field, write: writePair };
+  if (!h.listpack) return scanDown((cursor) => h.fields.scanBoundary(cursor), (i) => h.pairAt(i), shown);
+  return { whole: true, size: h.size, slice: () => [...h.pairs()], ...shown };
+}
+
 function hscan(ctx: CommandContext, argv: Buffer[]): void {
   const opts = parseScan(argv, 2, false);
   const h = getHash(ctx.db, str(argv[1]));
-  const entries = h === undefined ? [] : [...h.map];
-  scanReply<[string, Buffer]>(ctx.reply, opts, h && {
-    size: entries.length,
-    whole: h.listpack,
-    width: 2,
-    slice: (start, end) => entries.slice(start, end),
-    name: ([field]) => field,
-    write: (r, [field, value]) => {
-      r.bulkKey(field);
-      r.bulk(value);
-    },
-  });
+  scanReply<Pair>(ctx.reply, opts, h && hscanSource(h));
 }
 
 const W = CMD_WRITE | CMD_DENYOOM | CMD_FAST;
@@ -239,24 +280,26 @@ export const hashCommands: CommandDef[] = [
 /** Keyspace hooks for hash values. */
 export const hashOps: TypeOps = {
   *rewrite(key, value) {
-    const entries = [...(value as RedisHash).map];
-    for (let i = 0; i < entries.length; i += 64) {
+    const h = value as RedisHash;
+    for (let i = 0; i < h.size; i += 64) {
       const cmd: (Buffer | string)[] = ['HSET', key];
-      for (const [f, v] of entries.slice(i, i + 64)) cmd.push(f, v);
+      for (let j = i; j < Math.min(h.size, i + 64); j++) cmd.push(h.fields.keyAt(j), h.fields.valueAt(j));
       yield cmd;
     }
   },
   copy(value) {
     const src = value as RedisHash;
     const out = new RedisHash();
-    for (const [f, v] of src.map) out.map.set(f, Buffer.from(v));
+    // Values are never changed in place (a write stores a new Buffer), so the copy shares them.
+    for (let i = 0; i < src.size; i++) out.fields.set(src.fields.keyAt(i), src.fields.valueAt(i));
     out.listpack = src.listpack;
     return out;
   },
   encoding: (value) => ((value as RedisHash).listpack ? 'listpack' : 'hashtable'),
   memory(value) {
+    const h = value as RedisHash;
     let n = 64;
-    for (const [f, v] of (value as RedisHash).map) n += f.length + v.length + 32;
+    for (let i = 0; i < h.size; i++) n += h.fields.keyAt(i).length + h.fields.valueAt(i).length + 32;
     return n;
   },
 };

@@ -4,13 +4,38 @@
  * @packageDocumentation
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
-import { CommandError, NOT_POSITIVE, SYNTAX, WRONGTYPE, argInt, argIs, parseScan, scanReply } from '../command';
-import type { CommandContext, Db, TypeOps } from '../command';
-import { afterRemove, isInt64String, pick, sample, str } from './common';
-import { parseRandomCount, replyRandom } from './random';
+import { CommandError, NOT_POSITIVE, SYNTAX, argInt, argIs, parseScan, scanReply } from '../command';
+import type { CommandContext, Config, Db, Reply, ScanSource, TypeOps } from '../command';
+import { afterRemove, str } from './common';
+import { DenseSet, scanDown } from './dense-index';
+import { parseRandomCount, randomIndex, replyRandom, type RandomSource } from './random';
 
-// Redis 7.0's compiled-in default (set-max-intset-entries).
-const INTSET_ENTRIES = 512;
+/** The setting that decides a set's encoding (CONFIG SET changes it at run time). */
+export type SetLimits = Pick<Config, 'set-max-intset-entries'>;
+
+/** The longest int64 magnitudes, as text (`string2ll`'s bounds). */
+const INT64_MAX_TEXT = '9223372036854775807';
+const INT64_MIN_MAGNITUDE = '9223372036854775808';
+
+/**
+ * True when `s` is a canonical int64, what Redis's intset accepts (`string2ll`: no sign but `-`,
+ * no leading zeros, no spaces, in range). Works on the string itself: it runs on every SADD to
+ * an intset.
+ */
+function isInt64Text(s: string): boolean {
+  const neg = s.charCodeAt(0) === 0x2d; /* '-' */
+  const digits = s.length - (neg ? 1 : 0);
+  if (digits === 0 || digits > INT64_MAX_TEXT.length) return false;
+  if (s === '0') return true;
+  const first = neg ? 1 : 0;
+  for (let i = first; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39 || (i === first && c === 0x30)) return false;
+  }
+  if (digits < INT64_MAX_TEXT.length) return true;
+  // Same length: the text order is the numeric order.
+  return s.slice(first) <= (neg ? INT64_MIN_MAGNITUDE : INT64_MAX_TEXT);
+}
 
 /** Orders canonical int64 strings numerically without converting them (they may exceed 2^53). */
 function compareIntStrings(a: string, b: string): number {
@@ -22,32 +47,56 @@ function compareIntStrings(a: string, b: string): number {
 }
 
 /**
- * A Redis set of binary-safe latin1 strings. While every member is an integer and there are few
- * of them Redis keeps an intset, which lists members in ascending numeric order; this class
- * reproduces that order so small integer sets reply exactly like Redis.
+ * A Redis set of binary-safe latin1 strings, at dense positions (`dense-index.ts`: O(1) random
+ * picks). While every member is an integer and there are at most `set-max-intset-entries` of
+ * them, Redis 7.0 keeps an intset, which lists members in ascending numeric order; this class
+ * reproduces that order so small integer sets reply exactly like Redis. Otherwise it is a hash
+ * table, for good.
  */
 export class RedisSet {
-  readonly set = new Set<string>();
+  readonly items = new DenseSet();
   /** Redis's encoding: an intset until a non-integer member or too many members arrive. */
   intset = true;
 
-  /** Adds a member; true when it is new. */
-  add(m: string): boolean {
-    if (this.set.has(m)) return false;
-    this.set.add(m);
-    if (this.intset && (this.set.size > INTSET_ENTRIES || !isInt64String(m))) this.intset = false;
+  /** Number of members. */
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** True when `m` is a member. */
+  has(m: string): boolean {
+    return this.items.has(m);
+  }
+
+  /** Adds a member; true when it is new. Converts to a hash table as Redis's setTypeAdd does. */
+  add(m: string, limits: SetLimits): boolean {
+    if (!this.items.add(m)) return false;
+    if (this.intset && (this.items.size > limits['set-max-intset-entries'] || !isInt64Text(m))) this.intset = false;
     return true;
   }
 
-  /** Number of members. */
-  get size(): number {
-    return this.set.size;
+  /** Removes a member; true when it was there. */
+  delete(m: string): boolean {
+    return this.items.delete(m, false);
   }
 
-  /** Members in the order Redis would list them (numeric for an intset). */
+  /** Removes and returns a random member (the set must not be empty). */
+  popRandom(): string {
+    const i = randomIndex(this.items.size);
+    const m = this.items.at(i);
+    this.items.removeAt(i, false);
+    return m;
+  }
+
+  /** Members in the order Redis would list them (numeric for an intset): a copy. */
   members(): string[] {
-    const all = [...this.set];
+    const all = this.items.toArray();
     return this.intset ? all.sort(compareIntStrings) : all;
+  }
+
+  /** The set as random picks read it. */
+  random(): RandomSource<string> {
+    return { size: this.size, at: (i) => this.items.at(i), ordered: () => this.members() };
   }
 }
 
@@ -59,7 +108,6 @@ function setForWrite(db: Db, key: string): RedisSet | undefined {
   return db.getForWrite<RedisSet>(key, 'set');
 }
 
-
 function replyMembers(ctx: CommandContext, members: string[]): void {
   ctx.reply.set(members.length);
   for (const m of members) ctx.reply.bulkKey(m);
@@ -67,14 +115,15 @@ function replyMembers(ctx: CommandContext, members: string[]): void {
 
 function sadd(ctx: CommandContext, argv: Buffer[]): void {
   const key = str(argv[1]);
+  const limits = ctx.server.config;
   let s = setForWrite(ctx.db, key);
   let added = 0;
   if (s === undefined) {
     s = new RedisSet();
-    for (let i = 2; i < argv.length; i++) if (s.add(str(argv[i]))) added++;
+    for (let i = 2; i < argv.length; i++) if (s.add(str(argv[i]), limits)) added++;
     ctx.db.set(key, 'set', s);
   } else {
-    for (let i = 2; i < argv.length; i++) if (s.add(str(argv[i]))) added++;
+    for (let i = 2; i < argv.length; i++) if (s.add(str(argv[i]), limits)) added++;
     if (added > 0) ctx.db.modified(key);
   }
   ctx.reply.integer(added);
@@ -85,7 +134,7 @@ function srem(ctx: CommandContext, argv: Buffer[]): void {
   const s = setForWrite(ctx.db, key);
   if (!s) return ctx.reply.integer(0);
   let n = 0;
-  for (let i = 2; i < argv.length; i++) if (s.set.delete(str(argv[i]))) n++;
+  for (let i = 2; i < argv.length; i++) if (s.delete(str(argv[i]))) n++;
   if (n > 0) afterRemove(ctx.db, key, s.size);
   ctx.reply.integer(n);
 }
@@ -95,27 +144,27 @@ function smembers(ctx: CommandContext, argv: Buffer[]): void {
 }
 
 function sismember(ctx: CommandContext, argv: Buffer[]): void {
-  ctx.reply.integer(getSet(ctx.db, str(argv[1]))?.set.has(str(argv[2])) ? 1 : 0);
+  ctx.reply.integer(getSet(ctx.db, str(argv[1]))?.has(str(argv[2])) ? 1 : 0);
 }
 
 function smismember(ctx: CommandContext, argv: Buffer[]): void {
   const s = getSet(ctx.db, str(argv[1]));
   ctx.reply.array(argv.length - 2);
-  for (let i = 2; i < argv.length; i++) ctx.reply.integer(s?.set.has(str(argv[i])) ? 1 : 0);
+  for (let i = 2; i < argv.length; i++) ctx.reply.integer(s?.has(str(argv[i])) ? 1 : 0);
 }
 
 function scard(ctx: CommandContext, argv: Buffer[]): void {
   ctx.reply.integer(getSet(ctx.db, str(argv[1]))?.size ?? 0);
 }
 
+/** SPOP: one member in O(1), a count in O(count); the AOF gets the SREM of what was removed. */
 function spop(ctx: CommandContext, argv: Buffer[]): void {
   if (argv.length > 3) throw new CommandError(SYNTAX);
   const key = str(argv[1]);
   if (argv.length === 2) {
     const s = setForWrite(ctx.db, key);
     if (!s) return ctx.reply.nil();
-    const m = pick([...s.set]);
-    s.set.delete(m);
+    const m = s.popRandom();
     ctx.reply.bulkKey(m);
     ctx.propagate(['SREM', key, m]);
     return afterRemove(ctx.db, key, s.size);
@@ -124,45 +173,54 @@ function spop(ctx: CommandContext, argv: Buffer[]): void {
   if (count < 0) throw new CommandError(NOT_POSITIVE);
   const s = setForWrite(ctx.db, key);
   if (!s || count === 0) return replyMembers(ctx, []);
-  const popped = count >= s.size ? s.members() : sample([...s.set], count);
-  for (const m of popped) s.set.delete(m);
+  let popped: string[];
+  if (count >= s.size) {
+    popped = s.members();
+    for (const m of popped) s.delete(m);
+  } else {
+    popped = new Array<string>(count);
+    for (let i = 0; i < count; i++) popped[i] = s.popRandom();
+  }
   replyMembers(ctx, popped);
   // Log what was actually removed: replaying a random pop would remove other members.
   for (let i = 0; i < popped.length; i += 1024) ctx.propagate(['SREM', key, ...popped.slice(i, i + 1024)]);
   afterRemove(ctx.db, key, s.size);
 }
 
+/** SRANDMEMBER: one pick in O(1), a count in O(count) (`random.ts`). */
 function srandmember(ctx: CommandContext, argv: Buffer[]): void {
   if (argv.length > 3) throw new CommandError(SYNTAX);
   const req = parseRandomCount(argv, '');
   const s = getSet(ctx.db, str(argv[1]));
-  if (req === null) return s === undefined ? ctx.reply.nil() : ctx.reply.bulkKey(pick([...s.set]));
-  replyRandom(ctx, req, s?.members(), (r, m) => r.bulkKey(m));
+  if (req === null) return s === undefined ? ctx.reply.nil() : ctx.reply.bulkKey(s.items.at(randomIndex(s.size)));
+  replyRandom(ctx, req, s?.random(), (r, m) => r.bulkKey(m));
 }
 
 /** The sets named by `keys`, in order (undefined for missing keys); every key's type is checked. */
 function loadSets(db: Db, keys: string[]): (RedisSet | undefined)[] {
   const out: (RedisSet | undefined)[] = [];
-  for (const k of keys) {
-    const e = db.lookupRead(k);
-    if (e !== undefined && e.type !== 'set') throw new CommandError(WRONGTYPE);
-    out.push(e?.value as RedisSet | undefined);
-  }
+  for (const k of keys) out.push(db.get<RedisSet>(k, 'set'));
   return out;
 }
 
 /** The sets to intersect, or null when one is missing (the intersection is then empty). */
 function loadAll(db: Db, keys: string[]): RedisSet[] | null {
-  const sets = loadSets(db, keys);
-  return sets.includes(undefined) ? null : (sets as RedisSet[]);
+  const out: RedisSet[] = [];
+  let missing = false;
+  for (const s of loadSets(db, keys)) {
+    if (s === undefined) missing = true;
+    else out.push(s);
+  }
+  return missing ? null : out;
 }
 
+/** The intersection, in the order of its smallest input (as Redis lists it); at most `limit` (0: all). */
 function intersect(sets: RedisSet[], limit = 0): string[] {
   const bySize = [...sets].sort((a, b) => a.size - b.size);
   const out: string[] = [];
   for (const m of bySize[0].members()) {
     let inAll = true;
-    for (let i = 1; i < bySize.length && inAll; i++) inAll = bySize[i].set.has(m);
+    for (let i = 1; i < bySize.length && inAll; i++) inAll = bySize[i].has(m);
     if (inAll) {
       out.push(m);
       if (limit > 0 && out.length >= limit) break;
@@ -174,24 +232,24 @@ function intersect(sets: RedisSet[], limit = 0): string[] {
 type SetOp = 'inter' | 'union' | 'diff';
 
 /** The result of a set operation, as the set Redis would build (so intset order applies). */
-function compute(db: Db, keys: string[], op: SetOp): RedisSet {
+function compute(db: Db, keys: string[], op: SetOp, limits: SetLimits): RedisSet {
   const result = new RedisSet();
   if (op === 'inter') {
     const sets = loadAll(db, keys);
-    if (sets !== null) for (const m of intersect(sets)) result.add(m);
+    if (sets !== null) for (const m of intersect(sets)) result.add(m, limits);
     return result;
   }
   const sets = loadSets(db, keys);
   if (op === 'union') {
-    for (const s of sets) if (s) for (const m of s.set) result.add(m);
+    for (const s of sets) if (s) for (const m of s.items.values()) result.add(m, limits);
     return result;
   }
   const first = sets[0];
   if (!first) return result;
-  for (const m of first.set) {
+  for (const m of first.items.values()) {
     let keep = true;
-    for (let i = 1; i < sets.length && keep; i++) keep = !sets[i]?.set.has(m);
-    if (keep) result.add(m);
+    for (let i = 1; i < sets.length && keep; i++) keep = !sets[i]?.has(m);
+    if (keep) result.add(m, limits);
   }
   return result;
 }
@@ -200,18 +258,17 @@ function setOp(op: SetOp) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
     const keys = argv.slice(1).map(str);
     if (op === 'inter') {
-      // An intersection is listed in the iteration order of its smallest input, as Redis does.
       const sets = loadAll(ctx.db, keys);
       return replyMembers(ctx, sets === null ? [] : intersect(sets));
     }
-    replyMembers(ctx, compute(ctx.db, keys, op).members());
+    replyMembers(ctx, compute(ctx.db, keys, op, ctx.server.config).members());
   };
 }
 
 function setOpStore(op: SetOp) {
   return (ctx: CommandContext, argv: Buffer[]): void => {
     const dst = str(argv[1]);
-    const result = compute(ctx.db, argv.slice(2).map(str), op);
+    const result = compute(ctx.db, argv.slice(2).map(str), op, ctx.server.config);
     if (result.size === 0) ctx.db.delete(dst);
     else ctx.db.set(dst, 'set', result);
     ctx.reply.integer(result.size);
@@ -235,41 +292,43 @@ function sintercard(ctx: CommandContext, argv: Buffer[]): void {
   ctx.reply.integer(sets === null ? 0 : intersect(sets, limit).length);
 }
 
+/**
+ * SMOVE, in Redis's order: a missing source answers 0 before the destination's type is looked
+ * at; the destination counts as changed (WATCH) only when the member was not in it yet.
+ */
 function smove(ctx: CommandContext, argv: Buffer[]): void {
   const srcKey = str(argv[1]);
   const dstKey = str(argv[2]);
   const member = str(argv[3]);
   const src = setForWrite(ctx.db, srcKey);
-  // A missing source answers 0 before the destination's type is looked at, as in Redis.
   if (!src) return ctx.reply.integer(0);
   const dst = setForWrite(ctx.db, dstKey);
-  if (srcKey === dstKey) return ctx.reply.integer(src.set.has(member) ? 1 : 0);
-  if (!src.set.delete(member)) return ctx.reply.integer(0);
+  if (srcKey === dstKey) return ctx.reply.integer(src.has(member) ? 1 : 0);
+  if (!src.delete(member)) return ctx.reply.integer(0);
   afterRemove(ctx.db, srcKey, src.size);
-  if (dst) {
-    dst.add(member);
-    ctx.db.modified(dstKey);
-  } else {
+  if (dst === undefined) {
     const s = new RedisSet();
-    s.add(member);
+    s.add(member, ctx.server.config);
     ctx.db.set(dstKey, 'set', s);
-  }
+  } else if (dst.add(member, ctx.server.config)) ctx.db.modified(dstKey);
   ctx.reply.integer(1);
 }
 
-/** A set as SSCAN pages through it: whole while an intset, as Redis does, else by position. */
+function writeMember(r: Reply, m: string): void {
+  r.bulkKey(m);
+}
+
+/** A set as SSCAN pages through it: whole while an intset, as Redis does, else COUNT at a time. */
+function sscanSource(s: RedisSet): ScanSource<string> {
+  const shown: Pick<ScanSource<string>, 'name' | 'write' | 'width'> = { width: 1, name: (m) => m, write: writeMember };
+  if (!s.intset) return scanDown((cursor) => s.items.scanBoundary(cursor), (i) => s.items.at(i), shown);
+  return { whole: true, size: s.size, slice: () => s.members(), ...shown };
+}
+
 function sscan(ctx: CommandContext, argv: Buffer[]): void {
   const opts = parseScan(argv, 2, false);
   const s = getSet(ctx.db, str(argv[1]));
-  const members = s === undefined ? [] : s.members();
-  scanReply<string>(ctx.reply, opts, s && {
-    size: members.length,
-    whole: s.intset,
-    width: 1,
-    slice: (start, end) => members.slice(start, end),
-    name: (m) => m,
-    write: (r, m) => r.bulkKey(m),
-  });
+  scanReply<string>(ctx.reply, opts, s && sscanSource(s));
 }
 
 const R = CMD_READONLY;
@@ -304,14 +363,14 @@ export const setOps: TypeOps = {
   copy(value) {
     const src = value as RedisSet;
     const out = new RedisSet();
-    for (const m of src.set) out.set.add(m);
+    for (const m of src.items.values()) out.items.add(m);
     out.intset = src.intset;
     return out;
   },
   encoding: (value) => ((value as RedisSet).intset ? 'intset' : 'hashtable'),
   memory(value) {
     let n = 64;
-    for (const m of (value as RedisSet).set) n += m.length + 24;
+    for (const m of (value as RedisSet).items.values()) n += m.length + 24;
     return n;
   },
 };

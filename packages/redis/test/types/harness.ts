@@ -3,6 +3,8 @@
 // that executes nevio's command definitions against a keyspace and returns their exact bytes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from '../support/ports';
+import { defaultConfig } from '../../src/config';
 import { CommandError } from '../../src/errors';
 import { Db, type KeyspaceHooks } from '../../src/keyspace';
 import { Reply } from '../../src/reply';
@@ -123,18 +125,6 @@ export class RealRedis {
       this.proc.kill('SIGTERM');
     });
   }
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 const table = new Map<string, CommandDef>(typeCommands.map((c) => [c.name, c]));
@@ -292,15 +282,14 @@ function inProcessClient(db: Db): ClientState {
   };
 }
 
-/** The server of the in-process runner: one database, the clock, the type hooks. */
+/** The server of the in-process runner: one database, the clock, the type hooks, the default settings. */
 function inProcessServer(db: Db, now: () => number): ServerContext {
   return {
     now,
     dbs: [db],
     typeOps,
-    get config(): never {
-      return unavailable('CONFIG')();
-    },
+    // Redis's defaults: the encoding thresholds the data types read.
+    config: defaultConfig(),
     configure: unavailable('CONFIG SET'),
     stats: { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0 },
     commands: table,
