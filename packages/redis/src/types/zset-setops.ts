@@ -46,9 +46,9 @@ function setSource(s: RedisSet): Omit<Source, 'weight'> {
     value: s,
     size: s.size,
     *entries() {
-      for (const m of s.set) yield [m, 1] as const;
+      for (const m of s.items.values()) yield [m, 1] as const;
     },
-    find: (m) => (s.set.has(m) ? 1 : undefined),
+    find: (m) => (s.has(m) ? 1 : undefined),
   };
 }
 
