@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
-import { CommandError, INT64_MAX, INT64_MIN, NO_SUCH_KEY, SYNTAX, argIs, argRange, globMatch, int64Arg, keyOf } from '../command';
+import { CommandError, INT64_MAX, INT64_MIN, NOTIFY_GENERIC, NO_SUCH_KEY, SYNTAX, argIs, argRange, globMatch, int64Arg, keyOf } from '../command';
 import { parseScan, scanReply } from '../command';
 import type { CommandContext, Db, Entry, Reply, ScanSource } from '../command';
 import { isSharedInteger, stringValue } from '../stringvalue';
@@ -22,7 +22,12 @@ function isExpired(db: Db, key: string, now: number): boolean {
 
 function del(ctx: CommandContext, argv: Buffer[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (ctx.db.delete(keyOf(argv[i]))) n++;
+  for (let i = 1; i < argv.length; i++) {
+    const key = keyOf(argv[i]);
+    if (!ctx.db.delete(key)) continue;
+    ctx.notify(NOTIFY_GENERIC, 'del', key);
+    n++;
+  }
   ctx.reply.integer(n);
 }
 
@@ -56,6 +61,8 @@ function rename(ctx: CommandContext, argv: Buffer[], nx: boolean): void {
   db.set(dst, e.type, e.value);
   if (expire !== undefined) db.setExpire(dst, expire);
   if (e.type === 'list' || e.type === 'zset') db.signalReady(dst);
+  ctx.notify(NOTIFY_GENERIC, 'rename_from', src);
+  ctx.notify(NOTIFY_GENERIC, 'rename_to', dst);
   if (nx) ctx.reply.integer(1);
   else ctx.reply.ok();
 }
@@ -90,6 +97,8 @@ function move(ctx: CommandContext, argv: Buffer[]): void {
   if (expire !== undefined) dst.setExpire(key, expire);
   src.delete(key);
   if (e.type === 'list' || e.type === 'zset') dst.signalReady(key);
+  ctx.notify(NOTIFY_GENERIC, 'move_from', key);
+  ctx.notify(NOTIFY_GENERIC, 'move_to', key, dst);
   ctx.reply.integer(1);
 }
 
@@ -120,6 +129,7 @@ function copy(ctx: CommandContext, argv: Buffer[]): void {
   dstDb.set(dst, e.type, copyValue(ctx, e));
   if (expire !== undefined) dstDb.setExpire(dst, expire);
   if (e.type === 'list' || e.type === 'zset') dstDb.signalReady(dst);
+  ctx.notify(NOTIFY_GENERIC, 'copy_to', dst, dstDb);
   ctx.reply.integer(1);
 }
 
@@ -171,10 +181,12 @@ function expireGeneric(ctx: CommandContext, argv: Buffer[], base: 'now' | 'zero'
   if (when <= now) {
     db.delete(key);
     ctx.propagate(['DEL', key]);
+    ctx.notify(NOTIFY_GENERIC, 'del', key);
   } else {
     db.setExpire(key, when);
     db.modified(key);
     ctx.propagate(['PEXPIREAT', key, String(when)]);
+    ctx.notify(NOTIFY_GENERIC, 'expire', key);
   }
   ctx.reply.integer(1);
 }
@@ -405,6 +417,7 @@ export const keyCommands: CommandDef[] = [
     const key = keyOf(argv[1]);
     if (ctx.db.lookupWrite(key) !== undefined && ctx.db.persist(key)) {
       ctx.db.modified(key);
+      ctx.notify(NOTIFY_GENERIC, 'persist', key);
       ctx.reply.integer(1);
     } else ctx.reply.integer(0);
   }),

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
-import { CommandError, INT64_MAX, INT64_MAX_NUMBER, INT64_MIN, LongDouble, NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../command';
+import { CommandError, INT64_MAX, INT64_MAX_NUMBER, INT64_MIN, LongDouble, NOTIFY_GENERIC, NOTIFY_STRING, NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../command';
 import { SYNTAX, WRONGTYPE, argInt, argIs, arityError, keyOf, parseBigInt, parseInt64 } from '../command';
 import type { CommandContext } from '../command';
 import { checkStringLength } from '../algo/sds';
@@ -86,6 +86,7 @@ function set(ctx: CommandContext, argv: Buffer[]): void {
   const key = keyOf(argv[1]);
   if (argv.length === 3) {
     db.set(key, 'string', Buffer.from(argv[2]));
+    ctx.notify(NOTIFY_STRING, 'set', key);
     ctx.reply.ok();
     return;
   }
@@ -104,9 +105,11 @@ function set(ctx: CommandContext, argv: Buffer[]): void {
   }
   const value = Buffer.from(argv[2]);
   db.set(key, 'string', value, (flags & F_KEEPTTL) !== 0);
+  ctx.notify(NOTIFY_STRING, 'set', key);
   if (flags & F_EXPIRE) {
     db.setExpire(key, when);
     ctx.propagate(['SET', key, value, 'PXAT', String(when)]);
+    ctx.notify(NOTIFY_GENERIC, 'expire', key);
   }
   if (!(flags & F_GET)) ctx.reply.ok();
 }
@@ -116,8 +119,10 @@ function setWithExpire(ctx: CommandContext, argv: Buffer[], flag: number, name: 
   const key = keyOf(argv[1]);
   const value = Buffer.from(argv[3]);
   ctx.db.set(key, 'string', value);
+  ctx.notify(NOTIFY_STRING, 'set', key);
   ctx.db.setExpire(key, when);
   ctx.propagate(['SET', key, value, 'PXAT', String(when)]);
+  ctx.notify(NOTIFY_GENERIC, 'expire', key);
   ctx.reply.ok();
 }
 
@@ -134,14 +139,17 @@ function getex(ctx: CommandContext, argv: Buffer[]): void {
   if (flags & (F_EXAT | F_PXAT) && when <= ctx.server.now()) {
     db.delete(key);
     ctx.propagate(['DEL', key]);
+    ctx.notify(NOTIFY_GENERIC, 'del', key);
   } else if (flags & F_EXPIRE) {
     db.setExpire(key, when);
     db.modified(key);
     ctx.propagate(['PEXPIREAT', key, String(when)]);
+    ctx.notify(NOTIFY_GENERIC, 'expire', key);
   } else if (flags & F_PERSIST) {
     if (db.persist(key)) {
       db.modified(key);
       ctx.propagate(['PERSIST', key]);
+      ctx.notify(NOTIFY_GENERIC, 'persist', key);
     }
   }
 }
@@ -166,6 +174,7 @@ function incrBy(ctx: CommandContext, key: string, by: number | bigint): void {
     }
   }
   db.set(key, 'string', Buffer.from(String(result), 'latin1'), true);
+  ctx.notify(NOTIFY_STRING, 'incrby', key);
   ctx.reply.integer(result);
 }
 
@@ -212,6 +221,7 @@ function setrange(ctx: CommandContext, argv: Buffer[]): void {
   checkStringLength(offset, patch.length, ctx.server.config['proto-max-bulk-len']);
   const len = growableString(db, key).setRange(offset, patch);
   db.modified(key);
+  ctx.notify(NOTIFY_STRING, 'setrange', key);
   ctx.reply.integer(len);
 }
 
@@ -223,12 +233,14 @@ function append(ctx: CommandContext, argv: Buffer[]): void {
   if (cur === undefined) {
     // A new key holds the argument as SET would store it (int/embstr encodings included).
     db.set(key, 'string', Buffer.from(add));
+    ctx.notify(NOTIFY_STRING, 'append', key);
     ctx.reply.integer(add.length);
     return;
   }
   checkStringLength(cur.length, add.length, ctx.server.config['proto-max-bulk-len']);
   const len = growableString(db, key).append(add);
   db.modified(key);
+  ctx.notify(NOTIFY_STRING, 'append', key);
   ctx.reply.integer(len);
 }
 
@@ -243,7 +255,11 @@ function mset(ctx: CommandContext, argv: Buffer[], nx: boolean, name: string): v
       }
     }
   }
-  for (let i = 1; i < argv.length; i += 2) db.set(keyOf(argv[i]), 'string', Buffer.from(argv[i + 1]));
+  for (let i = 1; i < argv.length; i += 2) {
+    const key = keyOf(argv[i]);
+    db.set(key, 'string', Buffer.from(argv[i + 1]));
+    ctx.notify(NOTIFY_STRING, 'set', key);
+  }
   if (nx) ctx.reply.integer(1);
   else ctx.reply.ok();
 }
@@ -261,6 +277,7 @@ export const stringCommands: CommandDef[] = [
     if (ctx.db.exists(key)) ctx.reply.integer(0);
     else {
       ctx.db.set(key, 'string', Buffer.from(argv[2]));
+      ctx.notify(NOTIFY_STRING, 'set', key);
       ctx.reply.integer(1);
     }
   }),
@@ -271,7 +288,11 @@ export const stringCommands: CommandDef[] = [
     const old = readStringForWrite(ctx.db, key);
     if (old === undefined) ctx.reply.nil();
     else ctx.reply.bulk(old);
-    ctx.db.set(key, 'string', Buffer.from(argv[2]));
+    const value = Buffer.from(argv[2]);
+    ctx.db.set(key, 'string', value);
+    ctx.notify(NOTIFY_STRING, 'set', key);
+    // Logged as the SET it amounts to, as Redis propagates it.
+    ctx.propagate(['SET', key, value]);
   }),
   def('getdel', 2, CMD_WRITE | CMD_FAST, KEY1, 'string', (ctx, argv) => {
     const key = keyOf(argv[1]);
@@ -280,6 +301,9 @@ export const stringCommands: CommandDef[] = [
     else {
       ctx.reply.bulk(value);
       ctx.db.delete(key);
+      // Logged as the DEL it amounts to, as Redis propagates it.
+      ctx.propagate(['DEL', key]);
+      ctx.notify(NOTIFY_GENERIC, 'del', key);
     }
   }),
   def('getex', -2, CMD_WRITE | CMD_FAST, KEY1, 'string', getex),
@@ -318,6 +342,7 @@ export const stringCommands: CommandDef[] = [
     const value = withoutIntEncoding(Buffer.from(result.toHumanString(), 'latin1'));
     ctx.db.set(key, 'string', value, true);
     ctx.propagate(['SET', key, value, 'KEEPTTL']);
+    ctx.notify(NOTIFY_STRING, 'incrbyfloat', key);
     ctx.reply.bulk(value);
   }),
   def('append', 3, WRITE_FAST, KEY1, 'string', append),

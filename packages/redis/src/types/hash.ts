@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
-import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOT_FLOAT, OVERFLOW, int64Arg } from '../command';
+import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOTIFY_GENERIC, NOTIFY_HASH, NOT_FLOAT, OVERFLOW, int64Arg } from '../command';
 import { parseBigInt, parseScan, scanReply } from '../command';
 import type { CommandContext, Config, Db, Reply, ScanSource, TypeOps } from '../command';
 import { copy, str } from './common';
@@ -98,6 +98,7 @@ function setPairs(ctx: CommandContext, argv: Buffer[]): number {
   let added = 0;
   for (let i = 2; i < argv.length; i += 2) if (h.set(str(argv[i]), copy(argv[i + 1]), limits)) added++;
   ctx.db.modified(key);
+  ctx.notify(NOTIFY_HASH, 'hset', key);
   return added;
 }
 
@@ -117,6 +118,7 @@ function hsetnx(ctx: CommandContext, argv: Buffer[]): void {
   if (existing?.get(field) !== undefined) return ctx.reply.integer(0);
   hashOrCreate(ctx.db, key).set(field, copy(argv[3]), ctx.server.config);
   ctx.db.modified(key);
+  ctx.notify(NOTIFY_HASH, 'hset', key);
   ctx.reply.integer(1);
 }
 
@@ -165,8 +167,11 @@ function hdel(ctx: CommandContext, argv: Buffer[]): void {
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (h.delete(str(argv[i]))) n++;
   if (n > 0) {
-    if (h.size === 0) ctx.db.delete(key);
-    else ctx.db.modified(key);
+    ctx.notify(NOTIFY_HASH, 'hdel', key);
+    if (h.size === 0) {
+      ctx.db.delete(key);
+      ctx.notify(NOTIFY_GENERIC, 'del', key);
+    } else ctx.db.modified(key);
   }
   ctx.reply.integer(n);
 }
@@ -199,6 +204,7 @@ function hincrby(ctx: CommandContext, argv: Buffer[]): void {
   if (next > INT64_MAX || next < INT64_MIN) throw new CommandError(OVERFLOW);
   (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(next.toString()), ctx.server.config);
   ctx.db.modified(key);
+  ctx.notify(NOTIFY_HASH, 'hincrby', key);
   ctx.reply.integer(next);
 }
 
@@ -221,6 +227,7 @@ function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): void {
   const text = next.toHumanString();
   (existing ?? hashOrCreate(ctx.db, key)).set(field, Buffer.from(text, 'latin1'), ctx.server.config);
   ctx.db.modified(key);
+  ctx.notify(NOTIFY_HASH, 'hincrbyfloat', key);
   ctx.reply.bulk(text);
   // Replicas and the AOF get the result, so that replaying never re-rounds differently.
   ctx.propagate(['HSET', key, field, text]);

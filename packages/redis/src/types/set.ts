@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
-import { CommandError, NOT_POSITIVE, SYNTAX, argInt, argIs, parseScan, scanReply } from '../command';
+import { CommandError, NOTIFY_GENERIC, NOTIFY_SET, NOT_POSITIVE, SYNTAX, argInt, argIs, parseScan, scanReply } from '../command';
 import type { CommandContext, Config, Db, Reply, ScanSource, TypeOps } from '../command';
-import { afterRemove, str } from './common';
+import { str } from './common';
 import { DenseSet, scanDown } from './dense-index';
 import { parseRandomCount, randomIndex, replyRandom, type RandomSource } from './random';
 
@@ -108,6 +108,17 @@ function setForWrite(db: Db, key: string): RedisSet | undefined {
   return db.getForWrite<RedisSet>(key, 'set');
 }
 
+/**
+ * After members were removed from the set under `key`: the event (`srem`, `spop`), then the
+ * key's deletion and `del` when it is empty (Redis never keeps an empty set).
+ */
+function removed(ctx: CommandContext, key: string, s: RedisSet, event: string): void {
+  ctx.notify(NOTIFY_SET, event, key);
+  if (s.size > 0) return ctx.db.modified(key);
+  ctx.db.delete(key);
+  ctx.notify(NOTIFY_GENERIC, 'del', key);
+}
+
 function replyMembers(ctx: CommandContext, members: string[]): void {
   ctx.reply.set(members.length);
   for (const m of members) ctx.reply.bulkKey(m);
@@ -126,6 +137,7 @@ function sadd(ctx: CommandContext, argv: Buffer[]): void {
     for (let i = 2; i < argv.length; i++) if (s.add(str(argv[i]), limits)) added++;
     if (added > 0) ctx.db.modified(key);
   }
+  if (added > 0) ctx.notify(NOTIFY_SET, 'sadd', key);
   ctx.reply.integer(added);
 }
 
@@ -135,7 +147,7 @@ function srem(ctx: CommandContext, argv: Buffer[]): void {
   if (!s) return ctx.reply.integer(0);
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (s.delete(str(argv[i]))) n++;
-  if (n > 0) afterRemove(ctx.db, key, s.size);
+  if (n > 0) removed(ctx, key, s, 'srem');
   ctx.reply.integer(n);
 }
 
@@ -167,7 +179,7 @@ function spop(ctx: CommandContext, argv: Buffer[]): void {
     const m = s.popRandom();
     ctx.reply.bulkKey(m);
     ctx.propagate(['SREM', key, m]);
-    return afterRemove(ctx.db, key, s.size);
+    return removed(ctx, key, s, 'spop');
   }
   const count = argInt(argv[2], NOT_POSITIVE);
   if (count < 0) throw new CommandError(NOT_POSITIVE);
@@ -184,7 +196,7 @@ function spop(ctx: CommandContext, argv: Buffer[]): void {
   replyMembers(ctx, popped);
   // Log what was actually removed: replaying a random pop would remove other members.
   for (let i = 0; i < popped.length; i += 1024) ctx.propagate(['SREM', key, ...popped.slice(i, i + 1024)]);
-  afterRemove(ctx.db, key, s.size);
+  removed(ctx, key, s, 'spop');
 }
 
 /** SRANDMEMBER: one pick in O(1), a count in O(count) (`random.ts`). */
@@ -266,11 +278,14 @@ function setOp(op: SetOp) {
 }
 
 function setOpStore(op: SetOp) {
+  const event = `s${op}store`;
   return (ctx: CommandContext, argv: Buffer[]): void => {
     const dst = str(argv[1]);
     const result = compute(ctx.db, argv.slice(2).map(str), op, ctx.server.config);
-    if (result.size === 0) ctx.db.delete(dst);
-    else ctx.db.set(dst, 'set', result);
+    if (result.size > 0) {
+      ctx.db.set(dst, 'set', result);
+      ctx.notify(NOTIFY_SET, event, dst);
+    } else if (ctx.db.delete(dst)) ctx.notify(NOTIFY_GENERIC, 'del', dst);
     ctx.reply.integer(result.size);
   };
 }
@@ -305,12 +320,15 @@ function smove(ctx: CommandContext, argv: Buffer[]): void {
   const dst = setForWrite(ctx.db, dstKey);
   if (srcKey === dstKey) return ctx.reply.integer(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return ctx.reply.integer(0);
-  afterRemove(ctx.db, srcKey, src.size);
+  removed(ctx, srcKey, src, 'srem');
+  let added = true;
   if (dst === undefined) {
     const s = new RedisSet();
     s.add(member, ctx.server.config);
     ctx.db.set(dstKey, 'set', s);
   } else if (dst.add(member, ctx.server.config)) ctx.db.modified(dstKey);
+  else added = false;
+  if (added) ctx.notify(NOTIFY_SET, 'sadd', dstKey);
   ctx.reply.integer(1);
 }
 

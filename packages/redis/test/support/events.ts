@@ -1,0 +1,24 @@
+// Records keyspace events: a script runs on one connection while another PSUBSCRIBEs *, against
+// any server (nevio or a real redis-server), so event tests can compare the two byte for byte.
+import net from 'node:net';
+import { RawClient, encode } from '../types/harness';
+import { cmds } from '../types/diff';
+
+/** Runs `script` (one command a line, `cmds` syntax) after FLUSHALL; returns the raw pushes seen. */
+export async function recordEvents(port: number, script: string): Promise<string> {
+  const sub = net.createConnection({ host: '127.0.0.1', port });
+  const chunks: Buffer[] = [];
+  sub.on('data', (d: Buffer) => chunks.push(d));
+  await new Promise<void>((resolve) => sub.once('connect', () => resolve()));
+  const c = await RawClient.connect(port);
+  await c.send(['flushall']);
+  sub.write(encode(['psubscribe', '*']));
+  // The subscription is confirmed before the script starts.
+  while (!Buffer.concat(chunks).includes('psubscribe')) await new Promise((r) => setTimeout(r, 10));
+  for (const cmd of cmds(script)) await c.send(cmd);
+  await c.send(['publish', 'test:done', '']);
+  while (!Buffer.concat(chunks).includes('test:done')) await new Promise((r) => setTimeout(r, 10));
+  c.close();
+  sub.destroy();
+  return Buffer.concat(chunks).toString('latin1');
+}
