@@ -492,6 +492,11 @@ export class RedisServer
     if (name === 'slowlog-max-len') this.slowlog.trim(cfg['slowlog-max-len']);
     if (name === 'notify-keyspace-events') this.notifyFlags = parseKeyspaceEvents(showSetting(cfg, name)) ?? 0;
     if (name === 'tracking-table-max-keys') this.trackingMaxKeys = Number(showSetting(cfg, name));
+    // A lower limit evicts at once, as Redis's CONFIG SET maxmemory starts evicting.
+    if (name === 'maxmemory' && cfg.maxmemory > 0) {
+      this.measureMemory();
+      this.memory.ensure();
+    }
     if (name === 'proto-max-bulk-len') for (const c of this.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
     if (name === 'appendonly') {
       if (cfg.appendonly && this.aof === null) {
