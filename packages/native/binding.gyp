@@ -25,7 +25,7 @@
       # The reactor itself: plain C++17, no Node API, so the unit tests link it too.
       "target_name": "nevio_reactor",
       "type": "static_library",
-      "sources": ["src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc"],
+      "sources": ["src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/dialer.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc"],
       "cflags": ["-fPIC"],
       "conditions": [
         ["OS=='linux'", { "sources": ["src/poller_epoll.cc"] }],

@@ -55,6 +55,17 @@ export declare class Reactor {
   closeAll(): void;
   destroy(): void;
   count(): number;
+  /**
+   * Starts a nonblocking connect to `ip`:`port`, or to the unix socket `path` when it is not
+   * empty; returns the connection's id. An `open` record (listener `constants.outbound`) or a
+   * `closed` record (syscall `connect`) reports the outcome. Throws a system error when the
+   * connect fails at once.
+   */
+  dial(ip: string, port: number, path: string): number;
+  /** Ends a connect still in progress with `errno` (a `closed` record follows); false if not connecting. */
+  abort(id: number, errno: number): boolean;
+  /** Whether the started reactor keeps the process alive (default true). */
+  keepProcessAlive(on: boolean): void;
 }
 
 /** `epoll` or `kqueue`. */
@@ -118,6 +129,8 @@ export interface Constants {
   readonly addressSlot: number;
   /** The largest `readChunk` a reactor accepts. */
   readonly maxReadChunk: number;
+  /** The listener index in the `open` record of a dialed connection. */
+  readonly outbound: number;
 }
 
 export declare const constants: Constants;

@@ -1,7 +1,7 @@
 import { makeAddr } from './address';
 import { ClosedError } from './errors';
 import type { Loop } from './loop';
-import type { Addr, Conn, ConnHandle, Output } from './types';
+import type { Addr, Conn, ConnHandle, Events, Network, Output } from './types';
 
 const NO_ADDRESS = makeAddr('tcp', 4, '', 0);
 
@@ -53,14 +53,24 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   private local: Addr | undefined = undefined;
   private remote: Addr | undefined = undefined;
 
+  /** Whether the handlers have a `preWrite` (checked on every write, so read once). */
+  readonly wantsPreWrite: boolean;
+
   constructor(
     private readonly loop: Loop,
     /** The reactor's id for the connection: what records, ops and handles carry. */
     readonly nativeId: number,
+    /** The listener it came in on; -1 for a dialed connection. */
     readonly listenerIndex: number,
+    /** The handlers of this connection: the server's, or those given to `dial`. */
+    readonly events: Events<any>,
+    /** `tcp`, `tcp4`, `tcp6` or `unix`: what its addresses are reported as. */
+    private readonly network: Network,
+    readonly outbound: boolean,
   ) {
     super();
     this.id = loop.connIdBase + nativeId;
+    this.wantsPreWrite = typeof events.preWrite === 'function';
   }
 
   get closed(): boolean {
@@ -85,7 +95,7 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   private describe(end: 'local' | 'remote'): Addr {
     const reactor = this.loop.reactor;
     const [family, address, port] = end === 'local' ? reactor.localAddress(this.nativeId) : reactor.remoteAddress(this.nativeId);
-    return makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
+    return makeAddr(this.network, family, address, port);
   }
 
   get outboundBuffered(): number {
@@ -139,6 +149,7 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
 export class DatagramConn<C = unknown> extends InboundCursor implements Conn<C> {
   context: C | undefined = undefined;
   readonly closed = false;
+  readonly outbound = false;
   readonly outboundBuffered = 0;
   private remote: Addr | undefined = undefined;
 

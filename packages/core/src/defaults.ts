@@ -24,6 +24,8 @@ export interface Defaults {
   readonly lingerTimeout: number;
   /** Milliseconds `server.stop()` waits for output to drain before closing anyway: 10 s. */
   readonly stopTimeout: number;
+  /** Milliseconds a {@link dial} waits for the connection before failing with `ETIMEDOUT`: 30 s. */
+  readonly dialTimeout: number;
 }
 
 /** See {@link Defaults}. Frozen: assigning to a field throws in strict mode. */
@@ -31,4 +33,7 @@ export const defaults: Defaults = Object.freeze({
   // The reactor's own defaults (packages/native/src/protocol.h), so both halves agree.
   ...constants.defaults,
   stopTimeout: 10_000,
+  // Node's net.connect has no timeout of its own and Linux gives up on an unanswered SYN only
+  // after ~127 s (6 retries); 30 s is the order of Go's and curl's connect defaults.
+  dialTimeout: 30_000,
 });

@@ -55,3 +55,14 @@ export class ClosedError extends NevioError {
     super(`${what} is closed`, 'ERR_NEVIO_CLOSED');
   }
 }
+
+/**
+ * A {@link dial} failed: the connect was refused (`ECONNREFUSED`), timed out (`ETIMEDOUT`), found
+ * no route (`EHOSTUNREACH`, `ENETUNREACH`), no unix socket (`ENOENT`), or was cancelled because
+ * the loop stopped (`ECANCELED`). `address` is the address dialed.
+ */
+export class DialError extends SystemCallError {
+  constructor(errno: number, code: string, address: string, syscall = 'connect') {
+    super(syscall, errno, code, address);
+  }
+}

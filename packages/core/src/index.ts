@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { serve } from './server';
+export { dial } from './dial';
 export { defaults } from './defaults';
 export type { Defaults } from './defaults';
 export { remoteClose, remoteWake, remoteWrite } from './remote';
@@ -13,6 +14,8 @@ export type {
   Addr,
   Conn,
   ConnHandle,
+  DialEvents,
+  DialOptions,
   Events,
   LoadBalancing,
   Logger,
@@ -22,7 +25,7 @@ export type {
   ReactResult,
   Server,
 } from './types';
-export { AddressError, ClosedError, HandlerError, NevioError, SystemCallError } from './errors';
+export { AddressError, ClosedError, DialError, HandlerError, NevioError, SystemCallError } from './errors';
 export { choice, flag, helpColumns, integer, loopFlags, loopOptions, optionsHelp, parseOptions, text, texts, usageLine, UsageError } from './cli-flags';
 export type { CliOption, OptionTable, OptionValues } from './cli-flags';
 export { optionGrammar, runCommand } from './cli';

@@ -2,12 +2,12 @@ import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { constants, Reactor } from '@nevio/native';
 import { DatagramConn, StreamConn } from './conn';
-import { HandlerError, SystemCallError } from './errors';
+import { DialError, HandlerError, SystemCallError } from './errors';
 import { Action } from './types';
 import type { Addr, Conn, Events, Logger, Network, Output, ReactResult } from './types';
 
 // The batch protocol's numbers, defined once in packages/native/src/protocol.h.
-const { syscalls: SYSCALLS, slotMask: SLOT_MASK, recordWords: RECORD_WORDS } = constants;
+const { syscalls: SYSCALLS, slotMask: SLOT_MASK, recordWords: RECORD_WORDS, outbound: OUTBOUND } = constants;
 const {
   open: RECORD_OPEN,
   data: RECORD_DATA,
@@ -30,7 +30,35 @@ const ERRNO_NAMES = new Map<number, string>(
 
 /** Builds the error for a failed system call reported by the reactor. */
 export function systemError(call: string, errno: number, address?: string): SystemCallError {
-  return new SystemCallError(call, errno, ERRNO_NAMES.get(errno) ?? `E${errno}`, address);
+  return new SystemCallError(call, errno, errnoName(errno), address);
+}
+
+function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+}
+
+const ETIMEDOUT = osConstants.errno.ETIMEDOUT;
+
+/** A dial whose connect is in progress, by the reactor's id for the connection. */
+interface PendingDial {
+  readonly events: Events<any>;
+  readonly network: Network;
+  /** The address as dialed, for errors. */
+  readonly address: string;
+  readonly context: unknown;
+  readonly timer: NodeJS.Timeout | undefined;
+  resolve(conn: StreamConn): void;
+  reject(error: Error): void;
+}
+
+/** Where a dial goes, resolved: an IP literal and port, or a unix socket path. */
+export interface DialTarget {
+  readonly network: Network;
+  readonly ip: string;
+  readonly port: number;
+  readonly path: string;
+  /** The address as the caller wrote it. */
+  readonly address: string;
 }
 
 interface ListenerInfo {
@@ -63,8 +91,8 @@ export class Loop {
   private opCount = 0;
   private stageOffset = 0;
   private dispatching = false;
-  private readonly wantsPreWrite: boolean;
   private readonly preWritePending = new Set<StreamConn>();
+  private readonly dials = new Map<number, PendingDial>();
   private lastLogged = new Map<string, number>();
 
   constructor(
@@ -74,6 +102,11 @@ export class Loop {
     options: ConstructorParameters<typeof Reactor>[1],
     private readonly onShutdownAction: () => void,
     private readonly onStopped: () => void,
+    /**
+     * A loop with no server, made for dialing: it keeps the process alive only while it has
+     * connections (or connects in progress), like Node's own sockets.
+     */
+    private readonly dialOnly = false,
   ) {
     this.reactor = new Reactor((count) => this.dispatch(count), options);
     this.registryId = this.reactor.registryId();
@@ -83,7 +116,6 @@ export class Loop {
     this.readBuffer = this.reactor.readBuffer;
     this.stage = this.reactor.stage;
     this.maxOps = this.ops.length / RECORD_WORDS;
-    this.wantsPreWrite = typeof events.preWrite === 'function';
   }
 
   addListener(network: Network, addr: Addr): void {
@@ -153,31 +185,73 @@ export class Loop {
           break;
       }
     }
-    if (this.wantsPreWrite && this.preWritePending.size > 0) this.runPreWrite();
+    if (this.preWritePending.size > 0) this.runPreWrite();
     this.dispatching = false;
+    if (this.dialOnly) this.keepAliveWhileBusy();
     return this.opCount;
   }
 
-  private open(id: number, listenerIndex: number): void {
-    const conn = new StreamConn(this, id, listenerIndex);
-    this.conns[id & SLOT_MASK] = conn;
-    const opened = this.events.opened;
-    if (opened === undefined) return;
+  /**
+   * Starts connecting to `target`; resolves with the connection once it is established and its
+   * `opened` handler has run, or rejects with a {@link DialError}.
+   */
+  dial(target: DialTarget, events: Events<any>, timeoutMs: number, context: unknown): Promise<StreamConn> {
+    let id: number;
     try {
-      const result = opened.call(this.events, conn);
-      if (result !== undefined) this.apply(conn, result, undefined);
+      id = this.reactor.dial(target.ip, target.port, target.path);
     } catch (error) {
-      this.handlerFailed(conn, 'opened', error);
+      const e = error as { syscall?: string; errno?: number };
+      if (typeof e.errno !== 'number') throw error;
+      return Promise.reject(new DialError(e.errno, errnoName(e.errno), target.address, e.syscall));
     }
+    const promise = new Promise<StreamConn>((resolve, reject) => {
+      const timer = timeoutMs > 0 ? setTimeout(() => this.reactor.abort(id, ETIMEDOUT), timeoutMs) : undefined;
+      this.dials.set(id, { events, network: target.network, address: target.address, context, timer, resolve, reject });
+    });
+    if (this.dialOnly) this.keepAliveWhileBusy();
+    return promise;
+  }
+
+  private keepAliveWhileBusy(): void {
+    this.reactor.keepProcessAlive(this.reactor.count() > 0 || this.dials.size > 0);
+  }
+
+  private open(id: number, listenerIndex: number): void {
+    let conn: StreamConn;
+    let dialed: PendingDial | undefined;
+    if (listenerIndex === OUTBOUND) {
+      dialed = this.dials.get(id);
+      if (dialed === undefined) return;
+      this.dials.delete(id);
+      clearTimeout(dialed.timer);
+      conn = new StreamConn(this, id, -1, dialed.events, dialed.network, true);
+      conn.context = dialed.context;
+    } else {
+      conn = new StreamConn(this, id, listenerIndex, this.events, this.networkOf(listenerIndex), false);
+    }
+    this.conns[id & SLOT_MASK] = conn;
+    const events = conn.events;
+    const opened = events.opened;
+    if (opened !== undefined) {
+      try {
+        const result = opened.call(events, conn);
+        if (result !== undefined) this.apply(conn, result, undefined);
+      } catch (error) {
+        this.handlerFailed(conn, 'opened', error);
+      }
+    }
+    // Resolved after `opened`, so the caller's code after `await dial()` sees it has run.
+    dialed?.resolve(conn);
   }
 
   private react(conn: StreamConn, data: Buffer): void {
-    const react = this.events.react;
+    const events = conn.events;
+    const react = events.react;
     conn.data = data;
     conn.cursor = 0;
     conn.cursorUsed = false;
     try {
-      const result = react === undefined ? undefined : react.call(this.events, conn, data);
+      const result = react === undefined ? undefined : react.call(events, conn, data);
       if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.nativeId, conn.cursor, 0);
       if (result !== undefined) this.apply(conn, result, data);
     } catch (error) {
@@ -187,16 +261,25 @@ export class Loop {
   }
 
   private closed(id: number, errno: number, call: number): void {
+    const dialed = this.dials.get(id);
+    if (dialed !== undefined) {
+      // The connect failed, timed out or was cancelled: the dial's promise rejects, no handler runs.
+      this.dials.delete(id);
+      clearTimeout(dialed.timer);
+      dialed.reject(new DialError(errno, errnoName(errno), dialed.address, SYSCALLS[call] || 'connect'));
+      return;
+    }
     const conn = this.conns[id & SLOT_MASK];
     if (conn === undefined || conn.nativeId !== id) return;
     this.conns[id & SLOT_MASK] = undefined;
     conn.isClosed = true;
     this.preWritePending.delete(conn);
-    const closed = this.events.closed;
+    const events = conn.events;
+    const closed = events.closed;
     if (closed === undefined) return;
     const error = errno !== 0 ? systemError(SYSCALLS[call] || 'close', errno) : conn.closeError;
     try {
-      const action = closed.call(this.events, conn, error);
+      const action = closed.call(events, conn, error);
       if (action === Action.Shutdown) this.onShutdownAction();
     } catch (thrown) {
       this.reportError(new HandlerError('closed', thrown), conn);
@@ -206,13 +289,13 @@ export class Loop {
   private ended(id: number): void {
     const conn = this.conns[id & SLOT_MASK];
     if (conn === undefined || conn.nativeId !== id) return;
-    const handler = this.events.end;
+    const handler = conn.events.end;
     if (handler === undefined) {
       conn.close();
       return;
     }
     try {
-      const action = handler.call(this.events, conn);
+      const action = handler.call(conn.events, conn);
       if (action !== undefined) this.apply(conn, action, undefined);
     } catch (error) {
       this.handlerFailed(conn, 'end', error);
@@ -221,10 +304,11 @@ export class Loop {
 
   private drained(id: number): void {
     const conn = this.conns[id & SLOT_MASK];
-    const handler = this.events.drained;
-    if (conn === undefined || conn.nativeId !== id || handler === undefined) return;
+    if (conn === undefined || conn.nativeId !== id) return;
+    const handler = conn.events.drained;
+    if (handler === undefined) return;
     try {
-      handler.call(this.events, conn);
+      handler.call(conn.events, conn);
     } catch (error) {
       this.handlerFailed(conn, 'drained', error);
     }
@@ -276,7 +360,7 @@ export class Loop {
       if (pending < 0) conn.closing = true;
       return;
     }
-    if (this.wantsPreWrite) this.preWritePending.add(conn);
+    if (conn.wantsPreWrite) this.preWritePending.add(conn);
     const stage = this.stage;
     if (typeof data === 'string') {
       // A UTF-16 code unit never needs more than 3 bytes in UTF-8.
@@ -353,13 +437,13 @@ export class Loop {
     const socket = new Socket({ fd, readable: true, writable: true });
     if (pendingOutput !== null) socket.write(pendingOutput);
     if (unread !== undefined) socket.unshift(unread);
-    const handler = this.events.detached;
+    const handler = conn.events.detached;
     if (handler === undefined) {
       socket.destroy();
       return;
     }
     try {
-      const action = handler.call(this.events, conn, socket);
+      const action = handler.call(conn.events, conn, socket);
       if (action === Action.Shutdown) this.onShutdownAction();
     } catch (error) {
       this.reportError(new HandlerError('detached', error), conn);
@@ -367,10 +451,9 @@ export class Loop {
   }
 
   private runPreWrite(): void {
-    const preWrite = this.events.preWrite!;
     for (const conn of this.preWritePending) {
       try {
-        preWrite.call(this.events, conn);
+        conn.events.preWrite?.call(conn.events, conn);
       } catch (error) {
         this.reportError(new HandlerError('preWrite', error), conn);
       }
@@ -387,10 +470,11 @@ export class Loop {
 
   /** Hands an error to the `error` event, or to the logger (at most once a second per kind). */
   reportError(error: Error, conn?: Conn): void {
-    const handler = this.events.error;
+    const events = conn instanceof StreamConn ? conn.events : this.events;
+    const handler = events.error;
     if (handler !== undefined) {
       try {
-        handler.call(this.events, error, conn);
+        handler.call(events, error, conn);
         return;
       } catch (thrown) {
         error = new HandlerError('error', thrown);

@@ -8,6 +8,7 @@ import { defaults } from './defaults';
 import { NevioError } from './errors';
 import { Loop, systemError } from './loop';
 import { connectionsOf, loopWorkerData, spawnLoops } from './multicore';
+import { registerServingLoop, unregisterServingLoop } from './dial';
 import type { LoopGroup, LoopWorkerData } from './multicore';
 import { Action } from './types';
 import type { Addr, Events, LoadBalancing, Options, Server } from './types';
@@ -67,6 +68,8 @@ class LoopServer implements Server {
       // Peers that never read would hold a graceful stop forever; after the timeout they are cut.
       this.forceTimer = setTimeout(() => this.loop.reactor.closeAll(), this.stopTimeout);
       this.groupStopped = this.group?.stop();
+      // From now on dials from this thread go elsewhere: this loop refuses new connections.
+      unregisterServingLoop(this.loop);
       this.loop.reactor.stop();
     }
     return this.stopping;
@@ -78,6 +81,7 @@ class LoopServer implements Server {
     this.finished = true;
     clearTimeout(this.forceTimer);
     clearTimeout(this.tickTimer);
+    unregisterServingLoop(this.loop);
     this.loop.reactor.destroy();
     await this.groupStopped;
     try {
@@ -280,6 +284,7 @@ export async function serve<C = unknown>(
     throw error;
   }
   loop.reactor.start();
+  registerServingLoop(loop);
   server.serving();
   return server;
 }
@@ -312,6 +317,7 @@ async function joinAsLoop(events: Events<any>, options: Options, data: LoopWorke
   });
   void server.done.then(() => parentPort!.postMessage({ nevio: 'stopped' }));
   parentPort!.postMessage({ nevio: 'ready', reactor: loop.registryId });
+  registerServingLoop(loop);
   server.serving();
   return server;
 }

@@ -68,8 +68,10 @@ export interface Conn<C = unknown> {
   readonly localAddr: Addr;
   /** The peer; for UDP, the datagram's sender. */
   readonly remoteAddr: Addr;
-  /** Index into {@link Server.addrs} of the listener this connection came in on. */
+  /** Index into {@link Server.addrs} of the listener this connection came in on; -1 for a dialed one. */
   readonly listenerIndex: number;
+  /** True for a connection made by {@link dial}, false for an accepted one (and UDP senders). */
+  readonly outbound: boolean;
   /** This connection's address for other threads (see {@link remoteWrite}). */
   readonly handle: ConnHandle;
   /** A slot for the application's per-connection state. */
@@ -172,6 +174,23 @@ export interface Events<C = unknown> {
    * server stays up. Without this handler, errors go to `options.logger`.
    */
   error?(err: Error, conn?: Conn<C>): void;
+}
+
+/**
+ * The callbacks of a dialed connection ({@link dial}): those of {@link Events} that concern one
+ * connection. `opened` runs once the connection is established, before `dial`'s promise resolves.
+ */
+export type DialEvents<C = unknown> = Pick<Events<C>, 'opened' | 'react' | 'end' | 'closed' | 'detached' | 'preWrite' | 'drained' | 'error'>;
+
+/** Options of {@link dial}. */
+export interface DialOptions<C = unknown> {
+  /**
+   * Milliseconds the connect may take before it fails with `ETIMEDOUT`; 0 waits as long as the
+   * kernel does (minutes for an unanswered TCP SYN). Default {@link Defaults.dialTimeout} (30 s).
+   */
+  timeout?: number;
+  /** The initial {@link Conn.context}, set before `opened` runs. */
+  context?: C;
 }
 
 /** Where nevio reports errors it cannot hand to an `error` event. */

@@ -125,15 +125,7 @@ void Reactor::Adopt(int fd, int32_t listener, bool counted) {
     inbox_->live().fetch_sub(1, std::memory_order_relaxed);
     return;
   }
-  sockaddr_storage local;
-  socklen_t local_len = sizeof local;
-  bool tcp = getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.ss_family != AF_UNIX;
-  if (tcp) {
-    // Best effort: a socket that refuses an option still works.
-    const char* ignored;
-    if (options_.no_delay) SetNoDelay(fd, true, &ignored);
-    if (options_.keep_alive_seconds > 0) SetKeepAlive(fd, true, options_.keep_alive_seconds, &ignored);
-  }
+  ApplyStreamOptions(fd);
   int rc = poller_.Add(fd, kPollRead);
   if (rc < 0) {
     close(fd);
@@ -145,6 +137,17 @@ void Reactor::Adopt(int fd, int32_t listener, bool counted) {
   c->mask = kPollRead;
   SetHandle(fd, {Owner::kConnection, static_cast<int>(ConnectionTable::SlotOf(c->id()))});
   Emit({kRecordOpen, c->id(), listener, 0});
+}
+
+void Reactor::ApplyStreamOptions(int fd) {
+  sockaddr_storage local;
+  socklen_t local_len = sizeof local;
+  bool tcp = getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.ss_family != AF_UNIX;
+  if (!tcp) return;
+  // Best effort: a socket that refuses an option still works.
+  const char* ignored;
+  if (options_.no_delay) SetNoDelay(fd, true, &ignored);
+  if (options_.keep_alive_seconds > 0) SetKeepAlive(fd, true, options_.keep_alive_seconds, &ignored);
 }
 
 void Reactor::ReceiveDatagrams(int index) {

@@ -83,6 +83,7 @@ Napi::Object DescribeConstants(Napi::Env env) {
   Number(constants, "idBits", kIdBits);
   Number(constants, "addressSlot", static_cast<double>(kAddressSlot));
   Number(constants, "maxReadChunk", static_cast<double>(kMaxReadChunk));
+  Number(constants, "outbound", kOutbound);
   return constants;
 }
 

@@ -47,6 +47,7 @@ int Connection::FlushPending() {
 uint32_t Connection::WantedInterest(const Watermarks& watermarks, bool* drained) {
   uint32_t want = 0;
   *drained = false;
+  if (connecting) return kPollWrite;  // the connect's outcome; nothing to read or write yet
   if (closing) {
     // Input is dropped until the peer's FIN: the peer can finish sending, and nothing is left
     // unread for the kernel to answer our close with RST.
@@ -146,6 +147,10 @@ void ConnectionTable::Erase(Connection* c) {
 // --- The reactor's connection step ---
 
 void Reactor::HandleConnection(Connection* c, uint32_t mask) {
+  if (c->connecting) {
+    FinishConnect(c, mask);
+    return;
+  }
   bool hangup = (mask & kPollHangup) != 0;
   if (((mask & kPollWrite) || hangup) && !c->out().empty()) {
     if (!FlushPending(c)) return;
@@ -324,7 +329,7 @@ void Reactor::Release(Connection* c) {
 
 int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
   Connection* c = Find(id);
-  if (c == nullptr || c->closing) return -1;
+  if (c == nullptr || c->closing || c->connecting) return -1;
   struct iovec chunk = {const_cast<uint8_t*>(bytes), length};
   if (!Send(c, &chunk, 1)) return -1;
   return static_cast<int64_t>(c->out().size());
@@ -333,6 +338,10 @@ int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
 bool Reactor::Close(int32_t id) {
   Connection* c = Find(id);
   if (c == nullptr) return false;
+  if (c->connecting) {
+    Destroy(c, ECANCELED, kCallConnect);
+    return true;
+  }
   c->closing = true;
   FinishIfDrained(c);
   return true;
@@ -340,7 +349,7 @@ bool Reactor::Close(int32_t id) {
 
 int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
   Connection* c = Find(id);
-  if (c == nullptr || c->half_closed) return -1;
+  if (c == nullptr || c->half_closed || c->connecting) return -1;
   poller_.Remove(c->fd(), c->mask);
   pending_output->assign(c->out().data(), c->out().data() + c->out().size());
   int fd = c->fd();

@@ -29,7 +29,7 @@ class Connection {
 
   int fd() const { return fd_; }
   int32_t id() const { return id_; }
-  int listener() const { return listener_; }
+  int listener() const { return listener_; }  // kOutbound for a dialed connection
 
   // Reads at most `length` bytes into `into`: the count, 0 at the peer's FIN, or -errno.
   ssize_t Read(uint8_t* into, size_t length);
@@ -64,6 +64,7 @@ class Connection {
   OutboundBuffer& out() { return out_; }
 
   uint32_t mask = 0;       // the poller interest registered now
+  bool connecting = false; // an outbound connect(2) in progress: only writability is watched
   bool paused = false;     // above the high watermark: not reading
   bool held = false;       // the application asked not to read
   // Close requested: input is no longer presented (it is read and dropped), output written

@@ -18,7 +18,7 @@ static_assert(kRecordWords == 4, "JavaScript walks records four int32 at a time"
 
 // Records (reactor -> JavaScript).
 enum RecordKind : int32_t {
-  kRecordOpen = 1,      // id: connection, a: listener index
+  kRecordOpen = 1,      // id: connection, a: listener index (kOutbound: a dial that connected)
   kRecordData = 2,      // id: connection, a: offset in the read buffer, b: length
   kRecordInbound = 3,   // id: connection, b: length of its inbound buffer (fetch it with Inbound)
   kRecordWake = 4,      // id: connection, b: length of its inbound buffer
@@ -40,7 +40,7 @@ enum OpKind : int32_t {
 // Syscall codes in records, so JavaScript can name the call without a string per record.
 // kSyscallNames is indexed by them (and exported as `constants.syscalls`).
 enum SyscallCode : int32_t {
-  kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallWait, kCallShutdown, kCallCount
+  kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallWait, kCallShutdown, kCallConnect, kCallCount
 };
 inline constexpr const char* kSyscallNames[kCallCount] = {
     "", "read", "write", "accept", "recvfrom", "sendto",
@@ -49,8 +49,11 @@ inline constexpr const char* kSyscallNames[kCallCount] = {
 #else
     "kevent",
 #endif
-    "shutdown",
+    "shutdown", "connect",
 };
+
+// The listener index of an outbound connection in its kRecordOpen (listeners count from 0).
+constexpr int32_t kOutbound = -1;
 
 // Connection ids are slot | generation << kSlotBits, below 2^kIdBits (positive int32): a million
 // live connections with O(1) lookup. Each slot counts its own occupants in its 11 generation

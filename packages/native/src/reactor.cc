@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 namespace nevio {
 
@@ -131,11 +132,13 @@ void Reactor::ApplyOps(int count) {
         chunks[n].iov_len = static_cast<size_t>(w.b);
         n++;
       }
-      if (n > 0 && c != nullptr && !c->closing) Send(c, chunks, n);
+      if (n > 0 && c != nullptr && !c->closing && !c->connecting) Send(c, chunks, n);
       continue;
     }
     i++;
-    if (c == nullptr) continue;
+    // JavaScript learns a dialed connection's id only when it opens: an op for one still
+    // connecting is stale.
+    if (c == nullptr || c->connecting) continue;
     if (op.kind == kOpClose) {
       c->closing = true;
       FinishIfDrained(c);
@@ -176,7 +179,7 @@ void Reactor::DrainInbox() {
       case Message::Kind::kWake: {
         Connection* c = Find(m.id);
         // Already presented this round (read before the wake was seen): that react covers it.
-        if (c == nullptr || c->closing || c->presented()) break;
+        if (c == nullptr || c->closing || c->connecting || c->presented()) break;
         c->PresentInbound();
         Emit({kRecordWake, m.id, 0, static_cast<int32_t>(c->presented_length())});
         break;
@@ -207,6 +210,10 @@ void Reactor::Stop() {
   stopping_ = true;
   CloseListeners();
   connections_.ForEach([this](Connection* c) {
+    if (c->connecting) {
+      Destroy(c, ECANCELED, kCallConnect);  // nothing was sent on it: nothing to drain
+      return;
+    }
     c->closing = true;
     FinishIfDrained(c);
   });

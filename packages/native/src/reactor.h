@@ -13,6 +13,7 @@
 //   reactor.cc     the round: records, dispatch, ops, the inbox's messages, stop
 //   acceptor.cc    accepting: listeners, the accept budget, balancing, adopting, datagrams
 //   connection.cc  a connection's reads, writes, interest and close
+//   dialer.cc      outbound connections: the connect in progress, its outcome, its abort
 // and uses self-contained units: Poller (poller.h), Acceptor (acceptor.h: listener sockets,
 // EMFILE shedding), Connection and ConnectionTable (connection.h), Inbox (inbox.h: cross-thread
 // posts), Balancer (balancer.h).
@@ -90,6 +91,13 @@ class Reactor {
   // The reactors accepted connections are spread over (this one may be among them).
   void SetBalancer(const std::vector<int32_t>& targets, Balance balance);
 
+  // Outbound connections (dialer.cc). Dial returns the connection's id (the connect is under
+  // way; kRecordOpen or kRecordClosed with kCallConnect tells how it ended) or -errno, with
+  // `failed` naming the call. Abort ends a connect still in progress with `err` (ETIMEDOUT for
+  // the host's timeout); false if the connection is not connecting.
+  int32_t Dial(const DialSpec& spec, const char** failed);
+  bool Abort(int32_t id, int err);
+
   // The open connection with this id, or null. For queries (addresses, socket options, the
   // inbound view); changes go through the calls below, which keep the poller in step.
   Connection* Find(int32_t id) const { return connections_.Find(id); }
@@ -145,6 +153,11 @@ class Reactor {
   void AcceptAll(int index);
   void ReceiveDatagrams(int index);
   void Adopt(int fd, int32_t listener, bool counted);
+  // TCP_NODELAY and keep-alive per the options on a TCP connection; nothing for unix sockets.
+  void ApplyStreamOptions(int fd);
+
+  // dialer.cc: a connect in progress reported writable (or failed).
+  void FinishConnect(Connection* c, uint32_t mask);
   void CloseListeners();
 
   // connection.cc: one connection's I/O.

@@ -80,6 +80,9 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                            InstanceMethod<&ReactorWrap::Count>("count"),
                            InstanceMethod<&ReactorWrap::RegistryId>("registryId"),
                            InstanceMethod<&ReactorWrap::SetBalancer>("setBalancer"),
+                           InstanceMethod<&ReactorWrap::Dial>("dial"),
+                           InstanceMethod<&ReactorWrap::Abort>("abort"),
+                           InstanceMethod<&ReactorWrap::KeepAlive>("keepProcessAlive"),
                        });
   }
 
@@ -223,6 +226,42 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     int rc = Live(info)->Listen(t, spec, &failed);
     if (rc < 0) throw SystemError(info.Env(), failed, -rc);
     return Napi::Number::New(info.Env(), rc);
+  }
+
+  // dial(ip, port, path) -> the connection's id; a unix socket when `path` is not empty.
+  Napi::Value Dial(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.dial");
+    DialSpec spec;
+    spec.ip = args.String(0, "ip");
+    spec.port = static_cast<int>(args.Integer(1, "port", 0, 65535));
+    spec.path = args.String(2, "path");
+    const char* failed = "";
+    int32_t rc = Live(info)->Dial(spec, &failed);
+    if (rc < 0) throw SystemError(info.Env(), failed, -rc);
+    return Napi::Number::New(info.Env(), rc);
+  }
+
+  // abort(id, errno): ends a connect in progress; false when the connection is not connecting.
+  Napi::Value Abort(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.abort");
+    int32_t id = args.Int32(0, "id");
+    int err = static_cast<int>(args.Integer(1, "errno", 1, INT32_MAX));
+    return Napi::Boolean::New(info.Env(), Live(info)->Abort(id, err));
+  }
+
+  // keepProcessAlive(on): whether the started reactor's poll handle keeps Node's loop alive (a
+  // server's always does; a loop that only dials lets the process exit while it has nothing open).
+  Napi::Value KeepAlive(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.keepProcessAlive");
+    bool on = args.Bool(0, "on");
+    if (poll_ != nullptr) {
+      if (on) {
+        uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+      } else {
+        uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+      }
+    }
+    return info.Env().Undefined();
   }
 
   Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {

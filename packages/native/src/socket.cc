@@ -140,6 +140,47 @@ int ListenUnix(const ListenSpec& spec, const char** failed) {
   return fd;
 }
 
+int ConnectStream(const DialSpec& spec, const char** failed) {
+  sockaddr_storage addr;
+  socklen_t len;
+  if (spec.path.empty()) {
+    if (!MakeAddress(spec.ip, spec.port, &addr, &len)) {
+      errno = EINVAL;
+      return Fail("inet_pton", failed);
+    }
+  } else {
+    auto* un = reinterpret_cast<sockaddr_un*>(&addr);
+    if (spec.path.size() >= sizeof un->sun_path) {
+      errno = ENAMETOOLONG;
+      return Fail("connect", failed);
+    }
+    memset(&addr, 0, sizeof addr);
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, spec.path.c_str(), spec.path.size() + 1);
+    len = sizeof *un;
+  }
+  int fd = OpenSocket(addr.ss_family, SOCK_STREAM);
+  if (fd < 0) return Fail("socket", failed);
+#ifdef SO_NOSIGPIPE
+  SetFlag(fd, SOL_SOCKET, SO_NOSIGPIPE, true);
+#endif
+  int rc;
+  do {
+    rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), len);
+  } while (rc < 0 && errno == EINTR);
+  // EINPROGRESS: TCP's handshake is under way. A unix socket whose listener's backlog is full
+  // answers EAGAIN instead of waiting: that is a failure to report, like Node does.
+  if (rc < 0 && errno != EINPROGRESS) return FailAndClose(fd, "connect", failed);
+  return fd;
+}
+
+int ConnectResult(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
+  return err;
+}
+
 int AcceptConnection(int listen_fd, const char** failed, sockaddr_storage* peer) {
   int fd;
   do {

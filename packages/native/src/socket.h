@@ -30,6 +30,18 @@ int ListenTcp(const ListenSpec& spec, const char** failed);
 int BindUdp(const ListenSpec& spec, const char** failed);
 int ListenUnix(const ListenSpec& spec, const char** failed);
 
+// Starts a nonblocking, close-on-exec connect to an IP address and port (`path` empty) or a unix
+// socket path: the descriptor, with the connection established or in progress (the socket turns
+// writable when it is done; ConnectResult then tells how it went), or -errno.
+struct DialSpec {
+  std::string ip;
+  int port = 0;
+  std::string path;
+};
+int ConnectStream(const DialSpec& spec, const char** failed);
+// The outcome of a connect in progress (SO_ERROR): 0 when connected, else the positive errno.
+int ConnectResult(int fd);
+
 // Accepts one pending connection as nonblocking and close-on-exec; the peer's address goes to
 // `peer` when it is not null.
 int AcceptConnection(int listen_fd, const char** failed, sockaddr_storage* peer = nullptr);
