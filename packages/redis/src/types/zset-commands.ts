@@ -4,15 +4,15 @@
  * @packageDocumentation
  */
 import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
-import { CommandError, SYNTAX, argInt, argIs, formatDouble } from '../command';
+import { CommandError, NOTIFY_ZSET, SYNTAX, argInt, argIs, formatDouble } from '../command';
 import { parseScan, scanReply } from '../command';
 import type { CommandContext, TypeOps } from '../command';
-import { afterRemove, clampRange, str } from './common';
+import { clampRange, str } from './common';
 import type { ZNode } from './zset';
 import { lexNodes, lexRange, scoreNodes, scoreRange, zsetRangeCommands } from './zset-range';
 import { zsetPopCommands } from './zset-pop';
 import { zsetSetopCommands } from './zset-setops';
-import { RedisZSet, getZ, newZSet, parseScore, zForWrite } from './zset-value';
+import { RedisZSet, getZ, newZSet, parseScore, zForWrite, zsetShrunk } from './zset-value';
 
 export { RedisZSet };
 
@@ -80,10 +80,8 @@ function zadd(ctx: CommandContext, argv: Buffer[], incrOnly = false): void {
       }
       if (nx) continue;
       const next = incr ? cur + s : s;
-      if (Number.isNaN(next)) {
-        if (added + updated > 0) ctx.db.modified(key);
-        throw new CommandError('ERR resulting score is not a number (NaN)');
-      }
+      // Only INCR sums (and has a single pair), so nothing has changed yet when this throws.
+      if (Number.isNaN(next)) throw new CommandError('ERR resulting score is not a number (NaN)');
       if ((lt && next >= cur) || (gt && next <= cur)) continue;
       processed++;
       result = next;
@@ -92,7 +90,10 @@ function zadd(ctx: CommandContext, argv: Buffer[], incrOnly = false): void {
         updated++;
       }
     }
-    if (added + updated > 0) ctx.db.modified(key);
+    if (added + updated > 0) {
+      ctx.db.modified(key);
+      ctx.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
+    }
     if (added > 0) ctx.db.signalReady(key);
   }
   if (incr) {
@@ -113,8 +114,8 @@ function zrem(ctx: CommandContext, argv: Buffer[]): void {
   if (!z) return ctx.reply.integer(0);
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (z.delete(str(argv[i]))) n++;
-  if (n > 0) afterRemove(ctx.db, key, z.size);
   ctx.reply.integer(n);
+  if (n > 0) zsetShrunk(ctx, key, z, 'zrem');
 }
 
 function zscore(ctx: CommandContext, argv: Buffer[]): void {
@@ -180,8 +181,8 @@ function zremrange(kind: 'rank' | 'score' | 'lex') {
     if (!z) return ctx.reply.integer(0);
     const doomed = nodes(z);
     for (const n of doomed) z.delete(n.member);
-    if (doomed.length > 0) afterRemove(ctx.db, key, z.size);
     ctx.reply.integer(doomed.length);
+    if (doomed.length > 0) zsetShrunk(ctx, key, z, `zremrangeby${kind}`);
   };
 }
 

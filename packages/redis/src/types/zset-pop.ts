@@ -7,14 +7,14 @@
  */
 import { CMD_BLOCKING, CMD_FAST, CMD_MOVABLE_KEYS, CMD_NOSCRIPT, CMD_WRITE, KEY1, CommandError, NOT_POSITIVE, SYNTAX } from '../command';
 import { argIs, def, type CommandContext, type CommandDef } from '../command';
-import { afterRemove, blockTimeout, popOrBlock, str } from './common';
+import { blockTimeout, popOrBlock, str } from './common';
 import type { ZNode } from './zset';
-import { countArg, replyScored, zForWrite, type RedisZSet } from './zset-value';
+import { countArg, replyScored, zForWrite, zsetShrunk, type RedisZSet } from './zset-value';
 import { numkeysPositions } from '../command';
 
 type End = 'min' | 'max';
 
-/** Removes up to `count` members from the low (`min`) or high end; deletes the key once empty. */
+/** Removes up to `count` (at least 1) members from the low (`min`) or high end, with its event; deletes the key once empty. */
 function popNodes(ctx: CommandContext, key: string, z: RedisZSet, end: End, count: number): ZNode[] {
   const out: ZNode[] = [];
   while (out.length < count && z.size > 0) {
@@ -22,7 +22,7 @@ function popNodes(ctx: CommandContext, key: string, z: RedisZSet, end: End, coun
     z.delete(n.member);
     out.push(n);
   }
-  afterRemove(ctx.db, key, z.size);
+  zsetShrunk(ctx, key, z, end === 'max' ? 'zpopmax' : 'zpopmin');
   return out;
 }
 

@@ -9,7 +9,7 @@ import { CMD_DENYOOM, CMD_READONLY, CMD_WRITE, CommandError, KEY1, SYNTAX, argIn
 import type { CommandContext, CommandDef, Db } from '../command';
 import { clampRange, str } from './common';
 import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from './zset';
-import { getZ, newZSet, replyScored, type RedisZSet } from './zset-value';
+import { getZ, newZSet, replyScored, storeZSet, type RedisZSet } from './zset-value';
 
 /** `(1.5`, `-inf`, `2`: one bound of a score range; null when invalid. */
 function parseScoreBound(s: string): { v: number; ex: boolean } | null {
@@ -146,17 +146,11 @@ function zrangestore(ctx: CommandContext, argv: Buffer[]): void {
   const q = parseRange(argv, 2, 'auto', null, true);
   const dst = str(argv[1]);
   const nodes = runRange(ctx.db, str(argv[2]), q) ?? [];
-  if (nodes.length === 0) {
-    ctx.db.delete(dst);
-    return ctx.reply.integer(0);
-  }
   let maxLen = 0;
   for (const n of nodes) if (n.member.length > maxLen) maxLen = n.member.length;
   const z = newZSet(ctx, nodes.length, maxLen);
   for (const n of nodes) z.set(n.member, n.score);
-  ctx.db.set(dst, 'zset', z);
-  ctx.db.signalReady(dst);
-  ctx.reply.integer(nodes.length);
+  storeZSet(ctx, dst, z, 'zrangestore');
 }
 
 const R = CMD_READONLY;

@@ -10,7 +10,7 @@ import { CMD_DENYOOM, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, CommandError, S
 import type { CommandContext, CommandDef, Entry } from '../command';
 import { str } from './common';
 import type { RedisSet } from './set';
-import { countArg, newZSet, replyScored, type RedisZSet } from './zset-value';
+import { countArg, newZSet, replyScored, storeZSet, type RedisZSet } from './zset-value';
 import { numkeysPositions } from '../command';
 
 type Op = 'union' | 'inter' | 'diff';
@@ -199,18 +199,11 @@ function setop(op: Op, store: boolean, cardOnly = false) {
         req.withScores,
       );
     }
-    const dst = str(argv[1]);
-    if (result.size === 0) {
-      ctx.db.delete(dst);
-      return ctx.reply.integer(0);
-    }
     let maxLen = 0;
     for (const m of result.keys()) if (m.length > maxLen) maxLen = m.length;
     const z = newZSet(ctx, result.size, maxLen);
     for (const [m, score] of result) z.set(m, score);
-    ctx.db.set(dst, 'zset', z);
-    ctx.db.signalReady(dst);
-    ctx.reply.integer(z.size);
+    storeZSet(ctx, str(argv[1]), z, `z${op}store`);
   };
 }
 

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { CommandError, NOT_FLOAT, parseBigInt, parseStrictDouble } from '../command';
+import { CommandError, NOT_FLOAT, NOTIFY_GENERIC, NOTIFY_ZSET, parseBigInt, parseStrictDouble } from '../command';
 import type { CommandContext, Config, Db, Reply } from '../command';
 import { str } from './common';
 import { SortedSet, type ZNode } from './zset';
@@ -115,3 +115,33 @@ export function replyScored(r: Reply, nodes: readonly Pick<ZNode, 'member' | 'sc
   }
 }
 
+
+/**
+ * After members left the sorted set under `key`: raises `event` (zrem, zpopmin, …), then deletes
+ * the key with a `del` event when the set is empty (Redis keeps no empty set), or marks it modified.
+ */
+export function zsetShrunk(ctx: CommandContext, key: string, z: RedisZSet, event: string): void {
+  ctx.notify(NOTIFY_ZSET, event, key);
+  if (z.size === 0) {
+    ctx.db.delete(key);
+    ctx.notify(NOTIFY_GENERIC, 'del', key);
+  } else {
+    ctx.db.modified(key);
+  }
+}
+
+/**
+ * Writes a STORE form's result under `dst` and replies its size: an empty result deletes `dst`
+ * instead (a `del` event when it existed), as Redis stores no empty set; otherwise the stored set
+ * raises `event` (zunionstore, zrangestore, …) and wakes clients blocked on `dst`.
+ */
+export function storeZSet(ctx: CommandContext, dst: string, z: RedisZSet, event: string): void {
+  if (z.size === 0) {
+    if (ctx.db.delete(dst)) ctx.notify(NOTIFY_GENERIC, 'del', dst);
+    return ctx.reply.integer(0);
+  }
+  ctx.db.set(dst, 'zset', z);
+  ctx.db.signalReady(dst);
+  ctx.reply.integer(z.size);
+  ctx.notify(NOTIFY_ZSET, event, dst);
+}
