@@ -2,12 +2,11 @@
 // zincr, zrem, zremrangeby*, z*store, zpopmin/zpopmax, then `del` when a set empties or a STORE
 // deletes its destination), in Redis's order, compared with a real redis-server: the same
 // commands run against both while a PSUBSCRIBE * client records what arrives.
-import net from 'node:net';
 import { defaultConfig } from '../../src/config';
 import { startRedis, type RunningRedis } from '../../src/listen';
 import { quietLog } from '../support/inproc';
-import { RawClient, RealRedis, encode } from './harness';
-import { cmds } from './diff';
+import { recordEvents } from '../support/events';
+import { RealRedis } from './harness';
 
 let nevio: RunningRedis;
 let real: RealRedis;
@@ -65,28 +64,9 @@ bzmpop 0 1 q min count 5
 config set notify-keyspace-events ''
 `;
 
-/** Sends SCRIPT on one connection while another PSUBSCRIBEs *; returns the raw pushes seen. */
-async function record(port: number): Promise<string> {
-  const sub = net.createConnection({ host: '127.0.0.1', port });
-  const chunks: Buffer[] = [];
-  sub.on('data', (d: Buffer) => chunks.push(d));
-  await new Promise<void>((resolve) => sub.once('connect', () => resolve()));
-  const c = await RawClient.connect(port);
-  await c.send(['flushall']);
-  sub.write(encode(['psubscribe', '*']));
-  // The subscription is confirmed before the script starts.
-  while (!Buffer.concat(chunks).includes('psubscribe')) await new Promise((r) => setTimeout(r, 10));
-  for (const cmd of cmds(SCRIPT)) await c.send(cmd);
-  await c.send(['publish', 'test:done', '']);
-  while (!Buffer.concat(chunks).includes('test:done')) await new Promise((r) => setTimeout(r, 10));
-  c.close();
-  sub.destroy();
-  return Buffer.concat(chunks).toString('latin1');
-}
-
 test('sorted-set commands raise the events redis-server raises, in its order', async () => {
-  const expected = await record(real.port);
-  const actual = await record(nevio.port);
+  const expected = await recordEvents(real.port, SCRIPT);
+  const actual = await recordEvents(nevio.port, SCRIPT);
   expect(expected).toContain('__keyevent@0__:zrangestore');
   expect(actual.split('\r\n')).toEqual(expected.split('\r\n'));
 }, 30000);
