@@ -127,6 +127,14 @@ export class Blocking {
     this.readyKeys.push([db, key]);
   }
 
+  /**
+   * Signals ready every key of `db` that clients wait on and that has an entry there (SWAPDB
+   * brought new values in). An expired entry is left to the serving lookup, which deletes it.
+   */
+  readyAll(db: Db): void {
+    for (const key of this.waiting[db.index].keys()) if (db.dict.has(key)) this.ready(db, key);
+  }
+
   /** Serves clients blocked on keys that commands signalled ready, in blocking order. */
   serve(): void {
     while (this.readyKeys.length !== 0) {

@@ -404,6 +404,11 @@ export interface ServerContext {
    * FLUSHDB, FLUSHALL, SWAPDB.
    */
   touchAllWatched(db: Db, alsoIn?: Db): void;
+  /**
+   * SWAPDB: signals ready the keys of `db` that clients block on and that hold a value now
+   * (Redis's scanDatabaseForReadyKeys: the blocked keys are visited, not the whole keyspace).
+   */
+  signalWaitedKeys(db: Db): void;
   readonly persistence: Persistence;
   readonly info: ServerInfo;
   readonly scripting: Scripting;

@@ -594,6 +594,10 @@ export class RedisServer
     this.multi.touchAll(db, alsoIn);
   }
 
+  signalWaitedKeys(db: Db): void {
+    this.blocking.readyAll(db);
+  }
+
   get channels(): ReadonlyMap<string, ReadonlySet<Client>> {
     return this.pubsub.channels;
   }

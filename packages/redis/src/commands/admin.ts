@@ -54,7 +54,8 @@ export const adminCommands: CommandDef[] = [
       da.swapWith(db);
       server.persistence.addDirty(1);
       server.persistence.datasetReplaced();
-      for (const d of [da, db]) for (const [key, e] of d.dict) if (e.type === 'list' || e.type === 'zset') d.signalReady(key);
+      server.signalWaitedKeys(da);
+      server.signalWaitedKeys(db);
     }
     ctx.propagate(['SWAPDB', String(a), String(b)]);
     ctx.reply.ok();

@@ -299,6 +299,7 @@ function inProcessServer(db: Db, now: () => number): ServerContext {
       return unavailable('pub/sub')();
     },
     touchAllWatched: unavailable('WATCH'),
+    signalWaitedKeys: unavailable('blocking'),
     tracking: { clients: 0, keys: 0, items: 0, prefixes: 0 },
     pauseClients: unavailable('CLIENT PAUSE'),
     unpauseClients: unavailable('CLIENT UNPAUSE'),

@@ -105,3 +105,15 @@ test('linked BLMOVEs pass one pushed element along the chain', async () => {
   expect(text(await admin.send(['LRANGE', 'l3', '0', '-1']))).toBe('*1\r\n$3\r\nfoo\r\n');
   expect(text(await admin.send(['EXISTS', 'l1', 'l2']))).toBe(':0\r\n');
 });
+
+test('SWAPDB wakes a client blocked on a key the swapped-in database holds', async () => {
+  const c = await client();
+  await c.send(['SELECT', '9']);
+  const popped = c.send(['BRPOP', 'k', '5']);
+  await blockedClients(1);
+  await admin.send(['SELECT', '1']);
+  await admin.send(['RPUSH', 'k', 'hello']);
+  expect(text(await admin.send(['SWAPDB', '1', '9']))).toBe('+OK\r\n');
+  expect(text(await popped)).toBe('*2\r\n$1\r\nk\r\n$5\r\nhello\r\n');
+  await admin.send(['SELECT', '0']);
+});
