@@ -1,12 +1,13 @@
 /**
- * The data types beyond strings: lists, hashes, sets and sorted sets, and the HyperLogLog commands
- * (over string values). The command table picks up
+ * The data types beyond strings: lists, hashes, sets and sorted sets, the HyperLogLog commands
+ * (over string values) and the geo commands (over sorted sets). The command table picks up
  * {@link typeCommands}; the keyspace uses {@link typeOps} for values it does not understand
  * (AOF rewrite, COPY, OBJECT ENCODING, memory accounting).
  *
  * @packageDocumentation
  */
 import type { CommandDef, TypeOpsTable } from '../command';
+import { geoCommands } from './geo';
 import { hashCommands, hashOps } from './hash';
 import { hyperloglogCommands } from './hyperloglog';
 import { listCommands, listOps } from './list';
@@ -22,8 +23,8 @@ export { RedisSet } from './set';
 export { RedisZSet } from './zset-commands';
 export { LongDouble, parseStrictDouble, parseRangeDouble } from './numbers';
 
-/** Every list, hash, set, sorted-set and HyperLogLog command. */
-export const typeCommands: readonly CommandDef[] = [...listCommands, ...listPopCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...zsetRandomCommands, ...hyperloglogCommands];
+/** Every list, hash, set, sorted-set, HyperLogLog and geo command. */
+export const typeCommands: readonly CommandDef[] = [...listCommands, ...listPopCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...zsetRandomCommands, ...hyperloglogCommands, ...geoCommands];
 
 /** Per-type keyspace hooks. */
 export const typeOps: TypeOpsTable = { list: listOps, hash: hashOps, set: setOps, zset: zsetOps };

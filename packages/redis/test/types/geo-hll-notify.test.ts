@@ -1,0 +1,67 @@
+// Keyspace events of the HyperLogLog and geo commands, compared with redis-server: the same
+// script runs against both while a PSUBSCRIBE * client (ioredis) records what arrives.
+import Redis from 'ioredis';
+import { defaultConfig } from '../../src/config';
+import { startRedis, type RunningRedis } from '../../src/listen';
+import { quietLog } from '../support/inproc';
+import { RealRedis } from './harness';
+
+let nevio: RunningRedis;
+let real: RealRedis;
+
+beforeAll(async () => {
+  nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
+  real = await RealRedis.start();
+}, 30000);
+afterAll(async () => {
+  await nevio.stop();
+  await real.stop();
+});
+
+/** Runs `script` with a PSUBSCRIBE * client attached; returns the messages it received, in order. */
+async function recordEvents(port: number, script: (c: Redis) => Promise<void>): Promise<string[]> {
+  const sub = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  await Promise.all([sub.connect(), c.connect()]);
+  const got: string[] = [];
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
+    const ch = channel.toString('latin1');
+    if (ch === 'test:done') finished();
+    else got.push(`${ch} ${message.toString('latin1')}`);
+  });
+  await sub.psubscribe('*');
+  try {
+    await c.flushall();
+    await script(c);
+    await c.publish('test:done', '');
+    await done;
+  } finally {
+    await c.config('SET', 'notify-keyspace-events', '');
+    sub.disconnect();
+    c.disconnect();
+  }
+  return got;
+}
+
+test('PFADD, PFMERGE and the geo stores raise the events redis-server raises', async () => {
+  const script = async (c: Redis): Promise<void> => {
+    // Data first, with events off (GEOADD's are ZADD's).
+    await c.geoadd('pts', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania');
+    await c.config('SET', 'notify-keyspace-events', 'KE$zg');
+    await c.pfadd('h', 'a', 'b', 'c');
+    await c.pfadd('h', 'a'); // nothing changed: no event
+    await c.pfcount('h'); // caches the cardinality, no event
+    await c.pfmerge('h2', 'h');
+    await c.georadius('pts', 15, 37, 200, 'km', 'STORE', 'd');
+    await c.call('GEOSEARCHSTORE', 'd2', 'pts', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'STOREDIST');
+    await c.georadius('pts', -100, 0, 1, 'km', 'STORE', 'd'); // empty: deletes d
+    await c.call('GEOSEARCHSTORE', 'd2', 'nokey', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'); // no source: deletes d2
+    await c.call('GEOSEARCHSTORE', 'd3', 'nokey', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'); // nothing to delete
+  };
+  const want = await recordEvents(real.port, script);
+  const got = await recordEvents(nevio.port, script);
+  expect(want.length).toBeGreaterThan(0);
+  expect(got).toEqual(want);
+});
