@@ -30,12 +30,13 @@ function keysOfSpec(spec: KeySpecDoc, argv: readonly Buffer[], arity: number): K
     const from = b.startfrom > 0 ? b.startfrom : argc + b.startfrom;
     const step = b.startfrom > 0 ? 1 : -1;
     for (let i = from; i >= 1 && i < argc; i += step) {
-      if (argIs(argv[i], b.keyword)) {
+      if (argIs(argv[i], b.keyword.toLowerCase())) {
         first = i + 1;
         break;
       }
     }
-    if (first === 0) return undefined;
+    // Redis skips a keyword spec whose keyword is absent (GEORADIUS without STORE).
+    if (first === 0) return [];
   } else return undefined;
   if (spec.flags.includes('incomplete')) return undefined;
   const f = spec.find;
