@@ -35,6 +35,7 @@
  *
  * @packageDocumentation
  */
+import type { Config } from './config';
 import type { CommandContext } from './context';
 import type { ValueType } from './keyspace';
 
@@ -234,6 +235,11 @@ export interface TypeOps {
   encoding(value: unknown): string;
   /** Approximate memory use in bytes (INFO used_memory, maxmemory eviction). */
   memory(value: unknown): number;
+  /**
+   * The value as loading it from a dump rebuilds it (DEBUG RELOAD): the encoding chosen afresh
+   * from the contents and the current thresholds. Absent: the value stays as it is.
+   */
+  reload?(value: unknown, config: Readonly<Config>): unknown;
 }
 
 /**

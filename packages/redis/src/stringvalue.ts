@@ -107,7 +107,7 @@ export function stringEncoding(value: StringValue): 'int' | 'embstr' | 'raw' {
   return value.length <= EMBSTR_SIZE_LIMIT ? 'embstr' : 'raw';
 }
 
-/** The keyspace hooks of strings (AOF rewrite, COPY, OBJECT ENCODING, memory). */
+/** The keyspace hooks of strings (AOF rewrite, COPY, OBJECT ENCODING, memory, DEBUG RELOAD). */
 export const stringOps: TypeOps = {
   rewrite(key: string, value: unknown): Iterable<readonly (Buffer | string)[]> {
     return [['SET', key, bytesOf(value as StringValue)]];
@@ -123,5 +123,9 @@ export const stringOps: TypeOps = {
   memory(value: unknown): number {
     const v = value as StringValue;
     return v instanceof GrowableBytes ? v.capacity : v.length;
+  },
+  reload(value: unknown): unknown {
+    // Loaded strings are stored whole and their encoding tried again (int, embstr, raw).
+    return Buffer.from(bytesOf(value as StringValue));
   },
 };

@@ -2,8 +2,8 @@
  * DEBUG, behind `enable-debug-command` as in Redis (`no` by default; `local`: loopback and
  * unix-socket clients only). The subcommands the test suite uses: OBJECT, SLEEP,
  * SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, PROTOCOL, QUICKLIST-PACKED-THRESHOLD, CHANGE-REPL-ID,
- * STRINGMATCH-TEST, LISTPACK, QUICKLIST, ERROR, LOG, CONFIG-REWRITE-FORCE-ALL; RELOAD answers
- * that nevio has no RDB yet.
+ * STRINGMATCH-TEST, LISTPACK, QUICKLIST, ERROR, LOG, CONFIG-REWRITE-FORCE-ALL, and RELOAD
+ * (`reload.ts`: rebuilt in memory, as there is no RDB).
  *
  * @packageDocumentation
  */
@@ -13,6 +13,7 @@ import { parseMemory } from '../config';
 import { datasetDigest, keyDigest } from '../digest';
 import { allowedAction } from './config';
 import { changeReplId } from './info';
+import { debugReload } from './reload';
 import { helpReply } from './sub';
 
 const NOT_ALLOWED =
@@ -130,7 +131,7 @@ const HELP = [
   'QUICKLIST-PACKED-THRESHOLD <size>',
   '    Sets the threshold for elements to be inserted as plain vs packed nodes',
   'RELOAD [option ...]',
-  '    Save the RDB on disk and reload it back to memory (not available in nevio yet: no RDB).',
+  '    Save the RDB on disk and reload it back to memory (nevio: rebuilds the values in memory, as there is no RDB).',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not accessed.',
   'SLEEP <seconds>',
@@ -147,7 +148,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
   const n = argv.length;
   const r = ctx.reply;
   if (sub === 'help' && n === 2) return helpReply(ctx, HELP);
-  if (sub === 'reload') throw new CommandError('ERR DEBUG RELOAD is not available yet in nevio: there is no RDB persistence');
+  if (sub === 'reload') return debugReload(ctx, argv);
   if (sub === 'object' && n === 3) {
     const e = entryOf(ctx, argv[2]);
     const idle = Math.max(0, Math.floor(ctx.server.now() / 1000) - e.lru);

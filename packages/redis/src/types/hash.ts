@@ -303,6 +303,12 @@ export const hashOps: TypeOps = {
     return out;
   },
   encoding: (value) => ((value as RedisHash).listpack ? 'listpack' : 'hashtable'),
+  reload(value, config) {
+    const src = value as RedisHash;
+    const out = new RedisHash();
+    for (let i = 0; i < src.size; i++) out.set(src.fields.keyAt(i), src.fields.valueAt(i), config);
+    return out;
+  },
   memory(value) {
     const h = value as RedisHash;
     let n = 64;

@@ -386,6 +386,11 @@ export const setOps: TypeOps = {
     return out;
   },
   encoding: (value) => ((value as RedisSet).intset ? 'intset' : 'hashtable'),
+  reload(value, config) {
+    const out = new RedisSet();
+    for (const m of (value as RedisSet).items.values()) out.add(m, config);
+    return out;
+  },
   memory(value) {
     let n = 64;
     for (const m of (value as RedisSet).items.values()) n += m.length + 24;
