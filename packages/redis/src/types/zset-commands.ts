@@ -9,7 +9,7 @@ import { parseScan, scanReply } from '../command';
 import type { CommandContext, TypeOps } from '../command';
 import { clampRange, str } from './common';
 import type { ZNode } from './zset';
-import { lexNodes, lexRange, scoreNodes, scoreRange, zsetRangeCommands } from './zset-range';
+import { lexCount, lexNodes, lexRange, scoreNodes, scoreRange, zsetRangeCommands } from './zset-range';
 import { zsetPopCommands } from './zset-pop';
 import { zsetSetopCommands } from './zset-setops';
 import { RedisZSet, getZ, newZSet, parseScore, zForWrite, zsetShrunk } from './zset-value';
@@ -156,7 +156,7 @@ function zrankGeneric(reverse: boolean) {
 function zlexcount(ctx: CommandContext, argv: Buffer[]): void {
   const r = lexRange(argv[2], argv[3]);
   const z = getZ(ctx.db, str(argv[1]));
-  ctx.reply.integer(z ? z.countInLexRange(r) : 0);
+  ctx.reply.integer(z ? lexCount(z, r) : 0);
 }
 
 function zremrange(kind: 'rank' | 'score' | 'lex') {

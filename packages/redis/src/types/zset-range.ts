@@ -8,7 +8,7 @@
 import { CMD_DENYOOM, CMD_READONLY, CMD_WRITE, CommandError, KEY1, SYNTAX, argInt, argIs, def, parseRangeDouble } from '../command';
 import type { CommandContext, CommandDef, Db } from '../command';
 import { clampRange, str } from './common';
-import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from './zset';
+import { lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from './zset';
 import { getZ, newZSet, replyScored, storeZSet, type RedisZSet } from './zset-value';
 
 /** `(1.5`, `-inf`, `2`: one bound of a score range; null when invalid. */
@@ -45,6 +45,27 @@ export function lexRange(minArg: Buffer, maxArg: Buffer): LexRange {
 }
 
 /**
+ * Where a lex range starts, as Redis finds it. The result is specified only when every member has
+ * the same score (then members are in lex order and every way agrees); otherwise it depends on
+ * the encoding, and this follows Redis's: a listpack is scanned from its head (from its tail when
+ * `reverse`) for the first member past the bound, after checking that the range can overlap the
+ * set at all, while a skiplist descends its levels (whose random heights make Redis's own answer
+ * unpredictable there).
+ */
+function lexStart(z: RedisZSet, r: LexRange, reverse: boolean): ZNode | null {
+  if (!z.listpack) return reverse ? z.list.lastInLexRange(r) : z.list.firstInLexRange(r);
+  const head = z.list.first();
+  const tail = z.list.last();
+  if (lexRangeEmpty(r) || !head || !tail || !lexGteMin(tail.member, r) || !lexLteMax(head.member, r)) return null;
+  if (reverse) {
+    for (let n: ZNode | null = tail; n; n = n.backward) if (lexLteMax(n.member, r)) return lexGteMin(n.member, r) ? n : null;
+  } else {
+    for (let n: ZNode | null = head; n; n = n.next[0]) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
+  }
+  return null;
+}
+
+/**
  * Members in the lex range, from the lowest (or the highest when `reverse`), after skipping
  * `offset` of them, at most `limit` (negative: no limit).
  */
@@ -52,7 +73,7 @@ export function lexNodes(z: RedisZSet, r: LexRange, reverse: boolean, offset: nu
   const out: ZNode[] = [];
   // Redis returns nothing for a negative offset.
   if (offset < 0) return out;
-  let n = reverse ? z.list.lastInLexRange(r) : z.list.firstInLexRange(r);
+  let n = lexStart(z, r, reverse);
   if (n && offset > 0) n = z.list.byRank(z.list.rank(n.score, n.member) + (reverse ? -offset : offset));
   for (; n && limit !== 0; limit--) {
     if (reverse ? !lexGteMin(n.member, r) : !lexLteMax(n.member, r)) break;
@@ -60,6 +81,11 @@ export function lexNodes(z: RedisZSet, r: LexRange, reverse: boolean, offset: nu
     n = reverse ? n.backward : n.next[0];
   }
   return out;
+}
+
+/** ZLEXCOUNT: a listpack counts from where its scan starts, a skiplist subtracts ranks (as Redis). */
+export function lexCount(z: RedisZSet, r: LexRange): number {
+  return z.listpack ? lexNodes(z, r, false, 0, -1).length : z.countInLexRange(r);
 }
 
 /** Members in the score range; `offset` and `limit` as in {@link lexNodes}. */

@@ -76,7 +76,8 @@ function scoreRangeEmpty(r: ScoreRange): boolean {
   return r.min > r.max || (r.min === r.max && (r.minEx || r.maxEx));
 }
 
-function lexRangeEmpty(r: LexRange): boolean {
+/** True when no member can be in the lex range (min above max, or equal with an exclusive end). */
+export function lexRangeEmpty(r: LexRange): boolean {
   if (r.minInf || r.maxInf) return false;
   return r.min > r.max || (r.min === r.max && (r.minEx || r.maxEx));
 }
