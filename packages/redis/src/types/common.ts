@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { CommandError, INT64_MAX_NUMBER, LongDouble, keyOf } from '../command';
+import { CommandError, INT64_MAX, LongDouble, keyOf } from '../command';
 import type { CommandContext, Db, Reply } from '../command';
 
 /** Decodes a member/field argument to its binary-safe string form (one char per byte). */
@@ -25,17 +25,19 @@ export function copy(arg: Buffer): Buffer {
 }
 
 /**
- * The timeout of BLPOP & co. in ms (0 = forever), with Redis 7.0's rules: a long double number of
- * seconds, truncated to whole ms (so anything under 1 ms waits forever), and what does not fit
- * an int64 of ms wraps negative, which is why `inf` says "timeout is negative".
+ * The timeout of BLPOP & co. in ms (0 = forever), with Redis 7.0.15's rules
+ * (getTimeoutFromObjectOrReply): a long double number of seconds, times 1000 rounded up (so
+ * 0.0001 waits 1 ms), converted as x86 does (what an int64 cannot hold, `inf` included, becomes
+ * INT64_MIN: "timeout is negative"). Redis then adds the current time in int64 and files the
+ * deadline as unsigned, so a sum past INT64_MAX wraps and never fires: that waits forever here.
  */
 export function blockTimeout(arg: Buffer, now: number): number {
   const v = LongDouble.parse(str(arg));
   if (v === null) throw new CommandError('ERR timeout is not a float or out of range');
-  const ms = Math.trunc(v.toNumber() * 1000);
-  if (!(ms < INT64_MAX_NUMBER) || ms < 0) throw new CommandError('ERR timeout is negative');
-  if (ms > 0 && ms > INT64_MAX_NUMBER - now) throw new CommandError('ERR timeout is out of range');
-  return ms;
+  const ms = v.ceilMulToInt64(1000n);
+  if (ms < 0n) throw new CommandError('ERR timeout is negative');
+  if (ms > INT64_MAX - BigInt(now)) return 0;
+  return Number(ms);
 }
 
 /**

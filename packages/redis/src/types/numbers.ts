@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+import { INT64_MAX, INT64_MIN } from '../algo/int64';
+
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
 const INF = /^[+-]?inf(?:inity)?$/i;
@@ -189,6 +191,28 @@ export class LongDouble {
     // Beyond the x87 exponent range the sum overflows to infinity.
     if (r.exp + 64 > 16384) return new LongDouble({ neg, mant: 0n, exp: 0, inf: true });
     return new LongDouble(r);
+  }
+
+  /**
+   * C's `(long long) ceill(x * k)` on x86-64, as Redis converts a timeout in seconds to ms
+   * (k = 1000): the product rounded to 64 bits, its ceiling, and the processor's conversion,
+   * which gives INT64_MIN for anything an int64 cannot hold (infinities included).
+   */
+  ceilMulToInt64(k: bigint): bigint {
+    const b = this.b;
+    if (b.inf) return INT64_MIN;
+    if (b.mant === 0n) return 0n;
+    const p = roundBinary(b.neg, b.mant * k, 1n, 64);
+    const exp = p.exp + b.exp;
+    // 2^64 and beyond cannot be an int64 (and would make a huge bigint).
+    if (exp > 0) return INT64_MIN;
+    const shift = BigInt(-exp);
+    const floor = p.mant >> shift;
+    const exact = (p.mant & ((1n << shift) - 1n)) === 0n;
+    // The ceiling rounds a positive fraction up and a negative one towards zero.
+    const magnitude = !b.neg && !exact ? floor + 1n : floor;
+    const v = b.neg ? -magnitude : magnitude;
+    return v > INT64_MAX || v < INT64_MIN ? INT64_MIN : v;
   }
 
   /** `%.17Lf` with trailing zeros (and a bare point) removed, and `-0` shown as `0`. */

@@ -117,3 +117,16 @@ test('SWAPDB wakes a client blocked on a key the swapped-in database holds', asy
   expect(text(await popped)).toBe('*2\r\n$1\r\nk\r\n$5\r\nhello\r\n');
   await admin.send(['SELECT', '0']);
 });
+
+test('timeouts whose deadline passes INT64_MAX ms wait forever, as in Redis 7.0.15; -1e-400 rounds up to 0', async () => {
+  const [c1, c2] = await Promise.all([client(), client()]);
+  // 9223372036854775 s is 9223372036854775000 ms, an int64, but now + that wraps in Redis.
+  const forever = c1.send(['BLPOP', 'q', '9223372036854775']);
+  const zero = c2.send(['BLPOP', 'q', '-1e-400']);
+  await blockedClients(2);
+  await new Promise((r) => setTimeout(r, 200));
+  await blockedClients(2);
+  await admin.send(['RPUSH', 'q', 'a', 'b']);
+  expect(text(await forever)).toBe('*2\r\n$1\r\nq\r\n$1\r\na\r\n');
+  expect(text(await zero)).toBe('*2\r\n$1\r\nq\r\n$1\r\nb\r\n');
+});

@@ -95,6 +95,14 @@ lset l x z
 rpush one v
 lmove one one left right
 lrange one 0 -1
+blpop nokey 0.0001
+blpop nokey 0.0000000001
+blpop nokey -0.9
+blpop nokey 9223372036854775.808
+blpop nokey 9223372036854776
+blmpop 1e-400 1 nokey left
+brpoplpush nokey dst 0.0001
+blmove nokey dst left left -0.001x
 `;
 
 describe('LMPOP, BLMPOP and list edge cases match redis-server byte for byte', () => {
