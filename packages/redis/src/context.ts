@@ -375,6 +375,8 @@ export interface ServerContext {
   readonly latency: LatencyMonitor;
   /** DEBUG SET-ACTIVE-EXPIRE: false stops the background expiry cycle (lazy expiry stays). */
   activeExpire: boolean;
+  /** DEBUG PAUSE-CRON: true stops the periodic jobs (active expiry, the tracking table's limit). */
+  cronPaused: boolean;
   readonly stats: Stats;
   /** Per-type hooks (COPY, OBJECT ENCODING). */
   readonly typeOps: TypeOpsTable;

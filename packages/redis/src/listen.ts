@@ -85,6 +85,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
     },
     tick() {
       server.activeExpireCycle();
+      server.trackingCron();
       if (server.aof !== null) server.aof.tick();
       const now = server.now();
       if (now - lastIdleCheck >= 1000) {

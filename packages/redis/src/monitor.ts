@@ -1,12 +1,21 @@
 /**
  * MONITOR (Redis's replicationFeedMonitors): every command run, shown to the monitoring clients
- * as `+<seconds>.<microseconds> [<db> <client address>] "arg" "arg" …` once it has run.
- * Commands flagged admin or skip_monitor are not shown; AUTH and HELLO's passwords are redacted.
+ * as `+<seconds>.<microseconds> [<db> <client address>] "arg" "arg" …` once it has run, scripts
+ * when they start and the commands they run as `[<db> lua]`. Commands flagged admin or
+ * skip_monitor are not shown otherwise; AUTH and HELLO's passwords are redacted.
  *
  * @packageDocumentation
  */
 import type { Client } from './client';
 import { addressString } from './command';
+
+/** EVAL & co., shown when they start (before the commands they run), as Redis's evalCommand does. */
+const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/** True for the commands MONITOR shows before they run. */
+export function isScriptCommand(name: string): boolean {
+  return SCRIPT_COMMANDS.has(name);
+}
 
 /** What MONITOR shows instead of a password. */
 const REDACTED = Buffer.from('(redacted)');

@@ -10,7 +10,7 @@
  */
 import { Aof } from './aof';
 import { Blocking, type BlockingHost } from './blocked';
-import { Monitors } from './monitor';
+import { Monitors, isScriptCommand } from './monitor';
 import { ClientPause, POSTPONED, type PauseHost } from './pause';
 import { Tracking, type TrackingHost } from './tracking';
 import { Client } from './client';
@@ -20,7 +20,6 @@ import {
   CMD_FAST,
   CMD_NO_AUTH,
   CMD_NO_MULTI,
-  CMD_READONLY,
   CMD_SKIP_MONITOR,
   CMD_SKIP_SLOWLOG,
   CMD_WRITE,
@@ -62,7 +61,7 @@ export interface ServerLog {
 }
 
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
-/** Commands MONITOR does not show (Redis: admin commands, and those flagged skip_monitor). */
+/** Commands MONITOR does not show after they ran (admin, skip_monitor: scripts are shown before). */
 const NOT_MONITORED = CMD_SKIP_MONITOR | CMD_ADMIN;
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -440,6 +439,8 @@ export class RedisServer
     c.lastCommand = statName(def.name, argv);
     const started = this.commandClock;
     let failed = false;
+    // Scripts are shown before the commands they run (Redis's evalCommand feeds MONITOR first).
+    if (this.monitors.size !== 0 && isScriptCommand(def.name)) this.monitors.feed(c, def.name, this.sentName(c, argv));
     this.callDepth++;
     try {
       def.run(c, argv);
@@ -455,9 +456,8 @@ export class RedisServer
     const ended = performance.now();
     this.commandClock = ended;
     this.callDepth--;
-    if (this.monitors.size !== 0 && (def.flags & NOT_MONITORED) === 0 && !c.internal) this.monitors.feed(c, def.name, this.sentName(c, argv));
-    if (c.tracking !== 0 && (def.flags & CMD_READONLY) !== 0) this.tracking.remember(c, def, argv);
-    if (this.callDepth === 0 && this.tracking.hasPending) this.tracking.sendPending(c);
+    if (this.monitors.size !== 0 && (def.flags & NOT_MONITORED) === 0) this.monitors.feed(c, def.name, this.sentName(c, argv));
+    if (this.tracking.clients !== 0) this.tracking.commandRan(c, def, argv, this.current, this.callDepth === 0);
     this.recordCall(c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
     if (this.aof !== null && c.logsWrites) {
@@ -549,6 +549,7 @@ export class RedisServer
   }
 
   activeExpire = true;
+  cronPaused = false;
 
   pauseClients(untilMs: number, kind: PauseKind): void {
     this.pause.pause(untilMs, kind);
@@ -665,12 +666,22 @@ export class RedisServer
     this.updateTime();
     updateClock(this.nowMs);
     // CLIENT PAUSE keeps the dataset as it is: no key expires until it ends.
-    if (!this.activeExpire || !this.pause.expired()) return;
+    if (!this.activeExpire || this.cronPaused || !this.pause.expired()) return;
     const started = performance.now();
     activeExpireCycle(this.dbs, this.nowMs, budgetMs);
     const ms = Math.floor(performance.now() - started);
     const threshold = this.config['latency-monitor-threshold'];
     if (threshold > 0 && ms >= threshold) this.latency.add('expire-cycle', Math.floor(Date.now() / 1000), ms);
+  }
+
+  /**
+   * Once per tick, as Redis's serverCron: keeps the tracking table within
+   * `tracking-table-max-keys` even when no command runs.
+   */
+  trackingCron(): void {
+    if (this.tracking.clients === 0 || this.cronPaused) return;
+    this.tracking.limit(this.trackingMaxKeys);
+    this.flush();
   }
 
   /**

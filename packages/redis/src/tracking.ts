@@ -23,12 +23,18 @@ import {
   CLIENT_TRACKING_OPTIN,
   CLIENT_TRACKING_OPTOUT,
   CMD_PUBSUB,
+  CMD_READONLY,
   keyOf,
   keyPositions,
   type CommandDef,
   type TrackingStats,
 } from './command';
 
+/**
+ * Read-only script commands: what they read is remembered from the commands the script runs,
+ * not from their own keys (Redis's call() skips them).
+ */
+const READONLY_SCRIPTS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
 /** The channel RESP2 redirect clients receive invalidations on. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
 /** Keys forgotten per command when over `tracking-table-max-keys`, growing by this much each time it is not enough (Redis's effort). */
@@ -68,6 +74,8 @@ export class Tracking implements TrackingStats {
   private pending: (string | null)[] = [];
   /** Other clients owed an "every key" invalidation by the running command's flush. */
   private flushTargets: Client[] | null = null;
+  /** A tracking client whose running script ran a read command: its declared keys are remembered. */
+  private scriptReadFor: Client | null = null;
   /** How many commands in a row found the table over its limit (the effort grows with it). */
   private overLimitRuns = 0;
 
@@ -123,8 +131,29 @@ export class Tracking implements TrackingStats {
     if (--this.clients === 0) this.reset();
   }
 
-  /** After a read-only command of a tracking client (not BCAST): remembers the keys it read. */
-  remember(c: Client, def: CommandDef, argv: readonly Buffer[]): void {
+  /**
+   * After each command while tracking clients exist: `c` ran `def`; `current` is the client
+   * whose input runs (a script's commands run as another client); `outermost` when no command
+   * encloses it. Remembers the keys a tracking client read (for a script that ran a read
+   * command: the keys it declared), then sends what waited for the reply.
+   */
+  commandRan(c: Client, def: CommandDef, argv: readonly Buffer[], current: Client | null, outermost: boolean): void {
+    if ((def.flags & CMD_READONLY) !== 0) {
+      if (c.tracking !== 0) {
+        if (!READONLY_SCRIPTS.has(def.name)) this.remember(c, def, argv);
+      } else if (c.conn === null && current !== null && current !== c && (current.tracking & CLIENT_TRACKING) !== 0) {
+        this.scriptReadFor = current;
+      }
+    }
+    if (this.scriptReadFor === c) {
+      this.scriptReadFor = null;
+      this.remember(c, def, argv);
+    }
+    if (outermost && this.hasPending) this.sendPending(c);
+  }
+
+  /** Remembers the keys `c` read with `def` (not in BCAST mode; OPTIN/OPTOUT as CACHING says). */
+  private remember(c: Client, def: CommandDef, argv: readonly Buffer[]): void {
     const t = c.tracking;
     if ((t & CLIENT_TRACKING_BCAST) !== 0) return;
     const caching = (t & CLIENT_TRACKING_CACHING) !== 0;

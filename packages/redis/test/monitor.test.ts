@@ -45,6 +45,8 @@ test('MONITOR shows commands as run, quoted, in transaction order, without admin
     await monitorLine(s, m);
     await c.call('HELLO', '2', 'AUTH', 'user', 'pass');
     await monitorLine(s, m);
+    await c.call('EVAL', "return redis.call('set', KEYS[1], ARGV[1])", '1', 'sk', 'sv');
+    for (let i = 0; i < 2; i++) await monitorLine(s, m);
     await c.call('MULTI');
     await c.call('MONITOR');
     await c.call('EXEC');

@@ -136,6 +136,35 @@ test('RESP3 pushes: own writes after the reply, NOLOOP, MULTI, flushes, OPTIN an
     await r.call('CLIENT', 'TRACKING', 'on', 'bogus');
   }));
 
+test('scripts: the declared keys are tracked once the script ran a read command; NOLOOP covers its writes', () =>
+  same(async (s) => {
+    const r = await s.open('r');
+    const sg = await s.open('sg');
+    await sg.call('FLUSHALL');
+    await r.call('HELLO', '3').then(() => s.lines.pop());
+    await r.call('CLIENT', 'TRACKING', 'on');
+    await r.call('EVAL', "redis.call('set', 'k3', 'bar')", '2', 'k1', 'k2');
+    await sg.call('MSET', 'k2', '1', 'k1', '1');
+    await r.quiet();
+    await r.call('EVAL', "redis.call('get', 'k3')", '2', 'k1', 'k2');
+    await sg.call('MSET', 'k2', '2', 'k1', '2');
+    await r.read();
+    await r.read();
+    await r.call('EVAL_RO', "redis.call('ping')", '2', 'k1', 'k2');
+    await sg.call('MSET', 'k2', '3', 'k1', '3');
+    await r.quiet();
+    await r.call('EVAL_RO', "redis.call('get', 'k1')", '2', 'k1', 'k2');
+    await sg.call('MSET', 'k2', '4', 'k1', '4');
+    await r.read();
+    await r.read();
+    await r.call('CLIENT', 'TRACKING', 'off');
+    await r.call('CLIENT', 'TRACKING', 'on', 'NOLOOP');
+    await r.call('GET', 'k1');
+    await r.call('EVAL', "return redis.call('set', 'k1', '5')", '1', 'k1');
+    await r.quiet();
+    await r.call('GET', 'k1');
+  }));
+
 test('a redirect client that leaves: tracking-redir-broken, and the broken_redirect flag', () =>
   same(async (s) => {
     const r = await s.open('r');
@@ -173,6 +202,15 @@ test('tracking-table-max-keys forgets keys before the next command, and INFO cou
       invalidations++;
     }
     s.note(`${invalidations} invalidations before PONG`);
+    await admin.call('CONFIG', 'SET', 'tracking-table-max-keys', '1000000');
+    // With no command at all, the periodic job enforces the limit too.
+    await r.call('MGET', 'k1', 'k2', 'k3');
+    await admin.call('CONFIG', 'SET', 'tracking-table-max-keys', '1');
+    for (let i = 0; i < 2; i++) {
+      const f = await r.conn.read();
+      s.note(`pushed ${typeof f === 'object' && f !== null && 'push' in f ? String(f.push[0]) : String(f)}`);
+    }
+    await r.quiet();
     await admin.call('CONFIG', 'SET', 'tracking-table-max-keys', '1000000');
   }));
 

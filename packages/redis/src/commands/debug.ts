@@ -173,6 +173,10 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
     sleepMs(Math.floor((Number.parseFloat(argv[2].toString()) || 0) * 1000));
     return r.ok();
   }
+  if (sub === 'pause-cron' && n === 3) {
+    ctx.server.cronPaused = Number.parseInt(argv[2].toString(), 10) !== 0;
+    return r.ok();
+  }
   if (sub === 'set-active-expire' && n === 3) {
     ctx.server.activeExpire = Number.parseInt(argv[2].toString(), 10) !== 0;
     return r.ok();

@@ -301,6 +301,7 @@ function inProcessServer(db: Db, now: () => number): ServerContext {
     touchAllWatched: unavailable('WATCH'),
     signalWaitedKeys: unavailable('blocking'),
     tracking: { clients: 0, keys: 0, items: 0, prefixes: 0 },
+    cronPaused: false,
     pauseClients: unavailable('CLIENT PAUSE'),
     unpauseClients: unavailable('CLIENT UNPAUSE'),
     unblockClient: unavailable('CLIENT UNBLOCK'),
