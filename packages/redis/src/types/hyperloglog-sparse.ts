@@ -259,25 +259,25 @@ export class SparseEditor {
 
     if (!simple) {
       // Step 2: split the opcode into [before] VAL:count,1 [after].
-      const seq: number[] = [];
+      let n = 0;
       const last = first + span - 1;
       if (zero || xzero) {
-        if (index !== first) pushZeros(seq, index - first);
-        seq.push(valOp(count, 1));
-        if (index !== last) pushZeros(seq, last - index);
+        if (index !== first) n = putZeros(n, index - first);
+        seq[n++] = valOp(count, 1);
+        if (index !== last) n = putZeros(n, last - index);
       } else {
         const current = valValue(op);
-        if (index !== first) seq.push(valOp(current, index - first));
-        seq.push(valOp(count, 1));
-        if (index !== last) seq.push(valOp(current, last - index));
+        if (index !== first) seq[n++] = valOp(current, index - first);
+        seq[n++] = valOp(count, 1);
+        if (index !== last) seq[n++] = valOp(current, last - index);
       }
       // Step 3: put the sequence in place of the opcode, moving what follows.
       const oldLen = xzero ? 2 : 1;
-      const delta = seq.length - oldLen;
+      const delta = n - oldLen;
       if (delta > 0 && this.len + delta > maxBytes) return SPARSE_PROMOTE;
       if (delta !== 0 && next !== -1) b.copyWithin(next + delta, next, end);
       this.resize(delta);
-      for (let i = 0; i < seq.length; i++) b[p + i] = seq[i];
+      for (let i = 0; i < n; i++) b[p + i] = seq[i];
       end += delta;
     }
 
@@ -313,10 +313,17 @@ export class SparseEditor {
   }
 }
 
-/** Appends the opcode(s) for a run of `len` zero registers (ZERO up to 64, XZERO beyond). */
-function pushZeros(seq: number[], len: number): void {
-  if (len > ZERO_MAX_LEN) {
-    const l = len - 1;
-    seq.push((l >>> 8) | XZERO_BIT, l & 0xff);
-  } else seq.push(len - 1);
+/** The opcodes replacing a split one: at most XZERO VAL XZERO, 5 bytes. */
+const seq = new Uint8Array(5);
+
+/** Writes at seq[n] the opcode(s) for a run of `len` zero registers (ZERO up to 64, XZERO beyond). */
+function putZeros(n: number, len: number): number {
+  if (len <= ZERO_MAX_LEN) {
+    seq[n] = len - 1;
+    return n + 1;
+  }
+  const l = len - 1;
+  seq[n] = (l >>> 8) | XZERO_BIT;
+  seq[n + 1] = l & 0xff;
+  return n + 2;
 }
