@@ -356,7 +356,7 @@ void PushErrorTable(lua_State* L, std::string_view message) {
   lua_setfield(L, -2, "err");
 }
 
-void RegisterRedisApi(lua_State* L, int table, Mode mode) {
+void RegisterRedisApi(lua_State* L, int table) {
   SetFunction(L, table, "call", RedisCall);
   SetFunction(L, table, "pcall", RedisPcall);
   RegisterLogAndVersion(L, table);
@@ -373,7 +373,6 @@ void RegisterRedisApi(lua_State* L, int table, Mode mode) {
   SetFunction(L, table, "replicate_commands", ReplicateCommands);
   SetFunction(L, table, "breakpoint", Breakpoint);
   SetFunction(L, table, "debug", Debug);
-  if (mode == Mode::kFunctions) SetFunction(L, table, "register_function", RegisterFunction);
 }
 
 void RegisterLibraryApi(lua_State* L, int table) {

@@ -11,8 +11,9 @@
 
 namespace nevio::lua {
 
-// Fills the table at `table` with the runtime API.
-void RegisterRedisApi(lua_State* L, int table, Mode mode);
+// Fills the table at `table` with the runtime API (the same for EVAL and FCALL:
+// redis.register_function exists only in FUNCTION LOAD's API).
+void RegisterRedisApi(lua_State* L, int table);
 // Fills the table at `table` with FUNCTION LOAD's API.
 void RegisterLibraryApi(lua_State* L, int table);
 // math.random/math.randomseed over Redis's rand48 (the same sequence on every platform).

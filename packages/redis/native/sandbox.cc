@@ -331,7 +331,7 @@ int InstallSandbox(lua_State* L, Mode mode) {
   OpenLibrary(L, globals, "struct", luaopen_struct);
 
   lua_newtable(L);
-  RegisterRedisApi(L, lua_gettop(L), mode);
+  RegisterRedisApi(L, lua_gettop(L));
   lua_setfield(L, globals, "redis");
   ReplaceMathRandom(L, globals);
   InstallWrappers(L, globals);

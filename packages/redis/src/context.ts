@@ -324,6 +324,13 @@ export interface ServerInfo {
   measureMemory(): void;
 }
 
+/** A FUNCTION library as FUNCTION LIST shows it. */
+export interface LibraryView {
+  readonly name: string;
+  readonly code: Buffer;
+  readonly functions: readonly { readonly name: string; readonly description: string | null; readonly flags: number }[];
+}
+
 /** Lua scripting as commands see it (EVAL, SCRIPT, FCALL, FUNCTION; `scripting/`). */
 export interface Scripting {
   /** EVAL, EVALSHA, EVAL_RO, EVALSHA_RO with the command's argv: runs the script and replies. */
@@ -336,6 +343,27 @@ export interface Scripting {
   flushScripts(): void;
   /** SCRIPT KILL (`isEval`) or FUNCTION KILL; throws NOTBUSY, UNKILLABLE or BUSY. */
   kill(isEval: boolean): void;
+  /** FCALL, FCALL_RO with the command's argv. */
+  fcall(ctx: CommandContext, argv: Buffer[], readonly: boolean): void;
+  /** FUNCTION LOAD [REPLACE]: returns the library's name. */
+  loadLibrary(code: Buffer, replace: boolean): string;
+  /** FUNCTION DELETE; throws `Library not found`. */
+  deleteLibrary(name: string): void;
+  /** FUNCTION FLUSH. */
+  flushLibraries(): void;
+  /** FUNCTION LIST: the libraries whose name matches `pattern` (every one when null). */
+  libraries(pattern: string | null): readonly LibraryView[];
+  /** FUNCTION DUMP's payload. */
+  dumpLibraries(): Buffer;
+  /** FUNCTION RESTORE: all the payload's libraries or none. */
+  restoreLibraries(payload: Buffer, policy: 'flush' | 'append' | 'replace'): void;
+  /** FUNCTION STATS: the script running now (null when none is busy). */
+  readonly busyScript: { readonly name: string; readonly command: readonly string[]; readonly durationMs: number } | null;
+  /** FUNCTION STATS / INFO: how many libraries and functions there are. */
+  readonly libraryCount: number;
+  readonly functionCount: number;
+  /** INFO memory: bytes of the functions' interpreter. */
+  readonly functionsMemory: number;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call the commands scripts may not. */
   denyScriptsDisabled: boolean;
   /** INFO memory: number_of_cached_scripts. */

@@ -1,5 +1,5 @@
 /**
- * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (Redis's eval.c commands). The engine is
+ * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT and FCALL, FCALL_RO. The engine is
  * `ctx.server.scripting` (`scripting/`).
  *
  * @packageDocumentation
@@ -97,7 +97,16 @@ const script = dispatchSub('script', {
   },
 });
 
+function fcallCommand(name: string, flags: number, readonly: boolean, summary: string): CommandDef {
+  return {
+    ...def(name, -3, flags, NOKEYS, 'scripting', (ctx, argv) => ctx.server.scripting.fcall(ctx, argv, readonly), summary),
+    getKeys: numKeysGetKeys,
+  };
+}
+
 export const scriptingCommands: CommandDef[] = [
+  fcallCommand('fcall', EVAL_FLAGS, false, 'Invoke a function'),
+  fcallCommand('fcall_ro', EVAL_RO_FLAGS, true, 'Invoke a read-only function'),
   evalCommand('eval', EVAL_FLAGS, false, false, 'Execute a Lua script server side'),
   evalCommand('evalsha', EVAL_FLAGS, true, false, 'Execute a Lua script server side'),
   evalCommand('eval_ro', EVAL_RO_FLAGS, false, true, 'Execute a read-only Lua script server side'),

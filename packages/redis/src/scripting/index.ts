@@ -1,21 +1,27 @@
 /**
- * The scripting engine of the server: EVAL's script cache and (later) FUNCTION's libraries over
- * one {@link ScriptRunner}, as the {@link Scripting} view commands use.
+ * The scripting engine of the server: EVAL's script cache and FUNCTION's libraries, each with
+ * its own interpreter, over one {@link ScriptRunner} (one script runs at a time), as the
+ * {@link Scripting} view commands use.
  *
  * @packageDocumentation
  */
-import type { ClientState, CommandContext, Scripting } from '../command';
+import type { ClientState, CommandContext, LibraryView, Scripting } from '../command';
 import type { RedisServer } from '../server';
 import { EvalScripts } from './eval';
+import { FunctionLibraries, type RestorePolicy } from './functions';
+import type { NativeEngine } from './native';
 import { ScriptRunner } from './runner';
 
 export class ScriptingEngine implements Scripting {
   readonly runner: ScriptRunner;
   private readonly scripts: EvalScripts;
+  private readonly functions: FunctionLibraries;
+  private readonly engineOf = (isEval: boolean): NativeEngine => (isEval ? this.scripts.native : this.functions.native);
 
   constructor(server: RedisServer) {
     this.runner = new ScriptRunner(server);
     this.scripts = new EvalScripts(this.runner);
+    this.functions = new FunctionLibraries(this.runner);
   }
 
   eval(ctx: CommandContext, argv: Buffer[], bySha: boolean, readonly: boolean): void {
@@ -35,12 +41,58 @@ export class ScriptingEngine implements Scripting {
   }
 
   kill(isEval: boolean): void {
-    this.runner.kill(isEval, () => this.scripts.native);
+    this.runner.kill(isEval, this.engineOf);
   }
 
   /** A client disconnected: a busy script it started runs on to its end. */
   clientGone(c: ClientState): void {
-    this.runner.callerGone(c, () => this.scripts.native);
+    this.runner.callerGone(c, this.engineOf);
+  }
+
+  fcall(ctx: CommandContext, argv: Buffer[], readonly: boolean): void {
+    this.functions.fcall(ctx, argv, readonly);
+  }
+
+  loadLibrary(code: Buffer, replace: boolean): string {
+    return this.functions.load(code, replace);
+  }
+
+  deleteLibrary(name: string): void {
+    this.functions.delete(name);
+  }
+
+  flushLibraries(): void {
+    this.functions.flush();
+  }
+
+  libraries(pattern: string | null): readonly LibraryView[] {
+    return this.functions.matching(pattern);
+  }
+
+  dumpLibraries(): Buffer {
+    return this.functions.dump();
+  }
+
+  restoreLibraries(payload: Buffer, policy: RestorePolicy): void {
+    this.functions.restore(payload, policy);
+  }
+
+  get busyScript(): { readonly name: string; readonly command: readonly string[]; readonly durationMs: number } | null {
+    const run = this.runner.running;
+    if (run === null || !run.timedOut) return null;
+    return { name: run.name, command: run.command, durationMs: Date.now() - run.startedAt };
+  }
+
+  get libraryCount(): number {
+    return this.functions.libraryCount;
+  }
+
+  get functionCount(): number {
+    return this.functions.functionCount;
+  }
+
+  get functionsMemory(): number {
+    return this.functions.memory;
   }
 
   get denyScriptsDisabled(): boolean {
