@@ -65,13 +65,13 @@ int Call(lua_State* L, bool raise) {
     reply = e->host()->Call(argv);
     return 0;
   });
-  // The arguments stay on the stack (their bytes are what argv points at) until the reply is in.
+  // The arguments stayed on the stack while the host read them (argv points at their bytes);
+  // the reply is the host's own copy, so they can go now and leave room for it.
+  lua_settop(L, 0);
   bool failed = !reply.empty() && reply[0] == '-';
   if (!lua_checkstack(L, 8)) return luaL_error(L, "reached lua stack limit");
   size_t used = PushResp(L, reply);
   if (used == 0) return RaiseError(L, "ERR the reply of the command could not be read");
-  lua_replace(L, 1);
-  lua_settop(L, 1);
   if (raise && failed) return lua_error(L);
   return 1;
 }
@@ -217,7 +217,9 @@ int RegisterFunction(lua_State* L) {
   if (argc == 2) {
     if (!lua_isstring(L, 1)) return RaiseError(L, "first argument to redis.register_function must be a string");
     if (!lua_isfunction(L, 2)) return RaiseError(L, "second argument to redis.register_function must be a function");
-    fn.name = lua_tostring(L, 1);
+    size_t len = 0;
+    const char* name = lua_tolstring(L, 1, &len);
+    fn.name.assign(name, len);
     callback = 2;
   } else {
     if (!lua_istable(L, 1)) {
@@ -229,7 +231,9 @@ int RegisterFunction(lua_State* L) {
       const char* key = lua_tostring(L, -2);
       if (strcasecmp(key, "function_name") == 0) {
         if (!lua_isstring(L, -1)) return RaiseError(L, "function_name argument given to redis.register_function must be a string");
-        fn.name = lua_tostring(L, -1);
+        size_t len = 0;
+        const char* name = lua_tolstring(L, -1, &len);
+        fn.name.assign(name, len);
         has_name = true;
       } else if (strcasecmp(key, "description") == 0) {
         if (!lua_isstring(L, -1)) return RaiseError(L, "description argument given to redis.register_function must be a string");
@@ -253,7 +257,8 @@ int RegisterFunction(lua_State* L) {
     if (callback == 0) return RaiseError(L, "redis.register_function must get a callback argument");
   }
   if (!ValidName(fn.name)) {
-    return RaiseError(L, "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+    // Redis's text for a bad function name speaks of libraries too.
+    return RaiseError(L, "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
   }
   for (const Engine::Registered& other : *e->registering) {
     if (other.name == fn.name) return RaiseError(L, "Function already exists in the library");

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_ALLOW_BUSY, CMD_NOSCRIPT, CMD_WRITE, CMD_DENYOOM, CommandError, NOKEYS, argIs, def, type CommandContext } from '../command';
+import { CMD_ALLOW_BUSY, CMD_NOSCRIPT, CMD_WRITE, CommandError, NOKEYS, argIs, def, type CommandContext } from '../command';
 import type { CommandDef } from '../command';
 import { SCRIPT_FLAG_NAMES } from '../scripting/flags';
 import { dispatchSub, helpReply } from './sub';
@@ -196,4 +196,4 @@ const fn = dispatchSub('function', {
   },
 });
 
-export const functionCommands: CommandDef[] = [def('function', -2, CMD_NOSCRIPT | CMD_WRITE | CMD_DENYOOM | CMD_ALLOW_BUSY, NOKEYS, 'scripting', fn)];
+export const functionCommands: CommandDef[] = [def('function', -2, CMD_NOSCRIPT | CMD_WRITE | CMD_ALLOW_BUSY, NOKEYS, 'scripting', fn)];

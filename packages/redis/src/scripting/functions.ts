@@ -193,6 +193,12 @@ export class FunctionLibraries {
       codes.push(p.subarray(len[1], len[1] + len[0]));
       pos = len[1] + len[0];
     }
+    if (policy === 'append') {
+      for (const code of codes) {
+        const { name } = parseMetadata(code);
+        if (this.libraries.has(name.toLowerCase())) throw new CommandError(`ERR Library ${name} already exists`);
+      }
+    }
     const before = [...this.libraries.values()];
     if (policy === 'flush') this.flushKeepingEngine();
     const loaded: string[] = [];

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { ClientState, CommandContext, LibraryView, Scripting } from '../command';
+import { CommandError, type ClientState, type CommandContext, type LibraryView, type Scripting } from '../command';
 import type { RedisServer } from '../server';
 import { EvalScripts } from './eval';
 import { FunctionLibraries, type RestorePolicy } from './functions';
@@ -18,7 +18,7 @@ export class ScriptingEngine implements Scripting {
   private readonly functions: FunctionLibraries;
   private readonly engineOf = (isEval: boolean): NativeEngine => (isEval ? this.scripts.native : this.functions.native);
 
-  constructor(server: RedisServer) {
+  constructor(private readonly server: RedisServer) {
     this.runner = new ScriptRunner(server);
     this.scripts = new EvalScripts(this.runner);
     this.functions = new FunctionLibraries(this.runner);
@@ -54,6 +54,7 @@ export class ScriptingEngine implements Scripting {
   }
 
   loadLibrary(code: Buffer, replace: boolean): string {
+    this.refuseOverMaxmemory();
     return this.functions.load(code, replace);
   }
 
@@ -74,7 +75,18 @@ export class ScriptingEngine implements Scripting {
   }
 
   restoreLibraries(payload: Buffer, policy: RestorePolicy): void {
+    this.refuseOverMaxmemory();
     this.functions.restore(payload, policy);
+  }
+
+  /**
+   * FUNCTION LOAD and RESTORE are refused over maxmemory, as Redis's DENYOOM subcommands are
+   * (the FUNCTION container cannot carry the flag: FLUSH and DELETE must still work then).
+   */
+  private refuseOverMaxmemory(): void {
+    if (this.server.config.maxmemory > 0 && !this.server.memory.ensure()) {
+      throw new CommandError("OOM command not allowed when used memory > 'maxmemory'.");
+    }
   }
 
   get busyScript(): { readonly name: string; readonly command: readonly string[]; readonly durationMs: number } | null {
