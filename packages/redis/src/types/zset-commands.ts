@@ -240,6 +240,7 @@ export const zsetOps: TypeOps = {
   },
   copy: (value) => (value as RedisZSet).clone(),
   encoding: (value) => ((value as RedisZSet).listpack ? 'listpack' : 'skiplist'),
+  reload: (value, config) => (value as RedisZSet).reloaded(config),
   memory(value) {
     let n = 64;
     for (const node of value as RedisZSet) n += node.member.length + 48 + node.next.length * 16;

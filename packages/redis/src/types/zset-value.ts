@@ -54,6 +54,23 @@ export class RedisZSet extends SortedSet {
     return z;
   }
 
+  /**
+   * The set as loading a dump rebuilds it (DEBUG RELOAD), under `limits`: Redis saves a listpack as
+   * a listpack and reloads it so unless it has more than `zset-max-listpack-entries` members; a
+   * skiplist is reloaded as a listpack when both thresholds allow.
+   */
+  reloaded(limits: ZSetLimits): RedisZSet {
+    const out = new RedisZSet(limits);
+    let maxLen = 0;
+    for (const n of this) {
+      out.set(n.member, n.score);
+      if (n.member.length > maxLen) maxLen = n.member.length;
+    }
+    const fits = this.size <= limits['zset-max-listpack-entries'];
+    out.listpack = this.listpack ? fits : fits && maxLen <= limits['zset-max-listpack-value'];
+    return out;
+  }
+
   /** A copy with the same members, encoding and thresholds (COPY keeps the encoding, as Redis's zsetDup). */
   clone(): RedisZSet {
     const out = new RedisZSet(this.limits);
