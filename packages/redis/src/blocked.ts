@@ -7,6 +7,7 @@
 import type { Client } from './client';
 import { CommandError, type BlockSpec, type Db } from './command';
 import type { ServerLog } from './server';
+import type { CommandStats } from './cmdstats';
 
 /** The longest delay Node's setTimeout honours (2^31-1 ms): longer waits re-arm. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -21,6 +22,8 @@ export interface BlockedState {
 /** What blocking needs from the server. */
 export interface BlockingHost {
   readonly log: ServerLog;
+  /** INFO errorstats: an error a served client got counts as Redis counts it. */
+  readonly commandStats: CommandStats;
   /** Refreshes the cached clock (a timeout fires outside a batch of events). */
   updateTime(): void;
   /** Hands the replies written so far to the connections. */
@@ -118,6 +121,20 @@ export class Blocking {
     }
   }
 
+  /** A key changed: clients waiting with `wakeOnChange` are tried after the current command. */
+  changed(db: Db, key: string): void {
+    const list = this.waiting[db.index].get(key);
+    if (list === undefined) return;
+    for (const c of list) {
+      if (c.blocked?.spec.wakeOnChange === true) return this.ready(db, key);
+    }
+  }
+
+  /** Every key of `db` changed (FLUSHDB, FLUSHALL, SWAPDB). */
+  changedAll(db: Db): void {
+    for (const key of this.waiting[db.index].keys()) this.changed(db, key);
+  }
+
   /** A key received data: its blocked clients are tried after the current command. */
   ready(db: Db, key: string): void {
     if (!this.waiting[db.index].has(key)) return;
@@ -144,10 +161,11 @@ export class Blocking {
       for (const [db, key] of batch) {
         const list = this.waiting[db.index].get(key);
         if (list === undefined) continue;
+        const exists = db.exists(key);
         for (const c of list.slice()) {
           const state = c.blocked;
           if (state === null || state.db !== db) continue;
-          if (!db.exists(key)) break;
+          if (!exists && state.spec.wakeOnChange !== true) continue;
           if (!this.serveOne(c, state, key)) continue;
           this.unblock(c);
           resume(c);
@@ -164,8 +182,12 @@ export class Blocking {
       served = state.spec.serve(c, key);
     } catch (err) {
       // The blocked client gets the error as its reply; a bug must not leave it stuck.
-      if (err instanceof CommandError) c.reply.error(err.message);
-      else {
+      if (err instanceof CommandError) {
+        this.host.commandStats.error(err.message);
+        // The client still runs the command that blocked: its name is the one counted.
+        this.host.commandStats.failedLater(c.lastCommand);
+        c.reply.error(err.message);
+      } else {
         this.host.log.error(`serving a blocked client failed: ${(err as Error)?.stack ?? String(err)}`);
         c.reply.error('ERR internal error serving a blocked command');
       }

@@ -52,6 +52,11 @@ export class CommandStats {
     if (failed) s.failedCalls++;
   }
 
+  /** A blocked command (counted when it blocked) ended with an error when it was served. */
+  failedLater(name: string): void {
+    this.stat(name).failedCalls++;
+  }
+
   /** A command was refused before running (arity, auth, OOM, …). */
   rejected(name: string): void {
     this.stat(name).rejectedCalls++;

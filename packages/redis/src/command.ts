@@ -231,7 +231,7 @@ export interface TypeOps {
   rewrite(key: string, value: unknown): Iterable<readonly (Buffer | string)[]>;
   /** A deep copy (COPY). */
   copy(value: unknown): unknown;
-  /** OBJECT ENCODING's answer: `listpack`, `quicklist`, `hashtable`, `intset`, `skiplist`. */
+  /** OBJECT ENCODING's answer: `listpack`, `quicklist`, `hashtable`, `intset`, `skiplist`, `stream`. */
   encoding(value: unknown): string;
   /** Approximate memory use in bytes (INFO used_memory, maxmemory eviction). */
   memory(value: unknown): number;
@@ -240,6 +240,11 @@ export interface TypeOps {
    * from the contents and the current thresholds. Absent: the value stays as it is.
    */
   reload?(value: unknown, config: Readonly<Config>): unknown;
+  /**
+   * DEBUG DIGEST for a type whose digest is not made of its rewrite's words (streams): feeds
+   * the value's parts, in order, to `mix`.
+   */
+  digest?(value: unknown, mix: (data: Buffer | string) => void): void;
 }
 
 /**

@@ -154,6 +154,11 @@ export interface BlockSpec {
   serve(ctx: CommandContext, key: string): boolean;
   /** Writes the timeout reply; by default the null array (`*-1`, RESP3 `_`). */
   timedOut?(reply: Reply): void;
+  /**
+   * Also call `serve` when one of `keys` changes in any way (deleted, overwritten, flushed,
+   * swapped), even if it then does not exist: XREADGROUP must answer an error then.
+   */
+  readonly wakeOnChange?: boolean;
 }
 
 /**
@@ -311,6 +316,11 @@ export interface Persistence {
   readonly aof: AofStatus | null;
   /** BGREWRITEAOF; throws when a rewrite is already running. */
   rewriteAof(): void;
+  /**
+   * DEBUG LOADAOF: writes out and fsyncs what is logged, empties every database and replays the
+   * AOF; throws a `CommandError` when no AOF is open.
+   */
+  reloadAof(): void;
 }
 
 /** Process-level facts for INFO and LASTSAVE. */

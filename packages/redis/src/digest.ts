@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Db, Entry, TypeOpsTable, ValueType } from './command';
 
 /** Redis's object type numbers (OBJ_STRING …), hashed into each value's digest. */
-const TYPE_CODE: Record<ValueType, number> = { string: 0, list: 1, set: 2, zset: 3, hash: 4 };
+const TYPE_CODE: Record<ValueType, number> = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6 };
 
 type Digest = Buffer;
 
@@ -58,6 +58,12 @@ function valueDigest(ops: TypeOpsTable, db: Db, key: string, e: Entry, digest: D
   const aux = Buffer.alloc(4);
   aux.writeUInt32BE(TYPE_CODE[e.type]);
   mix(digest, aux);
+  const own = ops[e.type]?.digest;
+  if (own !== undefined) {
+    own(e.value, (data) => mix(digest, bytes(data)));
+    if (db.expires.has(key)) xor(digest, Buffer.from('!!expire!!'));
+    return;
+  }
   const words = [...elements(ops, key, e)].map(bytes);
   switch (e.type) {
     case 'string':

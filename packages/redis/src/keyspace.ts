@@ -11,7 +11,7 @@ import { CommandError, WRONGTYPE } from './errors';
 import { NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify';
 
 /** The type tag of a value, as TYPE reports it. */
-export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset';
+export type ValueType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
 /** One key's value. Commands may mutate `value` in place, then call {@link Db.modified}. */
 export interface Entry {

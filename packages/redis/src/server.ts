@@ -190,6 +190,7 @@ export class RedisServer
    */
   private keyChanged(db: Db, key: string, by: Client | null): void {
     this.dirty++;
+    if (this.blocking.count !== 0) this.blocking.changed(db, key);
     this.multi.touched(db, key);
     if (this.aof !== null) this.aof.keyTouched(db.index, key);
     if (this.tracking.clients !== 0) this.tracking.invalidate(key, by);
@@ -593,6 +594,7 @@ export class RedisServer
 
   touchAllWatched(db: Db, alsoIn?: Db): void {
     this.multi.touchAll(db, alsoIn);
+    if (this.blocking.count !== 0) this.blocking.changedAll(db);
   }
 
   signalWaitedKeys(db: Db): void {
@@ -646,6 +648,18 @@ export class RedisServer
     } else if (this.aof.rewriteInProgress) {
       throw new CommandError('ERR Background append only file rewriting already in progress');
     } else void this.aof.startRewrite();
+  }
+
+  reloadAof(): void {
+    const aof = this.aof;
+    if (aof === null) throw new CommandError('ERR DEBUG LOADAOF needs the AOF on (appendonly yes)');
+    aof.endBatch();
+    for (const db of this.dbs) {
+      this.touchAllWatched(db);
+      db.clear();
+    }
+    aof.datasetReplaced();
+    aof.load();
   }
 
   // --- memory, expiry, timeouts ---

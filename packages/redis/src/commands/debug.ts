@@ -120,6 +120,8 @@ const HELP = [
   '    Return a Redis protocol error with <string> as message.',
   'LISTPACK <key>',
   '    Show low level info about the listpack encoding of <key>.',
+  'LOADAOF',
+  '    Flush the AOF buffers on disk and reload the AOF in memory.',
   'LOG <message>',
   '    Write <message> to the server log.',
   'OBJECT <key>',
@@ -148,6 +150,10 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
   const n = argv.length;
   const r = ctx.reply;
   if (sub === 'help' && n === 2) return helpReply(ctx, HELP);
+  if (sub === 'loadaof' && n === 2) {
+    ctx.server.persistence.reloadAof();
+    return r.ok();
+  }
   if (sub === 'reload') return debugReload(ctx, argv);
   if (sub === 'object' && n === 3) {
     const e = entryOf(ctx, argv[2]);

@@ -60,7 +60,7 @@ function rename(ctx: CommandContext, argv: Buffer[], nx: boolean): void {
   db.delete(src);
   db.set(dst, e.type, e.value);
   if (expire !== undefined) db.setExpire(dst, expire);
-  if (e.type === 'list' || e.type === 'zset') db.signalReady(dst);
+  if (e.type === 'list' || e.type === 'zset' || e.type === 'stream') db.signalReady(dst);
   ctx.notify(NOTIFY_GENERIC, 'rename_from', src);
   ctx.notify(NOTIFY_GENERIC, 'rename_to', dst);
   if (nx) ctx.reply.integer(1);
@@ -96,7 +96,7 @@ function move(ctx: CommandContext, argv: Buffer[]): void {
   dst.set(key, e.type, e.value);
   if (expire !== undefined) dst.setExpire(key, expire);
   src.delete(key);
-  if (e.type === 'list' || e.type === 'zset') dst.signalReady(key);
+  if (e.type === 'list' || e.type === 'zset' || e.type === 'stream') dst.signalReady(key);
   ctx.notify(NOTIFY_GENERIC, 'move_from', key);
   ctx.notify(NOTIFY_GENERIC, 'move_to', key, dst);
   ctx.reply.integer(1);
@@ -128,7 +128,7 @@ function copy(ctx: CommandContext, argv: Buffer[]): void {
   }
   dstDb.set(dst, e.type, copyValue(ctx, e));
   if (expire !== undefined) dstDb.setExpire(dst, expire);
-  if (e.type === 'list' || e.type === 'zset') dstDb.signalReady(dst);
+  if (e.type === 'list' || e.type === 'zset' || e.type === 'stream') dstDb.signalReady(dst);
   ctx.notify(NOTIFY_GENERIC, 'copy_to', dst, dstDb);
   ctx.reply.integer(1);
 }
