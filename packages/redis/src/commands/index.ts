@@ -12,6 +12,7 @@ import { commandCommands } from './command-cmd';
 import { configCommands } from './config';
 import { connectionCommands } from './connection';
 import { debugCommands } from './debug';
+import { dumpCommands } from './dump';
 import { functionCommands } from './function';
 import { infoCommands } from './info';
 import { keyCommands } from './keys';
@@ -28,7 +29,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, commandCommands, transactionCommands, keyCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands]) {
+  for (const list of [connectionCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);

@@ -332,9 +332,13 @@ const object = dispatchSub('object', {
   idletime: {
     arity: 3,
     run: (ctx, argv) => {
-      const e = ctx.db.dict.get(keyOf(argv[2]));
-      if (e === undefined || ctx.db.lookupWrite(keyOf(argv[2])) === undefined) return ctx.reply.nil();
-      ctx.reply.integer(Math.max(0, Math.floor(ctx.server.now() / 1000) - e.lru));
+      const key = keyOf(argv[2]);
+      // Read before the lookup, which counts as an access (Redis's OBJECT does not touch the key).
+      const lru = ctx.db.dict.get(key)?.lru;
+      const e = ctx.db.lookupWrite(key);
+      if (e === undefined || lru === undefined) return ctx.reply.nil();
+      e.lru = lru;
+      ctx.reply.integer(Math.max(0, Math.floor(ctx.server.now() / 1000) - lru));
     },
   },
   refcount: {
