@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOTIFY_STREAM, def, type CommandDef } from '../command';
 import { CommandError, NO_SUCH_KEY, SYNTAX, arityError, argIs, int64Arg } from '../command';
 import type { CommandContext } from '../command';
 import { str } from './common';
@@ -154,7 +154,8 @@ function xadd(ctx: CommandContext, argv: Buffer[]): void {
   ctx.reply.bulk(idText);
   if (created) db.set(key, 'stream', s);
   else db.modified(key);
-  if (args.trim !== null) s.trim(args.trim);
+  ctx.notify(NOTIFY_STREAM, 'xadd', key);
+  if (args.trim !== null && s.trim(args.trim) > 0) ctx.notify(NOTIFY_STREAM, 'xtrim', key);
   // Log the generated ID and an exact trim; a fully given ID without `~` is logged as sent.
   if (given === null || given.seq === null || args.trim?.approx === true) {
     const out: (Buffer | string)[] = ['XADD', key];
@@ -200,7 +201,10 @@ function xdel(ctx: CommandContext, argv: Buffer[]): void {
   for (let j = 2; j < argv.length; j++) ids.push(parseStrictId(argv[j]));
   let deleted = 0;
   for (const id of ids) if (s.deleteEntry(id)) deleted++;
-  if (deleted > 0) ctx.db.modified(key);
+  if (deleted > 0) {
+    ctx.db.modified(key);
+    ctx.notify(NOTIFY_STREAM, 'xdel', key);
+  }
   ctx.reply.integer(deleted);
 }
 
@@ -213,6 +217,7 @@ function xtrim(ctx: CommandContext, argv: Buffer[]): void {
   const deleted = s.trim(trim);
   if (deleted > 0) {
     ctx.db.modified(key);
+    ctx.notify(NOTIFY_STREAM, 'xtrim', key);
     if (trim.approx) ctx.propagate(['XTRIM', key, ...exactTrimArgs(s, trim)]);
   }
   ctx.reply.integer(deleted);
@@ -246,6 +251,7 @@ function xsetid(ctx: CommandContext, argv: Buffer[]): void {
   if (entriesAdded !== -1n) s.entriesAdded = entriesAdded;
   if (maxDeleted !== ZERO_ID) s.maxDeletedId = maxDeleted;
   ctx.db.modified(key);
+  ctx.notify(NOTIFY_STREAM, 'xsetid', key);
   ctx.reply.ok();
 }
 

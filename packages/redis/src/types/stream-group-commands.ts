@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
+import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOTIFY_STREAM, def, type CommandDef } from '../command';
 import { CommandError, SYNTAX, argIs, int64Arg, unknownSubcommand } from '../command';
 import type { CommandContext } from '../command';
 import { helpReply } from '../commands/sub';
@@ -92,6 +92,7 @@ function xgroup(ctx: CommandContext, argv: Buffer[]): void {
       if (groups.has(groupName)) throw new CommandError('BUSYGROUP Consumer Group name already exists');
       groups.set(groupName, new ConsumerGroup(id, entriesRead));
       db.modified(key);
+      ctx.notify(NOTIFY_STREAM, 'xgroup-create', key);
       return r.ok();
     }
     case 'setid': {
@@ -101,12 +102,14 @@ function xgroup(ctx: CommandContext, argv: Buffer[]): void {
       g.lastId = isLast ? s.lastId : parseId(argv[4]);
       g.entriesRead = entriesRead;
       db.modified(key);
+      ctx.notify(NOTIFY_STREAM, 'xgroup-setid', key);
       return r.ok();
     }
     case 'destroy': {
       if (g === null || s === undefined) return r.integer(0);
       s.groups?.delete(groupName);
       db.modified(key);
+      ctx.notify(NOTIFY_STREAM, 'xgroup-destroy', key);
       // XREADGROUP clients blocked on this group get NOGROUP.
       db.signalReady(key);
       return r.integer(1);
@@ -114,7 +117,10 @@ function xgroup(ctx: CommandContext, argv: Buffer[]): void {
     case 'createconsumer': {
       if (g === null) return r.integer(0); // checked above
       const { created } = g.consumer(str(argv[4]), ctx.server.now());
-      if (created) db.modified(key);
+      if (created) {
+        db.modified(key);
+        ctx.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key);
+      }
       return r.integer(created ? 1 : 0);
     }
     default: {
@@ -123,6 +129,7 @@ function xgroup(ctx: CommandContext, argv: Buffer[]): void {
       if (g === null || c === undefined) return r.integer(0);
       r.integer(g.deleteConsumer(c));
       db.modified(key);
+      ctx.notify(NOTIFY_STREAM, 'xgroup-delconsumer', key);
     }
   }
 }
@@ -222,12 +229,16 @@ class ClaimTarget {
 
   constructor(
     private readonly ctx: CommandContext,
+    private readonly key: string,
     private readonly g: ConsumerGroup,
     private readonly name: string,
   ) {}
 
   get(): Consumer {
-    return (this.consumer ??= this.g.consumer(this.name, this.ctx.server.now()).consumer);
+    if (this.consumer !== null) return this.consumer;
+    const { consumer, created } = this.g.consumer(this.name, this.ctx.server.now());
+    if (created) this.ctx.notify(NOTIFY_STREAM, 'xgroup-createconsumer', this.key);
+    return (this.consumer = consumer);
   }
 }
 
@@ -278,7 +289,7 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): void {
   }
   // A delivery time in the future or negative is taken as now (clients' clocks differ).
   const time = deliveryTime < 0n || deliveryTime > BigInt(now) ? now : Number(deliveryTime);
-  const target = new ClaimTarget(ctx, g, str(argv[3]));
+  const target = new ClaimTarget(ctx, key, g, str(argv[3]));
   const claimed: StreamId[] = [];
   let changed = propagateLastId;
   for (const id of ids) {
@@ -351,7 +362,7 @@ function xautoclaim(ctx: CommandContext, argv: Buffer[]): void {
   const g = s === undefined ? null : findGroup(s, groupName);
   if (s === undefined || g === null) throw noGroup(key, groupName);
   const now = ctx.server.now();
-  const target = new ClaimTarget(ctx, g, str(argv[3]));
+  const target = new ClaimTarget(ctx, key, g, str(argv[3]));
   let attempts = count * ATTEMPTS_FACTOR;
   const claimed: StreamId[] = [];
   const deleted: StreamId[] = [];

@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_BLOCKING, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, def, type CommandDef } from '../command';
+import { CMD_BLOCKING, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, NOTIFY_STREAM, def, type CommandDef } from '../command';
 import { CommandError, INT64_MAX_NUMBER, SYNTAX, argIs, int64Arg, parseBigInt } from '../command';
 import type { CommandContext, Reply } from '../command';
 import { str } from './common';
@@ -69,7 +69,10 @@ function replyParts(r: Reply, parts: readonly StreamPart[]): void {
 /** The consumer, created (and, after a NOACK read, logged) when new. */
 function consumerFor(ctx: CommandContext, key: string, g: ConsumerGroup, opts: GroupOptions): Consumer {
   const { consumer, created } = g.consumer(opts.consumer, ctx.server.now());
-  if (created) ctx.propagate(['XGROUP', 'CREATECONSUMER', key, opts.name, opts.consumer]);
+  if (created) {
+    ctx.propagate(['XGROUP', 'CREATECONSUMER', key, opts.name, opts.consumer]);
+    ctx.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key);
+  }
   return consumer;
 }
 
