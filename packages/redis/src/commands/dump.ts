@@ -16,7 +16,7 @@ import type { CommandContext, CommandDef, Entry, ValueType } from '../command';
 import { crc64 } from '../crc64';
 import { Deque, RedisHash, RedisSet, RedisZSet } from '../types';
 import { bytesOf, stringValue } from '../stringvalue';
-import { RDB_VERSION } from './function';
+import { RDB_VERSION } from '../scripting/functions';
 
 // RDB object type bytes (Redis's rdb.h).
 const RDB_TYPE_STRING = 0;
