@@ -43,6 +43,7 @@ async function open(port: number): Promise<Socket> {
 test.each([
   ['getting-started.md', 'hello.js'],
   ['core.md', 'line-protocol.js'],
+  ['core.md', 'tcp-proxy.js'],
   ['echo.md', 'echo-server.js'],
   ['http.md', 'http-hello.js'],
   ['redis.md', 'redis-embedded.js'],

@@ -39,6 +39,8 @@ export declare class Reactor {
   flush(ops: number): void;
   write(id: number, data: Uint8Array): number;
   close(id: number): boolean;
+  /** Half-close: FIN after the pending output; input is still presented. False if not open. */
+  closeWrite(id: number): boolean;
   detach(id: number): [number, Buffer | null] | null;
   inbound(id: number): Buffer | null;
   outbound(id: number): number;
@@ -103,6 +105,8 @@ export interface OpKinds {
   readonly close: number;
   /** id: connection, a: bytes of the presented data the handler consumed */
   readonly consume: number;
+  /** id: connection; sends FIN once its output is written and goes on reading */
+  readonly closeWrite: number;
 }
 
 /** The reactor's option defaults (`@nevio/core` re-exports them in its `defaults`). */

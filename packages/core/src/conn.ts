@@ -45,6 +45,8 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   isClosed = false;
   /** Close requested; output still draining. */
   closing = false;
+  /** closeWrite() was called: FIN goes (or went) out after the pending output; reading goes on. */
+  writeClosed = false;
   /** Why the connection is being closed by nevio itself (a handler threw), for `closed`. */
   closeError: Error | undefined = undefined;
 
@@ -106,7 +108,7 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
       throw new TypeError(`conn.write takes a string or a Uint8Array, not ${data === null ? 'null' : typeof data}`);
     }
-    if (this.isClosed || this.closing) return false;
+    if (this.isClosed || this.closing || this.writeClosed) return false;
     this.loop.write(this, data);
     return true;
   }
@@ -126,6 +128,12 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
     if (this.isClosed || this.closing) return;
     this.closing = true;
     this.loop.close(this);
+  }
+
+  closeWrite(): void {
+    if (this.isClosed || this.closing || this.writeClosed) return;
+    this.writeClosed = true;
+    this.loop.closeWrite(this);
   }
 
   pause(): void {
@@ -201,6 +209,7 @@ export class DatagramConn<C = unknown> extends InboundCursor implements Conn<C> 
 
   wake(): void {}
   close(): void {}
+  closeWrite(): void {}
   pause(): void {}
   resume(): void {}
   setNoDelay(): void {}

@@ -20,7 +20,7 @@ const {
   drained: RECORD_DRAINED,
   end: RECORD_END,
 } = constants.record;
-const { write: OP_WRITE, close: OP_CLOSE, consume: OP_CONSUME } = constants.op;
+const { write: OP_WRITE, close: OP_CLOSE, consume: OP_CONSUME, closeWrite: OP_CLOSE_WRITE } = constants.op;
 // Outputs larger than this skip the stage buffer and are handed to the reactor directly.
 const LARGE_OUTPUT = 256 * 1024;
 
@@ -400,6 +400,14 @@ export class Loop {
       this.pushOp(OP_CLOSE, conn.nativeId, 0, 0);
     } else {
       this.reactor.close(conn.nativeId);
+    }
+  }
+
+  closeWrite(conn: StreamConn): void {
+    if (this.dispatching) {
+      this.pushOp(OP_CLOSE_WRITE, conn.nativeId, 0, 0);
+    } else {
+      this.reactor.closeWrite(conn.nativeId);
     }
   }
 

@@ -108,6 +108,13 @@ export interface Conn<C = unknown> {
   /** Closes the connection after its pending output has been written. */
   close(): void;
   /**
+   * Half-closes: sends FIN once the pending output is written, and goes on reading (the peer may
+   * still answer), as Go's `CloseWrite` and Node's `socket.end()`. Later writes are refused. The
+   * connection closes at the peer's FIN, or, with {@link Options.allowHalfOpen}, when `close()`
+   * is called. A proxy uses it to pass a FIN on. Nothing for UDP.
+   */
+  closeWrite(): void;
+  /**
    * Stops reading from the connection (the application's own backpressure, e.g. while a request
    * body is being consumed slowly); `resume()` reads again. Bytes keep arriving in the kernel's
    * buffer, and then the peer's.

@@ -57,6 +57,7 @@ Napi::Object DescribeConstants(Napi::Env env) {
   Number(op, "write", kOpWrite);
   Number(op, "close", kOpClose);
   Number(op, "consume", kOpConsume);
+  Number(op, "closeWrite", kOpCloseWrite);
   Napi::Array syscalls = Napi::Array::New(env, kCallCount);
   for (uint32_t i = 0; i < kCallCount; i++) syscalls.Set(i, kSyscallNames[i]);
   Napi::Object balance = Napi::Object::New(env);

@@ -66,7 +66,12 @@ uint32_t Connection::WantedInterest(const Watermarks& watermarks, bool* drained)
   return want;
 }
 
-int Connection::HalfClose() { return shutdown(fd_, SHUT_WR) < 0 ? -errno : 0; }
+int Connection::HalfClose() {
+  if (write_shut) return 0;
+  if (shutdown(fd_, SHUT_WR) < 0) return -errno;
+  write_shut = true;
+  return 0;
+}
 
 void Connection::CloseSocket() { close(fd_); }
 
@@ -256,6 +261,13 @@ void Reactor::UpdateInterest(Connection* c) {
 }
 
 void Reactor::FinishIfDrained(Connection* c) {
+  if (c->close_write && !c->closing && !c->write_shut && c->out().empty()) {
+    int rc = c->HalfClose();
+    if (rc < 0) {
+      Destroy(c, -rc, kCallShutdown);
+      return;
+    }
+  }
   if (c->closing && c->out().empty()) {
     if (c->read_done) {
       // Nothing owed and nothing unread: the close cannot turn into RST.
@@ -329,7 +341,7 @@ void Reactor::Release(Connection* c) {
 
 int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
   Connection* c = Find(id);
-  if (c == nullptr || c->closing || c->connecting) return -1;
+  if (c == nullptr || c->closing || c->close_write || c->connecting) return -1;
   struct iovec chunk = {const_cast<uint8_t*>(bytes), length};
   if (!Send(c, &chunk, 1)) return -1;
   return static_cast<int64_t>(c->out().size());
@@ -355,6 +367,14 @@ int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
   int fd = c->fd();
   Release(c);
   return fd;
+}
+
+bool Reactor::CloseWrite(int32_t id) {
+  Connection* c = Find(id);
+  if (c == nullptr || c->connecting || c->closing) return false;
+  c->close_write = true;
+  FinishIfDrained(c);
+  return true;
 }
 
 bool Reactor::SetReading(int32_t id, bool on) {

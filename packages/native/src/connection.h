@@ -42,7 +42,7 @@ class Connection {
   // The poller interest the connection wants now. Applies the watermarks: sets `*drained` when
   // the pending output fell to the low one after exceeding the high one.
   uint32_t WantedInterest(const Watermarks& watermarks, bool* drained);
-  // Sends FIN after the output already handed to the kernel (shutdown SHUT_WR); 0 or -errno.
+  // Sends FIN after the output already handed to the kernel (shutdown SHUT_WR), once; 0 or -errno.
   int HalfClose();
   // Closes the descriptor. Input still unread makes the kernel answer with RST, which is why a
   // graceful close half-closes and drops input until the peer's FIN first (reactor.h: Close).
@@ -71,7 +71,11 @@ class Connection {
   // after the request is refused, and once the pending output is written the connection
   // half-closes, then closes at the peer's FIN or at `linger_deadline`.
   bool closing = false;
-  bool half_closed = false;  // our FIN is sent
+  bool half_closed = false;  // closing, and our FIN is sent: only the peer's FIN is awaited
+  // CloseWrite was asked: no more output is taken, FIN goes out once the pending output is
+  // written (then `write_shut`), and input is still presented.
+  bool close_write = false;
+  bool write_shut = false;
   bool read_done = false;    // the peer sent FIN
   int64_t linger_deadline = 0;  // steady-clock milliseconds; set when half_closed
   uint32_t round = 0;      // the round this connection was last read in (kqueue may report twice)

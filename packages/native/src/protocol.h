@@ -35,6 +35,7 @@ enum OpKind : int32_t {
   kOpWrite = 1,    // id: connection, a: offset in the stage buffer, b: length
   kOpClose = 2,    // id: connection; closes once its output is written
   kOpConsume = 3,  // id: connection, a: bytes of the presented data the handler consumed
+  kOpCloseWrite = 4,  // id: connection; sends FIN once its output is written, and goes on reading
 };
 
 // Syscall codes in records, so JavaScript can name the call without a string per record.

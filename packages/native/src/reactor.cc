@@ -132,7 +132,7 @@ void Reactor::ApplyOps(int count) {
         chunks[n].iov_len = static_cast<size_t>(w.b);
         n++;
       }
-      if (n > 0 && c != nullptr && !c->closing && !c->connecting) Send(c, chunks, n);
+      if (n > 0 && c != nullptr && !c->closing && !c->close_write && !c->connecting) Send(c, chunks, n);
       continue;
     }
     i++;
@@ -144,6 +144,9 @@ void Reactor::ApplyOps(int count) {
       FinishIfDrained(c);
     } else if (op.kind == kOpConsume) {
       c->SetConsumed(static_cast<uint32_t>(op.a));
+    } else if (op.kind == kOpCloseWrite && !c->closing) {
+      c->close_write = true;
+      FinishIfDrained(c);
     }
   }
 }

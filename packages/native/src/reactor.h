@@ -112,6 +112,10 @@ class Reactor {
   // with input unread would make the kernel answer with RST, which destroys the output still in
   // flight to the peer (nginx's lingering close).
   bool Close(int32_t id);
+  // Half-close: FIN once the pending output is written, while input is still presented (a
+  // proxy passing on its client's FIN). Later writes are refused; the connection closes at the
+  // peer's FIN (or in half-open mode when the application closes it). False if not open.
+  bool CloseWrite(int32_t id);
   // Removes the connection from the reactor without closing the descriptor; pending output is
   // moved to `pending_output`. Returns the descriptor or -1.
   int Detach(int32_t id, std::vector<uint8_t>* pending_output);

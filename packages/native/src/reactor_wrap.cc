@@ -62,6 +62,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                            InstanceMethod<&ReactorWrap::Flush>("flush"),
                            InstanceMethod<&ReactorWrap::Write>("write"),
                            InstanceMethod<&ReactorWrap::Close>("close"),
+                           InstanceMethod<&ReactorWrap::CloseWrite>("closeWrite"),
                            InstanceMethod<&ReactorWrap::Detach>("detach"),
                            InstanceMethod<&ReactorWrap::Inbound>("inbound"),
                            InstanceMethod<&ReactorWrap::Outbound>("outbound"),
@@ -344,6 +345,11 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
   Napi::Value Close(const Napi::CallbackInfo& info) {
     Args args(info, "Reactor.close");
     return Napi::Boolean::New(info.Env(), Live(info)->Close(args.Int32(0, "id")));
+  }
+
+  Napi::Value CloseWrite(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.closeWrite");
+    return Napi::Boolean::New(info.Env(), Live(info)->CloseWrite(args.Int32(0, "id")));
   }
 
   // detach(id) -> [fd, pendingOutput | null], or null if the connection is gone.
