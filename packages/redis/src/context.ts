@@ -12,6 +12,7 @@ import type { Reply } from './reply';
 import type { CommandStats } from './cmdstats';
 import type { SlowLog } from './slowlog';
 import type { LatencyMonitor } from './latency';
+import type { ReplicationView } from './replication';
 
 /** What a command runs with. One long-lived object per client: do not keep it across calls. */
 export interface CommandContext {
@@ -452,6 +453,8 @@ export interface ServerContext {
   readonly persistence: Persistence;
   readonly info: ServerInfo;
   readonly scripting: Scripting;
+  /** Replicas attached with SYNC/PSYNC (the replication stream). */
+  readonly replication: ReplicationView;
   /** SHUTDOWN: asks the transport to stop. */
   shutdown(): void;
 }

@@ -23,9 +23,18 @@ export interface MultiHost {
   endTransaction(): void;
 }
 
+/**
+ * One client's WATCH of one key. `expired`: the key was already logically expired when WATCHed
+ * (Redis 7.0's watchedKey.expired): its deletion by lazy or active expiry, DEL or FLUSHDB is
+ * then no change, and EXEC does not fail for it.
+ */
+interface Watch {
+  expired: boolean;
+}
+
 export class Transactions {
-  /** Per database: key → clients WATCHing it. */
-  private readonly watchers: Map<string, Set<Client>>[] = [];
+  /** Per database: key → the clients WATCHing it. */
+  private readonly watchers: Map<string, Map<Client, Watch>>[] = [];
 
   constructor(
     databases: number,
@@ -78,10 +87,10 @@ export class Transactions {
     const map = this.watchers[db.index];
     let set = map.get(key);
     if (set === undefined) {
-      map.set(key, (set = new Set()));
+      map.set(key, (set = new Map()));
       db.watching++;
     }
-    set.add(c);
+    set.set(c, { expired: this.isExpired(db, key) });
   }
 
   unwatchAll(c: Client): void {
@@ -99,27 +108,51 @@ export class Transactions {
     c.dirtyCas = false;
   }
 
-  /** A key changed: its WATCHers' EXEC will fail. */
+  /** A key changed: its WATCHers' EXEC will fail (unless it was expired and is now gone). */
   touched(db: Db, key: string): void {
     if (db.watching === 0) return;
     const set = this.watchers[db.index].get(key);
-    if (set !== undefined) for (const c of set) c.dirtyCas = true;
+    if (set === undefined) return;
+    const gone = !db.dict.has(key);
+    for (const [c, w] of set) {
+      if (w.expired && gone) w.expired = false;
+      else c.dirtyCas = true;
+    }
   }
 
-  /** Marks every client watching a key of `db` that exists (FLUSHDB, SWAPDB). */
-  touchAll(db: Db, alsoIn?: Db): void {
+  /**
+   * FLUSHDB / SWAPDB (Redis's touchAllWatchedKeysInDb): `db` is emptied, and replaced with
+   * `replacedWith`'s keys for SWAPDB. A watched key counts as changed when it existed or appears,
+   * except an expired key that is gone or stays expired.
+   */
+  touchAll(db: Db, replacedWith?: Db): void {
     if (db.watching === 0) return;
     for (const [key, set] of this.watchers[db.index]) {
-      if (db.dict.has(key) || (alsoIn !== undefined && alsoIn.dict.has(key))) for (const c of set) c.dirtyCas = true;
+      const existed = db.dict.has(key);
+      const appears = replacedWith !== undefined && replacedWith.dict.has(key);
+      if (!existed && !appears) continue;
+      const appearsExpired = appears && replacedWith !== undefined && this.isExpired(replacedWith, key);
+      for (const [c, w] of set) {
+        if (w.expired) {
+          if (!appears) w.expired = false;
+          else if (!appearsExpired) c.dirtyCas = true;
+        } else if (!existed && appearsExpired) w.expired = true;
+        else c.dirtyCas = true;
+      }
     }
+  }
+
+  /** True when `key` is in `db` but its time has come (not yet reclaimed). */
+  private isExpired(db: Db, key: string): boolean {
+    const at = db.getExpire(key);
+    return at !== undefined && at <= this.host.now() && db.dict.has(key);
   }
 
   /** A WATCHed key that has expired since counts as touched (Redis 7 does the same). */
   private watchedKeyExpired(c: Client): boolean {
-    const now = this.host.now();
     for (const [db, key] of c.watched) {
-      const at = db.getExpire(key);
-      if (at !== undefined && at <= now && db.dict.has(key)) return true;
+      if (this.watchers[db.index].get(key)?.get(c)?.expired === true) continue;
+      if (this.isExpired(db, key)) return true;
     }
     return false;
   }

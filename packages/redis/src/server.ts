@@ -11,6 +11,7 @@
 import { Aof } from './aof';
 import { Blocking, type BlockingHost } from './blocked';
 import { Monitors, isScriptCommand } from './monitor';
+import { ReplicationFeed } from './replication';
 import { ClientPause, POSTPONED, type PauseHost } from './pause';
 import { Tracking, type TrackingHost } from './tracking';
 import { Client } from './client';
@@ -63,6 +64,9 @@ export interface ServerLog {
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 /** Commands MONITOR does not show after they ran (admin, skip_monitor: scripts are shown before). */
 const NOT_MONITORED = CMD_SKIP_MONITOR | CMD_ADMIN;
+const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+/** Inside MULTI over maxmemory, every command is refused but these. */
+const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 /** A command with its name as a Buffer, which replaces argv[0] (see RespParser.nameStart). */
@@ -117,6 +121,8 @@ export class RedisServer
   readonly tracking: Tracking;
   readonly pause: ClientPause;
   readonly monitors = new Monitors();
+  /** Replicas attached with SYNC/PSYNC and the stream they are sent. */
+  readonly replication = new ReplicationFeed();
   /** The client whose input is being processed (or who is being served), null otherwise. */
   current: Client | null = null;
   /** Nesting of call() (EXEC runs its commands inside): > 0 while a command runs. */
@@ -261,6 +267,7 @@ export class RedisServer
     this.pubsub.unsubscribeAll(c);
     this.tracking.disable(c);
     this.monitors.clients.delete(c);
+    this.replication.detach(c.out);
     if (this.current === c) this.current = null;
     c.out.discard();
     c.parser.reset();
@@ -412,8 +419,11 @@ export class RedisServer
         `ERR Can't execute '${def.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
-    if (this.config.maxmemory > 0 && (flags & CMD_DENYOOM) !== 0 && !this.memory.ensure()) {
-      return this.reject(c, "OOM command not allowed when used memory > 'maxmemory'.", def.name);
+    if (this.config.maxmemory > 0 && this.mayGrowMemory(c, def) && !this.memory.ensure()) {
+      if (def.name !== 'exec') return this.reject(c, OOM_ERROR, def.name);
+      // Redis's execCommandAbort: the transaction is discarded, with the reason.
+      this.multi.discard(c);
+      return this.reject(c, `EXECABORT Transaction discarded because of: ${OOM_ERROR}`, def.name);
     }
     if (this.tracking.clients !== 0) this.tracking.limit(this.trackingMaxKeys);
     // Queued and postponed commands keep their name as sent, for MONITOR.
@@ -421,6 +431,18 @@ export class RedisServer
     if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, c.multi, def, this.sentName(c, argv));
     this.call(c, def, argv);
     if (this.blocking.pending) this.blocking.serve();
+  }
+
+  /**
+   * Whether `def` is refused over `maxmemory` (Redis's processCommand): a denyoom command, EXEC
+   * of a transaction holding one, and inside MULTI anything but EXEC/DISCARD/QUIT/RESET (the
+   * queue itself takes memory).
+   */
+  private mayGrowMemory(c: Client, def: CommandDef): boolean {
+    if ((def.flags & CMD_DENYOOM) !== 0) return true;
+    if (c.multi === null) return false;
+    if (def.name === 'exec') return c.multi.some((q) => (q.def.flags & CMD_DENYOOM) !== 0);
+    return !OOM_EXEMPT_IN_MULTI.has(def.name);
   }
 
   private reject(c: Client, msg: string, name?: string): void {
@@ -461,13 +483,13 @@ export class RedisServer
     if (this.tracking.clients !== 0) this.tracking.commandRan(c, def, argv, this.current, this.callDepth === 0);
     this.recordCall(c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
-    if (this.aof !== null && c.logsWrites) {
+    if ((this.aof !== null || this.replication.active) && c.logsWrites) {
       // `run` may have called propagate(), which TypeScript cannot see.
       const propagated = c.propagated as (Buffer | string)[][] | null;
       if (propagated !== null) {
-        for (const p of propagated) this.aof.feed(db.index, p);
+        for (const p of propagated) this.feed(db.index, p);
       } else if (this.dirty !== dirtyBefore && (def.flags & CMD_WRITE) !== 0) {
-        this.aof.feed(db.index, argv);
+        this.feed(db.index, argv);
       }
     }
     c.propagated = null;
@@ -612,17 +634,20 @@ export class RedisServer
 
   // --- persistence ---
 
-  /** Logs a command to the AOF, when one is open. */
+  /** Propagates a change: to the AOF, when one is open, and to the replicas, when attached. */
   feed(dbIndex: number, argv: readonly (Buffer | string)[]): void {
     if (this.aof !== null) this.aof.feed(dbIndex, argv);
+    this.replication.feed(dbIndex, argv);
   }
 
   beginTransaction(): void {
     this.aof?.beginTransaction();
+    this.replication.beginTransaction();
   }
 
   endTransaction(): void {
     this.aof?.endTransaction();
+    this.replication.endTransaction();
   }
 
   addDirty(n: number): void {
