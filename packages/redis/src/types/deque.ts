@@ -95,10 +95,17 @@ export class Deque<T> {
     return out;
   }
 
-  /** Keeps only the elements from `start` to `end` inclusive (an empty range empties the deque). */
+  /**
+   * Keeps only the elements from `start` to `end` inclusive (an empty range empties the deque).
+   * O(removed): the common capped list (LPUSH then LTRIM 0 N-1) drops one element, not N.
+   */
   trim(start: number, end: number): void {
-    const kept = start <= end ? this.slice(start, end) : [];
-    this.replaceWith(kept);
+    if (start > end) return this.replaceWith([]);
+    for (let i = 0; i < start; i++) this.buf[(this.head + i) & this.mask] = undefined;
+    for (let i = end + 1; i < this.len; i++) this.buf[(this.head + i) & this.mask] = undefined;
+    this.head = (this.head + start) & this.mask;
+    this.len = end - start + 1;
+    this.maybeShrink();
   }
 
   /**
