@@ -226,7 +226,7 @@ function storePoints(ctx: CommandContext, key: string, points: GeoPoint[], n: nu
   const { db } = ctx;
   let maxLen = 0;
   for (let i = 0; i < n; i++) if (points[i].member.length > maxLen) maxLen = points[i].member.length;
-  const z = RedisZSet.sized(n, maxLen);
+  const z = RedisZSet.sized(n, maxLen, ctx.server.config);
   for (let i = 0; i < n; i++) z.set(points[i].member, byDist ? points[i].dist : points[i].score);
   db.set(key, 'zset', z);
   db.signalReady(key);

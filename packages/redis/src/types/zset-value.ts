@@ -46,9 +46,9 @@ export class RedisZSet extends SortedSet {
   /**
    * An empty set in the encoding Redis gives a set it builds knowing its final size and longest
    * member: ZADD on a new key (its first member), ZRANGESTORE, ZUNIONSTORE & co. A listpack when
-   * both fit the thresholds, else a skiplist.
+   * both fit the thresholds (pass the server's, `ctx.server.config`), else a skiplist.
    */
-  static sized(count: number, maxMemberLength: number, limits: ZSetLimits = DEFAULT_LIMITS): RedisZSet {
+  static sized(count: number, maxMemberLength: number, limits: ZSetLimits): RedisZSet {
     const z = new RedisZSet(limits);
     z.listpack = count <= limits['zset-max-listpack-entries'] && maxMemberLength <= limits['zset-max-listpack-value'];
     return z;

@@ -204,6 +204,11 @@ zunionstore z2 1 o
 object encoding z2
 copy o3 o4
 object encoding o4
+geoadd g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania
+geosearchstore gs g fromlonlat 15 37 byradius 200 km
+object encoding gs
+georadius g 15 37 200 km store gr
+object encoding gr
 config set zset-max-ziplist-entries 128
 config set zset-max-ziplist-value 64
 zadd z0 2 b
