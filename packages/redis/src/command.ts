@@ -197,6 +197,11 @@ export interface CommandDef {
   /** Executes the command. */
   readonly run: CommandRun;
   /**
+   * The flags of one call, when they depend on its arguments (Redis's getCommandFlags): EVAL's
+   * come from its script's shebang. CLIENT PAUSE reads them, for queued commands too.
+   */
+  readonly callFlags?: (ctx: CommandContext, argv: readonly Buffer[]) => number;
+  /**
    * For {@link CMD_MOVABLE_KEYS} commands: the positions of the keys in `argv` (COMMAND GETKEYS),
    * where first/last/step cannot say (SORT's STORE key).
    */
@@ -214,6 +219,11 @@ export function keyPositions(d: CommandDef, argv: readonly Buffer[]): number[] {
   const out: number[] = [];
   for (let i = d.firstKey; i <= last && i < argv.length; i += d.step) out.push(i);
   return out;
+}
+
+/** The flags of this call of `d` ({@link CommandDef.callFlags}, else the command's). */
+export function callFlags(d: CommandDef, ctx: CommandContext, argv: readonly Buffer[]): number {
+  return d.callFlags === undefined ? d.flags : d.callFlags(ctx, argv);
 }
 
 /** Defines a command of the table (every command is made with it). */

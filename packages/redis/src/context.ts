@@ -350,6 +350,14 @@ export interface Scripting {
   loadScript(body: Buffer): string;
   /** SCRIPT EXISTS of one SHA1 (any case). */
   scriptExists(sha: string): boolean;
+  /**
+   * The flags of one EVAL-family call (Redis's evalGetCommandFlags): a script whose shebang
+   * declares flags replaces `commandFlags`' write/denyoom/stale/may_replicate with what it
+   * declared; otherwise (no shebang, EVALSHA of an unknown script) `commandFlags` stand.
+   */
+  evalFlags(argv: readonly Buffer[], bySha: boolean, commandFlags: number): number;
+  /** The same for FCALL/FCALL_RO: the called function's flags decide. */
+  fcallFlags(argv: readonly Buffer[], commandFlags: number): number;
   /** SCRIPT FLUSH: forgets the scripts and starts a new interpreter. */
   flushScripts(): void;
   /** SCRIPT KILL (`isEval`) or FUNCTION KILL; throws NOTBUSY, UNKILLABLE or BUSY. */

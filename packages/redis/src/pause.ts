@@ -9,7 +9,7 @@
 import type { BlockSpec, CommandDef, PauseKind } from './command';
 import { MAX_TIMER_MS } from './blocked';
 import type { Client } from './client';
-import { CMD_MAY_REPLICATE, CMD_WRITE } from './command';
+import { CMD_MAY_REPLICATE, CMD_WRITE, callFlags } from './command';
 
 /** Flags that make a command wait under a WRITE pause. */
 const WRITE_FLAGS = CMD_WRITE | CMD_MAY_REPLICATE;
@@ -55,11 +55,11 @@ export class ClientPause {
    * True when `def`, sent by `c`, must wait: everything under ALL; under WRITE, commands that
    * write or may propagate (PUBLISH, …), and EXEC of a transaction holding one.
    */
-  mustWait(c: Client, def: CommandDef): boolean {
+  mustWait(c: Client, def: CommandDef, argv: readonly Buffer[]): boolean {
     if (this.kind === 'all') return true;
-    if ((def.flags & WRITE_FLAGS) !== 0) return true;
+    if ((callFlags(def, c, argv) & WRITE_FLAGS) !== 0) return true;
     if (def.name !== 'exec' || c.multi === null) return false;
-    for (const q of c.multi) if ((q.def.flags & WRITE_FLAGS) !== 0) return true;
+    for (const q of c.multi) if ((callFlags(q.def, c, q.argv) & WRITE_FLAGS) !== 0) return true;
     return false;
   }
 

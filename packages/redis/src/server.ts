@@ -427,7 +427,7 @@ export class RedisServer
     }
     if (this.tracking.clients !== 0) this.tracking.limit(this.trackingMaxKeys);
     // Queued and postponed commands keep their name as sent, for MONITOR.
-    if (this.pause.kind !== null && this.pause.mustWait(c, def) && !this.pause.expired()) return this.pause.postpone(c, def, this.sentName(c, argv));
+    if (this.pause.kind !== null && this.pause.mustWait(c, def, argv) && !this.pause.expired()) return this.pause.postpone(c, def, this.sentName(c, argv));
     if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, c.multi, def, this.sentName(c, argv));
     this.call(c, def, argv);
     if (this.blocking.pending) this.blocking.serve();

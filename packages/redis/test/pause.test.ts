@@ -74,6 +74,30 @@ test('transactions: read-only EXEC runs, EXEC with a write waits; a pause inside
     await u.read();
   }));
 
+test('scripts: no-writes scripts run, others (no shebang, writes declared) wait, in and out of MULTI', () =>
+  same(async (s) => {
+    const admin = await s.open('admin');
+    const a = await s.open('a');
+    const b = await s.open('b');
+    await admin.call('FLUSHALL');
+    const ro = '#!lua flags=no-writes\nreturn 12';
+    const sha = String(await admin.call('SCRIPT', 'LOAD', ro));
+    await admin.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+    await a.call('EVAL', ro, '0');
+    await a.call('EVALSHA', sha, '0');
+    await a.call('EVAL_RO', "return redis.call('get', 'x')", '1', 'x');
+    await a.call('MULTI');
+    await a.call('EVAL', ro, '0');
+    await a.call('EXEC');
+    b.send('EVAL', 'return 1', '0');
+    await blockedClients(s, admin, 1);
+    a.send('EVAL', '#!lua\nreturn 2', '0');
+    await blockedClients(s, admin, 2);
+    await admin.call('CLIENT', 'UNPAUSE');
+    await b.read();
+    await a.read();
+  }));
+
 test('ALL pauses every command; the pause ends by itself; bad arguments', () =>
   same(async (s) => {
     const admin = await s.open('admin');

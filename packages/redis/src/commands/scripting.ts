@@ -33,6 +33,7 @@ function evalCommand(name: string, flags: number, bySha: boolean, readonly: bool
   return {
     ...def(name, -3, flags, NOKEYS, 'scripting', (ctx, argv) => ctx.server.scripting.eval(ctx, argv, bySha, readonly), summary),
     getKeys: numKeysGetKeys,
+    callFlags: (ctx, argv) => ctx.server.scripting.evalFlags(argv, bySha, flags),
   };
 }
 
@@ -101,6 +102,7 @@ function fcallCommand(name: string, flags: number, readonly: boolean, summary: s
   return {
     ...def(name, -3, flags, NOKEYS, 'scripting', (ctx, argv) => ctx.server.scripting.fcall(ctx, argv, readonly), summary),
     getKeys: numKeysGetKeys,
+    callFlags: (ctx, argv) => ctx.server.scripting.fcallFlags(argv, flags),
   };
 }
 

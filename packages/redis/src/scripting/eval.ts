@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CommandError, argInt, type CommandContext } from '../command';
-import { parseShebang } from './flags';
+import { parseShebang, scriptCommandFlags } from './flags';
 import { newEngine, type NativeEngine } from './native';
 import { LUA_MEMORY_LIMIT, type ScriptRunner } from './runner';
 
@@ -67,6 +67,21 @@ export class EvalScripts {
     const sha = sha1hex(body);
     if (!this.scripts.has(sha)) this.compile(sha, body);
     return sha;
+  }
+
+  /** See {@link Scripting.evalFlags}. EVAL's body is parsed (its cached flags are the same). */
+  callFlags(argv: readonly Buffer[], bySha: boolean, commandFlags: number): number {
+    let script: number | undefined;
+    if (bySha) {
+      if (argv[1].length === SHA_LENGTH) script = this.scripts.get(argv[1].latin1Slice(0, SHA_LENGTH).toLowerCase())?.flags;
+    } else {
+      try {
+        script = parseShebang(argv[1], false).flags;
+      } catch {
+        // A bad shebang fails when the script runs; until then the command's flags stand.
+      }
+    }
+    return script === undefined ? commandFlags : scriptCommandFlags(commandFlags, script);
   }
 
   exists(sha: string): boolean {

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { CommandError } from '../command';
+import { CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_STALE, CMD_WRITE, CommandError } from '../command';
 
 /** The script only reads: it runs on replicas and under OOM, and may be called by *_RO. */
 export const SCRIPT_NO_WRITES = 1 << 0;
@@ -19,6 +19,21 @@ export const SCRIPT_NO_CLUSTER = 1 << 3;
 export const SCRIPT_ALLOW_CROSS_SLOT = 1 << 4;
 /** An EVAL script without a shebang: Redis 6 behaviour (no flags, checks per command). */
 export const SCRIPT_EVAL_COMPAT = 1 << 5;
+
+/**
+ * A command's flags for a run of a script with these flags (Redis's scriptFlagsToCmdFlags):
+ * declared flags replace write, denyoom, stale and may_replicate; a script without a shebang
+ * (compat mode) keeps the command's.
+ */
+export function scriptCommandFlags(commandFlags: number, scriptFlags: number): number {
+  if ((scriptFlags & SCRIPT_EVAL_COMPAT) !== 0) return commandFlags;
+  let f = commandFlags & ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+  // no-writes implies allow-oom.
+  if ((scriptFlags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)) === 0) f |= CMD_DENYOOM;
+  if ((scriptFlags & SCRIPT_NO_WRITES) === 0) f |= CMD_WRITE;
+  if ((scriptFlags & SCRIPT_ALLOW_STALE) !== 0) f |= CMD_STALE;
+  return f;
+}
 
 /** Flag names in Redis's order (FUNCTION LIST shows them in it). */
 export const SCRIPT_FLAG_NAMES: readonly (readonly [bit: number, name: string])[] = [

@@ -10,6 +10,7 @@
 import { CommandError, globMatch, parseInt64, type CommandContext } from '../command';
 import { crc64 } from '../crc64';
 import { parseNumKeys } from './eval';
+import { scriptCommandFlags } from './flags';
 import { newEngine, type NativeEngine, type RegisteredFunction } from './native';
 import { LUA_MEMORY_LIMIT, type ScriptRunner } from './runner';
 
@@ -215,6 +216,12 @@ export class FunctionLibraries {
       }
       throw err;
     }
+  }
+
+  /** See {@link Scripting.fcallFlags}. */
+  callFlags(argv: readonly Buffer[], commandFlags: number): number {
+    const fn = this.functions.get(argv[1].toString().toLowerCase());
+    return fn === undefined ? commandFlags : scriptCommandFlags(commandFlags, fn.flags);
   }
 
   /** FCALL / FCALL_RO. */

@@ -36,6 +36,14 @@ export class ScriptingEngine implements Scripting {
     return this.scripts.exists(sha);
   }
 
+  evalFlags(argv: readonly Buffer[], bySha: boolean, commandFlags: number): number {
+    return this.scripts.callFlags(argv, bySha, commandFlags);
+  }
+
+  fcallFlags(argv: readonly Buffer[], commandFlags: number): number {
+    return this.functions.callFlags(argv, commandFlags);
+  }
+
   flushScripts(): void {
     this.scripts.flush();
   }
