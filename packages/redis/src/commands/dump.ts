@@ -4,7 +4,8 @@
  *
  * nevio writes the plain RDB object types every Redis since 2.0 loads: STRING (0), LIST (1), SET
  * (2), HASH (4) and ZSET_2 (5), with raw (uncompressed) strings; it reads those, including the
- * integer and LZF-compressed string forms Redis writes. Redis 7.0's DUMP of a small collection
+ * integer and LZF-compressed string forms Redis writes, and Redis's streams (types 15 and 19,
+ * `types/stream-rdb.ts`; DUMP of a stream is refused). Redis 7.0's DUMP of a small collection
  * uses its compact encodings (listpack, intset, quicklist), which nevio does not parse: RESTORE
  * answers `Bad data format` for them. A value restored takes its encoding afresh from its
  * contents and the current thresholds, as Redis's load does.
@@ -17,6 +18,7 @@ import { crc64 } from '../crc64';
 import { Deque, RedisHash, RedisSet, RedisZSet } from '../types';
 import { bytesOf, stringValue } from '../stringvalue';
 import { RDB_VERSION } from '../scripting/functions';
+import { loadStream } from '../types/stream-rdb';
 
 // RDB object type bytes (Redis's rdb.h).
 const RDB_TYPE_STRING = 0;
@@ -24,6 +26,8 @@ const RDB_TYPE_LIST = 1;
 const RDB_TYPE_SET = 2;
 const RDB_TYPE_HASH = 4;
 const RDB_TYPE_ZSET_2 = 5;
+const RDB_TYPE_STREAM_LISTPACKS = 15;
+const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
 
 // The two top bits of a length byte: 6-bit length, 14-bit length, 32/64-bit length, or a
 // special string encoding (integers, LZF) in the low 6 bits.
@@ -245,6 +249,40 @@ class PayloadReader {
     return out;
   }
 
+  /** A length-encoded number without the element-count bound (IDs, counters). */
+  number(): bigint {
+    const { n, encoded } = this.lengthOrEncodingBig();
+    if (encoded) throw new CommandError(BAD_FORMAT);
+    return n;
+  }
+
+  private lengthOrEncodingBig(): { n: bigint; encoded: boolean } {
+    if (this.buf[this.pos] === LEN_64BIT) {
+      this.pos++;
+      this.need(8);
+      const n = this.buf.readBigUInt64BE(this.pos);
+      this.pos += 8;
+      return { n, encoded: false };
+    }
+    const { n, encoded } = this.lengthOrEncoding();
+    return { n: BigInt(n), encoded };
+  }
+
+  /** `n` raw bytes. */
+  raw(n: number): Buffer {
+    this.need(n);
+    this.pos += n;
+    return this.buf.subarray(this.pos - n, this.pos);
+  }
+
+  /** An 8-byte little-endian millisecond time (rdbLoadMillisecondTime). */
+  millis(): number {
+    this.need(8);
+    const t = Number(this.buf.readBigInt64LE(this.pos));
+    this.pos += 8;
+    return t;
+  }
+
   double(): number {
     this.need(8);
     const d = this.buf.readDoubleLE(this.pos);
@@ -287,6 +325,10 @@ function deserialize(ctx: CommandContext, object: Buffer): { type: ValueType; va
       if (!z.set(member, r.double())) throw new CommandError(BAD_FORMAT);
     }
     out = { type: 'zset', value: z, size: z.size };
+  } else if (type === RDB_TYPE_STREAM_LISTPACKS || type === RDB_TYPE_STREAM_LISTPACKS_2) {
+    const limits = { maxBytes: config['stream-node-max-bytes'], maxEntries: config['stream-node-max-entries'] };
+    // An empty stream is a valid value: it counts as one for the emptiness check below.
+    out = { type: 'stream', value: loadStream(r, type === RDB_TYPE_STREAM_LISTPACKS_2, limits), size: 1 };
   } else throw new CommandError(BAD_FORMAT);
   // Redis refuses empty collections and trailing bytes alike.
   if (!r.done || out.size === 0) throw new CommandError(BAD_FORMAT);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { defaultConfig } from '../../src/config';
 import { startRedis, type RunningRedis } from '../../src/listen';
+import { RealRedis } from './harness';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 let dir: string;
@@ -116,6 +117,34 @@ it('COPY is deep, TYPE / OBJECT ENCODING / SCAN TYPE know streams, DIGEST-VALUE 
     const [, keys] = await c.scan(0, 'TYPE', 'stream', 'COUNT', 100);
     expect(keys.sort()).toEqual(['d', 'd2']);
   } finally {
+    c.disconnect();
+    await srv.stop();
+  }
+});
+
+it("RESTOREs redis-server's DUMP of a stream with groups (RDB type 19)", async () => {
+  const { srv, c } = await start();
+  const real = await RealRedis.start();
+  const theirs = new Redis({ host: '127.0.0.1', port: real.port, maxRetriesPerRequest: 0 });
+  try {
+    await c.flushall();
+    for (let i = 1; i <= 150; i++) await theirs.xadd('s', `${i}-${i % 3}`, 'n', String(i), ...(i % 7 === 0 ? ['odd', 'x'.repeat(i)] : []));
+    await theirs.xdel('s', '5-2', '100-1');
+    await theirs.xgroup('CREATE', 's', 'g', '0');
+    await theirs.xreadgroup('GROUP', 'g', 'alice', 'COUNT', 3, 'STREAMS', 's', '>');
+    await theirs.xreadgroup('GROUP', 'g', 'bob', 'COUNT', 2, 'STREAMS', 's', '>');
+    await theirs.xgroup('CREATECONSUMER', 's', 'g', 'carol');
+    const payload = await theirs.dumpBuffer('s');
+    expect(await c.restore('s', 0, payload)).toBe('OK');
+    expect(await c.xrange('s', '-', '+')).toEqual(await theirs.xrange('s', '-', '+'));
+    expect(await c.xinfo('GROUPS', 's')).toEqual(await theirs.xinfo('GROUPS', 's'));
+    expect(await c.xpending('s', 'g')).toEqual(await theirs.xpending('s', 'g'));
+    const info = async (r: Redis): Promise<unknown[]> => ((await r.xinfo('STREAM', 's')) as unknown[]).filter((_v, i, a) => !String(a[i - (i % 2)]).startsWith('radix'));
+    expect(await info(c)).toEqual(await info(theirs));
+    await expect(c.restore('bad', 0, Buffer.concat([Buffer.from([19, 1]), payload.subarray(2)]))).rejects.toThrow(/Bad data format|checksum/);
+  } finally {
+    theirs.disconnect();
+    await real.stop();
     c.disconnect();
     await srv.stop();
   }
