@@ -20,6 +20,8 @@ export interface ListenerOptions {
   readonly reuseAddr?: boolean;
   /** `backlog`: this listener's `listen(2)` backlog. */
   readonly backlog?: number;
+  /** `proxyprotocol`: read a PROXY protocol header from trusted peers (see {@link Options.proxyProtocol}). */
+  readonly proxyProtocol?: boolean;
 }
 
 /** A parsed listening address, before host names are resolved. */
@@ -60,6 +62,7 @@ const QUERY_OPTIONS: Readonly<Record<string, (value: string, input: string) => L
     if (!(n >= 1 && n <= MAX_BACKLOG)) throw new AddressError(`option 'backlog' takes a positive integer, not '${value}'`, input);
     return { backlog: n };
   },
+  proxyprotocol: (value, input) => ({ proxyProtocol: booleanOption('proxyprotocol', value, input) }),
 };
 
 function parseQuery(query: string, input: string): ListenerOptions {

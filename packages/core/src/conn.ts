@@ -45,6 +45,8 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   isClosed = false;
   /** Close requested; output still draining. */
   closing = false;
+  /** A PROXY protocol header is expected before anything else (see Loop.react). */
+  proxyPending = false;
   /** closeWrite() was called: FIN goes (or went) out after the pending output; reading goes on. */
   writeClosed = false;
   /** Why the connection is being closed by nevio itself (a handler threw), for `closed`. */
@@ -98,6 +100,12 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
     const reactor = this.loop.reactor;
     const [family, address, port] = end === 'local' ? reactor.localAddress(this.nativeId) : reactor.remoteAddress(this.nativeId);
     return makeAddr(this.network, family, address, port);
+  }
+
+  /** What a PROXY protocol header named: the addresses reported from now on. */
+  setProxiedAddresses(remote: Addr, local: Addr): void {
+    this.remote = remote;
+    this.local = local;
   }
 
   get outboundBuffered(): number {

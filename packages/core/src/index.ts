@@ -31,4 +31,6 @@ export type { CliOption, OptionTable, OptionValues } from './cli-flags';
 export { optionGrammar, runCommand } from './cli';
 export type { Command, CommandRequest, Grammar, Running } from './cli';
 export { BARE_PORT_HOST, parseAddress } from './address';
+export { ProxyProtocolError, parseProxyHeader } from './proxy-protocol';
+export type { ProxiedEndpoint, ProxyHeader } from './proxy-protocol';
 export type { AddressInput, ListenAddress, ListenerOptions } from './address';

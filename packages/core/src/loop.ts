@@ -2,7 +2,10 @@ import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { constants, Reactor } from '@nevio/native';
 import { DatagramConn, StreamConn } from './conn';
+import { makeAddr } from './address';
 import { DialError, HandlerError, SystemCallError } from './errors';
+import { parseProxyHeader, ProxyProtocolError } from './proxy-protocol';
+import type { ProxyTrust } from './proxy-protocol';
 import { Action } from './types';
 import type { Addr, Conn, Events, Logger, Network, Output, ReactResult } from './types';
 
@@ -64,6 +67,8 @@ export interface DialTarget {
 interface ListenerInfo {
   network: Network;
   addr: Addr;
+  /** Set when the listener reads PROXY protocol headers: the peers believed. */
+  proxy: ProxyTrust | undefined;
 }
 
 /**
@@ -118,8 +123,8 @@ export class Loop {
     this.maxOps = this.ops.length / RECORD_WORDS;
   }
 
-  addListener(network: Network, addr: Addr): void {
-    this.listeners.push({ network, addr });
+  addListener(network: Network, addr: Addr, proxy?: ProxyTrust): void {
+    this.listeners.push({ network, addr, proxy });
   }
 
   networkOf(listenerIndex: number): Network {
@@ -228,23 +233,78 @@ export class Loop {
       conn.context = dialed.context;
     } else {
       conn = new StreamConn(this, id, listenerIndex, this.events, this.networkOf(listenerIndex), false);
-    }
-    this.conns[id & SLOT_MASK] = conn;
-    const events = conn.events;
-    const opened = events.opened;
-    if (opened !== undefined) {
-      try {
-        const result = opened.call(events, conn);
-        if (result !== undefined) this.apply(conn, result, undefined);
-      } catch (error) {
-        this.handlerFailed(conn, 'opened', error);
+      const trust = this.listeners[listenerIndex]?.proxy;
+      if (trust !== undefined) {
+        const [family, address] = this.reactor.remoteAddress(id);
+        if (trust.trusts(family, address)) {
+          // `opened` waits for the header: it names the client the handlers should see.
+          conn.proxyPending = true;
+          this.conns[id & SLOT_MASK] = conn;
+          return;
+        }
       }
     }
+    this.conns[id & SLOT_MASK] = conn;
+    this.runOpened(conn);
     // Resolved after `opened`, so the caller's code after `await dial()` sees it has run.
     dialed?.resolve(conn);
   }
 
+  private runOpened(conn: StreamConn): void {
+    const events = conn.events;
+    const opened = events.opened;
+    if (opened === undefined) return;
+    try {
+      const result = opened.call(events, conn);
+      if (result !== undefined) this.apply(conn, result, undefined);
+    } catch (error) {
+      this.handlerFailed(conn, 'opened', error);
+    }
+  }
+
+  /**
+   * Reads the PROXY header at the start of `data`: its length, or -1 when the connection waits
+   * for more bytes (none are consumed) or was closed for a malformed header.
+   */
+  private proxyHeader(conn: StreamConn, data: Buffer): number {
+    let header;
+    try {
+      header = parseProxyHeader(data);
+    } catch (error) {
+      if (!(error instanceof ProxyProtocolError)) throw error;
+      conn.proxyPending = false;
+      conn.closeError = error;
+      this.reportError(error, conn);
+      conn.close();
+      return -1;
+    }
+    if (header === undefined) {
+      this.pushOp(OP_CONSUME, conn.nativeId, 0, 0);
+      return -1;
+    }
+    conn.proxyPending = false;
+    const { source, destination } = header;
+    if (source !== undefined && destination !== undefined) {
+      const network = conn.listenerIndex >= 0 ? this.networkOf(conn.listenerIndex) : 'tcp';
+      const networkOf = (family: number): Network => (family === 0 ? 'unix' : network === 'unix' ? `tcp${family}` as Network : network);
+      conn.setProxiedAddresses(
+        makeAddr(networkOf(source.family), source.family, source.address, source.port),
+        makeAddr(networkOf(destination.family), destination.family, destination.address, destination.port),
+      );
+    }
+    this.runOpened(conn);
+    return header.length;
+  }
+
   private react(conn: StreamConn, data: Buffer): void {
+    let skipped = 0;
+    if (conn.proxyPending) {
+      skipped = this.proxyHeader(conn, data);
+      if (skipped < 0) return;
+      data = data.subarray(skipped);
+      // `opened` may have closed it; an empty rest is consumed with the header.
+      if (data.length === 0 || conn.closing) return;
+    }
     const events = conn.events;
     const react = events.react;
     conn.data = data;
@@ -252,7 +312,7 @@ export class Loop {
     conn.cursorUsed = false;
     try {
       const result = react === undefined ? undefined : react.call(events, conn, data);
-      if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.nativeId, conn.cursor, 0);
+      if (conn.cursorUsed && conn.cursor < data.length) this.pushOp(OP_CONSUME, conn.nativeId, skipped + conn.cursor, 0);
       if (result !== undefined) this.apply(conn, result, data);
     } catch (error) {
       this.handlerFailed(conn, 'react', error);
@@ -274,6 +334,8 @@ export class Loop {
     this.conns[id & SLOT_MASK] = undefined;
     conn.isClosed = true;
     this.preWritePending.delete(conn);
+    // Closed while its PROXY header was awaited: `opened` never ran, so neither does `closed`.
+    if (conn.proxyPending) return;
     const events = conn.events;
     const closed = events.closed;
     if (closed === undefined) return;

@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { constants } from '@nevio/native';
 import { familyOf, makeAddr, parseAddress, resolveHost } from './address';
-import type { AddressInput, ListenAddress } from './address';
+import type { AddressInput, ListenAddress, ListenerOptions } from './address';
+import { DEFAULT_PROXY_TRUSTED, ProxyTrust } from './proxy-protocol';
 import { defaults } from './defaults';
 import { NevioError } from './errors';
 import { Loop, systemError } from './loop';
@@ -11,7 +12,7 @@ import { connectionsOf, loopWorkerData, spawnLoops } from './multicore';
 import { registerServingLoop, unregisterServingLoop } from './dial';
 import type { LoopGroup, LoopWorkerData } from './multicore';
 import { Action } from './types';
-import type { Addr, Events, LoadBalancing, Options, Server } from './types';
+import type { Addr, Events, LoadBalancing, Network, Options, Server } from './types';
 
 
 /** One loop's server: the whole server on loop 0, a member of it in a worker-thread loop. */
@@ -191,6 +192,13 @@ function createLoop(events: Events<any>, options: Options, server: LoopServer): 
   );
 }
 
+/** The PROXY protocol trust of a listener, or undefined when it reads no headers. */
+function proxyTrust(addr: { network: Network; options: ListenerOptions }, options: Options): ProxyTrust | undefined {
+  const enabled = addr.options.proxyProtocol ?? options.proxyProtocol ?? false;
+  if (!enabled || addr.network.startsWith('udp')) return undefined;
+  return new ProxyTrust(options.proxyTrusted ?? DEFAULT_PROXY_TRUSTED);
+}
+
 function balancing(lb: LoadBalancing = 'round-robin'): 0 | 1 | 2 | 3 {
   const algorithm = Object.hasOwn(constants.balance, lb) ? constants.balance[lb] : undefined;
   if (algorithm === undefined) {
@@ -255,7 +263,7 @@ export async function serve<C = unknown>(
       const index = await bind(loop, parsed[i], hosts[i], options, reusePort[i]);
       const [family, address, port] = loop.reactor.listenerAddress(index);
       const addr = makeAddr(parsed[i].network, family, address, port);
-      loop.addListener(parsed[i].network, addr);
+      loop.addListener(parsed[i].network, addr, proxyTrust(parsed[i], options));
       server.addrs.push(addr);
     }
     if (loops > 1) {
@@ -302,9 +310,9 @@ async function joinAsLoop(events: Events<any>, options: Options, data: LoopWorke
       const addr: ListenAddress = { input: `${spec.network}://${spec.address}:${spec.port}`, ...spec };
       const index = await bind(loop, addr, spec.host, options, true);
       const [family, address, port] = loop.reactor.listenerAddress(index);
-      loop.addListener(spec.network, makeAddr(spec.network, family, address, port));
+      loop.addListener(spec.network, makeAddr(spec.network, family, address, port), proxyTrust(spec, options));
     } else {
-      loop.addListener(spec.network, makeAddr(spec.network, spec.family, spec.address, spec.port));
+      loop.addListener(spec.network, makeAddr(spec.network, spec.family, spec.address, spec.port), proxyTrust(spec, options));
     }
     server.addrs.push(loop.listenerAddr(loop.listenerCount() - 1));
   }

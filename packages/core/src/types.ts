@@ -265,6 +265,21 @@ export interface Options {
   reusePort?: boolean;
   /** The module worker-thread loops load; default: the program's main module. */
   workerModule?: string;
+  /**
+   * Every TCP and unix listener reads a PROXY protocol header (HAProxy's v1 text or v2 binary)
+   * first on each connection from a trusted peer ({@link Options.proxyTrusted}), before
+   * `opened` runs, and reports the client it names as `conn.remoteAddr` (and the address the
+   * client connected to as `conn.localAddr`). A malformed header closes that connection with a
+   * `ProxyProtocolError`. Peers that are not trusted are served as plain connections, their
+   * own address stands, and a header they send is ordinary data. One listener: the address
+   * query `?proxyprotocol=true`. Default `false`.
+   */
+  proxyProtocol?: boolean;
+  /**
+   * Whose PROXY headers are believed: IP addresses, CIDR networks (`10.0.0.0/8`), and `unix`
+   * for unix-socket peers. Default: loopback (`127.0.0.0/8`, `::1/128`).
+   */
+  proxyTrusted?: readonly string[];
   /** Exit the process with code 1 when a worker loop dies. Default `false`: report it and go on. */
   exitOnLoopError?: boolean;
 }
