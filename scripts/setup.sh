@@ -4,7 +4,8 @@
 # - System packages, through apt when it is there (as root, or with sudo): a C++ toolchain for the
 #   addons, llhttp's C sources (node-llhttp) for @nevio/http, Lua 5.1 with lua-cjson and LuaBitOp
 #   for @nevio/redis's scripting addon, redis-server/redis-tools as the
-#   differential-test oracle and benchmark peer, curl for the HTTP tests, wrk for the benchmarks.
+#   differential-test oracle and benchmark peer, curl for the HTTP tests, wrk for the benchmarks,
+#   HAProxy as the PROXY-protocol peer of the core's tests, tcl for Redis's own test suite.
 # - pnpm 10 through npx: the corepack bundled with Node 20 cannot verify pnpm's signature against
 #   every registry ("No compatible signature found in package metadata"), and pnpm 11 needs a
 #   newer Node than 20.
@@ -31,6 +32,8 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+command -v tclsh8.6 >/dev/null 2>&1 || missing+=(tcl)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

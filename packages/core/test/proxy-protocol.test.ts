@@ -165,3 +165,58 @@ describe('a listener with ?proxyprotocol=true', () => {
     await expect(serve({}, 'tcp://127.0.0.1:0?proxyprotocol=maybe')).rejects.toMatchObject({ code: 'ERR_NEVIO_ADDRESS' });
   });
 });
+
+describe('behind HAProxy (send-proxy, send-proxy-v2)', () => {
+  test.each(['send-proxy', 'send-proxy-v2'])('%s: conn.remoteAddr is the client HAProxy accepted', async (mode) => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createServer } = await import('node:net');
+    const seen: string[] = [];
+    const server = await serve({ opened: (conn) => void seen.push(String(conn.remoteAddr)), react: (_c, d) => d }, 'tcp://127.0.0.1:0?proxyprotocol=true');
+    // A free port for HAProxy's frontend.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const front = (probe.address() as import('node:net').AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'nevio-haproxy-'));
+    const config = join(dir, 'haproxy.cfg');
+    writeFileSync(
+      config,
+      [
+        'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 30s', '  timeout server 30s',
+        'frontend f', `  bind 127.0.0.1:${front}`, '  default_backend b',
+        'backend b', `  server nevio 127.0.0.1:${server.addrs[0].port} ${mode}`, '',
+      ].join('\n'),
+    );
+    const haproxy = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    haproxy.stderr!.on('data', (d) => (stderr += d));
+    try {
+      let socket: Socket | undefined;
+      await eventually(async () => {
+        socket?.destroy();
+        socket = connect(front, '127.0.0.1');
+        socket.on('error', () => undefined);
+        return new Promise<boolean>((resolve) => {
+          socket!.once('connect', () => resolve(true));
+          socket!.once('error', () => resolve(false));
+        });
+      }, 10_000);
+      let got = '';
+      socket!.on('data', (d: Buffer) => (got += d.toString()));
+      socket!.write('through haproxy');
+      await eventually(() => got === 'through haproxy', 10_000);
+      // Without the header nevio would see HAProxy's own outgoing port, not the client's.
+      expect(seen).toEqual([`tcp://127.0.0.1:${socket!.localPort}`]);
+      socket!.destroy();
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; haproxy said: ${stderr}`);
+    } finally {
+      haproxy.kill('SIGTERM');
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
