@@ -154,6 +154,9 @@ export class Blocking {
 
   /** Serves clients blocked on keys that commands signalled ready, in blocking order. */
   serve(): void {
+    // The command that signalled may have taken a while (EXEC with DEBUG SLEEP): as in Redis,
+    // whose handleClientsBlockedOnKeys sees the real time, a key that expired meanwhile is gone.
+    this.host.updateTime();
     while (this.readyKeys.length !== 0) {
       const batch = this.readyKeys;
       this.readyKeys = [];

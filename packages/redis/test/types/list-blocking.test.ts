@@ -13,7 +13,7 @@ const opened: RawClient[] = [];
 jest.setTimeout(30000);
 
 beforeAll(async () => {
-  srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
+  srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], 'enable-debug-command': 'yes' }, quietLog);
   admin = await RawClient.connect(srv.port);
 });
 
@@ -129,4 +129,22 @@ test('timeouts whose deadline passes INT64_MAX ms wait forever, as in Redis 7.0.
   await admin.send(['RPUSH', 'q', 'a', 'b']);
   expect(text(await forever)).toBe('*2\r\n$1\r\nq\r\n$1\r\na\r\n');
   expect(text(await zero)).toBe('*2\r\n$1\r\nq\r\n$1\r\nb\r\n');
+});
+
+test('a key that expired while EXEC ran does not serve the blocked client', async () => {
+  const c = await client();
+  const id = text(await c.send(['CLIENT', 'ID'])).slice(1, -2);
+  const popped = c.send(['BRPOP', 'k', '0']);
+  await blockedClients(1);
+  await admin.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
+  await admin.send(['MULTI']);
+  await admin.send(['RPUSH', 'k', 'hello']);
+  await admin.send(['PEXPIRE', 'k', '100']);
+  await admin.send(['DEBUG', 'SLEEP', '0.2']);
+  await admin.send(['EXEC']);
+  await admin.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '1']);
+  expect(text(await admin.send(['CLIENT', 'LIST', 'ID', id]))).toContain('flags=b');
+  expect(text(await admin.send(['EXISTS', 'k']))).toBe(':0\r\n');
+  expect(text(await admin.send(['CLIENT', 'UNBLOCK', id]))).toBe(':1\r\n');
+  expect(text(await popped)).toBe('*-1\r\n');
 });
