@@ -40,7 +40,7 @@ import type { CommandContext } from './context';
 import type { ValueType } from './keyspace';
 
 export { CommandError, NOT_FLOAT, NOT_INTEGER, NOT_POSITIVE, NO_SUCH_KEY, OUT_OF_RANGE, OVERFLOW, SYNTAX, WRONGTYPE, arityError } from './errors';
-export { keyOf, type Db, type Entry, type ValueType } from './keyspace';
+export { keyOf, lfuDecayed, type Db, type Entry, type ValueType } from './keyspace';
 export { formatDouble, type Reply } from './reply';
 export { globMatch } from './glob';
 export { LongDouble, parseRangeDouble, parseStrictDouble } from './types/numbers';

@@ -17,7 +17,14 @@ import { INVALID_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from '
 import { splitArgs } from './parser';
 
 /** The eviction policies nevio implements. */
-export type EvictionPolicy = 'noeviction' | 'allkeys-lru';
+/** `maxmemory-policy`: every policy of Redis 7.0 (see `evict.ts`). */
+export type EvictionPolicy = 'noeviction' | 'allkeys-lru' | 'allkeys-lfu' | 'allkeys-random' | 'volatile-lru' | 'volatile-lfu' | 'volatile-random' | 'volatile-ttl';
+
+const EVICTION_POLICIES: readonly string[] = ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'];
+
+function isEvictionPolicy(text: string): text is EvictionPolicy {
+  return EVICTION_POLICIES.includes(text);
+}
 /** `enable-debug-command` / `enable-protected-configs`: never, always, or from loopback only. */
 export type ProtectedAction = 'no' | 'yes' | 'local';
 
@@ -229,8 +236,6 @@ function unsupported(name: string, text: string): string | undefined {
   switch (name) {
     case 'save':
       return text === '' ? undefined : 'no RDB snapshots are written (use appendonly yes for persistence)';
-    case 'maxmemory-policy':
-      return text === 'noeviction' || text === 'allkeys-lru' ? undefined : 'only noeviction and allkeys-lru are implemented';
     case 'min-replicas-to-write':
       return text === '0' ? undefined : 'there is no replication, so writes would not be refused as asked';
     case 'replicaof':
@@ -311,7 +316,7 @@ export function applySetting(cfg: Config, rawName: string, values: string[], opt
   else if (isField(STRING_FIELDS, name)) cfg[name] = text;
   else if (name === 'bind') cfg.bind = text.split(' ').filter((x) => x !== '');
   else if (name === 'appendfsync' && (text === 'always' || text === 'everysec' || text === 'no')) cfg.appendfsync = text;
-  else if (name === 'maxmemory-policy' && (text === 'noeviction' || text === 'allkeys-lru')) cfg['maxmemory-policy'] = text;
+  else if (name === 'maxmemory-policy' && isEvictionPolicy(text)) cfg['maxmemory-policy'] = text;
   else if ((name === 'enable-debug-command' || name === 'enable-protected-configs') && (text === 'no' || text === 'yes' || text === 'local')) cfg[name] = text;
   else {
     cfg.stored ??= new Map();

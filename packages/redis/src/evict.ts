@@ -1,13 +1,16 @@
 /**
  * Memory accounting and `maxmemory` (Redis's evict.c): the estimate INFO reports, and eviction
- * with the allkeys-lru approximation before a command that may grow memory.
+ * before a command that may grow memory, by every `maxmemory-policy`: approximate LRU (oldest
+ * access among `maxmemory-samples` sampled keys), approximate LFU (lowest decayed logarithmic
+ * counter, `keyspace.ts`), random, and volatile-ttl (soonest expiry); the volatile-* policies
+ * sample only keys with an expiry, and fail like noeviction when there are none.
  *
  * @packageDocumentation
  */
-import type { Config, Db } from './command';
+import type { Config, Db, Entry } from './command';
+import { showSetting } from './config';
+import { lfuDecayed } from './keyspace';
 
-/** Keys sampled per eviction, as Redis's default `maxmemory-samples`. */
-const SAMPLES = 5;
 /** At most this many keys are evicted before one command, so that no command stalls. */
 const MAX_EVICT_PER_COMMAND = 64;
 
@@ -32,32 +35,83 @@ export class Memory {
   }
 
   /**
-   * Before a command that may grow memory, under `maxmemory`: evicts the least recently used of
-   * 5 sampled keys, repeatedly (allkeys-lru), or refuses (false) under noeviction.
+   * Before a command that may grow memory, over `maxmemory`: evicts by the policy until the
+   * estimate is under the limit (at most {@link MAX_EVICT_PER_COMMAND} keys per command), or
+   * refuses (false) under noeviction or when nothing can be evicted.
    */
   ensure(): boolean {
     const { config, dbs } = this.host;
     if (this.used <= config.maxmemory) return true;
-    if (config['maxmemory-policy'] !== 'allkeys-lru') return false;
+    const policy = config['maxmemory-policy'];
+    if (policy === 'noeviction') return false;
+    const volatile = policy.startsWith('volatile-');
     let keys = 0;
-    for (const db of dbs) keys += db.size;
+    for (const db of dbs) keys += volatile ? db.expires.size : db.size;
     if (keys === 0) return false;
-    const perKey = this.used / keys;
+    let all = 0;
+    for (const db of dbs) all += db.size;
+    const perKey = this.used / Math.max(all, 1);
+    const samples = Math.max(1, Number(showSetting(config, 'maxmemory-samples')));
     let toFree = Math.min(MAX_EVICT_PER_COMMAND, Math.ceil((this.used - config.maxmemory) / Math.max(perKey, 1)));
     while (toFree-- > 0) {
-      let best: [Db, string, number] | null = null;
-      for (const db of dbs) {
-        for (let i = 0; i < SAMPLES; i++) {
-          const s = db.sample(Math.floor(Math.random() * 16));
-          if (s === undefined) break;
-          if (best === null || s[1].lru < best[2]) best = [db, s[0], s[1].lru];
-        }
-      }
-      if (best === null) break;
-      best[0].delete(best[1]);
-      this.host.evicted(best[0], best[1]);
+      const victim = this.pick(policy, volatile, samples);
+      if (victim === null) return false;
+      victim[0].delete(victim[1]);
+      this.host.evicted(victim[0], victim[1]);
       this.used -= perKey;
     }
     return true;
+  }
+
+  /** The key to evict: the worst by the policy's score among the sampled keys of every database. */
+  private pick(policy: Config['maxmemory-policy'], volatile: boolean, samples: number): [Db, string] | null {
+    let best: [Db, string] | null = null;
+    let bestScore = Infinity;
+    for (const db of this.host.dbs) {
+      for (let i = 0; i < samples; i++) {
+        const key = volatile ? this.sampleVolatile(db) : db.sample(Math.floor(Math.random() * 16))?.[0];
+        if (key === undefined) break;
+        const e = db.dict.get(key);
+        if (e === undefined) continue;
+        const score = scoreOf(policy, e, db.expires.get(key));
+        if (score < bestScore) {
+          best = [db, key];
+          bestScore = score;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** A key with an expiry, continuing a walk over the database's expiry table (Map order). */
+  private sampleVolatile(db: Db): string | undefined {
+    if (db.expires.size === 0) return undefined;
+    let it = this.volatileCursors.get(db) ?? db.expires.keys();
+    let r = it.next();
+    if (r.done === true) {
+      it = db.expires.keys();
+      r = it.next();
+      if (r.done === true) return undefined;
+    }
+    this.volatileCursors.set(db, it);
+    return r.value;
+  }
+
+  private readonly volatileCursors = new WeakMap<Db, Iterator<string>>();
+}
+
+/** Lower is evicted first: the access time (LRU), the decayed counter (LFU), the expiry (TTL), or random. */
+function scoreOf(policy: Config['maxmemory-policy'], e: Entry, expiresAt: number | undefined): number {
+  switch (policy) {
+    case 'allkeys-lru':
+    case 'volatile-lru':
+      return e.lru;
+    case 'allkeys-lfu':
+    case 'volatile-lfu':
+      return lfuDecayed(e);
+    case 'volatile-ttl':
+      return expiresAt ?? Infinity;
+    default:
+      return Math.random();
   }
 }

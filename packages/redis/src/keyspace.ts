@@ -54,6 +54,36 @@ export function keyOf(arg: Buffer): string {
 
 let clockSeconds = Math.floor(Date.now() / 1000);
 
+/** A new key's LFU counter (Redis's LFU_INIT_VAL): new keys are not evicted at once. */
+export const LFU_INIT_VAL = 5;
+
+/**
+ * How reads count accesses: the LFU counter is kept only under an LFU `maxmemory-policy`
+ * (like Redis, which keeps either the LRU clock or the counter), so the read path tests one
+ * flag. `logFactor` and `decayMinutes` are `lfu-log-factor` and `lfu-decay-time`.
+ */
+export const accessTracking = { lfu: false, logFactor: 10, decayMinutes: 1 };
+
+/**
+ * The LFU counter of `e` after decay: one less per `lfu-decay-time` minutes since its last
+ * access (Redis's LFUDecrAndReturn; 0 minutes: no decay).
+ */
+export function lfuDecayed(e: Entry): number {
+  const periods = accessTracking.decayMinutes > 0 ? Math.floor((clockSeconds - e.lru) / 60 / accessTracking.decayMinutes) : 0;
+  return Math.max(0, e.freq - periods);
+}
+
+/** An access under LFU: decay, then Redis's logarithmic increment (LFULogIncr), then the time. */
+function lfuTouch(e: Entry): void {
+  let counter = lfuDecayed(e);
+  if (counter < 255) {
+    const base = Math.max(0, counter - LFU_INIT_VAL);
+    if (Math.random() < 1 / (base * accessTracking.logFactor + 1)) counter++;
+  }
+  e.freq = counter;
+  e.lru = clockSeconds;
+}
+
 /** One numbered database (SELECT n). */
 export class Db {
   /** Key to value. Iteration order is insertion order. (Replaced wholesale by SWAPDB.) */
@@ -103,8 +133,8 @@ export class Db {
       return undefined;
     }
     this.hits++;
-    e.lru = clockSeconds;
-    if (e.freq < 255) e.freq++;
+    if (accessTracking.lfu) lfuTouch(e);
+    else e.lru = clockSeconds;
     return e;
   }
 
@@ -112,7 +142,8 @@ export class Db {
   lookupWrite(key: string): Entry | undefined {
     const e = this.dict.get(key);
     if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key))) return undefined;
-    e.lru = clockSeconds;
+    // Under LFU the time is the counter's decay base: only reads (lfuTouch) move it.
+    if (!accessTracking.lfu) e.lru = clockSeconds;
     return e;
   }
 
@@ -147,7 +178,7 @@ export class Db {
   set(key: string, type: ValueType, value: unknown, keepTtl = false): void {
     const e = this.dict.get(key);
     if (e === undefined) {
-      this.dict.set(key, { type, value, lru: clockSeconds, freq: 1 });
+      this.dict.set(key, { type, value, lru: clockSeconds, freq: LFU_INIT_VAL });
       if ((this.hooks.notifyFlags & NOTIFY_NEW) !== 0) this.hooks.notify(NOTIFY_NEW, 'new', key, this);
     } else {
       e.type = type;

@@ -42,7 +42,7 @@ import { LatencyMonitor } from './latency';
 import { SlowLog } from './slowlog';
 import { Memory, type EvictionHost } from './evict';
 import { activeExpireCycle } from './expire';
-import { Db, updateClock, type KeyspaceHooks } from './keyspace';
+import { Db, accessTracking, updateClock, type KeyspaceHooks } from './keyspace';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, parseKeyspaceEvents, publishKeyspaceEvent } from './notify';
 import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
@@ -153,6 +153,7 @@ export class RedisServer
     this.streams = new ReplyStreams(this);
     this.pubsub = new PubSub(this);
     this.memory = new Memory(this);
+    this.followAccessTracking();
     this.tracking = new Tracking(this);
     this.pause = new ClientPause(this);
     this.applyLive('notify-keyspace-events');
@@ -509,10 +510,18 @@ export class RedisServer
     for (const name of changed) this.applyLive(name);
   }
 
+  /** Reads keep the LFU counter under an LFU policy, the LRU clock otherwise (`keyspace.ts`). */
+  private followAccessTracking(): void {
+    accessTracking.lfu = this.config['maxmemory-policy'].endsWith('-lfu');
+    accessTracking.logFactor = Number(showSetting(this.config, 'lfu-log-factor'));
+    accessTracking.decayMinutes = Number(showSetting(this.config, 'lfu-decay-time'));
+  }
+
   /** Makes the running server follow a changed setting. */
   private applyLive(name: string): void {
     const cfg = this.config;
     if (name === 'slowlog-max-len') this.slowlog.trim(cfg['slowlog-max-len']);
+    if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') this.followAccessTracking();
     if (name === 'notify-keyspace-events') this.notifyFlags = parseKeyspaceEvents(showSetting(cfg, name)) ?? 0;
     if (name === 'tracking-table-max-keys') this.trackingMaxKeys = Number(showSetting(cfg, name));
     // A lower limit evicts at once, as Redis's CONFIG SET maxmemory starts evicting.

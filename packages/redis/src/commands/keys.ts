@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
-import { CommandError, INT64_MAX, INT64_MIN, NOTIFY_GENERIC, NO_SUCH_KEY, SYNTAX, argIs, argRange, globMatch, int64Arg, keyOf } from '../command';
+import { CommandError, INT64_MAX, INT64_MIN, NOTIFY_GENERIC, NO_SUCH_KEY, SYNTAX, argIs, argRange, globMatch, int64Arg, keyOf, lfuDecayed } from '../command';
 import { parseScan, scanReply } from '../command';
 import type { CommandContext, Db, Entry, Reply, ScanSource } from '../command';
 import { isSharedInteger, stringValue } from '../stringvalue';
@@ -324,9 +324,12 @@ const object = dispatchSub('object', {
     run: (ctx, argv) => {
       const e = ctx.db.lookupWrite(keyOf(argv[2]));
       if (e === undefined) return ctx.reply.nil();
-      throw new CommandError(
-        'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
-      );
+      if (!ctx.server.config['maxmemory-policy'].endsWith('-lfu')) {
+        throw new CommandError(
+          'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+        );
+      }
+      ctx.reply.integer(lfuDecayed(e));
     },
   },
   idletime: {
