@@ -125,7 +125,7 @@ export class Db {
    * Looks up a key for reading: expired keys are deleted first, hits/misses are counted and
    * the access time is updated.
    */
-  lookupRead(key: string): Entry | undefined {
+  lookupRead(key: string, touch = true): Entry | undefined {
     const e = this.dict.get(key);
     if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key))) {
       this.misses++;
@@ -133,6 +133,8 @@ export class Db {
       return undefined;
     }
     this.hits++;
+    // `touch` false: TTL, TYPE, EXISTS read without changing the access time (Redis's LOOKUP_NOTOUCH).
+    if (!touch) return e;
     if (accessTracking.lfu) lfuTouch(e);
     else e.lru = clockSeconds;
     return e;

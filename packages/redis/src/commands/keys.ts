@@ -194,7 +194,7 @@ function expireGeneric(ctx: CommandContext, argv: Buffer[], base: 'now' | 'zero'
 function ttl(ctx: CommandContext, argv: Buffer[], ms: boolean, absolute: boolean): void {
   const db = ctx.db;
   const key = keyOf(argv[1]);
-  if (db.lookupRead(key) === undefined) return ctx.reply.integer(-2);
+  if (db.lookupRead(key, false) === undefined) return ctx.reply.integer(-2);
   const at = db.getExpire(key);
   if (at === undefined) return ctx.reply.integer(-1);
   if (absolute) return ctx.reply.integer(ms ? at : Math.trunc(at / 1000));
@@ -382,16 +382,16 @@ export const keyCommands: CommandDef[] = [
   def('unlink', -2, CMD_WRITE | CMD_FAST, ALLKEYS, 'generic', del),
   def('exists', -2, CMD_READONLY | CMD_FAST, ALLKEYS, 'generic', (ctx, argv) => {
     let n = 0;
-    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i])) !== undefined) n++;
+    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i]), false) !== undefined) n++;
     ctx.reply.integer(n);
   }),
   def('touch', -2, CMD_READONLY | CMD_FAST, ALLKEYS, 'generic', (ctx, argv) => {
     let n = 0;
-    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i])) !== undefined) n++;
+    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i]), false) !== undefined) n++;
     ctx.reply.integer(n);
   }),
   def('type', 2, CMD_READONLY | CMD_FAST, KEY1, 'generic', (ctx, argv) => {
-    const e = ctx.db.lookupRead(keyOf(argv[1]));
+    const e = ctx.db.lookupRead(keyOf(argv[1]), false);
     ctx.reply.simple(e === undefined ? 'none' : e.type);
   }),
   def('keys', 2, CMD_READONLY, NOKEYS, 'generic', keys),
