@@ -5,7 +5,7 @@
 //    (packages/native/test/native, built with the addon), then the benchmark harness's quick run
 //    (`pnpm bench --quick` end to end: it checks the harness works, not the figures);
 // 2. the tests of the packages with native code (core and echo over the reactor, http over its
-//    llhttp binding) again against AddressSanitizer + UndefinedBehaviorSanitizer builds of the
+//    llhttp binding, redis over its Lua addon) again against AddressSanitizer + UndefinedBehaviorSanitizer builds of the
 //    addons, with LeakSanitizer on. Any sanitizer report fails the run. Node itself is not
 //    instrumented, so the sanitizer runtime is preloaded. The C++ unit tests run again too, built
 //    with the same sanitizers.
@@ -85,6 +85,8 @@ if (!process.argv.includes('--no-asan')) {
     { project: 'core', dir: path.join(root, 'packages', 'native') },
     { project: 'echo', dir: null },
     { project: 'http', dir: path.join(root, 'packages', 'http') },
+    // The Lua scripting addon; the redis project's other tests run over it too.
+    { project: 'redis', dir: path.join(root, 'packages', 'redis') },
   ];
   let built = true;
   for (const { dir } of sanitized) {

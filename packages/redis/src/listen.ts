@@ -115,6 +115,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       try {
         await core.stop();
       } finally {
+        server.scripting.close();
         if (server.aof !== null) {
           server.aof.close();
           server.aof = null;

@@ -76,7 +76,7 @@ export class EvalScripts {
       if (argv[1].length === SHA_LENGTH) script = this.scripts.get(argv[1].latin1Slice(0, SHA_LENGTH).toLowerCase())?.flags;
     } else {
       try {
-        script = parseShebang(argv[1], false).flags;
+        script = parseShebang(argv[1]).flags;
       } catch {
         // A bad shebang fails when the script runs; until then the command's flags stand.
       }
@@ -127,7 +127,7 @@ export class EvalScripts {
   }
 
   private compile(sha: string, body: Buffer): CachedScript {
-    const shebang = parseShebang(body, false);
+    const shebang = parseShebang(body);
     // The shebang line is left out but its line feed kept, so line numbers stay the user's.
     const ref = this.native.compile(body.subarray(shebang.length), '@user_script');
     if (typeof ref === 'string') throw new CommandError(`ERR Error compiling script (new function): ${ref}`);

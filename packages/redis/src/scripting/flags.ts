@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_STALE, CMD_WRITE, CommandError } from '../command';
+import { splitArgs } from '../parser';
 
 /** The script only reads: it runs on replicas and under OOM, and may be called by *_RO. */
 export const SCRIPT_NO_WRITES = 1 << 0;
@@ -44,63 +45,24 @@ export const SCRIPT_FLAG_NAMES: readonly (readonly [bit: number, name: string])[
   [SCRIPT_ALLOW_CROSS_SLOT, 'allow-cross-slot-keys'],
 ];
 
-/** The parsed first line of a script. */
+/** The parsed first line of an EVAL script. */
 export interface Shebang {
   readonly flags: number;
   /** Bytes of the shebang line (without its line feed, kept for the line numbers). */
   readonly length: number;
-  /** FUNCTION LOAD's `name=` (libraries); null for EVAL. */
-  readonly name: string | null;
 }
 
-/** Splits like Redis's sdssplitargs for the simple shebang forms: on spaces, quotes allowed. */
-function splitArgs(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (i < line.length && /\s/.test(line[i])) i++;
-    if (i >= line.length) break;
-    let word = '';
-    if (line[i] === '"' || line[i] === "'") {
-      const quote = line[i++];
-      while (i < line.length && line[i] !== quote) word += line[i++];
-      if (i >= line.length) return null;
-      i++;
-    } else {
-      while (i < line.length && !/\s/.test(line[i])) word += line[i++];
-    }
-    out.push(word);
-  }
-  return out;
-}
-
-/**
- * Parses the shebang of `body`: EVAL scripts without one are in compat mode. `library`:
- * FUNCTION LOAD's header (`#!<engine> name=<lib>`), which is required there.
- */
-export function parseShebang(body: Buffer, library: boolean): Shebang {
-  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) {
-    if (library) throw new CommandError('ERR Missing library metadata');
-    return { flags: SCRIPT_EVAL_COMPAT, length: 0, name: null };
-  }
+/** Parses the shebang of an EVAL script (`#!lua flags=...`); scripts without one are in compat mode. */
+export function parseShebang(body: Buffer): Shebang {
+  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return { flags: SCRIPT_EVAL_COMPAT, length: 0 };
   const nl = body.indexOf(0x0a);
-  if (nl < 0) throw new CommandError(library ? 'ERR Invalid metadata' : 'ERR Invalid script shebang');
-  const parts = splitArgs(body.latin1Slice(0, nl));
-  if (parts === null || parts.length === 0) throw new CommandError(library ? 'ERR Invalid metadata' : 'ERR Invalid engine in script shebang');
-  const engine = parts[0].slice(2);
-  if (library) {
-    if (engine.toLowerCase() !== 'lua') throw new CommandError(`ERR Engine '${engine}' not found`);
-  } else if (parts[0] !== '#!lua') {
-    throw new CommandError(`ERR Unexpected engine in script shebang: ${parts[0]}`);
-  }
+  if (nl < 0) throw new CommandError('ERR Invalid script shebang');
+  // Split as Redis's sdssplitargs does (quotes allowed).
+  const parts = splitArgs(body, 0, nl)?.map((b) => b.latin1Slice(0, b.length));
+  if (parts === undefined || parts.length === 0) throw new CommandError('ERR Invalid engine in script shebang');
+  if (parts[0] !== '#!lua') throw new CommandError(`ERR Unexpected engine in script shebang: ${parts[0]}`);
   let flags = 0;
-  let name: string | null = null;
   for (const part of parts.slice(1)) {
-    if (library) {
-      if (!part.startsWith('name=')) throw new CommandError(`ERR Invalid metadata value given: ${part}`);
-      name = part.slice(5);
-      continue;
-    }
     if (!part.startsWith('flags=')) throw new CommandError(`ERR Unknown lua shebang option: ${part}`);
     const list = part.slice(6);
     for (const flag of list === '' ? [] : list.split(',')) {
@@ -109,6 +71,5 @@ export function parseShebang(body: Buffer, library: boolean): Shebang {
       flags |= known[0];
     }
   }
-  if (library && name === null) throw new CommandError('ERR Library name was not given');
-  return { flags, length: nl, name };
+  return { flags, length: nl };
 }

@@ -9,6 +9,7 @@
  */
 import { CommandError, globMatch, parseInt64, type CommandContext } from '../command';
 import { crc64 } from '../crc64';
+import { splitArgs } from '../parser';
 import { parseNumKeys } from './eval';
 import { scriptCommandFlags } from './flags';
 import { newEngine, type NativeEngine, type RegisteredFunction } from './native';
@@ -46,8 +47,10 @@ function parseMetadata(code: Buffer): { name: string; length: number } {
   if (code.length < 2 || code[0] !== 0x23 || code[1] !== 0x21) throw new CommandError('ERR Missing library metadata');
   const nl = code.indexOf(0x0a);
   if (nl < 0) throw new CommandError('ERR Invalid library metadata');
-  const parts = code.latin1Slice(2, nl).split(' ').filter((p) => p !== '');
-  if (parts.length === 0) throw new CommandError('ERR Invalid library metadata');
+  // Split as Redis's sdssplitargs does (quotes allowed), the "#!" being part of the engine word.
+  const parts = splitArgs(code, 0, nl)?.map((b) => b.latin1Slice(0, b.length));
+  if (parts === undefined || parts.length === 0) throw new CommandError('ERR Invalid library metadata');
+  parts[0] = parts[0].slice(2);
   let name: string | null = null;
   for (const part of parts.slice(1)) {
     if (part.slice(0, 5).toLowerCase() !== 'name=') throw new CommandError(`ERR Invalid metadata value given: ${part}`);
@@ -161,6 +164,11 @@ export class FunctionLibraries {
   flush(): void {
     this.libraries.clear();
     this.functions.clear();
+    this.closeEngine();
+  }
+
+  /** Frees the interpreter (unless a script runs in it): the libraries are gone already. */
+  private closeEngine(): void {
     if (this.engine !== null && this.runner.running === null) {
       this.engine.close();
       this.engine = null;

@@ -24,6 +24,13 @@ export class ScriptingEngine implements Scripting {
     this.functions = new FunctionLibraries(this.runner);
   }
 
+  /** The server stops: scripts, libraries and both interpreters are freed now, not at GC. */
+  close(): void {
+    if (this.runner.running !== null) return;
+    this.scripts.flush();
+    this.functions.flush();
+  }
+
   eval(ctx: CommandContext, argv: Buffer[], bySha: boolean, readonly: boolean): void {
     this.scripts.eval(ctx, argv, bySha, readonly);
   }
