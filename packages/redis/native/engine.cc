@@ -305,6 +305,10 @@ void Engine::FinishError() {
 }
 
 void Engine::EndRun() {
+  // Lua 5.1 does not collect when an allocation fails: after a failed run (maybe one that hit the
+  // memory cap) or once the heap is past half the cap, its garbage is collected now, so that the
+  // next script does not start at the cap.
+  if (result_.error || used_ > limit_ / 2) lua_gc(L_, LUA_GCCOLLECT, 0);
   running_ = false;
   killed_ = false;
   hook_yielded = false;

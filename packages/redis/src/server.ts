@@ -431,7 +431,8 @@ export class RedisServer
     if (this.pause.kind !== null && this.pause.mustWait(c, def, argv) && !this.pause.expired()) return this.pause.postpone(c, def, this.sentName(c, argv));
     if (c.multi !== null && !NOT_QUEUED.has(def.name)) return this.multi.queue(c, c.multi, def, this.sentName(c, argv));
     this.call(c, def, argv);
-    if (this.blocking.pending) this.blocking.serve();
+    // Not under a busy script (its EVAL returned between slices): its pushes are served at its end.
+    if (this.blocking.pending && this.scripting.runner.running === null) this.blocking.serve();
   }
 
   /**

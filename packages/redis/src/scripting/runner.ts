@@ -37,8 +37,11 @@ const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FU
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 /** Replication targets of redis.set_repl. */
 const REPL_AOF = 1;
-/** Lua's memory: a script allocating without bound fails with "not enough memory" past it. */
-export const LUA_MEMORY_LIMIT = 1024 * 1024 * 1024;
+/**
+ * Each interpreter's memory cap: a script allocating without bound fails with "not enough
+ * memory" past it (Redis has no cap; 256 MiB is far above what scripts hold, and bounds the harm).
+ */
+export const LUA_MEMORY_LIMIT = 256 * 1024 * 1024;
 /** The first size of the buffer redis.call's arguments are handed over in. */
 const ARGS_BUFFER_SIZE = 64 * 1024;
 
@@ -181,6 +184,7 @@ export class ScriptRunner implements EngineHost {
       if (next === RUN_YIELDED) return false;
       this.end(inTransaction);
       if (!run.orphaned) this.reply(ctx, spec.engine, next, false);
+      this.serveBlocked();
       return true;
     });
   }
@@ -198,9 +202,15 @@ export class ScriptRunner implements EngineHost {
         return;
       }
       this.end(false);
+      this.serveBlocked();
       this.server.flush();
     };
     setImmediate(step);
+  }
+
+  /** A script that went busy is over: clients blocked on keys it pushed to are served now. */
+  private serveBlocked(): void {
+    if (this.server.blocking.pending) this.server.blocking.serve();
   }
 
   private end(inTransaction: boolean): void {
