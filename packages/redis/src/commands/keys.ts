@@ -387,7 +387,7 @@ export const keyCommands: CommandDef[] = [
   }),
   def('touch', -2, CMD_READONLY | CMD_FAST, ALLKEYS, 'generic', (ctx, argv) => {
     let n = 0;
-    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i]), false) !== undefined) n++;
+    for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i])) !== undefined) n++;
     ctx.reply.integer(n);
   }),
   def('type', 2, CMD_READONLY | CMD_FAST, KEY1, 'generic', (ctx, argv) => {
