@@ -461,7 +461,8 @@ export class RedisServer
     c.propagated = null;
     // Set before running, as Redis does, so CLIENT LIST shows itself; a container's subcommand
     // is named as in Redis 7 (client|list).
-    c.lastCommand = statName(def.name, argv);
+    const name = statName(def.name, argv);
+    c.lastCommand = name;
     const started = this.commandClock;
     let failed = false;
     // Scripts are shown before the commands they run (Redis's evalCommand feeds MONITOR first).
@@ -483,6 +484,8 @@ export class RedisServer
     this.callDepth--;
     if (this.monitors.size !== 0 && (def.flags & NOT_MONITORED) === 0) this.monitors.feed(c, def.name, this.sentName(c, argv));
     if (this.tracking.clients !== 0) this.tracking.commandRan(c, def, argv, this.current, this.callDepth === 0);
+    // EXEC and scripts ran other commands meanwhile: the name is theirs again (commandstats, CLIENT LIST).
+    c.lastCommand = name;
     this.recordCall(c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
     if ((this.aof !== null || this.replication.active) && c.logsWrites) {

@@ -124,4 +124,13 @@ describe('WATCH and MULTI as Redis 7.0', () => {
       return [readOnly, refused, aborted, await c.exists('y')];
     });
   });
+
+  it('EXEC is counted in INFO commandstats, as are the commands it ran', async () => {
+    const c = client(nevio.port);
+    await c.config('RESETSTAT');
+    await c.multi().set('a', '1').get('a').exec();
+    const stats = (await c.info('commandstats')) as string;
+    for (const cmd of ['multi', 'exec', 'set', 'get']) expect(stats).toMatch(new RegExp(`cmdstat_${cmd}:calls=1,`));
+  });
 });
+
