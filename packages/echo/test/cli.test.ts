@@ -29,7 +29,7 @@ test('the library echoes and its events are the whole server', async () => {
 test.each([
   [['--help'], 0, /Usage: nevio-echo/],
   [['--addr', 'bogus://x'], 1, /unknown scheme 'bogus'/],
-  [['--addr', 'tcp://127.0.0.1:0?bogus=1'], 1, /unknown option 'bogus' \(known: reuseport, reuseaddr, backlog\)/],
+  [['--addr', 'tcp://127.0.0.1:0?bogus=1'], 1, /unknown option 'bogus' \(known: reuseport, reuseaddr, backlog, proxyprotocol\)/],
   [['--addr', 'localhost'], 1, /missing port/],
   [['--loops', '0'], 2, /--loops takes a positive integer/],
   [['--lb', 'fastest'], 2, /--lb takes one of/],

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { closeIdleClients, expireCycle, trackingCron } from './cron';
 import { Action, serve, type Conn, type Events, type Server } from '@nevio/core';
 import { Aof } from './aof';
 import type { Client } from './client';
@@ -84,13 +85,13 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       if (c !== undefined) server.freeClient(c);
     },
     tick() {
-      server.activeExpireCycle();
-      server.trackingCron();
+      expireCycle(server);
+      trackingCron(server);
       if (server.aof !== null) server.aof.tick();
       const now = server.now();
       if (now - lastIdleCheck >= 1000) {
         lastIdleCheck = now;
-        server.closeIdleClients();
+        closeIdleClients(server);
       }
       if (config.maxmemory > 0 && now - lastMeasure >= 100) {
         lastMeasure = now;

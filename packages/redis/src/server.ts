@@ -3,7 +3,9 @@
  * `call`: auth, arity, MULTI queuing, pub/sub restrictions, maxmemory, AOF propagation), the
  * clients, and the {@link ServerContext} commands run against. The other concerns have their own
  * files: transactions (`multi.ts`), blocking (`blocked.ts`), pub/sub (`pubsub.ts`), active expiry
- * (`expire.ts`), memory and eviction (`evict.ts`), the AOF (`aof.ts`). `listen.ts` connects the
+ * (`expire.ts`) and the rest of the per-tick work (`cron.ts`), memory and eviction (`evict.ts`),
+ * the AOF (`aof.ts`, `aof-control.ts`), command-name lookup (`command-lookup.ts`), per-call
+ * statistics (`call-record.ts`), settings applied at run time (`live-config.ts`). `listen.ts` connects the
  * server to the nevio reactor; tests can also feed it bytes directly.
  *
  * @packageDocumentation
@@ -18,11 +20,9 @@ import { Client } from './client';
 import {
   CMD_ADMIN,
   CMD_DENYOOM,
-  CMD_FAST,
   CMD_NO_AUTH,
   CMD_NO_MULTI,
   CMD_SKIP_MONITOR,
-  CMD_SKIP_SLOWLOG,
   CMD_WRITE,
   CommandError,
   arityError,
@@ -35,15 +35,18 @@ import {
   type TypeOpsTable,
 } from './command';
 import { buildCommandTable } from './commands';
-import { applySetting, cloneConfig, showSetting, type Config } from './config';
+import { recordCall } from './call-record';
+import { reloadAof, rewriteAof } from './aof-control';
+import { applyLiveSetting, followAccessTracking } from './live-config';
+import { CommandLookup } from './command-lookup';
+import { applySetting, cloneConfig, type Config } from './config';
 import { rewriteConfig } from './config-rewrite';
 import { CommandStats, statName } from './cmdstats';
 import { LatencyMonitor } from './latency';
 import { SlowLog } from './slowlog';
 import { Memory, type EvictionHost } from './evict';
-import { activeExpireCycle } from './expire';
-import { Db, accessTracking, updateClock, type KeyspaceHooks } from './keyspace';
-import { NOTIFY_EVICTED, NOTIFY_EXPIRED, parseKeyspaceEvents, publishKeyspaceEvent } from './notify';
+import { Db, type KeyspaceHooks } from './keyspace';
+import { NOTIFY_EVICTED, NOTIFY_EXPIRED, publishKeyspaceEvent } from './notify';
 import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
 import { PubSub, type PubSubHost } from './pubsub';
@@ -68,18 +71,6 @@ const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 /** Inside MULTI over maxmemory, every command is refused but these. */
 const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-
-/** A command with its name as a Buffer, which replaces argv[0] (see RespParser.nameStart). */
-interface NamedDef {
-  def: CommandDef;
-  name: Buffer;
-}
-
-/** True when `data` at `start` holds `lower` (a lower-case ASCII name), ignoring case. */
-function sameName(data: Buffer, start: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) if ((data[start + i] | 0x20) !== lower.charCodeAt(i)) return false;
-  return true;
-}
 
 /** A command name or argument in an error message: as Redis's `%.128s`, cut at NUL. */
 function clip(arg: Buffer, room = 128): string {
@@ -130,16 +121,14 @@ export class RedisServer
   /** The bytes processInput is parsing (argv views point into them), null outside it. */
   private input: Buffer | null = null;
   /** `tracking-table-max-keys`, kept as a number for the check before each command. */
-  private trackingMaxKeys = 0;
+  trackingMaxKeys = 0;
   readonly scripting: ScriptingEngine;
   /** While a script runs (also between its slices once busy), time stands still for it. */
   timeFrozen = false;
 
   private nowMs = Date.now();
   private nextClientId = 1;
-  /** Command names as sent (e.g. `GET`) → definition, so the hot path skips lower-casing. */
-  private readonly byRaw = new Map<string, NamedDef>();
-  private readonly byCode = new Map<number, NamedDef>();
+  private readonly names: CommandLookup;
   private readonly flushQueue: Client[] = [];
 
   constructor(
@@ -153,19 +142,13 @@ export class RedisServer
     this.streams = new ReplyStreams(this);
     this.pubsub = new PubSub(this);
     this.memory = new Memory(this);
-    this.followAccessTracking();
+    followAccessTracking(this.config);
     this.tracking = new Tracking(this);
     this.pause = new ClientPause(this);
-    this.applyLive('notify-keyspace-events');
-    this.applyLive('tracking-table-max-keys');
+    applyLiveSetting(this, 'notify-keyspace-events');
+    applyLiveSetting(this, 'tracking-table-max-keys');
     this.scripting = new ScriptingEngine(this);
-    for (const d of this.commands.values()) {
-      const n = d.name.length;
-      if (n > 6) continue;
-      let code = n;
-      for (let i = 0; i < n; i++) code = code * 256 + (d.name.charCodeAt(i) | 0x20);
-      this.byCode.set(code, { def: d, name: Buffer.from(d.name) });
-    }
+    this.names = new CommandLookup(this.commands);
   }
 
   now(): number {
@@ -346,7 +329,7 @@ export class RedisServer
       if (argv.length === 0) continue;
       let def: CommandDef | undefined;
       if (parser.nameStart >= 0) {
-        const named = this.lookupBytes(data, parser.nameStart, parser.nameEnd);
+        const named = this.names.find(data, parser.nameStart, parser.nameEnd);
         if (named !== undefined) {
           def = named.def;
           argv[0] = named.name;
@@ -372,29 +355,7 @@ export class RedisServer
 
   /** Looks a command up by name, case-insensitively. */
   lookup(name: Buffer): CommandDef | undefined {
-    return this.lookupBytes(name, 0, name.length)?.def;
-  }
-
-  /** Looks up the command named by `data[start, end)`. */
-  private lookupBytes(data: Buffer, start: number, end: number): NamedDef | undefined {
-    const n = end - start;
-    if (n <= 6) {
-      // Short names (GET, SET, LPUSH…) are looked up by their case-folded bytes as a number,
-      // without decoding a string; the match is then checked byte by byte.
-      let code = n;
-      for (let i = start; i < end; i++) code = code * 256 + (data[i] | 0x20);
-      const d = this.byCode.get(code);
-      if (d !== undefined && sameName(data, start, d.def.name)) return d;
-    }
-    const raw = data.latin1Slice(start, end);
-    let d = this.byRaw.get(raw);
-    if (d === undefined) {
-      const def = this.commands.get(raw.toLowerCase());
-      if (def === undefined) return undefined;
-      d = { def, name: Buffer.from(def.name) };
-      if (this.byRaw.size < 1024) this.byRaw.set(raw, d);
-    }
-    return d;
+    return this.names.find(name, 0, name.length)?.def;
   }
 
   /** Runs one command the way Redis's processCommand does: every check, then the call. */
@@ -486,7 +447,7 @@ export class RedisServer
     if (this.tracking.clients !== 0) this.tracking.commandRan(c, def, argv, this.current, this.callDepth === 0);
     // EXEC and scripts ran other commands meanwhile: the name is theirs again (commandstats, CLIENT LIST).
     c.lastCommand = name;
-    this.recordCall(c, def, argv, Math.round((ended - started) * 1000), failed);
+    recordCall(this, c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
     if ((this.aof !== null || this.replication.active) && c.logsWrites) {
       // `run` may have called propagate(), which TypeScript cannot see.
@@ -511,55 +472,7 @@ export class RedisServer
       changed.push(name.toLowerCase());
     }
     Object.assign(this.config, trial);
-    for (const name of changed) this.applyLive(name);
-  }
-
-  /** Reads keep the LFU counter under an LFU policy, the LRU clock otherwise (`keyspace.ts`). */
-  private followAccessTracking(): void {
-    accessTracking.lfu = this.config['maxmemory-policy'].endsWith('-lfu');
-    accessTracking.logFactor = Number(showSetting(this.config, 'lfu-log-factor'));
-    accessTracking.decayMinutes = Number(showSetting(this.config, 'lfu-decay-time'));
-  }
-
-  /** Makes the running server follow a changed setting. */
-  private applyLive(name: string): void {
-    const cfg = this.config;
-    if (name === 'slowlog-max-len') this.slowlog.trim(cfg['slowlog-max-len']);
-    if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') this.followAccessTracking();
-    if (name === 'notify-keyspace-events') this.notifyFlags = parseKeyspaceEvents(showSetting(cfg, name)) ?? 0;
-    if (name === 'tracking-table-max-keys') this.trackingMaxKeys = Number(showSetting(cfg, name));
-    // A lower limit evicts at once, as Redis's CONFIG SET maxmemory starts evicting.
-    if (name === 'maxmemory' && cfg.maxmemory > 0) {
-      this.measureMemory();
-      this.memory.ensure();
-    }
-    if (name === 'proto-max-bulk-len') for (const c of this.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
-    if (name === 'appendonly') {
-      if (cfg.appendonly && this.aof === null) {
-        // Enabling at run time: the new file starts as a rewrite of the whole dataset.
-        const aof = new Aof(this);
-        this.aof = aof;
-        void aof.startRewrite();
-      } else if (!cfg.appendonly && this.aof !== null) {
-        this.aof.close();
-        this.aof = null;
-      }
-    }
-  }
-
-  /** INFO commandstats/errorstats and SLOWLOG: one command ran for `usec` µs. */
-  private recordCall(c: Client, def: CommandDef, argv: Buffer[], usec: number, failed: boolean): void {
-    // The name call() already put in lastCommand: no second statName per command.
-    this.commandStats.called(c.lastCommand, usec, failed);
-    const latencyMs = this.config['latency-monitor-threshold'];
-    if (latencyMs > 0 && usec >= latencyMs * 1000) {
-      this.latency.add((def.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(Date.now() / 1000), Math.floor(usec / 1000));
-    }
-    const threshold = this.config['slowlog-log-slower-than'];
-    if (threshold < 0 || usec < threshold || (def.flags & CMD_SKIP_SLOWLOG) !== 0 || def.name === 'exec') return;
-    const a = c.conn?.remoteAddr;
-    const peer = a === undefined ? '' : a.network.startsWith('unix') ? `${a.address}:0` : `${a.address}:${a.port}`;
-    this.slowlog.push(argv, usec, Math.floor(this.nowMs / 1000), peer, c.name, this.config['slowlog-max-len']);
+    for (const name of changed) applyLiveSetting(this, name);
   }
 
   readonly commandStats = new CommandStats();
@@ -672,32 +585,11 @@ export class RedisServer
   }
 
   rewriteAof(): void {
-    if (this.aof === null) {
-      // Like Redis, a rewrite without AOF enabled writes the file once; the AOF is attached
-      // meanwhile so that the keys changed during the rewrite are tracked.
-      const aof = new Aof(this);
-      this.aof = aof;
-      void aof.startRewrite().then(() => {
-        if (this.aof === aof && !this.config.appendonly) {
-          aof.close();
-          this.aof = null;
-        }
-      });
-    } else if (this.aof.rewriteInProgress) {
-      throw new CommandError('ERR Background append only file rewriting already in progress');
-    } else void this.aof.startRewrite();
+    rewriteAof(this);
   }
 
   reloadAof(): void {
-    const aof = this.aof;
-    if (aof === null) throw new CommandError('ERR DEBUG LOADAOF needs the AOF on (appendonly yes)');
-    aof.endBatch();
-    for (const db of this.dbs) {
-      this.touchAllWatched(db);
-      db.clear();
-    }
-    aof.datasetReplaced();
-    aof.load();
+    reloadAof(this);
   }
 
   // --- memory, expiry, timeouts ---
@@ -709,44 +601,6 @@ export class RedisServer
   /** Refreshes {@link RedisServer.usedMemory} (the V8 heap plus Buffer memory). */
   measureMemory(): void {
     this.memory.measure();
-  }
-
-  /** Active expiry, once per tick (see `expire.ts`). */
-  activeExpireCycle(budgetMs = 5): void {
-    // No key expires under a running script (it may be between two of its slices).
-    if (this.timeFrozen) return;
-    this.updateTime();
-    updateClock(this.nowMs);
-    // CLIENT PAUSE keeps the dataset as it is: no key expires until it ends.
-    if (!this.activeExpire || this.cronPaused || !this.pause.expired()) return;
-    const started = performance.now();
-    activeExpireCycle(this.dbs, this.nowMs, budgetMs);
-    const ms = Math.floor(performance.now() - started);
-    const threshold = this.config['latency-monitor-threshold'];
-    if (threshold > 0 && ms >= threshold) this.latency.add('expire-cycle', Math.floor(Date.now() / 1000), ms);
-  }
-
-  /**
-   * Once per tick, as Redis's serverCron: keeps the tracking table within
-   * `tracking-table-max-keys` even when no command runs.
-   */
-  trackingCron(): void {
-    if (this.tracking.clients === 0 || this.cronPaused) return;
-    this.tracking.limit(this.trackingMaxKeys);
-    this.flush();
-  }
-
-  /**
-   * Closes clients idle for longer than `timeout` seconds (0: never), except blocked and
-   * subscribed ones, which are idle by design.
-   */
-  closeIdleClients(): void {
-    const limit = this.config.timeout * 1000;
-    if (limit <= 0) return;
-    for (const c of this.clients.values()) {
-      if (c.blocked !== null || c.subscribed || this.nowMs - c.lastInteraction <= limit) continue;
-      this.killClient(c);
-    }
   }
 
   /** Asks the transport to stop (SHUTDOWN). */

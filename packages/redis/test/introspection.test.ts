@@ -19,7 +19,10 @@ let ours: RawClient;
 
 beforeAll(async () => {
   const port = await freePort();
-  proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'], { stdio: 'ignore' });
+  // Its own directory: DEBUG RELOAD writes dump.rdb there, not into the checkout.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nevio-redis-server-'));
+  proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--dir', dir], { stdio: 'ignore' });
+  proc.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   for (let i = 0; i < 100 && redis === undefined; i++) {
     try {
       redis = await RawClient.connect(port);

@@ -2,6 +2,9 @@
 // port, a raw RESP connection that returns each reply's exact bytes, and an in-process runner
 // that executes nevio's command definitions against a keyspace and returns their exact bytes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { freePort } from '../support/ports';
 import { defaultConfig } from '../../src/config';
@@ -104,7 +107,11 @@ export class RealRedis {
 
   static async start(): Promise<RealRedis> {
     const port = await freePort();
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    // A directory of its own: SYNC and DEBUG RELOAD make redis-server write dump.rdb there,
+    // not into the checkout.
+    const dir = mkdtempSync(join(tmpdir(), 'nevio-redis-server-'));
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    proc.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     for (let i = 0; i < 100; i++) {
       try {
         const c = await RawClient.connect(port);

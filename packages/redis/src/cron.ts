@@ -1,0 +1,45 @@
+/**
+ * What the server does once per tick besides answering clients (Redis's serverCron): active
+ * expiry, the tracking table's size limit, and closing idle clients. `listen.ts` runs them.
+ *
+ * @packageDocumentation
+ */
+import { activeExpireCycle } from './expire';
+import { updateClock } from './keyspace';
+import type { RedisServer } from './server';
+
+/** Active expiry within `budgetMs` (see `expire.ts`), reported to LATENCY as `expire-cycle`. */
+export function expireCycle(server: RedisServer, budgetMs = 5): void {
+  // No key expires under a running script (it may be between two of its slices).
+  if (server.timeFrozen) return;
+  server.updateTime();
+  updateClock(server.now());
+  // CLIENT PAUSE keeps the dataset as it is: no key expires until it ends.
+  if (!server.activeExpire || server.cronPaused || !server.pause.expired()) return;
+  const started = performance.now();
+  activeExpireCycle(server.dbs, server.now(), budgetMs);
+  const ms = Math.floor(performance.now() - started);
+  const threshold = server.config['latency-monitor-threshold'];
+  if (threshold > 0 && ms >= threshold) server.latency.add('expire-cycle', Math.floor(Date.now() / 1000), ms);
+}
+
+/** Keeps the tracking table within `tracking-table-max-keys` even when no command runs. */
+export function trackingCron(server: RedisServer): void {
+  if (server.tracking.clients === 0 || server.cronPaused) return;
+  server.tracking.limit(server.trackingMaxKeys);
+  server.flush();
+}
+
+/**
+ * Closes clients idle for longer than `timeout` seconds (0: never), except blocked and
+ * subscribed ones, which are idle by design.
+ */
+export function closeIdleClients(server: RedisServer): void {
+  const limit = server.config.timeout * 1000;
+  if (limit <= 0) return;
+  const now = server.now();
+  for (const c of server.clients.values()) {
+    if (c.blocked !== null || c.subscribed || now - c.lastInteraction <= limit) continue;
+    server.killClient(c);
+  }
+}

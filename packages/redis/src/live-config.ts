@@ -1,0 +1,44 @@
+/**
+ * Making the running server follow a setting CONFIG SET changed (the settings that are more than
+ * a value read where it is used).
+ *
+ * @packageDocumentation
+ */
+import { Aof } from './aof';
+import { showSetting, type Config } from './config';
+import { accessTracking } from './keyspace';
+import { parseKeyspaceEvents } from './notify';
+import type { RedisServer } from './server';
+
+/** Reads keep the LFU counter under an LFU policy, the LRU clock otherwise (`keyspace.ts`). */
+export function followAccessTracking(config: Config): void {
+  accessTracking.lfu = config['maxmemory-policy'].endsWith('-lfu');
+  accessTracking.logFactor = Number(showSetting(config, 'lfu-log-factor'));
+  accessTracking.decayMinutes = Number(showSetting(config, 'lfu-decay-time'));
+}
+
+/** Applies the changed setting `name` (lower case) to the running server. */
+export function applyLiveSetting(server: RedisServer, name: string): void {
+  const cfg = server.config;
+  if (name === 'slowlog-max-len') server.slowlog.trim(cfg['slowlog-max-len']);
+  if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') followAccessTracking(cfg);
+  if (name === 'notify-keyspace-events') server.notifyFlags = parseKeyspaceEvents(showSetting(cfg, name)) ?? 0;
+  if (name === 'tracking-table-max-keys') server.trackingMaxKeys = Number(showSetting(cfg, name));
+  // A lower limit evicts at once, as Redis's CONFIG SET maxmemory starts evicting.
+  if (name === 'maxmemory' && cfg.maxmemory > 0) {
+    server.measureMemory();
+    server.memory.ensure();
+  }
+  if (name === 'proto-max-bulk-len') for (const c of server.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
+  if (name === 'appendonly') {
+    if (cfg.appendonly && server.aof === null) {
+      // Enabling at run time: the new file starts as a rewrite of the whole dataset.
+      const aof = new Aof(server);
+      server.aof = aof;
+      void aof.startRewrite();
+    } else if (!cfg.appendonly && server.aof !== null) {
+      server.aof.close();
+      server.aof = null;
+    }
+  }
+}
