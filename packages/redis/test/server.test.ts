@@ -27,16 +27,28 @@ function connect(r: RunningRedis, opts: Record<string, unknown> = {}): Redis {
 }
 
 /** A raw telnet-like exchange: writes `text`, returns what arrives within `ms`. */
-function telnet(port: number, text: string, ms = 100): Promise<string> {
+/**
+ * Sends `text` and collects the answer: until the server closes the connection, or `ms` after
+ * the last bytes arrived (the first may take long on a loaded or sanitizer-instrumented run:
+ * up to 10 s).
+ */
+function telnet(port: number, text: string, ms = 200): Promise<string> {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1', () => sock.write(text));
     let out = '';
-    sock.on('data', (d) => (out += d.toString('latin1')));
-    sock.on('error', () => {});
-    setTimeout(() => {
+    let timer = setTimeout(finish, 10_000);
+    function finish(): void {
+      clearTimeout(timer);
       sock.destroy();
       resolve(out);
-    }, ms);
+    }
+    sock.on('data', (d) => {
+      out += d.toString('latin1');
+      clearTimeout(timer);
+      timer = setTimeout(finish, ms);
+    });
+    sock.on('close', finish);
+    sock.on('error', () => {});
   });
 }
 

@@ -110,7 +110,10 @@ export class RealRedis {
     // A directory of its own: SYNC and DEBUG RELOAD make redis-server write dump.rdb there,
     // not into the checkout.
     const dir = mkdtempSync(join(tmpdir(), 'nevio-redis-server-'));
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    // Not under the sanitizer run's LD_PRELOAD: redis-server is the oracle, not code under test.
+    const env = { ...process.env };
+    delete env.LD_PRELOAD;
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore', env });
     proc.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     for (let i = 0; i < 100; i++) {
       try {
