@@ -1,6 +1,7 @@
 // Keyspace notifications: `notify-keyspace-events` parsing and CONFIG GET rendering, and the
 // events the keyspace raises itself (new, expired, keymiss, evicted), compared with a real
 // redis-server: the same script runs against both, a PSUBSCRIBE * client records what arrives.
+import { recordEventsWith } from './support/events';
 import Redis from 'ioredis';
 import { defaultConfig } from '../src/config';
 import { startRedis, type RunningRedis } from '../src/listen';
@@ -19,32 +20,6 @@ afterAll(async () => {
   await real.stop();
 });
 
-/** Runs `script` with a PSUBSCRIBE * client attached; returns the messages it received, in order. */
-async function recordEvents(port: number, script: (c: Redis) => Promise<void>): Promise<string[]> {
-  const sub = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-  const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-  await Promise.all([sub.connect(), c.connect()]);
-  const got: string[] = [];
-  let finished: () => void = () => {};
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
-    const ch = channel.toString('latin1');
-    if (ch === 'test:done') finished();
-    else got.push(`${ch} ${message.toString('latin1')}`);
-  });
-  await sub.psubscribe('*');
-  try {
-    await c.flushall();
-    await script(c);
-    await c.publish('test:done', '');
-    await done;
-  } finally {
-    await c.config('SET', 'notify-keyspace-events', '');
-    sub.disconnect();
-    c.disconnect();
-  }
-  return got;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -67,8 +42,8 @@ test('new, expired and keymiss events are those of redis-server', async () => {
     await c.set('k5', 'v'); // disabled: nothing
     await c.get('missing');
   };
-  const expected = await recordEvents(real.port, script);
-  const actual = await recordEvents(nevio.port, script);
+  const expected = await recordEventsWith(real.port, script);
+  const actual = await recordEventsWith(nevio.port, script);
   expect(expected).toContain('__keyevent@0__:expired exp');
   expect(actual).toEqual(expected);
 }, 20000);

@@ -1,6 +1,7 @@
 // Records keyspace events: a script runs on one connection while another PSUBSCRIBEs *, against
 // any server (nevio or a real redis-server), so event tests can compare the two byte for byte.
 import net from 'node:net';
+import Redis from 'ioredis';
 import { RawClient, encode } from '../types/harness';
 import { cmds } from '../types/diff';
 
@@ -21,4 +22,31 @@ export async function recordEvents(port: number, script: string): Promise<string
   c.close();
   sub.destroy();
   return Buffer.concat(chunks).toString('latin1');
+}
+
+/** Runs `script` (an ioredis client) with a PSUBSCRIBE * client attached; returns the messages it received, in order. */
+export async function recordEventsWith(port: number, script: (c: Redis) => Promise<void>): Promise<string[]> {
+  const sub = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  await Promise.all([sub.connect(), c.connect()]);
+  const got: string[] = [];
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
+    const ch = channel.toString('latin1');
+    if (ch === 'test:done') finished();
+    else got.push(`${ch} ${message.toString('latin1')}`);
+  });
+  await sub.psubscribe('*');
+  try {
+    await c.flushall();
+    await script(c);
+    await c.publish('test:done', '');
+    await done;
+  } finally {
+    await c.config('SET', 'notify-keyspace-events', '');
+    sub.disconnect();
+    c.disconnect();
+  }
+  return got;
 }

@@ -1,5 +1,6 @@
 // Keyspace events of the HyperLogLog and geo commands, compared with redis-server: the same
 // script runs against both while a PSUBSCRIBE * client (ioredis) records what arrives.
+import { recordEventsWith } from '../support/events';
 import Redis from 'ioredis';
 import { defaultConfig } from '../../src/config';
 import { startRedis, type RunningRedis } from '../../src/listen';
@@ -18,32 +19,6 @@ afterAll(async () => {
   await real.stop();
 });
 
-/** Runs `script` with a PSUBSCRIBE * client attached; returns the messages it received, in order. */
-async function recordEvents(port: number, script: (c: Redis) => Promise<void>): Promise<string[]> {
-  const sub = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-  const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-  await Promise.all([sub.connect(), c.connect()]);
-  const got: string[] = [];
-  let finished: () => void = () => {};
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
-    const ch = channel.toString('latin1');
-    if (ch === 'test:done') finished();
-    else got.push(`${ch} ${message.toString('latin1')}`);
-  });
-  await sub.psubscribe('*');
-  try {
-    await c.flushall();
-    await script(c);
-    await c.publish('test:done', '');
-    await done;
-  } finally {
-    await c.config('SET', 'notify-keyspace-events', '');
-    sub.disconnect();
-    c.disconnect();
-  }
-  return got;
-}
 
 test('PFADD, PFMERGE and the geo stores raise the events redis-server raises', async () => {
   const script = async (c: Redis): Promise<void> => {
@@ -60,8 +35,8 @@ test('PFADD, PFMERGE and the geo stores raise the events redis-server raises', a
     await c.call('GEOSEARCHSTORE', 'd2', 'nokey', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'); // no source: deletes d2
     await c.call('GEOSEARCHSTORE', 'd3', 'nokey', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'); // nothing to delete
   };
-  const want = await recordEvents(real.port, script);
-  const got = await recordEvents(nevio.port, script);
+  const want = await recordEventsWith(real.port, script);
+  const got = await recordEventsWith(nevio.port, script);
   expect(want.length).toBeGreaterThan(0);
   expect(got).toEqual(want);
 });
