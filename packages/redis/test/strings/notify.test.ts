@@ -1,24 +1,9 @@
 // The keyspace events of the string and generic key commands (t_string.c, db.c and expire.c's
 // notifyKeyspaceEvent calls: set, expire, incrby, append, setrange, del, persist, rename_from/to,
 // move_from/to, copy_to), in Redis's order, compared with a real redis-server.
-import { defaultConfig } from '../../src/config';
-import { startRedis, type RunningRedis } from '../../src/listen';
-import { quietLog } from '../support/inproc';
-import { recordEvents } from '../support/events';
-import { RealRedis } from '../types/harness';
+import { bothServers, recordEvents } from '../support/events';
 
-let nevio: RunningRedis;
-let real: RealRedis;
-
-beforeAll(async () => {
-  nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
-  real = await RealRedis.start();
-}, 30000);
-
-afterAll(async () => {
-  await nevio.stop();
-  await real.stop();
-});
+const both = bothServers();
 
 const STRINGS = `
 config set notify-keyspace-events KEA
@@ -90,8 +75,8 @@ test.each([
   ['string', STRINGS, 'incrbyfloat'],
   ['key', KEYS, 'rename_to'],
 ])('%s commands raise the events redis-server raises, in its order', async (_name, script, sample) => {
-  const expected = await recordEvents(real.port, script);
-  const actual = await recordEvents(nevio.port, script);
+  const expected = await recordEvents(both.real.port, script);
+  const actual = await recordEvents(both.nevio.port, script);
   expect(expected).toContain(`__keyevent@0__:${sample}`);
   expect(actual.split('\r\n')).toEqual(expected.split('\r\n'));
 }, 30000);

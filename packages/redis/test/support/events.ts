@@ -2,7 +2,10 @@
 // any server (nevio or a real redis-server), so event tests can compare the two byte for byte.
 import net from 'node:net';
 import Redis from 'ioredis';
-import { RawClient, encode } from '../types/harness';
+import { RawClient, RealRedis, encode } from '../types/harness';
+import { defaultConfig } from '../../src/config';
+import { startRedis, type RunningRedis } from '../../src/listen';
+import { quietLog } from './inproc';
 import { cmds } from '../types/diff';
 
 /** Runs `script` (one command a line, `cmds` syntax) after FLUSHALL; returns the raw pushes seen. */
@@ -49,4 +52,24 @@ export async function recordEventsWith(port: number, script: (c: Redis) => Promi
     c.disconnect();
   }
   return got;
+}
+
+/** The two servers an event test compares: nevio in-process and a real redis-server. */
+export interface BothServers {
+  nevio: RunningRedis;
+  real: RealRedis;
+}
+
+/** Starts both servers before the file's tests and stops them after; fields are set in beforeAll. */
+export function bothServers(): BothServers {
+  const both = {} as BothServers;
+  beforeAll(async () => {
+    both.nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
+    both.real = await RealRedis.start();
+  }, 30000);
+  afterAll(async () => {
+    await both.nevio.stop();
+    await both.real.stop();
+  });
+  return both;
 }

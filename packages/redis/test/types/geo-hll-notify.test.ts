@@ -1,24 +1,9 @@
 // Keyspace events of the HyperLogLog and geo commands, compared with redis-server: the same
 // script runs against both while a PSUBSCRIBE * client (ioredis) records what arrives.
-import { recordEventsWith } from '../support/events';
+import { bothServers, recordEventsWith } from '../support/events';
 import Redis from 'ioredis';
-import { defaultConfig } from '../../src/config';
-import { startRedis, type RunningRedis } from '../../src/listen';
-import { quietLog } from '../support/inproc';
-import { RealRedis } from './harness';
 
-let nevio: RunningRedis;
-let real: RealRedis;
-
-beforeAll(async () => {
-  nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
-  real = await RealRedis.start();
-}, 30000);
-afterAll(async () => {
-  await nevio.stop();
-  await real.stop();
-});
-
+const both = bothServers();
 
 test('PFADD, PFMERGE and the geo stores raise the events redis-server raises', async () => {
   const script = async (c: Redis): Promise<void> => {
@@ -35,8 +20,8 @@ test('PFADD, PFMERGE and the geo stores raise the events redis-server raises', a
     await c.call('GEOSEARCHSTORE', 'd2', 'nokey', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'); // no source: deletes d2
     await c.call('GEOSEARCHSTORE', 'd3', 'nokey', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'); // nothing to delete
   };
-  const want = await recordEventsWith(real.port, script);
-  const got = await recordEventsWith(nevio.port, script);
+  const want = await recordEventsWith(both.real.port, script);
+  const got = await recordEventsWith(both.nevio.port, script);
   expect(want.length).toBeGreaterThan(0);
   expect(got).toEqual(want);
 });

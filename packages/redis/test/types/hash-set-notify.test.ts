@@ -1,24 +1,9 @@
 // The keyspace events of the hash and set commands (t_hash.c / t_set.c's notifyKeyspaceEvent
 // calls, `del` when a collection empties, the STORE forms' events or `del` of an emptied
 // destination), in Redis's order, compared with a real redis-server.
-import { defaultConfig } from '../../src/config';
-import { startRedis, type RunningRedis } from '../../src/listen';
-import { quietLog } from '../support/inproc';
-import { recordEvents } from '../support/events';
-import { RealRedis } from './harness';
+import { bothServers, recordEvents } from '../support/events';
 
-let nevio: RunningRedis;
-let real: RealRedis;
-
-beforeAll(async () => {
-  nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
-  real = await RealRedis.start();
-}, 30000);
-
-afterAll(async () => {
-  await nevio.stop();
-  await real.stop();
-});
+const both = bothServers();
 
 const HASH = `
 config set notify-keyspace-events KEA
@@ -73,8 +58,8 @@ test.each([
   ['hash', HASH, 'hincrbyfloat'],
   ['set', SET, 'sinterstore'],
 ])('%s commands raise the events redis-server raises, in its order', async (_name, script, sample) => {
-  const expected = await recordEvents(real.port, script);
-  const actual = await recordEvents(nevio.port, script);
+  const expected = await recordEvents(both.real.port, script);
+  const actual = await recordEvents(both.nevio.port, script);
   expect(expected).toContain(`__keyevent@0__:${sample}`);
   expect(actual.split('\r\n')).toEqual(expected.split('\r\n'));
 }, 30000);

@@ -2,24 +2,9 @@
 // zincr, zrem, zremrangeby*, z*store, zpopmin/zpopmax, then `del` when a set empties or a STORE
 // deletes its destination), in Redis's order, compared with a real redis-server: the same
 // commands run against both while a PSUBSCRIBE * client records what arrives.
-import { defaultConfig } from '../../src/config';
-import { startRedis, type RunningRedis } from '../../src/listen';
-import { quietLog } from '../support/inproc';
-import { recordEvents } from '../support/events';
-import { RealRedis } from './harness';
+import { bothServers, recordEvents } from '../support/events';
 
-let nevio: RunningRedis;
-let real: RealRedis;
-
-beforeAll(async () => {
-  nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
-  real = await RealRedis.start();
-}, 30000);
-
-afterAll(async () => {
-  await nevio.stop();
-  await real.stop();
-});
+const both = bothServers();
 
 const SCRIPT = `
 config set notify-keyspace-events KEA
@@ -65,8 +50,8 @@ config set notify-keyspace-events ''
 `;
 
 test('sorted-set commands raise the events redis-server raises, in its order', async () => {
-  const expected = await recordEvents(real.port, SCRIPT);
-  const actual = await recordEvents(nevio.port, SCRIPT);
+  const expected = await recordEvents(both.real.port, SCRIPT);
+  const actual = await recordEvents(both.nevio.port, SCRIPT);
   expect(expected).toContain('__keyevent@0__:zrangestore');
   expect(actual.split('\r\n')).toEqual(expected.split('\r\n'));
 }, 30000);
