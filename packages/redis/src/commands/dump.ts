@@ -5,7 +5,7 @@
  * nevio writes the plain RDB object types every Redis since 2.0 loads: STRING (0), LIST (1), SET
  * (2), HASH (4) and ZSET_2 (5), with raw (uncompressed) strings; it reads those, including the
  * integer and LZF-compressed string forms Redis writes, and Redis's streams (types 15 and 19,
- * `types/stream-rdb.ts`; DUMP of a stream is refused). Redis 7.0's DUMP of a small collection
+ * `types/stream-rdb.ts`; DUMP writes 19 with the listpacks redis-server holds). Redis 7.0's DUMP of a small collection
  * uses its compact encodings (listpack, intset, quicklist), which nevio does not parse: RESTORE
  * answers `Bad data format` for them. A value restored takes its encoding afresh from its
  * contents and the current thresholds, as Redis's load does.
@@ -18,7 +18,8 @@ import { crc64 } from '../crc64';
 import { Deque, RedisHash, RedisSet, RedisZSet } from '../types';
 import { bytesOf, stringValue } from '../stringvalue';
 import { RDB_VERSION } from '../scripting/functions';
-import { loadStream } from '../types/stream-rdb';
+import { RDB_TYPE_STREAM_LISTPACKS_2, loadStream, saveStream } from '../types/stream-rdb';
+import type { Stream } from '../types/stream-store';
 
 // RDB object type bytes (Redis's rdb.h).
 const RDB_TYPE_STRING = 0;
@@ -27,7 +28,6 @@ const RDB_TYPE_SET = 2;
 const RDB_TYPE_HASH = 4;
 const RDB_TYPE_ZSET_2 = 5;
 const RDB_TYPE_STREAM_LISTPACKS = 15;
-const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
 
 // The two top bits of a length byte: 6-bit length, 14-bit length, 32/64-bit length, or a
 // special string encoding (integers, LZF) in the low 6 bits.
@@ -72,6 +72,25 @@ class PayloadWriter {
       this.buf[this.pos++] = LEN_64BIT;
       this.pos = this.buf.writeBigUInt64BE(BigInt(n), this.pos);
     }
+  }
+
+  /** rdbSaveLen of a number that may need all 64 bits (stream IDs and counters). */
+  number(n: bigint | number): void {
+    if (typeof n === 'number' || n <= 0xffffffffn) return this.length(Number(n));
+    this.reserve(9);
+    this.buf[this.pos++] = LEN_64BIT;
+    this.pos = this.buf.writeBigUInt64BE(n, this.pos);
+  }
+
+  raw(b: Buffer): void {
+    this.reserve(b.length);
+    this.pos += b.copy(this.buf, this.pos);
+  }
+
+  /** An 8-byte little-endian millisecond time. */
+  millis(ms: number): void {
+    this.reserve(8);
+    this.pos = this.buf.writeBigInt64LE(BigInt(ms), this.pos);
   }
 
   string(s: Buffer | string): void {
@@ -141,9 +160,9 @@ function serialize(e: Entry): Buffer {
       break;
     }
     case 'stream':
-      // Redis's stream RDB types (listpacks in a rax, groups, PELs) are not written yet: an
-      // error rather than a payload that no server could load.
-      throw new CommandError('ERR DUMP of a stream is not supported by nevio yet');
+      w.byte(RDB_TYPE_STREAM_LISTPACKS_2);
+      saveStream(w, e.value as Stream);
+      break;
   }
   return w.finish();
 }

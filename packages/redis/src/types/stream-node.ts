@@ -17,64 +17,12 @@
  * @packageDocumentation
  */
 import { makeId, type StreamId } from './stream-id';
+import { LP_OVERHEAD, lpIntBytes, lpStringBytes } from './stream-listpack';
 
 /** The entry is deleted (XDEL, partial trim). */
 export const FLAG_DELETED = 1;
 /** The entry has the master fields: only values are stored. */
 export const FLAG_SAMEFIELDS = 2;
-
-// --- the sizes of Redis's listpack encoding (listpack.c), to split nodes as Redis does ---
-
-/** Bytes of an integer element of a listpack (encoding plus backlen), for an int64 value. */
-function lpIntBytes(v: bigint | number): number {
-  // 7-bit uint, 13-bit, 16-bit, 24-bit, 32-bit, 64-bit signed encodings; backlen is 1 byte for all.
-  if (v >= 0 && v <= 127) return 2;
-  if (v >= -4096 && v <= 4095) return 3;
-  if (v >= -32768 && v <= 32767) return 4;
-  if (v >= -8388608 && v <= 8388607) return 5;
-  if (v >= -2147483648 && v <= 2147483647) return 6;
-  return 10;
-}
-
-/** Bytes the backlen of an element whose encoding takes `n` bytes needs. */
-function lpBacklenBytes(n: number): number {
-  if (n <= 127) return 1;
-  if (n < 16383) return 2;
-  if (n < 2097151) return 3;
-  if (n < 268435455) return 4;
-  return 5;
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Bytes of a string element: listpack stores strings that are canonical int64s as integers. */
-export function lpStringBytes(s: Buffer): number {
-  const len = s.length;
-  if (len > 0 && len <= 20) {
-    const v = canonicalInt(s);
-    if (v !== null) return lpIntBytes(v);
-  }
-  const enc = len <= 63 ? 1 + len : len <= 4095 ? 2 + len : 5 + len;
-  return enc + lpBacklenBytes(enc);
-}
-
-/** `s` as an int64 when it is written exactly as one (no sign but '-', no leading zero), else null. */
-function canonicalInt(s: Buffer): bigint | number | null {
-  let i = 0;
-  if (s[0] === 0x2d /* - */) {
-    if (s.length === 1) return null;
-    i = 1;
-  }
-  if (s[i] === 0x30 /* 0 */) return s.length === 1 ? 0 : null;
-  for (let j = i; j < s.length; j++) if (s[j] < 0x30 || s[j] > 0x39) return null;
-  if (s.length < 16) return Number(s.latin1Slice(0, s.length));
-  const v = BigInt(s.latin1Slice(0, s.length));
-  return v < INT64_MIN || v > INT64_MAX ? null : v;
-}
-
-/** Listpack header (total bytes + element count) and end byte. */
-const LP_OVERHEAD = 7;
 
 /** Reads an unsigned LEB128 varint; numbers up to 2^53 exactly, bigger ones as bigint. */
 class Cursor {

@@ -1,16 +1,24 @@
 /**
- * Reading Redis's RDB stream objects (RESTORE of a payload from redis-server): types 15
- * (STREAM_LISTPACKS, Redis 5-6.2) and 19 (STREAM_LISTPACKS_2, 7.0: with first ID, maximal
- * deleted ID, entries added and groups' read counters). The listpacks are decoded entry by entry
- * and appended to a fresh {@link Stream}; counters, groups, PELs and consumers are taken from the
- * payload, the missing 7.0 counters estimated as Redis's rdbLoadObject does.
+ * Redis's RDB stream objects. Reading (RESTORE of a payload from redis-server, loading an RDB
+ * file): types 15 (STREAM_LISTPACKS, Redis 5-6.2) and 19 (STREAM_LISTPACKS_2, 7.0: with first
+ * ID, maximal deleted ID, entries added and groups' read counters). The listpacks are decoded
+ * entry by entry and appended to a fresh {@link Stream}; counters, groups, PELs and consumers are
+ * taken from the payload, the missing 7.0 counters estimated as Redis's rdbLoadObject does.
+ *
+ * Writing ({@link saveStream}): type 19 as Redis 7.0's rdbSaveObject writes it. Each node becomes
+ * the listpack redis-server holds for the same entries (master entry, deleted entries still in
+ * place, integers where a field or value is an integer), so with the same string encoding
+ * (integer and LZF forms are the {@link RdbWriter}'s choice) the bytes equal redis-server's.
  *
  * @packageDocumentation
  */
 import { CommandError } from '../command';
-import { makeId, type StreamId } from './stream-id';
-import { FLAG_DELETED, FLAG_SAMEFIELDS } from './stream-node';
+import { idMs, idSeq, makeId, type StreamId } from './stream-id';
+import { FLAG_DELETED, FLAG_SAMEFIELDS, type StreamNode } from './stream-node';
+import { ListpackWriter, listpackElements } from './stream-listpack';
 import { ConsumerGroup, Nack, estimateEntriesRead } from './stream-groups';
+import type { IdMap } from './stream-index';
+import { sortedGroups } from './stream-access';
 import { Stream, type NodeLimits } from './stream-store';
 
 /** The RDB primitives a stream object is made of. */
@@ -25,41 +33,22 @@ export interface RdbReader {
   millis(): number;
 }
 
-const BAD_FORMAT = 'ERR Bad data format';
-
-/** Decodes a listpack into its elements (integers as their decimal text). */
-function listpackElements(lp: Buffer): Buffer[] {
-  if (lp.length < 7) throw new CommandError(BAD_FORMAT);
-  const out: Buffer[] = [];
-  let p = 6;
-  const str = (start: number, len: number): void => {
-    if (start + len > lp.length) throw new CommandError(BAD_FORMAT);
-    out.push(Buffer.from(lp.subarray(start, start + len)));
-    p = start + len;
-  };
-  const int = (v: bigint | number, next: number): void => {
-    out.push(Buffer.from(String(v), 'latin1'));
-    p = next;
-  };
-  while (p < lp.length && lp[p] !== 0xff) {
-    const start = p;
-    const b = lp[p];
-    if ((b & 0x80) === 0) int(b, p + 1);
-    else if ((b & 0xc0) === 0x80) str(p + 1, b & 0x3f);
-    else if ((b & 0xe0) === 0xc0) int((((b & 0x1f) << 8) | lp[p + 1]) << 19 >> 19, p + 2);
-    else if ((b & 0xf0) === 0xe0) str(p + 2, ((b & 0x0f) << 8) | lp[p + 1]);
-    else if (b === 0xf0) str(p + 5, lp.readUInt32LE(p + 1));
-    else if (b === 0xf1) int(lp.readInt16LE(p + 1), p + 3);
-    else if (b === 0xf2) int(lp.readIntLE(p + 1, 3), p + 4);
-    else if (b === 0xf3) int(lp.readInt32LE(p + 1), p + 5);
-    else if (b === 0xf4) int(lp.readBigInt64LE(p + 1), p + 9);
-    else throw new CommandError(BAD_FORMAT);
-    // Skip the backlen: 1 to 5 bytes for the element's encoded size.
-    const size = p - start;
-    p += size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5;
-  }
-  return out;
+/** The RDB primitives a stream object is written with: the counterpart of {@link RdbReader}. */
+export interface RdbWriter {
+  /** A length-encoded number (rdbSaveLen), 0 to 2^64-1. */
+  number(n: bigint | number): void;
+  /** A string object (rdbSaveRawString: the writer picks the integer, LZF or raw form). */
+  string(s: Buffer): void;
+  /** Bytes as they are (rdbWriteRaw). */
+  raw(b: Buffer): void;
+  /** An 8-byte little-endian millisecond time (rdbSaveMillisecondTime). */
+  millis(ms: number): void;
 }
+
+/** The object type byte {@link saveStream} writes the body of (rdb.h RDB_TYPE_STREAM_LISTPACKS_2). */
+export const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
+
+const BAD_FORMAT = 'ERR Bad data format';
 
 /** Appends the live entries of one node's listpack to `s`. */
 function loadNode(s: Stream, master: StreamId, lp: Buffer, limits: NodeLimits): void {
@@ -139,4 +128,97 @@ export function loadStream(r: RdbReader, v2: boolean, limits: NodeLimits): Strea
     (s.groups ??= new Map()).set(name, g);
   }
   return s;
+}
+
+/** An ID as 16 big-endian bytes: the key of a node or of a PEL entry in Redis's rax. */
+function idBytes(id: StreamId): Buffer {
+  const b = Buffer.allocUnsafe(16);
+  b.writeBigUInt64BE(idMs(id), 0);
+  b.writeBigUInt64BE(idSeq(id), 8);
+  return b;
+}
+
+/**
+ * The listpack redis-server holds for this node (t_stream.c streamAppendItem's layout): the
+ * master entry `live deleted nfields field... 0`, then per entry `flags ms-delta seq-delta`,
+ * `nfields field value...` or (same fields as the master) `value...`, and `lp-count`, the
+ * number of elements of the entry after the first (to walk back).
+ */
+export function nodeListpack(node: StreamNode): Buffer {
+  const lp = new ListpackWriter();
+  lp.integer(node.live);
+  lp.integer(node.deleted);
+  lp.integer(node.fields.length);
+  for (const f of node.fields) lp.string(f);
+  lp.integer(0);
+  const masterMs = idMs(node.master);
+  const masterSeq = idSeq(node.master);
+  node.scan(false, true, (id, at) => {
+    const flags = node.flagsAt(at);
+    const pairs = node.pairsAt(at);
+    lp.integer(flags);
+    // Differences of uint64s, stored as the int64 they cast to.
+    lp.integer(BigInt.asIntN(64, idMs(id) - masterMs));
+    lp.integer(BigInt.asIntN(64, idSeq(id) - masterSeq));
+    const n = pairs.length >>> 1;
+    if ((flags & FLAG_SAMEFIELDS) !== 0) {
+      for (let i = 1; i < pairs.length; i += 2) lp.string(pairs[i]);
+      lp.integer(n + 3);
+    } else {
+      lp.integer(n);
+      for (const p of pairs) lp.string(p);
+      lp.integer(2 * n + 4);
+    }
+    return true;
+  });
+  return lp.finish();
+}
+
+/** A PEL in ID order; with `nacks` each ID's delivery time and count (the group's PEL). */
+function savePel(w: RdbWriter, pel: IdMap<Nack>, nacks: boolean): void {
+  w.number(pel.size);
+  for (const [id, nack] of pel.entries()) {
+    w.raw(idBytes(id));
+    if (nacks) {
+      w.millis(nack.deliveryTime);
+      w.number(nack.deliveryCount);
+    }
+  }
+}
+
+/**
+ * Writes a stream object's body (what follows its type byte, {@link RDB_TYPE_STREAM_LISTPACKS_2})
+ * as Redis 7.0's rdbSaveObject: the nodes (key, listpack), length, last, first and maximal
+ * deleted IDs, entries added, then each group in name order with its last ID, read counter, PEL
+ * and consumers (name order, seen time, IDs of their PEL).
+ */
+export function saveStream(w: RdbWriter, s: Stream): void {
+  w.number(s.nodes.size);
+  for (const [master, node] of s.nodes.entries()) {
+    w.string(idBytes(master));
+    w.string(nodeListpack(node));
+  }
+  w.number(s.length);
+  for (const id of [s.lastId, s.firstId, s.maxDeletedId]) {
+    w.number(idMs(id));
+    w.number(idSeq(id));
+  }
+  w.number(s.entriesAdded);
+  const groups = sortedGroups(s);
+  w.number(groups.length);
+  for (const [name, g] of groups) {
+    w.string(Buffer.from(name, 'latin1'));
+    w.number(idMs(g.lastId));
+    w.number(idSeq(g.lastId));
+    // -1 (unknown) is written as the uint64 it casts to, as rdbSaveLen(long long) does.
+    w.number(BigInt.asUintN(64, g.entriesRead));
+    savePel(w, g.pel, true);
+    const consumers = g.sortedConsumers();
+    w.number(consumers.length);
+    for (const c of consumers) {
+      w.string(Buffer.from(c.name, 'latin1'));
+      w.millis(c.seenTime);
+      savePel(w, c.pel, false);
+    }
+  }
 }
