@@ -8,13 +8,16 @@
  *
  * @packageDocumentation
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Grammar, helpColumns, runCommand, UsageError } from '@nevio/core';
-import { type Config, defaultConfig, parseArgs, showSetting } from './config';
+import { type Config, defaultConfig, showSetting } from './config';
+import { parseArgs } from './config-file';
 import { startRedis } from './listen';
+import { daemonizeIfAsked, logStarting, openLog, writePidFile } from './startup';
 
 /** What the help says of each setting: its value, and what it does. Every setting is here. */
-const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile'>, readonly [string, string]>> = {
+const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile' | 'users'>, readonly [string, string]>> = {
   port: ['N', 'TCP port; 0 picks a free one, or with --unixsocket\nmeans no TCP listener, as in Redis'],
   bind: ['ADDR...', 'addresses to listen on'],
   unixsocket: ['PATH', 'also listen on a unix socket'],
@@ -22,7 +25,7 @@ const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile'>, 
   appendonly: ['yes|no', 'log writes to the AOF, replay it on start'],
   appendfsync: ['WHEN', 'always (fsync before replying), everysec or no'],
   appendfilename: ['NAME', 'the AOF file in --dir'],
-  dir: ['DIR', 'where the AOF lives'],
+  dir: ['DIR', 'where the AOF and dump.rdb live (must exist)'],
   databases: ['N', 'number of databases for SELECT'],
   multicore: ['', 'refused: the one keyspace lives on one event loop'],
   maxmemory: ['BYTES', 'memory cap, 0: none (100mb, 1gb: as in redis.conf)'],
@@ -32,7 +35,7 @@ const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile'>, 
   hz: ['N', 'background tasks (expiry, idle clients) per second'],
   maxclients: ['N', 'connections past this get an error and are closed'],
   timeout: ['S', 'close clients idle for S seconds, 0: never'],
-  save: ['""', 'only "" (no RDB snapshots): other rules are refused'],
+  save: ['"S N..."', 'snapshot (BGSAVE) after S seconds and N changes; "" none'],
   'aof-load-truncated': ['yes|no', 'load an AOF whose last command was cut short'],
   'hash-max-listpack-entries': ['N', 'hashes with more fields become hash tables'],
   'hash-max-listpack-value': ['BYTES', 'hashes with a longer field or value become hash tables'],
@@ -52,8 +55,14 @@ const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile'>, 
   'enable-protected-configs': ['no|yes|local', 'allow CONFIG SET of dir, dbfilename'],
 };
 
+/** What the command line asks for: the settings, and the arguments themselves (daemonize restarts with them). */
+interface Request {
+  readonly config: Config;
+  readonly argv: readonly string[];
+}
+
 /** redis-server's grammar; `--help`/`-h` and `--version`/`-v` count as the first argument, as there. */
-const grammar: Grammar<Config> = {
+const grammar: Grammar<Request> = {
   usage: (command) => `Usage: ${command} [config-file] [--setting value...]... | --help | --version`,
   details() {
     const defaults = defaultConfig();
@@ -73,7 +82,7 @@ const grammar: Grammar<Config> = {
     if (argv[0] === '--help' || argv[0] === '-h') return { run: 'help' };
     if (argv[0] === '--version' || argv[0] === '-v') return { run: 'version' };
     try {
-      return { run: 'serve', values: parseArgs([...argv]) };
+      return { run: 'serve', values: { config: parseArgs(argv), argv } };
     } catch (error) {
       // A config file that cannot be read is the system's answer (exit code 1), not a usage error.
       if (typeof (error as NodeJS.ErrnoException).code === 'string') throw error;
@@ -87,7 +96,7 @@ void runCommand({
   summary: 'A Redis-compatible server on nevio: redis-cli, ioredis and redis-benchmark use it\nas they use redis-server.',
   packageDir: path.join(__dirname, '..'),
   grammar,
-  async start(config) {
+  async start({ config, argv }) {
     if (config.multicore) {
       // Several loops would mean several heaps, hence several keyspaces: MULTI, WATCH, blocking
       // pops and multi-key commands would silently see only part of the data. Refuse instead.
@@ -97,16 +106,26 @@ void runCommand({
           'nevio-redis per core on its own port (and shard by key in the client, as with Redis Cluster).',
       );
     }
-    const started = Date.now();
-    const redis = await startRedis(config);
+    const log = openLog(config);
+    if (daemonizeIfAsked(config, argv)) process.exit(0);
+    const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    logStarting(config, log, version);
+    const redis = await startRedis(config, log);
+    const removePidFile = writePidFile(config, log);
     const where = redis.core.addrs.map((a) => a.toString()).join(', ');
     const aof = config.appendonly ? `, AOF ${config.appendfsync} in ${config.dir}` : '';
+    // " PID: " and "Ready to accept connections" are what Redis's test suite waits for.
+    log.notice(`Running mode=standalone, port=${redis.port}, listening on ${where}${aof}. PID: ${process.pid}`);
+    // The banner goes to standard output: the log line itself, or a pointer to the log file.
+    const ready = 'Ready to accept connections';
+    if (log.file !== '') log.notice(ready);
     return {
-      banner:
-        `nevio-redis ${process.pid}: listening on ${where} (port ${redis.port}, pid ${process.pid}${aof}), ` +
-        `loaded in ${Date.now() - started} ms. Ready to accept connections`,
+      banner: log.file === '' ? log.format('notice', ready) : `nevio-redis ${process.pid}: ${ready} on ${where}, logging to ${log.file}`,
       stop: () => redis.stop(),
-      done: redis.done,
+      done: redis.done.then(() => {
+        removePidFile();
+        log.notice('nevio-redis is now ready to exit, bye bye...');
+      }),
     };
   },
 });

@@ -11,10 +11,10 @@
  *
  * @packageDocumentation
  */
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { PARAMS, IMMUTABLE, PROTECTED, HIDDEN, type ParamSpec } from './config-table';
 import { INVALID_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from './notify';
-import { splitArgs } from './parser';
 
 /** The eviction policies nevio implements. */
 /** `maxmemory-policy`: every policy of Redis 7.0 (see `evict.ts`). */
@@ -55,6 +55,8 @@ export type Config = Record<NumberField, number> &
     stored?: Map<string, string>;
     /** The config file read at startup (CONFIG REWRITE writes it back). */
     configFile?: string;
+    /** The `user` lines of the config file, each one's words after `user` (the ACL module applies them). */
+    users?: string[][];
   };
 
 /** nevio's defaults: Redis's, except bind (loopback), save (no RDB) and dir (the working directory). */
@@ -173,7 +175,7 @@ function numeric(spec: ParamSpec, v: string): { text: string } | { err: string }
 }
 
 /** Checks a special parameter's value (Redis's own setter's rules); returns the canonical text or an error. */
-function special(name: string, values: string[]): { text: string } | { err: string } {
+function special(name: string, values: string[], current: string): { text: string } | { err: string } {
   const words = values.flatMap((x) => x.split(' ')).filter((x) => x !== '');
   switch (name) {
     case 'save':
@@ -182,7 +184,9 @@ function special(name: string, values: string[]): { text: string } | { err: stri
       return { text: words.join(' ') };
     case 'client-output-buffer-limit': {
       if (words.length % 4 !== 0) return { err: 'Wrong number of arguments in buffer limit configuration.' };
-      const limits = new Map<string, string>(CLIENT_CLASSES.map((c, i) => [c, DEFAULT_COB[i]]));
+      // Each line (or CONFIG SET) changes only the classes it names, as in Redis.
+      const now = current.split(' ');
+      const limits = new Map<string, string>(CLIENT_CLASSES.map((c, i) => [c, now.length === 12 ? now.slice(i * 4 + 1, i * 4 + 4).join(' ') : DEFAULT_COB[i]]));
       for (let i = 0; i < words.length; i += 4) {
         const cls = words[i].toLowerCase() === 'replica' ? 'slave' : words[i].toLowerCase();
         if (!limits.has(cls)) return { err: 'Invalid client class specified in buffer limit configuration.' };
@@ -218,9 +222,20 @@ function special(name: string, values: string[]): { text: string } | { err: stri
       if (words.length > 16) return { err: 'Too many bind addresses specified.' };
       return { text: words.join(' ') };
     default:
-      // dir
+      // dir: Redis chdirs there and fails as chdir fails; nevio keeps the absolute path.
       if (values.length !== 1) return { err: 'wrong number of arguments' };
-      return { text: values[0] };
+      return directoryError(values[0]) ?? { text: path.resolve(values[0]) };
+  }
+}
+
+/** strerror of what chdir(`dir`) would fail with, as Redis reports a bad `dir`; undefined when it is a directory. */
+function directoryError(dir: string): { err: string } | undefined {
+  try {
+    if (statSync(dir).isDirectory()) return undefined;
+    return { err: 'Not a directory' };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { err: code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : String(code) };
   }
 }
 
@@ -234,8 +249,6 @@ const DEFAULT_COB = ['0 0 0', '268435456 67108864 60', '33554432 8388608 60'];
  */
 function unsupported(name: string, text: string): string | undefined {
   switch (name) {
-    case 'save':
-      return text === '' ? undefined : 'no RDB snapshots are written (use appendonly yes for persistence)';
     case 'min-replicas-to-write':
       return text === '0' ? undefined : 'there is no replication, so writes would not be refused as asked';
     case 'replicaof':
@@ -255,7 +268,7 @@ function unsupported(name: string, text: string): string | undefined {
 }
 
 /** The text form of a value of `spec` given as words, checked as Redis checks it. */
-function canonical(spec: ParamSpec, values: string[]): { text: string } | { err: string } {
+function canonical(spec: ParamSpec, values: string[], current: string): { text: string } | { err: string } {
   const v = values.join(' ');
   switch (spec.kind) {
     case 'bool': {
@@ -271,7 +284,7 @@ function canonical(spec: ParamSpec, values: string[]): { text: string } | { err:
       return { text: words.join(' ') };
     }
     case 'special':
-      return special(spec.name, values);
+      return special(spec.name, values, current);
     default:
       return numeric(spec, v.trim());
   }
@@ -304,7 +317,7 @@ export function applySetting(cfg: Config, rawName: string, values: string[], opt
   const name = spec.name;
   if (!startup && (spec.flags & IMMUTABLE) !== 0) return failed("can't set immutable config");
   if (!startup && (spec.flags & PROTECTED) !== 0 && allowProtected !== true) return failed("can't set protected config");
-  const parsed = canonical(spec, values);
+  const parsed = canonical(spec, values, showSetting(cfg, name));
   if ('err' in parsed) return failed(parsed.err);
   const text = parsed.text;
   // Setting one of these to the value it has already is a no-op nevio can do (CONFIG sanity checks do it).
@@ -349,61 +362,4 @@ export function showSetting(cfg: Readonly<Config>, rawName: string): string {
 /** A copy that CONFIG SET can change without touching `cfg` until every setting passed. */
 export function cloneConfig(cfg: Readonly<Config>): Config {
   return { ...cfg, bind: [...cfg.bind], stored: new Map(cfg.stored ?? []) };
-}
-
-/** Config-file directives of Redis that are not parameters; nevio refuses them rather than ignore them. */
-const REFUSED_DIRECTIVES: Record<string, string> = {
-  'rename-command': 'commands cannot be renamed: the command would stay reachable under its name',
-  user: 'there are no ACLs: the user would not be enforced',
-  include: 'include files are not read',
-  loadmodule: 'there are no modules',
-};
-
-/** Reads a redis.conf-style file: one `name value…` per line, `#` comments. */
-export function readConfigFile(cfg: Config, path: string): void {
-  const text = readFileSync(path);
-  let start = 0;
-  let lineNo = 0;
-  let saveSeen = false;
-  while (start < text.length) {
-    let end = text.indexOf(10, start);
-    if (end < 0) end = text.length;
-    lineNo++;
-    const args = splitArgs(text, start, end);
-    start = end + 1;
-    if (args === null) throw new Error(`${path}:${lineNo}: unbalanced quotes`);
-    if (args.length === 0 || args[0][0] === 0x23) continue;
-    const name = args[0].toString().toLowerCase();
-    let values = args.slice(1).map((a) => a.toString());
-    const refused = REFUSED_DIRECTIVES[name];
-    if (refused !== undefined) throw new Error(`${path}:${lineNo}: '${name}' is unsupported by nevio: ${refused}`);
-    // Each `save` line adds rules; the first one replaces the default (as in Redis).
-    if (name === 'save') {
-      if (saveSeen && !(values.length === 1 && values[0] === '')) values = [cfg.save, ...values];
-      saveSeen = true;
-    }
-    const err = applySetting(cfg, args[0].toString(), values, true);
-    if (err !== undefined) throw new Error(`${path}:${lineNo}: ${err}`);
-  }
-  cfg.configFile = path;
-}
-
-/**
- * Parses the command line: an optional config file first, then `--name value…` flags (a flag
- * without a value, like `--multicore`, means yes).
- */
-export function parseArgs(argv: string[]): Config {
-  const cfg = defaultConfig();
-  let i = 0;
-  if (argv.length > 0 && !argv[0].startsWith('--')) readConfigFile(cfg, argv[i++]);
-  while (i < argv.length) {
-    const flag = argv[i++];
-    if (!flag.startsWith('--')) throw new Error(`unexpected argument '${flag}'`);
-    const values: string[] = [];
-    while (i < argv.length && !argv[i].startsWith('--')) values.push(argv[i++]);
-    if (values.length === 0) values.push('yes');
-    const err = applySetting(cfg, flag.slice(2), values, true);
-    if (err !== undefined) throw new Error(`${flag}: ${err}`);
-  }
-  return cfg;
 }

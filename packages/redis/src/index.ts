@@ -12,7 +12,8 @@
  */
 export { startRedis, type RunningRedis } from './listen';
 export { RedisServer, type ServerLog, type Stats } from './server';
-export { defaultConfig, parseArgs, readConfigFile, type Config } from './config';
+export { defaultConfig, type Config } from './config';
+export { ConfigFileError, parseArgs, readConfigFile } from './config-file';
 export { RespParser, ProtocolError } from './parser';
 export { Reply, formatDouble } from './reply';
 export { AofFormatError } from './aof';

@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import { closeIdleClients, expireCycle, trackingCron } from './cron';
-import { Action, serve, type Conn, type Events, type Server } from '@nevio/core';
+import { Action, serve, SystemCallError, type Conn, type Events, type Server } from '@nevio/core';
 import { Aof } from './aof';
 import type { Client } from './client';
-import type { Config } from './config';
+import { showSetting, type Config } from './config';
 import { updateClock } from './keyspace';
 import { RedisServer, type ServerLog } from './server';
 
@@ -20,17 +20,74 @@ export interface RunningRedis {
   readonly port: number;
   /** Stops accepting, closes the clients, flushes and closes the AOF. Idempotent. */
   stop(): Promise<void>;
+
   /** Resolves once stopped, by {@link RunningRedis.stop}, SHUTDOWN or a signal. */
   readonly done: Promise<void>;
 }
 
-function listenAddresses(config: Config): string[] {
-  const addrs: string[] = [];
+/** One address to listen on; an optional one (`bind -::1`) is skipped when the host lacks it. */
+interface ListenAddress {
+  readonly url: string;
+  readonly optional: boolean;
+}
+
+/**
+ * The addresses `bind`, `port` and `unixsocket` ask for, as Redis reads `bind`: `*` is every
+ * IPv4 interface, `::*` every IPv6 one, and a leading `-` makes an address optional (Redis 7:
+ * skipped when it cannot be bound for lack of the address or protocol, EADDRNOTAVAIL/EAFNOSUPPORT).
+ */
+function listenAddresses(config: Config): ListenAddress[] {
+  const addrs: ListenAddress[] = [];
   if (config.port !== 0 || config.unixsocket === '') {
-    for (const host of config.bind) addrs.push(host.includes(':') ? `tcp6://[${host}]:${config.port}` : `tcp://${host}:${config.port}`);
+    for (const word of config.bind) {
+      const optional = word.startsWith('-');
+      let host = optional ? word.slice(1) : word;
+      if (host === '*') host = '0.0.0.0';
+      else if (host === '::*') host = '::';
+      addrs.push({ url: host.includes(':') ? `tcp6://[${host}]:${config.port}` : `tcp://${host}:${config.port}`, optional });
+    }
   }
-  if (config.unixsocket !== '') addrs.push(`unix://${config.unixsocket}`);
+  if (config.unixsocket !== '') addrs.push({ url: `unix://${config.unixsocket}`, optional: false });
   return addrs;
+}
+
+/** The errors that make an optional address be skipped rather than fail the start. */
+const MISSING_ADDRESS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
+
+/** Listens on every address, leaving out the optional ones the host cannot bind. */
+async function listenAll(events: Events<Client>, wanted: ListenAddress[], maxInbound: number): Promise<Server> {
+  let addrs = wanted;
+  for (;;) {
+    try {
+      return await serve(events, addrs.map((a) => a.url), { maxInbound });
+    } catch (e) {
+      const failed = e instanceof SystemCallError && MISSING_ADDRESS.has(e.code) ? addrs.find((a) => a.optional && a.url === e.address) : undefined;
+      if (failed === undefined) throw e;
+      addrs = addrs.filter((a) => a !== failed);
+    }
+  }
+}
+
+/** True for clients on a unix socket or the loopback interface (Redis's islocalClient). */
+function isLocal(conn: Conn<Client>): boolean {
+  const { network, address } = conn.remoteAddr;
+  return network === 'unix' || address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
+
+/** What Redis answers a non-local client in protected mode (networking.c, Redis 7.0), in one line. */
+const PROTECTED_MODE_DENIED =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you ' +
+  "may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback " +
+  'interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet ' +
+  'if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the ' +
+  "Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server " +
+  "manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. " +
+  'NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+
+/** Protected mode (on by default): without a password, only local clients are served. */
+function refusedByProtectedMode(config: Config, conn: Conn<Client>): boolean {
+  return config.requirepass === '' && showSetting(config, 'protected-mode') === 'yes' && !isLocal(conn);
 }
 
 /** Loads the AOF (when enabled), then listens. */
@@ -55,6 +112,10 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   };
   const events: Events<Client> = {
     opened(conn: Conn<Client>) {
+      if (refusedByProtectedMode(config, conn)) {
+        server.stats.rejectedConnections++;
+        return { out: PROTECTED_MODE_DENIED, action: Action.Close };
+      }
       if (server.clients.size >= config.maxclients) {
         server.stats.rejectedConnections++;
         return { out: '-ERR max number of clients reached\r\n', action: Action.Close };
@@ -105,9 +166,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
     },
   };
   updateClock(Date.now());
-  const core = await serve(events, listenAddresses(config), {
-    maxInbound: config['client-query-buffer-limit'] + 1024 * 1024,
-  });
+  const core = await listenAll(events, listenAddresses(config), config['client-query-buffer-limit'] + 1024 * 1024);
   const tcp = core.addrs.find((a) => a.network !== 'unix');
   server.tcpPort = tcp?.port ?? 0;
   let stopping: Promise<void> | null = null;

@@ -58,8 +58,9 @@ import { typeOps } from './types';
 
 export type { Stats } from './command';
 
-/** Where the server reports what it cannot answer to a client. */
+/** Where the server reports what it cannot answer to a client, and what it does in the background (`log.ts`). */
 export interface ServerLog {
+  notice(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
 }
@@ -133,7 +134,7 @@ export class RedisServer
 
   constructor(
     readonly config: Config,
-    readonly log: ServerLog = { warn: (m) => console.warn(m), error: (m) => console.error(m) },
+    readonly log: ServerLog = { notice: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) },
     readonly commands: ReadonlyMap<string, CommandDef> = buildCommandTable(),
   ) {
     for (let i = 0; i < config.databases; i++) this.dbs.push(new Db(i, this));

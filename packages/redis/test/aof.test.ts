@@ -95,7 +95,7 @@ test('SIGTERM flushes the AOF (appendfsync no) and a config file is read', async
   c.disconnect();
   first.proc.kill('SIGTERM');
   expect(await first.exited).toBe(0);
-  expect(first.output()).toMatch(/listening on tcp:\/\/127\.0\.0\.1:\d+.*pid \d+/);
+  expect(first.output()).toMatch(/listening on tcp:\/\/127\.0\.0\.1:\d+.*PID: \d+/);
 
   const second = await startCli([conf]);
   children.push(second);

@@ -133,15 +133,16 @@ config foo
 });
 
 test('CONFIG SET refuses, naming them, the values nevio would silently ignore', async () => {
-  const refused = [['save', '100 10'], ['min-replicas-to-write', '1']];
+  const refused = [['min-replicas-to-write', '1']];
   for (const [name, value] of refused) {
     expect((await ours.send(['config', 'set', name, value])).toString()).toBe(
       `-ERR CONFIG SET failed (possibly related to argument '${name}') - unsupported by nevio: ${
-        { save: 'no RDB snapshots are written (use appendonly yes for persistence)', 'min-replicas-to-write': 'there is no replication, so writes would not be refused as asked' }[name]
+        { 'min-replicas-to-write': 'there is no replication, so writes would not be refused as asked' }[name]
       }\r\n`,
     );
   }
-  // What nevio does is accepted, as in Redis.
+  // What nevio does is accepted, as in Redis: save points are honoured (BGSAVE, persist/bgsave.ts).
+  expect((await ours.send(['config', 'set', 'save', '100 10'])).toString()).toBe('+OK\r\n');
   expect((await ours.send(['config', 'set', 'save', ''])).toString()).toBe('+OK\r\n');
 });
 
@@ -257,7 +258,7 @@ test('CONFIG REWRITE writes the settings back into the config file, keeping comm
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nevio-rewrite-'));
   const file = path.join(dir, 'nevio.conf');
   fs.writeFileSync(file, '# my settings\nhz 20\ntimeout 5\nmaxmemory-samples 7\n');
-  const { parseArgs } = await import('../src/config');
+  const { parseArgs } = await import('../src/config-file');
   const cfg = parseArgs([file, '--port', '0', '--dir', dir]);
   const srv = await startRedis(cfg, { warn: () => undefined, error: () => undefined });
   const c = await RawClient.connect(srv.port);

@@ -23,7 +23,7 @@ export async function startCli(args: string[]): Promise<Child> {
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner within 10 s: ${out}`)), 10000);
     const check = (): void => {
-      const m = /Ready to accept connections/.test(out) ? /port (\d+)/.exec(out) : null;
+      const m = /Ready to accept connections/.test(out) ? /port[= ](\d+)/.exec(out) : null;
       if (m !== null) {
         clearTimeout(timer);
         resolve(Number(m[1]));

@@ -12,7 +12,7 @@ function client(): Redis {
   return c;
 }
 
-const quiet = { warn: () => undefined, error: () => undefined };
+const quiet = { notice: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
   srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quiet);

@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import { defaultConfig } from '../../src/config';
 import { startRedis, type RunningRedis } from '../../src/listen';
 
-const quiet = { warn: () => undefined, error: () => undefined };
+const quiet = { notice: () => undefined, warn: () => undefined, error: () => undefined };
 let dir: string;
 
 async function start(): Promise<{ srv: RunningRedis; c: Redis }> {
