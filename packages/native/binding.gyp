@@ -25,7 +25,7 @@
       # The reactor itself: plain C++17, no Node API, so the unit tests link it too.
       "target_name": "nevio_reactor",
       "type": "static_library",
-      "sources": ["src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/dialer.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc"],
+      "sources": ["src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/dialer.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc", "src/tls_reactor.cc"],
       "cflags": ["-fPIC"],
       "conditions": [
         ["OS=='linux'", { "sources": ["src/poller_epoll.cc"] }],
@@ -34,7 +34,10 @@
     },
     {
       "target_name": "nevio_native",
-      "sources": ["src/addon.cc", "src/reactor_wrap.cc"],
+      # TLS on Node's own OpenSSL: its headers come with Node's (<node>/include/node/openssl, on
+      # node-gyp's include path) and its symbols are resolved from the node binary at load time,
+      # so the addon links no TLS library of its own.
+      "sources": ["src/addon.cc", "src/reactor_wrap.cc", "src/tls_context.cc", "src/tls_session.cc", "src/tls_wrap.cc"],
       "dependencies": ["nevio_reactor"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"]

@@ -68,6 +68,74 @@ export declare class Reactor {
   abort(id: number, errno: number): boolean;
   /** Whether the started reactor keeps the process alive (default true). */
   keepProcessAlive(on: boolean): void;
+  /** The listener's new connections speak TLS with this server context (null: plain again). */
+  setListenerTls(listener: number, context: TlsContext | null): void;
+  /**
+   * Makes a dial still connecting a TLS one (a client context): `servername` is sent as SNI and
+   * must be named by the server's certificate (empty: no check); `session` resumes one exported
+   * by `tlsSession`. False if the connection is not connecting.
+   */
+  secureDial(id: number, context: TlsContext, servername: string, session: Uint8Array | null): boolean;
+  /** What the connection's TLS session negotiated; null for a plain, closed or handshaking one. */
+  tlsInfo(id: number): NativeTlsInfo | null;
+  /** The session to resume a later dial with (DER), or null. */
+  tlsSession(id: number): Buffer | null;
+  /** Why a connection closed with the `tls` syscall code: taken once; null if not known. */
+  tlsFailure(id: number): [reason: string, verifyError: string | null, family: number, address: string, port: number] | null;
+}
+
+/** A peer certificate as the reactor describes it. */
+export interface NativeCertificate {
+  /** RFC 2253 form, e.g. `CN=localhost,O=nevio`. */
+  readonly subject: string;
+  readonly issuer: string;
+  /** As OpenSSL prints it: `Dec  2 03:51:11 2026 GMT`. */
+  readonly validFrom: string;
+  readonly validTo: string;
+  /** SHA-256 of the DER, colon-separated uppercase hex. */
+  readonly fingerprint256: string;
+  /** The certificate, DER. */
+  readonly raw: Buffer;
+}
+
+export interface NativeTlsInfo {
+  readonly protocol: string;
+  readonly cipher: string | null;
+  readonly alpn: string | null;
+  readonly servername: string | null;
+  readonly sessionReused: boolean;
+  readonly authorized: boolean;
+  readonly authorizationError: string | null;
+  readonly peerCertificate: NativeCertificate | null;
+}
+
+/** The native half of a TLS configuration (see `@nevio/core`'s TlsOptions for the meaning). */
+export interface TlsContextOptions {
+  server?: boolean;
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  passphrase?: string;
+  ca?: string | Uint8Array;
+  requestCert?: boolean;
+  rejectUnauthorized?: boolean;
+  alpn?: readonly string[];
+  /** 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3). */
+  minVersion?: number;
+  maxVersion?: number;
+  ciphers?: string;
+  ciphersuites?: string;
+  sni?: readonly { name: string; cert: string | Uint8Array; key: string | Uint8Array; passphrase?: string }[];
+  /** 80 bytes: ticket name, HMAC and AES keys. */
+  ticketKeys?: Uint8Array;
+  /** Seconds. */
+  sessionTimeout?: number;
+  /** Milliseconds. */
+  handshakeTimeout?: number;
+}
+
+/** An OpenSSL context (Node's own OpenSSL) built from PEM text; throws an Error naming what is wrong. */
+export declare class TlsContext {
+  constructor(options: TlsContextOptions);
 }
 
 /** `epoll` or `kqueue`. */

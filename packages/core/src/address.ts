@@ -22,6 +22,8 @@ export interface ListenerOptions {
   readonly backlog?: number;
   /** `proxyprotocol`: read a PROXY protocol header from trusted peers (see {@link Options.proxyProtocol}). */
   readonly proxyProtocol?: boolean;
+  /** `tls`: connections speak TLS with {@link Options.tls}; the scheme `tls://` sets it too. */
+  readonly tls?: boolean;
 }
 
 /** A parsed listening address, before host names are resolved. */
@@ -63,7 +65,11 @@ const QUERY_OPTIONS: Readonly<Record<string, (value: string, input: string) => L
     return { backlog: n };
   },
   proxyprotocol: (value, input) => ({ proxyProtocol: booleanOption('proxyprotocol', value, input) }),
+  tls: (value, input) => ({ tls: booleanOption('tls', value, input) }),
 };
+
+/** Schemes that are TCP with TLS on top: `tls://host:port` is `tcp://host:port?tls=true`. */
+const TLS_SCHEMES: Readonly<Record<string, Network>> = { tls: 'tcp', tls4: 'tcp4', tls6: 'tcp6' };
 
 function parseQuery(query: string, input: string): ListenerOptions {
   let options: ListenerOptions = {};
@@ -83,7 +89,8 @@ function parseQuery(query: string, input: string): ListenerOptions {
 }
 
 /**
- * Parses `tcp://host:port`, `tcp4://`, `tcp6://[::1]:port`, `udp://…`, `unix:///path`, a
+ * Parses `tcp://host:port`, `tcp4://`, `tcp6://[::1]:port`, `tls://host:port` (TCP with TLS;
+ * `tls4://`, `tls6://` too), `udp://…`, `unix:///path`, a
  * `host:port` or `:port` without scheme (TCP), or a bare port (`8080`, `'8080'`: TCP on
  * 127.0.0.1). An empty host (`tcp://:8080`, `:8080`) is every interface, as in Go's `net.Listen`.
  * A query sets {@link ListenerOptions}: `?reuseport=true&reuseaddr=false&backlog=1024`.
@@ -98,13 +105,17 @@ export function parseAddress(input: AddressInput): ListenAddress {
   }
   if (typeof input !== 'string' || input.length === 0) throw new AddressError('empty address', String(input));
   const schemeEnd = input.indexOf('://');
-  const scheme = schemeEnd >= 0 ? input.slice(0, schemeEnd).toLowerCase() : 'tcp';
+  const written = schemeEnd >= 0 ? input.slice(0, schemeEnd).toLowerCase() : 'tcp';
   const afterScheme = schemeEnd >= 0 ? input.slice(schemeEnd + 3) : input;
-  if (!NETWORKS.includes(scheme as Network)) throw new AddressError(`unknown scheme '${scheme}'`, input);
+  const scheme = Object.hasOwn(TLS_SCHEMES, written) ? TLS_SCHEMES[written] : written;
+  if (!NETWORKS.includes(scheme as Network)) throw new AddressError(`unknown scheme '${written}'`, input);
   const network = scheme as Network;
   const queryStart = afterScheme.indexOf('?');
   const rest = queryStart < 0 ? afterScheme : afterScheme.slice(0, queryStart);
-  const options = queryStart < 0 ? {} : parseQuery(afterScheme.slice(queryStart + 1), input);
+  const query = queryStart < 0 ? {} : parseQuery(afterScheme.slice(queryStart + 1), input);
+  if (scheme !== written && query.tls === false) throw new AddressError(`'${written}://' is TLS: ?tls=false contradicts it`, input);
+  const options: ListenerOptions = scheme !== written ? { ...query, tls: true } : query;
+  if (options.tls === true && network.startsWith('udp')) throw new AddressError('TLS runs over TCP, not udp', input);
   if (network === 'unix') {
     if (rest.length === 0) throw new AddressError('missing unix socket path', input);
     return { input, network, host: '', port: 0, path: rest, options };

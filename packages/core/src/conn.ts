@@ -2,6 +2,8 @@ import { makeAddr } from './address';
 import { ClosedError } from './errors';
 import type { Loop } from './loop';
 import type { Addr, Conn, ConnHandle, Events, Network, Output } from './types';
+import { tlsInfo } from './tls';
+import type { TlsInfo } from './tls';
 
 const NO_ADDRESS = makeAddr('tcp', 4, '', 0);
 
@@ -59,6 +61,7 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
 
   /** Whether the handlers have a `preWrite` (checked on every write, so read once). */
   readonly wantsPreWrite: boolean;
+  private tlsDescription: TlsInfo | undefined = undefined;
 
   constructor(
     private readonly loop: Loop,
@@ -71,6 +74,8 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
     /** `tcp`, `tcp4`, `tcp6` or `unix`: what its addresses are reported as. */
     private readonly network: Network,
     readonly outbound: boolean,
+    /** The connection speaks TLS (its listener's or its dial's). */
+    private readonly secure = false,
   ) {
     super();
     this.id = loop.connIdBase + nativeId;
@@ -79,6 +84,18 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** Described once, while open; after the close only if read before. */
+  get tls(): TlsInfo | undefined {
+    if (!this.secure) return undefined;
+    if (this.tlsDescription === undefined && !this.isClosed) {
+      const reactor = this.loop.reactor;
+      const native = reactor.tlsInfo(this.nativeId);
+      const id = this.nativeId;
+      if (native !== null) this.tlsDescription = tlsInfo(native, () => (this.isClosed ? null : reactor.tlsSession(id)));
+    }
+    return this.tlsDescription;
   }
 
   get handle(): ConnHandle {
@@ -166,6 +183,7 @@ export class DatagramConn<C = unknown> extends InboundCursor implements Conn<C> 
   context: C | undefined = undefined;
   readonly closed = false;
   readonly outbound = false;
+  readonly tls = undefined;
   readonly outboundBuffered = 0;
   private remote: Addr | undefined = undefined;
 

@@ -26,6 +26,8 @@ export type {
   Server,
 } from './types';
 export { AddressError, ClosedError, DialError, HandlerError, NevioError, SystemCallError } from './errors';
+export { TlsError } from './tls-error';
+export type { PeerCertificate, Pem, TlsInfo, TlsOptions, TlsVersion } from './tls';
 export { choice, flag, helpColumns, integer, loopFlags, loopOptions, optionsHelp, parseOptions, text, texts, usageLine, UsageError } from './cli-flags';
 export type { CliOption, OptionTable, OptionValues } from './cli-flags';
 export { optionGrammar, runCommand } from './cli';

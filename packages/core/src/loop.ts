@@ -1,9 +1,11 @@
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { constants, Reactor } from '@nevio/native';
+import type { TlsContext } from '@nevio/native';
 import { DatagramConn, StreamConn } from './conn';
 import { makeAddr } from './address';
-import { DialError, HandlerError, SystemCallError } from './errors';
+import { DialError, HandlerError, NevioError, SystemCallError } from './errors';
+import { TlsError, tlsErrorCode } from './tls-error';
 import { parseProxyHeader, ProxyProtocolError } from './proxy-protocol';
 import type { ProxyTrust } from './proxy-protocol';
 import { Action } from './types';
@@ -41,6 +43,17 @@ function errnoName(errno: number): string {
 }
 
 const ETIMEDOUT = osConstants.errno.ETIMEDOUT;
+const ENOMEM = osConstants.errno.ENOMEM;
+const EPROTO = osConstants.errno.EPROTO;
+/** The syscall code of a close caused by the TLS session (protocol.h's kCallTls). */
+const CALL_TLS = SYSCALLS.indexOf('tls');
+
+/** How a dial speaks TLS: its native client context, the name to verify, a session to resume. */
+export interface DialTls {
+  readonly context: TlsContext;
+  readonly servername: string;
+  readonly session: Uint8Array | undefined;
+}
 
 /** A dial whose connect is in progress, by the reactor's id for the connection. */
 interface PendingDial {
@@ -50,6 +63,7 @@ interface PendingDial {
   readonly address: string;
   readonly context: unknown;
   readonly timer: NodeJS.Timeout | undefined;
+  readonly secure: boolean;
   resolve(conn: StreamConn): void;
   reject(error: Error): void;
 }
@@ -69,6 +83,8 @@ interface ListenerInfo {
   addr: Addr;
   /** Set when the listener reads PROXY protocol headers: the peers believed. */
   proxy: ProxyTrust | undefined;
+  /** Its connections speak TLS. */
+  tls: boolean;
 }
 
 /**
@@ -123,8 +139,15 @@ export class Loop {
     this.maxOps = this.ops.length / RECORD_WORDS;
   }
 
-  addListener(network: Network, addr: Addr, proxy?: ProxyTrust): void {
-    this.listeners.push({ network, addr, proxy });
+  addListener(network: Network, addr: Addr, proxy?: ProxyTrust, tls = false): void {
+    this.listeners.push({ network, addr, proxy, tls });
+  }
+
+  /** Gives every TLS listener this context: new handshakes use it, open connections keep theirs. */
+  setTlsContext(context: TlsContext): void {
+    this.listeners.forEach((listener, index) => {
+      if (listener.tls) this.reactor.setListenerTls(index, context);
+    });
   }
 
   networkOf(listenerIndex: number): Network {
@@ -200,7 +223,7 @@ export class Loop {
    * Starts connecting to `target`; resolves with the connection once it is established and its
    * `opened` handler has run, or rejects with a {@link DialError}.
    */
-  dial(target: DialTarget, events: Events<any>, timeoutMs: number, context: unknown): Promise<StreamConn> {
+  dial(target: DialTarget, events: Events<any>, timeoutMs: number, context: unknown, tls?: DialTls): Promise<StreamConn> {
     let id: number;
     try {
       id = this.reactor.dial(target.ip, target.port, target.path);
@@ -209,9 +232,15 @@ export class Loop {
       if (typeof e.errno !== 'number') throw error;
       return Promise.reject(new DialError(e.errno, errnoName(e.errno), target.address, e.syscall));
     }
+    if (tls !== undefined && !this.reactor.secureDial(id, tls.context, tls.servername, tls.session ?? null)) {
+      this.reactor.abort(id, ENOMEM);
+      return Promise.reject(new DialError(ENOMEM, errnoName(ENOMEM), target.address, 'tls'));
+    }
+    const secure = tls !== undefined;
     const promise = new Promise<StreamConn>((resolve, reject) => {
+      // The timeout covers the connect; the handshake after it has its own (TlsOptions.handshakeTimeout).
       const timer = timeoutMs > 0 ? setTimeout(() => this.reactor.abort(id, ETIMEDOUT), timeoutMs) : undefined;
-      this.dials.set(id, { events, network: target.network, address: target.address, context, timer, resolve, reject });
+      this.dials.set(id, { events, network: target.network, address: target.address, context, timer, secure, resolve, reject });
     });
     if (this.dialOnly) this.keepAliveWhileBusy();
     return promise;
@@ -229,10 +258,11 @@ export class Loop {
       if (dialed === undefined) return;
       this.dials.delete(id);
       clearTimeout(dialed.timer);
-      conn = new StreamConn(this, id, -1, dialed.events, dialed.network, true);
+      conn = new StreamConn(this, id, -1, dialed.events, dialed.network, true, dialed.secure);
       conn.context = dialed.context;
     } else {
-      conn = new StreamConn(this, id, listenerIndex, this.events, this.networkOf(listenerIndex), false);
+      const listener = this.listeners[listenerIndex];
+      conn = new StreamConn(this, id, listenerIndex, this.events, this.networkOf(listenerIndex), false, listener?.tls ?? false);
       const trust = this.listeners[listenerIndex]?.proxy;
       if (trust !== undefined) {
         const [family, address] = this.reactor.remoteAddress(id);
@@ -326,11 +356,18 @@ export class Loop {
       // The connect failed, timed out or was cancelled: the dial's promise rejects, no handler runs.
       this.dials.delete(id);
       clearTimeout(dialed.timer);
-      dialed.reject(new DialError(errno, errnoName(errno), dialed.address, SYSCALLS[call] || 'connect'));
+      dialed.reject(
+        call === CALL_TLS ? this.tlsError(id, errno, dialed.address) : new DialError(errno, errnoName(errno), dialed.address, SYSCALLS[call] || 'connect'),
+      );
       return;
     }
     const conn = this.conns[id & SLOT_MASK];
-    if (conn === undefined || conn.nativeId !== id) return;
+    if (conn === undefined || conn.nativeId !== id) {
+      // A TLS client that never opened: its handshake failed. Reported (the logger's is rate
+      // limited), since a certificate problem shows up nowhere else.
+      if (call === CALL_TLS) this.reportError(this.tlsError(id, errno, undefined));
+      return;
+    }
     this.conns[id & SLOT_MASK] = undefined;
     conn.isClosed = true;
     this.preWritePending.delete(conn);
@@ -339,13 +376,26 @@ export class Loop {
     const events = conn.events;
     const closed = events.closed;
     if (closed === undefined) return;
-    const error = errno !== 0 ? systemError(SYSCALLS[call] || 'close', errno) : conn.closeError;
+    const error =
+      call === CALL_TLS ? this.tlsError(id, errno, undefined) : errno !== 0 ? systemError(SYSCALLS[call] || 'close', errno) : conn.closeError;
     try {
       const action = closed.call(events, conn, error);
       if (action === Action.Shutdown) this.onShutdownAction();
     } catch (thrown) {
       this.reportError(new HandlerError('closed', thrown), conn);
     }
+  }
+
+  /** The {@link TlsError} for connection `id`, closed with the `tls` syscall code and `errno`. */
+  private tlsError(id: number, errno: number, dialed: string | undefined): TlsError {
+    const note = this.reactor.tlsFailure(id);
+    const reason = note?.[0] ?? 'TLS failure';
+    const verifyError = note?.[1] ?? undefined;
+    // EPROTO stands for "the protocol failed"; other errnos are the socket's own or the timeout.
+    const socketErrno = errno !== EPROTO ? errno : undefined;
+    const code = errno === ETIMEDOUT ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : socketErrno !== undefined ? errnoName(errno) : tlsErrorCode(reason);
+    const peer = note !== null && note[2] !== 0 ? makeAddr('tcp', note[2], note[3], note[4]).toString() : undefined;
+    return new TlsError(reason, verifyError, socketErrno, code, dialed ?? peer);
   }
 
   private ended(id: number): void {
@@ -492,6 +542,11 @@ export class Loop {
   }
 
   private detach(conn: StreamConn, data: Buffer | undefined): void {
+    if (conn.tls !== undefined) {
+      // Its socket carries records only the reactor's session can read.
+      this.handlerFailed(conn, 'react', new NevioError('a TLS connection cannot be detached', 'ERR_NEVIO_TLS_DETACH'));
+      return;
+    }
     // Input the handler did not consume goes back into the socket, ahead of anything unread.
     const unread = data !== undefined && conn.cursorUsed && conn.cursor < data.length
       ? Buffer.from(data.subarray(conn.cursor))

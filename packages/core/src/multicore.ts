@@ -13,6 +13,8 @@ export interface LoopWorkerData {
   listeners: ListenerSpec[];
   /** Linux SO_REUSEPORT mode: every loop opens its own listeners. */
   kernelBalances: boolean;
+  /** The server's TLS session ticket keys (see ServerTls), when it has TLS addresses. */
+  tlsTicketKeys?: Uint8Array;
 }
 
 export interface ListenerSpec {
@@ -36,6 +38,8 @@ export interface LoopGroup {
   connections(): number[];
   /** Asks every other loop to stop; resolves when they all have. */
   stop(): Promise<void>;
+  /** Sends a message to every other loop. */
+  post(message: unknown): void;
 }
 
 let joined = false;
@@ -57,6 +61,7 @@ interface SpawnOptions {
   loop: Loop;
   listeners: ListenerSpec[];
   kernelBalances: boolean;
+  tlsTicketKeys: Uint8Array | undefined;
   workerModule: string | undefined;
   exitOnLoopError: boolean;
   /** A worker loop asked for the whole server to stop (`Action.Shutdown`, `server.stop()`). */
@@ -79,6 +84,7 @@ export async function spawnLoops(options: SpawnOptions): Promise<LoopGroup> {
       loops: options.loops,
       listeners: options.listeners,
       kernelBalances: options.kernelBalances,
+      tlsTicketKeys: options.tlsTicketKeys,
     };
     const worker = new Worker(entry, { workerData: { nevio: data }, argv: process.argv.slice(2) });
     workers.push(worker);
@@ -124,6 +130,9 @@ export async function spawnLoops(options: SpawnOptions): Promise<LoopGroup> {
   return {
     reactors,
     connections: () => connectionsOf(reactors),
+    post(message) {
+      for (const worker of workers) worker.postMessage(message);
+    },
     async stop() {
       if (!stopping) {
         stopping = true;

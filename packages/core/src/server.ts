@@ -10,6 +10,8 @@ import { NevioError } from './errors';
 import { Loop, systemError } from './loop';
 import { connectionsOf, loopWorkerData, spawnLoops } from './multicore';
 import { registerServingLoop, unregisterServingLoop } from './dial';
+import { ServerTls } from './tls-server';
+import type { TlsOptions } from './tls';
 import type { LoopGroup, LoopWorkerData } from './multicore';
 import { Action } from './types';
 import type { Addr, Events, LoadBalancing, Network, Options, Server } from './types';
@@ -32,6 +34,7 @@ class LoopServer implements Server {
   private finished = false;
   private groupStopped: Promise<void> | undefined;
   loop!: Loop;
+  tls: ServerTls | undefined;
 
   constructor(
     private readonly events: Events<any>,
@@ -51,6 +54,13 @@ class LoopServer implements Server {
     if (this.finished) return new Array<number>(this.loops).fill(0);
     if (this.group) return this.group.connections();
     return this.peers ? connectionsOf(this.peers) : [this.loop.count()];
+  }
+
+  async reloadTls(settings: TlsOptions): Promise<void> {
+    if (this.tls === undefined) throw new NevioError('reloadTls: the server has no TLS address', 'ERR_NEVIO_OPTIONS');
+    this.tls.reload(this.loop, settings);
+    // The other loops load the same settings (checked here first); from a worker loop, only its own.
+    this.group?.post({ nevio: 'tls', settings });
   }
 
   stop(): Promise<void> {
@@ -256,6 +266,9 @@ export async function serve<C = unknown>(
     loops > 1 && process.platform === 'linux' && parsed.every((addr, i) => addr.network === 'unix' || reusePort[i]);
 
   const server = new LoopServer(events as Events<any>, options.stopTimeout ?? defaults.stopTimeout, 0);
+  server.tls = ServerTls.of(parsed, options.tls);
+  // Settings that do not load fail serve before anything is bound.
+  const tlsContext = server.tls?.context();
   const loop = createLoop(events as Events<any>, options, server);
   server.loop = loop;
   try {
@@ -263,9 +276,10 @@ export async function serve<C = unknown>(
       const index = await bind(loop, parsed[i], hosts[i], options, reusePort[i]);
       const [family, address, port] = loop.reactor.listenerAddress(index);
       const addr = makeAddr(parsed[i].network, family, address, port);
-      loop.addListener(parsed[i].network, addr, proxyTrust(parsed[i], options));
+      loop.addListener(parsed[i].network, addr, proxyTrust(parsed[i], options), parsed[i].options.tls === true);
       server.addrs.push(addr);
     }
+    if (tlsContext !== undefined) loop.setTlsContext(tlsContext);
     if (loops > 1) {
       server.loops = loops;
       server.group = await spawnLoops({
@@ -281,6 +295,7 @@ export async function serve<C = unknown>(
           options: addr.options,
         })),
         kernelBalances,
+        tlsTicketKeys: server.tls?.ticketKeys,
         workerModule: options.workerModule,
         exitOnLoopError: options.exitOnLoopError ?? false,
         onStopRequest: () => void server.stopLoop(),
@@ -303,6 +318,7 @@ async function joinAsLoop(events: Events<any>, options: Options, data: LoopWorke
   server.loops = data.loops;
   const loop = createLoop(events, options, server);
   server.loop = loop;
+  server.tls = ServerTls.of(data.listeners.map((spec) => ({ input: `${spec.network}://${spec.address}:${spec.port}`, options: spec.options })), options.tls, data.tlsTicketKeys);
   for (const spec of data.listeners) {
     // Connections handed over keep loop 0's listener index, so this loop knows the same listeners
     // in the same order; with kernel balancing it opens its own TCP/UDP ones on the same ports.
@@ -310,18 +326,20 @@ async function joinAsLoop(events: Events<any>, options: Options, data: LoopWorke
       const addr: ListenAddress = { input: `${spec.network}://${spec.address}:${spec.port}`, ...spec };
       const index = await bind(loop, addr, spec.host, options, true);
       const [family, address, port] = loop.reactor.listenerAddress(index);
-      loop.addListener(spec.network, makeAddr(spec.network, family, address, port), proxyTrust(spec, options));
+      loop.addListener(spec.network, makeAddr(spec.network, family, address, port), proxyTrust(spec, options), spec.options.tls === true);
     } else {
-      loop.addListener(spec.network, makeAddr(spec.network, spec.family, spec.address, spec.port), proxyTrust(spec, options));
+      loop.addListener(spec.network, makeAddr(spec.network, spec.family, spec.address, spec.port), proxyTrust(spec, options), spec.options.tls === true);
     }
     server.addrs.push(loop.listenerAddr(loop.listenerCount() - 1));
   }
+  if (server.tls !== undefined) loop.setTlsContext(server.tls.context());
   loop.reactor.start();
   const { parentPort } = await import('node:worker_threads');
   server.requestStop = () => parentPort!.postMessage({ nevio: 'stop-request' });
-  parentPort!.on('message', (message: { nevio?: string; reactors?: number[] }) => {
+  parentPort!.on('message', (message: { nevio?: string; reactors?: number[]; settings?: TlsOptions }) => {
     if (message?.nevio === 'stop') void server.stopLoop();
     if (message?.nevio === 'group') server.peers = message.reactors;
+    if (message?.nevio === 'tls' && message.settings !== undefined) server.reloadTls(message.settings).catch((error: Error) => loop.reportError(error));
   });
   void server.done.then(() => parentPort!.postMessage({ nevio: 'stopped' }));
   parentPort!.postMessage({ nevio: 'ready', reactor: loop.registryId });

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { TlsInfo, TlsOptions } from './tls';
 
 /**
  * What the reactor should do with a connection (or the whole server) after an event handler returns.
@@ -72,6 +73,11 @@ export interface Conn<C = unknown> {
   readonly listenerIndex: number;
   /** True for a connection made by {@link dial}, false for an accepted one (and UDP senders). */
   readonly outbound: boolean;
+  /**
+   * What a TLS connection negotiated (protocol, cipher, ALPN, SNI name, the peer's certificate);
+   * undefined for a plain one. `opened` runs after the handshake, so it is known there already.
+   */
+  readonly tls: TlsInfo | undefined;
   /** This connection's address for other threads (see {@link remoteWrite}). */
   readonly handle: ConnHandle;
   /** A slot for the application's per-connection state. */
@@ -198,6 +204,14 @@ export interface DialOptions<C = unknown> {
   timeout?: number;
   /** The initial {@link Conn.context}, set before `opened` runs. */
   context?: C;
+  /**
+   * Speak TLS (also implied by a `tls://` address): the connection opens, and `dial` resolves,
+   * once the handshake has completed and the server's certificate verified against `tls.ca`
+   * (default: Node's root certificates) for `tls.servername` (default: the host dialed). A
+   * failed handshake rejects with a {@link TlsError}. The options object is read once and its
+   * native context reused by later dials given the same object.
+   */
+  tls?: TlsOptions;
 }
 
 /** Where nevio reports errors it cannot hand to an `error` event. */
@@ -282,6 +296,14 @@ export interface Options {
   proxyTrusted?: readonly string[];
   /** Exit the process with code 1 when a worker loop dies. Default `false`: report it and go on. */
   exitOnLoopError?: boolean;
+  /**
+   * Certificates and TLS settings for the addresses that speak TLS (`tls://host:port`, or a
+   * `?tls=true` query). The handshake runs in the reactor; `opened` runs once it has completed.
+   * A client that fails it (plaintext, a bad certificate, no ClientHello within
+   * `handshakeTimeout`) is closed and reported to the `error` event as a {@link TlsError}.
+   * {@link Server.reloadTls} replaces them without a restart.
+   */
+  tls?: TlsOptions;
 }
 
 /** A running server, as resolved by {@link serve}. */
@@ -304,4 +326,11 @@ export interface Server {
   readonly loops: number;
   /** Open connections per loop, indexed by loop. */
   loopConnections(): number[];
+  /**
+   * Replaces the TLS settings (typically a renewed certificate and key) of every TLS address on
+   * every loop, without a restart: new handshakes use them, connections already open keep
+   * theirs, and session tickets issued before stay valid. Rejects, leaving the old settings in
+   * place, when the new ones do not load (a key that does not match its certificate...).
+   */
+  reloadTls(tls: TlsOptions): Promise<void>;
 }

@@ -58,7 +58,7 @@ describe('parseAddress', () => {
   });
 
   test.each([
-    ['tcp://127.0.0.1:5000?reuse=true', /unknown option 'reuse' \(known: reuseport, reuseaddr, backlog, proxyprotocol\): tcp:\/\/127.0.0.1:5000\?reuse=true$/],
+    ['tcp://127.0.0.1:5000?reuse=true', /unknown option 'reuse' \(known: reuseport, reuseaddr, backlog, proxyprotocol, tls\): tcp:\/\/127.0.0.1:5000\?reuse=true$/],
     ['tcp://127.0.0.1:5000?nodelay=1', /unknown option 'nodelay'/],
     ['tcp://127.0.0.1:5000?reuseport=maybe', /option 'reuseport' takes true or false, not 'maybe'/],
     ['tcp://127.0.0.1:5000?reuseport', /option 'reuseport' needs a value/],

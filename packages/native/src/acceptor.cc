@@ -136,6 +136,11 @@ void Reactor::Adopt(int fd, int32_t listener, bool counted) {
   Connection* c = connections_.Insert(fd, listener);
   c->mask = kPollRead;
   SetHandle(fd, {Owner::kConnection, static_cast<int>(ConnectionTable::SlotOf(c->id()))});
+  // A TLS listener's connection opens for the application when its handshake completes.
+  if (TlsEndpoint* tls = ListenerTls(listener)) {
+    BeginTls(c, tls, std::string());
+    return;
+  }
   Emit({kRecordOpen, c->id(), listener, 0});
 }
 

@@ -9,6 +9,7 @@
 #include "inbox.h"
 #include "protocol.h"
 #include "reactor_wrap.h"
+#include "tls_wrap.h"
 
 namespace nevio {
 
@@ -92,6 +93,7 @@ Napi::Object DescribeConstants(Napi::Env env) {
 
 static Napi::Object InitNevio(Napi::Env env, Napi::Object exports) {
   exports.Set("Reactor", nevio::DefineReactorClass(env));
+  exports.Set("TlsContext", nevio::DefineTlsContextClass(env));
   exports.Set("postWrite", Napi::Function::New<nevio::PostWrite>(env, "postWrite"));
   exports.Set("postWake", Napi::Function::New<nevio::PostWake>(env, "postWake"));
   exports.Set("postClose", Napi::Function::New<nevio::PostClose>(env, "postClose"));

@@ -184,6 +184,10 @@ void Reactor::DropInput(Connection* c) {
 }
 
 void Reactor::ReadOnce(Connection* c) {
+  if (c->tls != nullptr) {
+    ReadTls(c);
+    return;
+  }
   int32_t id = c->id();
   if (c->in().empty() && EnsureReadSpace(options_.read_chunk)) {
     // The dispatch that made room may have closed or detached this connection.
@@ -211,22 +215,27 @@ void Reactor::ReadOnce(Connection* c) {
     return;
   }
   if (n == 0) {
-    c->read_done = true;
-    if (options_.allow_half_open) {
-      // The application may still answer what it received (an async handler); it closes.
-      UpdateInterest(c);
-      Emit({kRecordEnd, id, 0, 0});
-      return;
-    }
-    // The peer finished sending; what we still owe it is written before we close.
-    c->closing = true;
-    FinishIfDrained(c);
+    PeerFinished(c);
     return;
   }
   if (!WouldBlock(n)) Destroy(c, static_cast<int>(-n), kCallRead);
 }
 
+void Reactor::PeerFinished(Connection* c) {
+  c->read_done = true;
+  if (options_.allow_half_open) {
+    // The application may still answer what it received (an async handler); it closes.
+    UpdateInterest(c);
+    Emit({kRecordEnd, c->id(), 0, 0});
+    return;
+  }
+  // The peer finished sending; what we still owe it is written before we close.
+  c->closing = true;
+  FinishIfDrained(c);
+}
+
 bool Reactor::Send(Connection* c, const struct iovec* chunks, int count) {
+  if (c->tls != nullptr) return SendTls(c, chunks, count);
   int rc = c->Send(chunks, count);
   if (rc < 0) {
     Destroy(c, -rc, kCallWrite);
@@ -261,6 +270,8 @@ void Reactor::UpdateInterest(Connection* c) {
 }
 
 void Reactor::FinishIfDrained(Connection* c) {
+  // TLS: close_notify goes out ahead of the FIN.
+  if (c->tls != nullptr && (c->closing || c->close_write) && !NotifyTls(c)) return;
   if (c->close_write && !c->closing && !c->write_shut && c->out().empty()) {
     int rc = c->HalfClose();
     if (rc < 0) {
@@ -298,13 +309,20 @@ bool Reactor::HalfClose(Connection* c) {
   c->linger_deadline = NowMs() + options_.linger_ms;
   lingering_.push_back({c->linger_deadline, c->id()});
   // Every connection lingers equally long, so deadlines are queued in order and one timer, for
-  // the oldest, is enough.
-  if (lingering_.size() == 1) dispatcher_->ScheduleExpiry(options_.linger_ms);
+  // the oldest (or a sooner TLS handshake deadline), is enough.
+  WantExpiry(c->linger_deadline);
   return true;
+}
+
+void Reactor::WantExpiry(int64_t deadline) {
+  if (expiry_due_ != 0 && expiry_due_ <= deadline) return;  // the timer fires sooner anyway
+  expiry_due_ = deadline;
+  dispatcher_->ScheduleExpiry(std::max<int64_t>(0, deadline - NowMs()));
 }
 
 int64_t Reactor::ExpireLingering() {
   int64_t now = NowMs();
+  expiry_due_ = 0;
   while (!lingering_.empty() && lingering_.front().deadline <= now) {
     Lingering expired = lingering_.front();
     lingering_.pop_front();
@@ -312,7 +330,13 @@ int64_t Reactor::ExpireLingering() {
     // The peer did not finish in time: close anyway (it gets RST if it is still sending).
     if (c != nullptr && c->half_closed && c->linger_deadline == expired.deadline) Destroy(c, 0, kCallNone);
   }
-  return lingering_.empty() ? -1 : lingering_.front().deadline - now;
+  ExpireHandshakes(now);
+  int64_t next = lingering_.empty() ? -1 : lingering_.front().deadline;
+  int64_t handshake = NextHandshakeDeadline();
+  if (handshake >= 0 && (next < 0 || handshake < next)) next = handshake;
+  if (next < 0) return -1;
+  expiry_due_ = next;  // the host schedules it from the delay returned
+  return std::max<int64_t>(0, next - now);
 }
 
 int64_t Reactor::NowMs() {
@@ -341,7 +365,7 @@ void Reactor::Release(Connection* c) {
 
 int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
   Connection* c = Find(id);
-  if (c == nullptr || c->closing || c->close_write || c->connecting) return -1;
+  if (c == nullptr || c->closing || c->close_write || c->opening()) return -1;
   struct iovec chunk = {const_cast<uint8_t*>(bytes), length};
   if (!Send(c, &chunk, 1)) return -1;
   return static_cast<int64_t>(c->out().size());
@@ -350,7 +374,7 @@ int64_t Reactor::Write(int32_t id, const uint8_t* bytes, size_t length) {
 bool Reactor::Close(int32_t id) {
   Connection* c = Find(id);
   if (c == nullptr) return false;
-  if (c->connecting) {
+  if (c->opening()) {
     Destroy(c, ECANCELED, kCallConnect);
     return true;
   }
@@ -361,7 +385,8 @@ bool Reactor::Close(int32_t id) {
 
 int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
   Connection* c = Find(id);
-  if (c == nullptr || c->half_closed || c->connecting) return -1;
+  // A TLS connection's socket carries records only its session can read: it cannot leave.
+  if (c == nullptr || c->half_closed || c->opening() || c->tls != nullptr) return -1;
   poller_.Remove(c->fd(), c->mask);
   pending_output->assign(c->out().data(), c->out().data() + c->out().size());
   int fd = c->fd();
@@ -371,7 +396,7 @@ int Reactor::Detach(int32_t id, std::vector<uint8_t>* pending_output) {
 
 bool Reactor::CloseWrite(int32_t id) {
   Connection* c = Find(id);
-  if (c == nullptr || c->connecting || c->closing) return false;
+  if (c == nullptr || c->opening() || c->closing) return false;
   c->close_write = true;
   FinishIfDrained(c);
   return true;

@@ -12,6 +12,7 @@
 
 #include "buffer.h"
 #include "protocol.h"
+#include "tls.h"
 
 namespace nevio {
 
@@ -26,6 +27,7 @@ class Connection {
   Connection(int fd, int32_t id, int listener) : fd_(fd), id_(id), listener_(listener) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
+  ~Connection() { delete tls; }
 
   int fd() const { return fd_; }
   int32_t id() const { return id_; }
@@ -63,8 +65,12 @@ class Connection {
   InboundBuffer& in() { return in_; }
   OutboundBuffer& out() { return out_; }
 
+  // Not open for the application yet: a connect, or a TLS handshake, in progress.
+  bool opening() const { return connecting || (tls != nullptr && tls->handshaking()); }
+
   uint32_t mask = 0;       // the poller interest registered now
   bool connecting = false; // an outbound connect(2) in progress: only writability is watched
+  TlsSession* tls = nullptr;  // owned; null for a plain connection (tls_reactor.cc)
   bool paused = false;     // above the high watermark: not reading
   bool held = false;       // the application asked not to read
   // Close requested: input is no longer presented (it is read and dropped), output written

@@ -48,6 +48,10 @@ void Reactor::FinishConnect(Connection* c, uint32_t mask) {
   if ((mask & (kPollWrite | kPollHangup)) == 0) return;
   c->connecting = false;
   ApplyStreamOptions(c->fd());
+  if (c->tls != nullptr) {
+    StartClientTls(c);  // `open` comes when the handshake completes
+    return;
+  }
   UpdateInterest(c);
   if (Find(c->id()) == nullptr) return;  // the poller refused the change: destroyed
   Emit({kRecordOpen, c->id(), kOutbound, 0});

@@ -41,7 +41,9 @@ enum OpKind : int32_t {
 // Syscall codes in records, so JavaScript can name the call without a string per record.
 // kSyscallNames is indexed by them (and exported as `constants.syscalls`).
 enum SyscallCode : int32_t {
-  kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallWait, kCallShutdown, kCallConnect, kCallCount
+  kCallNone = 0, kCallRead, kCallWrite, kCallAccept, kCallRecv, kCallSend, kCallWait, kCallShutdown, kCallConnect,
+  kCallTls,  // not a system call: the TLS session failed (the reactor keeps OpenSSL's reason for JavaScript)
+  kCallCount
 };
 inline constexpr const char* kSyscallNames[kCallCount] = {
     "", "read", "write", "accept", "recvfrom", "sendto",
@@ -50,7 +52,7 @@ inline constexpr const char* kSyscallNames[kCallCount] = {
 #else
     "kevent",
 #endif
-    "shutdown", "connect",
+    "shutdown", "connect", "tls",
 };
 
 // The listener index of an outbound connection in its kRecordOpen (listeners count from 0).

@@ -22,6 +22,7 @@ Reactor::Reactor(const ReactorOptions& options, const SharedMemory& shared, Disp
     : options_(options), shared_(shared), dispatcher_(dispatcher), inbox_(Inbox::Open(&poller_)) {}
 
 Reactor::~Reactor() {
+  ReleaseTls();
   // First, while the poller still exists: no other thread can post or wake from here on.
   std::vector<Message> leftover;
   inbox_->Close(&leftover);
@@ -132,13 +133,13 @@ void Reactor::ApplyOps(int count) {
         chunks[n].iov_len = static_cast<size_t>(w.b);
         n++;
       }
-      if (n > 0 && c != nullptr && !c->closing && !c->close_write && !c->connecting) Send(c, chunks, n);
+      if (n > 0 && c != nullptr && !c->closing && !c->close_write && !c->opening()) Send(c, chunks, n);
       continue;
     }
     i++;
     // JavaScript learns a dialed connection's id only when it opens: an op for one still
     // connecting is stale.
-    if (c == nullptr || c->connecting) continue;
+    if (c == nullptr || c->opening()) continue;
     if (op.kind == kOpClose) {
       c->closing = true;
       FinishIfDrained(c);
@@ -182,7 +183,7 @@ void Reactor::DrainInbox() {
       case Message::Kind::kWake: {
         Connection* c = Find(m.id);
         // Already presented this round (read before the wake was seen): that react covers it.
-        if (c == nullptr || c->closing || c->connecting || c->presented()) break;
+        if (c == nullptr || c->closing || c->opening() || c->presented()) break;
         c->PresentInbound();
         Emit({kRecordWake, m.id, 0, static_cast<int32_t>(c->presented_length())});
         break;
@@ -213,8 +214,8 @@ void Reactor::Stop() {
   stopping_ = true;
   CloseListeners();
   connections_.ForEach([this](Connection* c) {
-    if (c->connecting) {
-      Destroy(c, ECANCELED, kCallConnect);  // nothing was sent on it: nothing to drain
+    if (c->opening()) {
+      Destroy(c, ECANCELED, kCallConnect);  // the application has nothing on it: nothing to drain
       return;
     }
     c->closing = true;

@@ -21,6 +21,8 @@
 
 #include <deque>
 #include <memory>
+#include <queue>
+#include <string>
 #include <vector>
 
 #include "acceptor.h"
@@ -30,6 +32,7 @@
 #include "poller.h"
 #include "protocol.h"
 #include "socket.h"
+#include "tls.h"
 
 namespace nevio {
 
@@ -97,6 +100,20 @@ class Reactor {
   // the host's timeout); false if the connection is not connecting.
   int32_t Dial(const DialSpec& spec, const char** failed);
   bool Abort(int32_t id, int err);
+
+  // TLS (tls_reactor.cc). A listener with an endpoint (a reference is taken; null: plain again)
+  // hands its new connections to a session, and they open for JavaScript when the handshake
+  // completes; connections already running keep their session. SecureDial makes a dial still
+  // connecting a TLS one (client endpoint; `servername`: SNI and the name to verify).
+  void SetListenerTls(int listener, TlsEndpoint* endpoint);
+  bool SecureDial(int32_t id, TlsEndpoint* endpoint, const std::string& servername);
+  // Why a TLS connection failed (its close record carries kCallTls), taken once by JavaScript.
+  struct TlsNote {
+    int32_t id;
+    TlsFailure failure;
+    Endpoint peer;
+  };
+  bool TakeTlsFailure(int32_t id, TlsNote* out);
 
   // The open connection with this id, or null. For queries (addresses, socket options, the
   // inbound view); changes go through the calls below, which keep the poller in step.
@@ -167,6 +184,8 @@ class Reactor {
   // connection.cc: one connection's I/O.
   void HandleConnection(Connection* c, uint32_t mask);
   void ReadOnce(Connection* c);
+  // The peer's stream ended (FIN, or TLS close_notify): the half-open END, or a graceful close.
+  void PeerFinished(Connection* c);
   // Sends `count` chunks in order; false if the connection failed (it is then closed).
   bool Send(Connection* c, const struct iovec* chunks, int count);
   bool FlushPending(Connection* c);
@@ -179,10 +198,31 @@ class Reactor {
   // Sends FIN and starts the linger deadline; false if that failed (the connection is closed).
   bool HalfClose(Connection* c);
   static int64_t NowMs();
+  // Has the host's timer fire by `deadline` (steady-clock ms), unless it already fires sooner.
+  void WantExpiry(int64_t deadline);
   void Destroy(Connection* c, int err, int32_t call);
   // The one way a connection leaves the reactor (closed or detached): forgets its descriptor,
   // frees its slot, uncounts it, and emits kRecordStopped if it was the last one after Stop.
   void Release(Connection* c);
+
+  // tls_reactor.cc: TLS connections.
+  TlsEndpoint* ListenerTls(int listener) const;
+  void ReleaseTls();
+  // Gives `c` a session (false: none could be made, c is destroyed); a server's handshake
+  // deadline starts now, a client's when its connect completes (StartClientTls).
+  bool BeginTls(Connection* c, TlsEndpoint* endpoint, const std::string& servername);
+  void WatchHandshake(Connection* c);
+  void StartClientTls(Connection* c);
+  void ReadTls(Connection* c);
+  // The socket reached EOF (`err` 0) or failed while the session was in some state.
+  void TlsStreamEnded(Connection* c, int err);
+  bool SendTls(Connection* c, const struct iovec* chunks, int count);
+  // Queues close_notify once; false if the connection failed (it is then destroyed).
+  bool NotifyTls(Connection* c);
+  // Closes `c` with kCallTls, keeping `failure` for JavaScript.
+  void FailTls(Connection* c, int err, const TlsFailure& failure);
+  void ExpireHandshakes(int64_t now);
+  int64_t NextHandshakeDeadline() const;
 
   ReactorOptions options_;
   SharedMemory shared_;
@@ -207,6 +247,19 @@ class Reactor {
   size_t half_closed_count_ = 0;     // in the table but no longer counted as live (reported closed)
   std::vector<uint8_t> discard_;     // where dropped input is read to (read_chunk bytes, once needed)
   uint32_t round_ = 0;
+  int64_t expiry_due_ = 0;  // when the host's timer fires (steady ms), 0: not scheduled
+  // TLS: the ciphertext sink and read scratch shared by every TLS connection of this reactor,
+  // each listener's endpoint, handshake deadlines (soonest first), failures for JavaScript.
+  TlsOutput tls_output_;
+  std::vector<uint8_t> tls_cipher_;
+  std::vector<TlsEndpoint*> listener_tls_;
+  struct Deadline {
+    int64_t deadline;
+    int32_t id;
+    bool operator>(const Deadline& other) const { return deadline > other.deadline; }
+  };
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> handshakes_;
+  std::deque<TlsNote> tls_failures_;
   Inbox* inbox_;
   std::unique_ptr<Balancer> balancer_;  // null: this reactor keeps what it accepts
 };

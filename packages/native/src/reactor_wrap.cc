@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "reactor.h"
+#include "tls_wrap.h"
 
 namespace nevio {
 
@@ -84,6 +85,11 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                            InstanceMethod<&ReactorWrap::Dial>("dial"),
                            InstanceMethod<&ReactorWrap::Abort>("abort"),
                            InstanceMethod<&ReactorWrap::KeepAlive>("keepProcessAlive"),
+                           InstanceMethod<&ReactorWrap::SetListenerTls>("setListenerTls"),
+                           InstanceMethod<&ReactorWrap::SecureDial>("secureDial"),
+                           InstanceMethod<&ReactorWrap::TlsInfo>("tlsInfo"),
+                           InstanceMethod<&ReactorWrap::TlsSessionOf>("tlsSession"),
+                           InstanceMethod<&ReactorWrap::TlsFailureOf>("tlsFailure"),
                        });
   }
 
@@ -248,6 +254,56 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     int32_t id = args.Int32(0, "id");
     int err = static_cast<int>(args.Integer(1, "errno", 1, INT32_MAX));
     return Napi::Boolean::New(info.Env(), Live(info)->Abort(id, err));
+  }
+
+  // setListenerTls(listener, context | null): the listener's new connections speak TLS.
+  Napi::Value SetListenerTls(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.setListenerTls");
+    int listener = static_cast<int>(args.Integer(0, "listener", 0, INT32_MAX));
+    Live(info)->SetListenerTls(listener, UnwrapTlsContext(info[1], "Reactor.setListenerTls"));
+    return info.Env().Undefined();
+  }
+
+  // secureDial(id, context, servername, session | null): the dial in progress speaks TLS once
+  // connected; false if it is not connecting, or the session could not be made.
+  Napi::Value SecureDial(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.secureDial");
+    int32_t id = args.Int32(0, "id");
+    TlsEndpoint* endpoint = UnwrapTlsContext(info[1], "Reactor.secureDial");
+    if (endpoint == nullptr) throw Napi::TypeError::New(info.Env(), "Reactor.secureDial: context must be a TlsContext");
+    std::string servername = args.String(2, "servername");
+    Reactor* reactor = Live(info);
+    if (!reactor->SecureDial(id, endpoint, servername)) return Napi::Boolean::New(info.Env(), false);
+    if (info[3].IsTypedArray()) {
+      Napi::Uint8Array session = args.Bytes(3, "session");
+      // A session that cannot be read is no reason to fail: the handshake is a full one instead.
+      ResumeTlsSession(reactor->Find(id)->tls, session.Data(), session.ByteLength());
+    }
+    return Napi::Boolean::New(info.Env(), true);
+  }
+
+  // tlsInfo(id) -> what conn.tls reports, or null for a plain or closed connection.
+  Napi::Value TlsInfo(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.tlsInfo");
+    Connection* c = Live(info)->Find(args.Int32(0, "id"));
+    if (c == nullptr || c->tls == nullptr || c->tls->handshaking()) return info.Env().Null();
+    return DescribeTlsSession(info.Env(), c->tls);
+  }
+
+  Napi::Value TlsSessionOf(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.tlsSession");
+    Connection* c = Live(info)->Find(args.Int32(0, "id"));
+    if (c == nullptr || c->tls == nullptr || c->tls->handshaking()) return info.Env().Null();
+    return ExportTlsSession(info.Env(), c->tls);
+  }
+
+  // tlsFailure(id) -> [reason, verifyError, family, address, port] once for a connection closed
+  // with the `tls` syscall code, else null.
+  Napi::Value TlsFailureOf(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.tlsFailure");
+    Reactor::TlsNote note;
+    if (!Live(info)->TakeTlsFailure(args.Int32(0, "id"), &note)) return info.Env().Null();
+    return DescribeTlsNote(info.Env(), note);
   }
 
   // keepProcessAlive(on): whether the started reactor's poll handle keeps Node's loop alive (a
