@@ -121,14 +121,6 @@ export function geoScore(longitude: number, latitude: number): number {
   return mixedHi * TWO_32 + mixedLo;
 }
 
-/** The same score as an exact decimal integer (what Redis hands ZADD). */
-export function geoScoreText(longitude: number, latitude: number): string {
-  encodeInto(WGS84_LONG, WGS84_LAT, longitude, latitude, GEO_STEP_MAX);
-  // Past 2^53 the sum would round; the edge of the ranges reaches 2^53 + 2^51.
-  if (mixedHi < 2 ** 21) return String(mixedHi * TWO_32 + mixedLo);
-  return ((BigInt(mixedHi) << 32n) | BigInt(mixedLo)).toString();
-}
-
 /** The cell of the geohash hi:lo of `step` bits, within the given ranges (geohashDecode). */
 function decodeInto(area: GeoArea, hi: number, lo: number, step: number, longRange: GeoRange, latRange: GeoRange): void {
   deinterleave(hi, lo);

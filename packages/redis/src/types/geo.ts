@@ -8,20 +8,13 @@
  */
 import { CMD_DENYOOM, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, CommandError, KEY1, SYNTAX, argIs, def } from '../command';
 import type { CommandContext, CommandDef, Db } from '../command';
-import { decodeScore, geoScoreText, standardGeohash } from '../algo/geohash';
+import { decodeScore, geoScore, standardGeohash } from '../algo/geohash';
 import { geoDistance } from '../algo/geohash-shape';
 import { str } from './common';
 import { parseLonLat, parseUnit } from './geo-args';
 import { formatDistance, replyCoordinate } from './geo-format';
 import { georadiusKeys, georadius, georadiusByMember, geosearch, geosearchstore } from './geo-search';
-import { zsetCommands, type RedisZSet } from './zset-commands';
-
-/** GEOADD adds through ZADD, as Redis does (so CH/NX/XX, encodings and wake-ups are ZADD's). */
-const zadd = ((): CommandDef => {
-  const d = zsetCommands.find((c) => c.name === 'zadd');
-  if (d === undefined) throw new Error('the sorted-set commands lack ZADD');
-  return d;
-})();
+import { zaddPairs, type RedisZSet, type ZaddOptions } from './zset-commands';
 
 function getGeo(db: Db, key: string): RedisZSet | undefined {
   return db.get<RedisZSet>(key, 'zset');
@@ -29,23 +22,24 @@ function getGeo(db: Db, key: string): RedisZSet | undefined {
 
 /** GEOADD key [NX|XX] [CH] longitude latitude member [longitude latitude member ...] */
 function geoadd(ctx: CommandContext, argv: Buffer[]): void {
-  let xx = false;
-  let nx = false;
+  const o: ZaddOptions = { nx: false, xx: false, gt: false, lt: false, ch: false, incr: false };
   let at = 2;
   for (; at < argv.length; at++) {
-    if (argIs(argv[at], 'nx')) nx = true;
-    else if (argIs(argv[at], 'xx')) xx = true;
-    else if (!argIs(argv[at], 'ch')) break;
+    if (argIs(argv[at], 'nx')) o.nx = true;
+    else if (argIs(argv[at], 'xx')) o.xx = true;
+    else if (argIs(argv[at], 'ch')) o.ch = true;
+    else break;
   }
-  if ((argv.length - at) % 3 !== 0 || (xx && nx)) throw new CommandError(SYNTAX);
-  // ZADD key [options] score member ..., every coordinate checked before anything is added.
-  const zargv: Buffer[] = argv.slice(0, at);
-  zargv[0] = Buffer.from('zadd', 'latin1');
+  // No triple at all is ZADD's syntax error in Redis (its argv then has no score-member pair).
+  if (at === argv.length || (argv.length - at) % 3 !== 0 || (o.xx && o.nx)) throw new CommandError(SYNTAX);
+  // As ZADD key [options] score member ..., every coordinate checked before anything is added;
+  // the scores go to ZADD's work as numbers (Redis prints them for ZADD to parse back: same value).
+  const pairs: [number, string][] = [];
   for (let i = at; i < argv.length; i += 3) {
     const [lon, lat] = parseLonLat(argv, i);
-    zargv.push(Buffer.from(geoScoreText(lon, lat), 'latin1'), argv[i + 2]);
+    pairs.push([geoScore(lon, lat), str(argv[i + 2])]);
   }
-  zadd.run(ctx, zargv);
+  zaddPairs(ctx, str(argv[1]), pairs, o);
 }
 
 const xy = new Float64Array(2);

@@ -28,35 +28,49 @@ function scanScore(listpack: boolean, d: number): string {
   return formatDouble(d);
 }
 
+/** ZADD's options (GEOADD passes NX, XX and CH). */
+export interface ZaddOptions {
+  nx: boolean;
+  xx: boolean;
+  gt: boolean;
+  lt: boolean;
+  ch: boolean;
+  incr: boolean;
+}
+
 function zadd(ctx: CommandContext, argv: Buffer[], incrOnly = false): void {
-  let nx = false;
-  let xx = false;
-  let gt = false;
-  let lt = false;
-  let ch = false;
-  let incr = incrOnly;
+  const o: ZaddOptions = { nx: false, xx: false, gt: false, lt: false, ch: false, incr: incrOnly };
   let i = 2;
   if (!incrOnly) {
     for (; i < argv.length; i++) {
       const a = argv[i];
-      if (argIs(a, 'nx')) nx = true;
-      else if (argIs(a, 'xx')) xx = true;
-      else if (argIs(a, 'gt')) gt = true;
-      else if (argIs(a, 'lt')) lt = true;
-      else if (argIs(a, 'ch')) ch = true;
-      else if (argIs(a, 'incr')) incr = true;
+      if (argIs(a, 'nx')) o.nx = true;
+      else if (argIs(a, 'xx')) o.xx = true;
+      else if (argIs(a, 'gt')) o.gt = true;
+      else if (argIs(a, 'lt')) o.lt = true;
+      else if (argIs(a, 'ch')) o.ch = true;
+      else if (argIs(a, 'incr')) o.incr = true;
       else break;
     }
   }
   const elements = argv.length - i;
   if (elements === 0 || elements % 2 === 1) throw new CommandError(SYNTAX);
-  if (nx && xx) throw new CommandError('ERR XX and NX options at the same time are not compatible');
-  if ((gt && nx) || (lt && nx) || (gt && lt)) throw new CommandError('ERR GT, LT, and/or NX options at the same time are not compatible');
-  if (incr && elements > 2) throw new CommandError('ERR INCR option supports a single increment-element pair');
+  if (o.nx && o.xx) throw new CommandError('ERR XX and NX options at the same time are not compatible');
+  if ((o.gt && o.nx) || (o.lt && o.nx) || (o.gt && o.lt)) throw new CommandError('ERR GT, LT, and/or NX options at the same time are not compatible');
+  if (o.incr && elements > 2) throw new CommandError('ERR INCR option supports a single increment-element pair');
   // Every score is checked before anything changes: the command adds all or nothing.
   const pairs: [number, string][] = [];
   for (let j = i; j < argv.length; j += 2) pairs.push([parseScore(argv[j]), str(argv[j + 1])]);
-  const key = str(argv[1]);
+  zaddPairs(ctx, str(argv[1]), pairs, o);
+}
+
+/**
+ * The work of ZADD once its arguments are checked: adds or updates the `[score, member]` pairs
+ * (at least one) under `key`, raises the events, and replies. GEOADD calls it with the scores it
+ * computed, as Redis's geoadd hands ZADD its argv.
+ */
+export function zaddPairs(ctx: CommandContext, key: string, pairs: readonly [number, string][], o: ZaddOptions): void {
+  const { nx, xx, gt, lt, ch, incr } = o;
   let z = zForWrite(ctx.db, key);
   let added = 0;
   let updated = 0;
