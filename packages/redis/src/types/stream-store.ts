@@ -90,11 +90,15 @@ export class Stream {
       this.nodes.walk(from, false, (master, node) => {
         if (master > end) return false;
         if (node.lastId < start) return true;
-        node.scan(false, false, (id, at) => {
-          if (id < start) return true;
-          if (id > end) return (go = false);
-          return (go = visit(id, node, at));
-        });
+        node.scan(
+          false,
+          false,
+          (id, at) => {
+            if (id > end) return (go = false);
+            return (go = visit(id, node, at));
+          },
+          node.seek(start),
+        );
         return go;
       });
     } else {
@@ -122,6 +126,9 @@ export class Stream {
 
   /** The first (or last) live entry's ID, or null when empty. */
   edgeId(first: boolean): StreamId | null {
+    // The newest entry of a node without deletions is its last one (XREAD/XREADGROUP ask this).
+    const tail = first ? undefined : this.nodes.lastValue();
+    if (tail !== undefined && tail.deleted === 0) return tail.lastId;
     let edge: StreamId | null = null;
     this.range(ZERO_ID, MAX_ID, !first, (id) => {
       edge = id;
