@@ -6,13 +6,15 @@
  * so that a run limited by the client shows as such.
  *
  * Every reply is checked: echo bytes against what was sent, HTTP responses by framing and
- * status, RESP replies by type and (for GET) by the value the same connection just SET.
+ * status, RESP replies by type and (for GET) by the value the same connection just SET; the
+ * data-type modes (xadd, xgroup, pfadd, geoadd: resp_types.c) check each reply against its request.
  *
  * While running it writes two marker lines to stderr, "loadgen: measuring" when warm-up ends
  * and "loadgen: done" when the measured window closes, so that a runner can sample the
  * server's CPU time over exactly that window. The result is one JSON line on stdout. */
 #define _GNU_SOURCE
 #include "common.h"
+#include "resp_types.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,8 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { MODE_ECHO, MODE_HTTP, MODE_RESP };
-static const char *const MODE_NAMES[] = {"echo", "http", "resp"};
+enum mode { MODE_ECHO, MODE_HTTP, MODE_RESP, MODE_XADD, MODE_XGROUP, MODE_PFADD, MODE_GEOADD };
+static const char *const MODE_NAMES[] = {"echo", "http", "resp", "xadd", "xgroup", "pfadd", "geoadd"};
+/* The data-type modes, in the order of enum types_mode. */
+#define MODE_FIRST_TYPES MODE_XADD
+#define IS_TYPES_MODE(m) ((m) >= MODE_FIRST_TYPES)
 
 static struct {
   const char *host;
@@ -82,6 +87,7 @@ struct conn {
   int connecting; /* nonblocking connect() still in progress */
   int out_armed;
   uint64_t sent, done; /* messages sent and answered; sent - done are in flight */
+  uint64_t limit;      /* messages to send in this phase (xgroup: set when the phase ends or starts) */
   uint64_t *stamps;    /* send times of the messages in flight, a ring of depth slots */
   unsigned sent_slot, done_slot; /* k % depth for sent and done, kept without dividing */
   char *out;
@@ -102,6 +108,9 @@ static int open_conns;
 static int ever_connected;
 static int measuring;
 static uint64_t messages, errors;
+/* xgroup fills the streams first (PHASE_FILL, until fill_end), then consumes (PHASE_RUN). */
+static enum types_phase phase = PHASE_RUN;
+static uint64_t fill_end;
 static unsigned reported_errors;
 
 /* Message k of connection c carries pattern bytes from a window that moves with k and c,
@@ -130,10 +139,14 @@ static void conn_fail(struct conn *c, const char *what) {
   open_conns--;
 }
 
+/* xgroup: a connection has consumed every entry it appended; the measured window ends. */
+static int consumer_finished;
+
 static void complete(struct conn *c, int ok, uint64_t now, const char *why) {
   uint64_t sent_at = c->stamps[c->done_slot];
   if (++c->done_slot == (unsigned)opt.depth) c->done_slot = 0;
   c->done++;
+  if (opt.mode == MODE_XGROUP && phase == PHASE_RUN && c->limit > 0 && c->done == c->limit) consumer_finished = 1;
   if (!ok) {
     note_error(c, why);
     return;
@@ -170,6 +183,11 @@ static size_t build_message(struct conn *c, uint64_t k, char *p) {
   case MODE_HTTP:
     memcpy(p, http_request, http_request_len);
     return http_request_len;
+  case MODE_XADD:
+  case MODE_XGROUP:
+  case MODE_PFADD:
+  case MODE_GEOADD:
+    return types_build((enum types_mode)(opt.mode - MODE_FIRST_TYPES), phase, c->id, k, msg_bytes(c, k), opt.size, p);
   case MODE_RESP: {
     char key[32];
     size_t klen = resp_key(c, k, key);
@@ -205,6 +223,10 @@ static size_t max_message_len(void) {
   case MODE_ECHO: return opt.size;
   case MODE_HTTP: return http_request_len;
   case MODE_RESP: return opt.size + 96;
+  case MODE_XADD:
+  case MODE_XGROUP:
+  case MODE_PFADD:
+  case MODE_GEOADD: return opt.size + TYPES_MAX_OVERHEAD;
   }
   return 0;
 }
@@ -238,7 +260,8 @@ static void flush(struct conn *c) {
 /* Tops the connection up to `depth` messages in flight. Unsent bytes always belong to
  * messages in flight, so the output buffer never needs more than depth messages. */
 static void refill(struct conn *c, uint64_t now) {
-  if (c->sent - c->done >= (uint64_t)opt.depth) return;
+  if (phase == PHASE_FILL && now >= fill_end && c->limit > c->sent) c->limit = c->sent;
+  if (c->sent - c->done >= (uint64_t)opt.depth || c->sent >= c->limit) return;
   if (c->out_off > 0) {
     memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
     c->out_len -= c->out_off;
@@ -246,7 +269,7 @@ static void refill(struct conn *c, uint64_t now) {
   }
   /* The capacity check only matters for a server that answers before a request has been
    * fully sent, which would otherwise let unsent bytes pile up past depth messages. */
-  while (c->sent - c->done < (uint64_t)opt.depth && c->out_len + max_message_len() <= out_cap) {
+  while (c->sent - c->done < (uint64_t)opt.depth && c->sent < c->limit && c->out_len + max_message_len() <= out_cap) {
     c->stamps[c->sent_slot] = now;
     if (++c->sent_slot == (unsigned)opt.depth) c->sent_slot = 0;
     c->out_len += build_message(c, c->sent, c->out + c->out_len);
@@ -477,7 +500,10 @@ static long parse_resp(struct conn *c, uint64_t now) {
     uint64_t k = c->done;
     int ok;
     const char *why = "unexpected reply";
-    if (r[0] == '-') {
+    if (IS_TYPES_MODE(opt.mode)) {
+      why = types_check((enum types_mode)(opt.mode - MODE_FIRST_TYPES), phase, c->id, k, r, (size_t)len);
+      ok = why == NULL;
+    } else if (r[0] == '-') {
       ok = 0;
       why = "error reply";
     } else if (k % 2 == 0) {
@@ -533,7 +559,8 @@ static void on_readable(struct conn *c, uint64_t now) {
 static void usage(void) {
   fprintf(stderr,
           "usage: loadgen --port P [--host 127.0.0.1] [--conns 50] [--duration 10] [--warmup 1]\n"
-          "               [--mode echo|http|resp] [--size 64] [--depth 1] [--path /]\n");
+          "               [--mode echo|http|resp|xadd|xgroup|pfadd|geoadd] [--size 64] [--depth 1]\n"
+          "               [--path /]\n");
   exit(2);
 }
 
@@ -561,10 +588,10 @@ static void parse_args(int argc, char **argv) {
     else if (strcmp(a, "--depth") == 0) opt.depth = (int)parse_num(v, 1, 4096, a);
     else if (strcmp(a, "--path") == 0) opt.path = v;
     else if (strcmp(a, "--mode") == 0) {
-      if (strcmp(v, "echo") == 0) opt.mode = MODE_ECHO;
-      else if (strcmp(v, "http") == 0) opt.mode = MODE_HTTP;
-      else if (strcmp(v, "resp") == 0) opt.mode = MODE_RESP;
-      else usage();
+      size_t m = 0;
+      while (m < sizeof MODE_NAMES / sizeof *MODE_NAMES && strcmp(v, MODE_NAMES[m]) != 0) m++;
+      if (m == sizeof MODE_NAMES / sizeof *MODE_NAMES) usage();
+      opt.mode = (enum mode)m;
     } else usage();
   }
   if (opt.port <= 0) usage();
@@ -599,6 +626,7 @@ static void setup(void) {
   for (int i = 0; i < opt.conns; i++) {
     struct conn *c = &conns[i];
     c->id = i;
+    c->limit = UINT64_MAX;
     c->stamps = calloc((size_t)opt.depth, sizeof *c->stamps);
     c->out = malloc(out_cap);
     c->in_cap = in_cap;
@@ -654,6 +682,30 @@ static void finish_connect(struct conn *c, uint64_t now) {
   refill(c, now);
 }
 
+/* xgroup: every connection has stopped appending and has its answers (or never connected). */
+static int fill_drained(void) {
+  for (int i = 0; i < opt.conns; i++) {
+    struct conn *c = &conns[i];
+    if (c->sent == c->done && c->limit > c->sent) c->limit = c->sent;
+    if (c->open && !c->connecting && c->sent != c->done) return 0;
+  }
+  return 1;
+}
+
+/* xgroup: from appending to consuming. Each connection reads back what it appended (sent - 1
+ * entries after its XGROUP CREATE) with one XREADGROUP and one XACK per entry. */
+static void start_run(uint64_t now) {
+  phase = PHASE_RUN;
+  for (int i = 0; i < opt.conns; i++) {
+    struct conn *c = &conns[i];
+    uint64_t entries = c->sent > 0 ? c->sent - 1 : 0;
+    c->limit = 2 * entries;
+    c->sent = c->done = 0;
+    c->sent_slot = c->done_slot = 0;
+    if (c->open && !c->connecting) refill(c, now);
+  }
+}
+
 static void start_measuring(void) {
   measuring = 1;
   cpu_at_start = cpu_ns();
@@ -670,12 +722,21 @@ int main(int argc, char **argv) {
   uint64_t warm_end = now + (uint64_t)(opt.warmup * 1e9);
   uint64_t end = warm_end + (uint64_t)(opt.duration * 1e9);
   uint64_t t0 = warm_end;
-  if (opt.warmup == 0) start_measuring();
+  if (opt.mode == MODE_XGROUP) {
+    /* Half the time appending: consuming takes two commands per entry, so about as long as a
+     * warm-up plus a duration. Warm-up and window are counted from the end of the fill. */
+    phase = PHASE_FILL;
+    fill_end = now + (uint64_t)((opt.warmup + opt.duration) / 2 * 1e9);
+    warm_end = end = t0 = UINT64_MAX;
+  } else if (opt.warmup == 0) {
+    start_measuring();
+  }
 
   struct epoll_event events[512];
-  while (now < end && open_conns > 0) {
-    uint64_t next = measuring ? end : warm_end;
-    int timeout = next > now ? (int)((next - now) / 1000000) + 1 : 0;
+  while (now < end && open_conns > 0 && !consumer_finished) {
+    uint64_t next = phase == PHASE_FILL ? fill_end : measuring ? end : warm_end;
+    /* While the fill drains, wake up now and then to see whether it has. */
+    int timeout = next > now ? (int)((next - now) / 1000000) + 1 : phase == PHASE_FILL ? 10 : 0;
     int n = epoll_wait(epfd, events, 512, timeout);
     if (n < 0 && errno != EINTR) die_errno("epoll_wait");
     now = now_ns();
@@ -688,6 +749,12 @@ int main(int argc, char **argv) {
       }
       if (events[i].events & EPOLLOUT) flush(c);
       if (c->open && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) on_readable(c, now);
+    }
+    if (phase == PHASE_FILL && now >= fill_end && fill_drained()) {
+      start_run(now);
+      warm_end = t0 = now + (uint64_t)(opt.warmup * 1e9);
+      /* The window ends when the first consumer is done; this bounds a server that stalls. */
+      end = warm_end + (uint64_t)(2 * opt.duration * 1e9);
     }
     if (!measuring && now >= warm_end) {
       t0 = now;

@@ -12,12 +12,12 @@ const src = path.join(root, 'native');
 const out = path.join(root, 'build');
 const CFLAGS = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror'];
 const programs = {
-  loadgen: ['loadgen.c', 'common.c'],
+  loadgen: ['loadgen.c', 'resp_types.c', 'common.c'],
   idleconns: ['idleconns.c', 'common.c'],
   echo_server: ['echo_server.c', 'server.c', 'common.c'],
   http_server: ['http_server.c', 'server.c', 'common.c'],
 };
-const headers = ['common.h', 'server.h'];
+const headers = ['common.h', 'server.h', 'resp_types.h'];
 
 if (process.platform !== 'linux') {
   // The programs are epoll-based; on other systems the runner reports them as unavailable.

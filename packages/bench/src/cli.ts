@@ -77,7 +77,7 @@ export function parseArgs(argv: string[]): CliArgs {
     } else if (!a.startsWith('-')) which = a;
     else fail(`unknown option ${a}`);
   }
-  const names = which === 'all' ? workloads.map((w) => w.name) : [which];
+  const names = which === 'all' ? workloads.filter((w) => !w.onlyByName).map((w) => w.name) : [which];
   for (const n of names) if (!workloads.some((w) => w.name === n)) fail(`unknown workload ${n}`);
   // Pinning needs a CPU for the server and another for the load.
   const canPin = pin && os.cpus().length >= 2 && onPath('taskset');
@@ -125,7 +125,7 @@ export function preflight(names: string[], cpus = os.cpus().length, has: (cmd: s
   };
   if (cpus >= 2) need('taskset', 'util-linux', 'pinning the server and the client to separate CPUs');
   if (names.includes('http')) need('wrk', 'wrk', 'the wrk case of the http workload');
-  if (names.some((n) => n === 'redis' || n === 'memory')) need('redis-server', 'redis-server', 'the redis-server peer');
+  if (names.some((n) => n === 'redis' || n === 'redis-types' || n === 'memory')) need('redis-server', 'redis-server', 'the redis-server peer');
   if (names.includes('redis')) need('redis-benchmark', 'redis-tools', 'the redis-benchmark cases');
   return { fatal, warnings };
 }

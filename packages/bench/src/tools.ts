@@ -6,7 +6,8 @@ import { onPath, pinned, runTool, shellLine } from './proc';
 import type { Load, LoadContext, LoadResult, MemoryResult } from './types';
 
 export interface LoadgenParams {
-  mode: 'echo' | 'http' | 'resp';
+  /** resp: SET/GET; xadd, xgroup (XREADGROUP + XACK), pfadd, geoadd: native/resp_types.c. */
+  mode: 'echo' | 'http' | 'resp' | 'xadd' | 'xgroup' | 'pfadd' | 'geoadd';
   conns: number;
   depth: number;
   size?: number;
@@ -70,7 +71,9 @@ export function loadgenLoad(id: string, label: string, params: LoadgenParams): L
     async run(ctx: LoadContext): Promise<LoadResult> {
       const { duration, warmup, pin } = ctx.options;
       const argv = pinned(pin?.load ?? null, loadgenArgs(params, ctx.port, duration, warmup));
-      const out = await runLoadgen(argv, (duration + warmup + 30) * 1000, ctx.window.open, ctx.window.close);
+      // xgroup first fills its streams for (warmup + duration) / 2, and its window may run up to twice the duration.
+      const runSeconds = params.mode === 'xgroup' ? 3 * duration + 2 * warmup : duration + warmup;
+      const out = await runLoadgen(argv, (runSeconds + 30) * 1000, ctx.window.open, ctx.window.close);
       return {
         messages: out.messages,
         seconds: out.seconds,

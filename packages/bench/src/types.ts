@@ -93,6 +93,11 @@ export interface Workload {
   kind: 'throughput' | 'memory';
   /** The nevio peer; ratios are given as subject / each other peer. */
   subject: string;
+  /**
+   * Runs only when named (`node dist/cli.js <name>`), not as part of `all`: the per-data-type
+   * workloads stay out of the quick run CI does within its time budget.
+   */
+  onlyByName?: boolean;
   /** Pairs [nevio peer, other peer] to compare, when there is more than one nevio peer. */
   comparisons?: [string, string][];
   peers: Peer[];

@@ -208,3 +208,39 @@ withRedis('resp mode against redis-server', () => {
     expect(out.messages).toBeGreaterThan(100);
   });
 });
+
+withRedis('data-type modes against redis-server', () => {
+  const redis = (extra: string[] = []) => (port: number) => [
+    'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra,
+  ];
+
+  test.each([
+    ['xadd', 16],
+    ['xgroup', 1],
+    ['xgroup', 16],
+    ['pfadd', 16],
+    ['geoadd', 16],
+  ] as const)('%s, depth %i: every reply checked, none wrong', async (mode, depth) => {
+    const port = await start(redis());
+    const out = await load(port, { mode, depth, size: 16 });
+    expect(out).toMatchObject({ mode, errors: 0 });
+    expect(out.messages).toBeGreaterThan(1000);
+    expect(out.seconds).toBeGreaterThan(0);
+  });
+
+  test('xgroup: reads that do not return the entries appended, and acks of nothing, are errors', async () => {
+    // With XADD renamed away the fill appends nothing: every read then answers nil and every
+    // XACK 0, and not one of them may count as a message.
+    const port = await start(redis(['--rename-command', 'XADD', 'NOT_XADD']));
+    const out = await load(port, { mode: 'xgroup', depth: 4 }, 0.5);
+    expect(out.errors).toBeGreaterThan(100);
+    expect(out.messages).toBe(0);
+  });
+
+  test('geoadd against a server without GEOADD counts every command as an error', async () => {
+    const port = await start(redis(['--rename-command', 'GEOADD', 'NOT_GEOADD']));
+    const out = await load(port, { mode: 'geoadd', depth: 4 }, 0.5);
+    expect(out.errors).toBeGreaterThan(100);
+    expect(out.messages).toBe(0);
+  });
+});
