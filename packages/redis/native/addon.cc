@@ -25,6 +25,7 @@ class JsHost : public Host {
     // The callbacks are methods of `callbacks`: they are called with it as `this`.
     self_ = Napi::Persistent(callbacks);
     call_ = Napi::Persistent(callbacks.Get("call").As<Napi::Function>());
+    acl_check_ = Napi::Persistent(callbacks.Get("aclCheck").As<Napi::Function>());
     log_ = Napi::Persistent(callbacks.Get("log").As<Napi::Function>());
     set_resp_ = Napi::Persistent(callbacks.Get("setResp").As<Napi::Function>());
     set_repl_ = Napi::Persistent(callbacks.Get("setRepl").As<Napi::Function>());
@@ -34,6 +35,25 @@ class JsHost : public Host {
 
   std::string_view Call(const std::vector<std::string_view>& argv) override {
     Napi::HandleScope scope(env_);
+    Napi::Value grown = Marshal(argv);
+    Napi::Value reply = call_.Call(self_.Value(), {Napi::Number::New(env_, static_cast<double>(argv.size())), grown});
+    if (!reply.IsTypedArray()) throw std::runtime_error("ERR the command of the script produced no reply");
+    Napi::Uint8Array view = reply.As<Napi::Uint8Array>();
+    reply_.assign(reinterpret_cast<const char*>(view.Data()), view.ByteLength());
+    return reply_;
+  }
+
+  int AclCheck(const std::vector<std::string_view>& argv) override {
+    Napi::HandleScope scope(env_);
+    Napi::Value grown = Marshal(argv);
+    Napi::Value verdict = acl_check_.Call(self_.Value(), {Napi::Number::New(env_, static_cast<double>(argv.size())), grown});
+    return verdict.IsNumber() ? verdict.As<Napi::Number>().Int32Value() : -1;
+  }
+
+ private:
+  // Copies `argv` into the shared buffer (uint32 lengths, then the bytes); a bigger buffer that
+  // replaces it when it is too small, else undefined.
+  Napi::Value Marshal(const std::vector<std::string_view>& argv) {
     size_t need = 4 * argv.size();
     for (std::string_view a : argv) need += a.size();
     Napi::Value grown = env_.Undefined();
@@ -51,12 +71,10 @@ class JsHost : public Host {
       std::memcpy(bytes, argv[j].data(), argv[j].size());
       bytes += argv[j].size();
     }
-    Napi::Value reply = call_.Call(self_.Value(), {Napi::Number::New(env_, static_cast<double>(argv.size())), grown});
-    if (!reply.IsTypedArray()) throw std::runtime_error("ERR the command of the script produced no reply");
-    Napi::Uint8Array view = reply.As<Napi::Uint8Array>();
-    reply_.assign(reinterpret_cast<const char*>(view.Data()), view.ByteLength());
-    return reply_;
+    return grown;
   }
+
+ public:
 
   void Log(int level, std::string_view message) override {
     Napi::HandleScope scope(env_);
@@ -92,7 +110,7 @@ class JsHost : public Host {
 
   Napi::Env env_;
   Napi::ObjectReference self_;
-  Napi::FunctionReference call_, log_, set_resp_, set_repl_, timed_out_;
+  Napi::FunctionReference call_, acl_check_, log_, set_resp_, set_repl_, timed_out_;
   Napi::Reference<Napi::ArrayBuffer> args_;
   void* data_ = nullptr;
   size_t capacity_ = 0;

@@ -26,6 +26,9 @@ class Host {
   // redis.call/pcall: runs `argv` as the script's client and returns its reply in RESP (valid
   // until the next call). Throws std::exception if the server itself failed.
   virtual std::string_view Call(const std::vector<std::string_view>& argv) = 0;
+  // redis.acl_check_cmd: 1 when the script's caller may run `argv`, 0 when its ACL user may
+  // not, -1 when there is no such command.
+  virtual int AclCheck(const std::vector<std::string_view>& argv) = 0;
   // redis.log at `level` (0 debug … 3 warning).
   virtual void Log(int level, std::string_view message) = 0;
   // redis.setresp: the script's client now speaks RESP `version` (2 or 3).

@@ -34,15 +34,9 @@ int RaiseError(lua_State* L, std::string_view message) {
   return lua_error(L);
 }
 
-int Call(lua_State* L, bool raise) {
-  Engine* e = Engine::From(L);
-  int argc = lua_gettop(L);
-  if (argc == 0) {
-    PushErrorTable(L, "Please specify at least one argument for this redis lib call");
-    return raise ? lua_error(L) : 1;
-  }
-  if (!e->running()) return RaiseError(L, "redis.call/pcall can only be called inside a script invocation");
-  std::vector<std::string_view> argv;
+// The arguments of a redis lib call as strings (numbers formatted as Redis formats them); false
+// with the error table on the stack when one is neither.
+bool CollectArgs(lua_State* L, int argc, std::vector<std::string_view>& argv) {
   argv.reserve(static_cast<size_t>(argc));
   for (int j = 1; j <= argc; j++) {
     if (lua_type(L, j) == LUA_TNUMBER) {
@@ -54,12 +48,25 @@ int Call(lua_State* L, bool raise) {
     } else if (lua_type(L, j) != LUA_TSTRING) {
       lua_settop(L, 0);
       PushErrorTable(L, "Lua redis lib command arguments must be strings or integers");
-      return raise ? lua_error(L) : 1;
+      return false;
     }
     size_t len = 0;
     const char* s = lua_tolstring(L, j, &len);
     argv.emplace_back(s, len);
   }
+  return true;
+}
+
+int Call(lua_State* L, bool raise) {
+  Engine* e = Engine::From(L);
+  int argc = lua_gettop(L);
+  if (argc == 0) {
+    PushErrorTable(L, "Please specify at least one argument for this redis lib call");
+    return raise ? lua_error(L) : 1;
+  }
+  if (!e->running()) return RaiseError(L, "redis.call/pcall can only be called inside a script invocation");
+  std::vector<std::string_view> argv;
+  if (!CollectArgs(L, argc, argv)) return raise ? lua_error(L) : 1;
   std::string_view reply;
   Guarded(L, [&] {
     reply = e->host()->Call(argv);
@@ -78,6 +85,25 @@ int Call(lua_State* L, bool raise) {
 
 int RedisCall(lua_State* L) { return Call(L, true); }
 int RedisPcall(lua_State* L) { return Call(L, false); }
+
+// redis.acl_check_cmd(command, args...): whether the script's caller may run it (Redis 7).
+int AclCheckCmd(lua_State* L) {
+  Engine* e = Engine::From(L);
+  if (!e->running()) return RaiseError(L, "redis.acl_check_cmd can only be called inside a script invocation");
+  int argc = lua_gettop(L);
+  if (argc == 0) return RaiseError(L, "Please specify at least one argument for this redis lib call");
+  std::vector<std::string_view> argv;
+  if (!CollectArgs(L, argc, argv)) return lua_error(L);
+  int verdict = -1;
+  Guarded(L, [&] {
+    verdict = e->host()->AclCheck(argv);
+    return 0;
+  });
+  lua_settop(L, 0);
+  if (verdict < 0) return RaiseError(L, "Invalid command passed to redis.acl_check_cmd()");
+  lua_pushboolean(L, verdict);
+  return 1;
+}
 
 int Sha1hex(lua_State* L) {
   if (lua_gettop(L) != 1) return RaiseError(L, "wrong number of arguments");
@@ -370,6 +396,7 @@ void RegisterRedisApi(lua_State* L, int table) {
   SetFunction(L, table, "error_reply", ErrorReply);
   SetFunction(L, table, "status_reply", StatusReply);
   SetFunction(L, table, "set_repl", SetRepl);
+  SetFunction(L, table, "acl_check_cmd", AclCheckCmd);
   SetNumber(L, table, "REPL_NONE", 0);
   SetNumber(L, table, "REPL_AOF", kReplAof);
   SetNumber(L, table, "REPL_SLAVE", kReplReplica);

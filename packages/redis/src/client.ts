@@ -21,6 +21,7 @@ import {
   type CommandContext,
   type ReplyPiece,
 } from './command';
+import type { AclUser } from './acl';
 import type { Db } from './keyspace';
 import type { QueuedCommand } from './multi';
 import { RespParser } from './parser';
@@ -58,6 +59,13 @@ export class Client implements CommandContext, ClientState {
   readonly client: ClientState = this;
   db: Db;
   name = '';
+  /** The ACL user the client runs as (the default user until AUTH). */
+  user: AclUser;
+  /**
+   * Redis's `c->authenticated`: AUTH succeeded, or the default user needed no password when the
+   * client connected. A client without it may still run commands while the default user needs
+   * no password (the dispatcher asks `acl.authRequired` then).
+   */
   authenticated: boolean;
   /** Queued commands while in MULTI; null outside. */
   multi: QueuedCommand[] | null = null;
@@ -92,7 +100,8 @@ export class Client implements CommandContext, ClientState {
     sink?: Sink,
   ) {
     this.db = server.dbs[0];
-    this.authenticated = server.config.requirepass === '';
+    this.user = server.acl.defaultUser;
+    this.authenticated = !server.acl.authRequired;
     this.parser.authRequired = !this.authenticated;
     this.parser.maxBulk = server.config['proto-max-bulk-len'];
     this.internal = conn === null;
@@ -235,15 +244,29 @@ export class Client implements CommandContext, ClientState {
     this.server.monitors.clients.delete(this);
   }
 
+  /** An internal client (the AOF's replay): authenticated, and allowed everything. */
   authenticate(): void {
+    this.user = this.server.acl.internalUser;
     this.authenticated = true;
     this.parser.authRequired = false;
   }
 
+  login(user: string, password: Buffer): boolean {
+    if (!this.server.acl.login(this, user, password)) return false;
+    this.parser.authRequired = false;
+    return true;
+  }
+
   deauthenticate(): void {
-    if (this.server.config.requirepass === '') return;
-    this.authenticated = false;
-    this.parser.authRequired = true;
+    this.user = this.server.acl.defaultUser;
+    this.authenticated = !this.server.acl.authRequired;
+    this.parser.authRequired = !this.authenticated;
+  }
+
+  mayReadEveryKey(argv: readonly Buffer[]): boolean {
+    if (this.user.unrestricted) return true;
+    const def = this.server.lookup(argv[0]);
+    return def !== undefined && this.server.acl.mayReadEveryKey(this.user, def, argv);
   }
 
   closeAfterReply(): void {

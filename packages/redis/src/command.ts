@@ -48,6 +48,7 @@ export { showSetting, type Config } from './config';
 export * from './args';
 export { scanReply, type ScanSource } from './scan';
 export * from './context';
+export type { AclLogEntryView, AclView, SelectorInfo, UserInfo, UserView } from './acl/view';
 export {
   NOTIFY_EVICTED,
   NOTIFY_EXPIRED,

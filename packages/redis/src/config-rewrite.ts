@@ -28,8 +28,12 @@ function line(cfg: Readonly<Config>, name: string): string {
   return `${name} ${quote(text)}`;
 }
 
-/** Rewrites `path` (the server's config file) to hold `cfg`; `forceAll` writes defaults too. */
-export function rewriteConfig(cfg: Readonly<Config>, path: string, forceAll = false): void {
+/**
+ * Rewrites `path` (the server's config file) to hold `cfg`; `forceAll` writes defaults too.
+ * `users`: the `user …` lines of every ACL user, written in place of the old ones (Redis's
+ * rewriteConfigUserOption); empty when an aclfile keeps the users (the old lines go).
+ */
+export function rewriteConfig(cfg: Readonly<Config>, path: string, forceAll = false, users: readonly string[] = []): void {
   let old: Buffer;
   try {
     old = readFileSync(path);
@@ -39,6 +43,7 @@ export function rewriteConfig(cfg: Readonly<Config>, path: string, forceAll = fa
   }
   const lines: (string | null)[] = [];
   const at = new Map<string, number[]>();
+  const userAt: number[] = [];
   let start = 0;
   while (start < old.length) {
     let end = old.indexOf(10, start);
@@ -48,6 +53,7 @@ export function rewriteConfig(cfg: Readonly<Config>, path: string, forceAll = fa
     start = end + 1;
     if (text === MARKER) continue;
     const spec = args !== null && args.length > 0 && args[0][0] !== 0x23 ? lookupParam(args[0].toString()) : undefined;
+    if (args !== null && args.length > 0 && args[0].toString().toLowerCase() === 'user') userAt.push(lines.length);
     if (spec !== undefined) {
       const list = at.get(spec.name) ?? [];
       list.push(lines.length);
@@ -65,6 +71,11 @@ export function rewriteConfig(cfg: Readonly<Config>, path: string, forceAll = fa
     if (where.length > 0) lines[where[0]] = line(cfg, spec.name);
     else appended.push(line(cfg, spec.name));
   }
+  for (const i of userAt) lines[i] = null;
+  users.forEach((u, n) => {
+    if (n < userAt.length) lines[userAt[n]] = u;
+    else appended.push(u);
+  });
   const out = lines.filter((l): l is string => l !== null);
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   if (appended.length > 0) out.push(MARKER, ...appended);

@@ -255,8 +255,6 @@ function unsupported(name: string, text: string): string | undefined {
       return text === '' ? undefined : 'there is no replication';
     case 'cluster-enabled':
       return text === 'no' ? undefined : 'there is no cluster mode';
-    case 'aclfile':
-      return text === '' ? undefined : 'there are no ACLs: the users it defines would not be enforced';
     case 'unixsocketperm':
       return text === '0' ? undefined : 'the unix socket permissions would not be applied';
     case 'tls-port':

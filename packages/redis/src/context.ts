@@ -13,6 +13,7 @@ import type { CommandStats } from './cmdstats';
 import type { SlowLog } from './slowlog';
 import type { LatencyMonitor } from './latency';
 import type { ReplicationView } from './replication';
+import type { AclView, UserView } from './acl/view';
 
 /** What a command runs with. One long-lived object per client: do not keep it across calls. */
 export interface CommandContext {
@@ -125,6 +126,8 @@ export interface ClientView {
   readonly lastCommand: string;
   /** Shard channels subscribed to (SSUBSCRIBE). */
   readonly shardChannels: ReadonlySet<string>;
+  /** The ACL user it runs as (CLIENT LIST `user=`). */
+  readonly user: UserView;
   /** The CLIENT TRACKING REDIRECT client id (0: none). */
   readonly trackingRedirect: number;
   /** The BCAST prefixes (CLIENT TRACKINGINFO); empty outside BCAST mode. */
@@ -197,12 +200,23 @@ export interface ClientState extends ClientView {
   select(index: number): void;
   /** HELLO's protocol switch. */
   setProtocol(proto: 2 | 3): void;
-  /** True once AUTH succeeded, or when no password is required. */
+  /**
+   * Redis's `c->authenticated`: AUTH succeeded, or the default user needed no password when the
+   * client connected (HELLO without AUTH requires it).
+   */
   readonly authenticated: boolean;
-  /** AUTH/HELLO AUTH succeeded. */
-  authenticate(): void;
-  /** RESET: authentication is required again (when a password is set). */
+  /**
+   * AUTH / HELLO AUTH: true and the client runs as `user` from now on; false (an ACL LOG
+   * `auth` entry) when the pair is wrong or the user is off.
+   */
+  login(user: string, password: Buffer): boolean;
+  /** RESET: back to the default user, unauthenticated unless it needs no password. */
   deauthenticate(): void;
+  /**
+   * The client's user may run `argv` with read access to every key (SORT's BY and GET
+   * patterns read keys the command line does not name).
+   */
+  mayReadEveryKey(argv: readonly Buffer[]): boolean;
   /** Closes the connection after the pending replies (QUIT, SHUTDOWN). */
   closeAfterReply(): void;
   /** SUBSCRIBE/PSUBSCRIBE one name (nothing when already subscribed). */
@@ -463,6 +477,8 @@ export interface ServerContext {
   readonly scripting: Scripting;
   /** Replicas attached with SYNC/PSYNC (the replication stream). */
   readonly replication: ReplicationView;
+  /** ACL users, rules and log (ACL, AUTH). */
+  readonly acl: AclView;
   /** SHUTDOWN: asks the transport to stop. */
   shutdown(): void;
 }

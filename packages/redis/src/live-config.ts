@@ -29,6 +29,7 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
     server.measureMemory();
     server.memory.ensure();
   }
+  if (name === 'requirepass') server.acl.setDefaultPassword(cfg.requirepass);
   if (name === 'proto-max-bulk-len') for (const c of server.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
   if (name === 'appendonly') {
     if (cfg.appendonly && server.aof === null) {

@@ -18,6 +18,11 @@ export interface MultiHost {
   now(): number;
   /** Runs one queued command as the dispatcher would after its checks. */
   call(c: Client, def: CommandDef, argv: Buffer[]): void;
+  /**
+   * The ACL's check at EXEC time (of a transaction of `queued` commands): the NOPERM error for
+   * a command no longer allowed, or null.
+   */
+  execDenied(c: Client, def: CommandDef, argv: Buffer[], queued: number): string | null;
   /** The AOF's transaction brackets, so that replay is all or nothing. */
   beginTransaction(): void;
   endTransaction(): void;
@@ -72,7 +77,12 @@ export class Transactions {
     c.inExec = true;
     this.host.beginTransaction();
     try {
-      for (const q of queued) this.host.call(c, q.def, q.argv);
+      for (const q of queued) {
+        // ACL rules may have changed since the command was queued: checked again (one test for the default user).
+        const denied = c.user.unrestricted ? null : this.host.execDenied(c, q.def, q.argv, queued.length);
+        if (denied === null) this.host.call(c, q.def, q.argv);
+        else c.reply.error(denied);
+      }
     } finally {
       c.inExec = false;
       this.host.endTransaction();

@@ -10,6 +10,7 @@
  *
  * @packageDocumentation
  */
+import { Acl } from './acl';
 import { Aof } from './aof';
 import { Blocking, type BlockingHost } from './blocked';
 import { Monitors, isScriptCommand } from './monitor';
@@ -39,7 +40,7 @@ import { recordCall } from './call-record';
 import { reloadAof, rewriteAof } from './aof-control';
 import { applyLiveSetting, followAccessTracking } from './live-config';
 import { CommandLookup } from './command-lookup';
-import { applySetting, cloneConfig, type Config } from './config';
+import { applySetting, cloneConfig, showSetting, type Config } from './config';
 import { rewriteConfig } from './config-rewrite';
 import { CommandStats, statName } from './cmdstats';
 import { LatencyMonitor } from './latency';
@@ -71,6 +72,17 @@ const NOT_MONITORED = CMD_SKIP_MONITOR | CMD_ADMIN;
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 /** Inside MULTI over maxmemory, every command is refused but these. */
 const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
+/** The security warning is logged at most this often (Redis: once a minute). */
+const SECURITY_LOG_INTERVAL_MS = 60000;
+
+/** `POST` or `Host:` in any case: an HTTP request sent to the Redis port. */
+function looksLikeHttp(name: Buffer): boolean {
+  const n = name.length;
+  if (n !== 4 && n !== 5) return false;
+  const s = name.latin1Slice(0, n).toLowerCase();
+  return s === 'post' || s === 'host:';
+}
+
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 /** A command name or argument in an error message: as Redis's `%.128s`, cut at NUL. */
@@ -124,6 +136,8 @@ export class RedisServer
   /** `tracking-table-max-keys`, kept as a number for the check before each command. */
   trackingMaxKeys = 0;
   readonly scripting: ScriptingEngine;
+  /** Users and permissions; before any client exists (every client starts as its default user). */
+  readonly acl: Acl;
   /** While a script runs (also between its slices once busy), time stands still for it. */
   timeFrozen = false;
 
@@ -137,6 +151,8 @@ export class RedisServer
     readonly log: ServerLog = { notice: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) },
     readonly commands: ReadonlyMap<string, CommandDef> = buildCommandTable(),
   ) {
+    this.acl = new Acl(this, commands);
+    this.acl.loadAtStartup();
     for (let i = 0; i < config.databases; i++) this.dbs.push(new Db(i, this));
     this.multi = new Transactions(config.databases, this);
     this.blocking = new Blocking(config.databases, this);
@@ -345,6 +361,13 @@ export class RedisServer
     return pos;
   }
 
+  /** argv[0] as `c` sent it (ACL LOG's AUTH), or its canonical name. */
+  commandNameAsSent(c: Client): string {
+    const p = c.parser;
+    if (this.input === null || this.current !== c || c.inExec || p.nameStart < 0) return c.lastCommand;
+    return this.input.latin1Slice(p.nameStart, p.nameEnd);
+  }
+
   /** argv[0] as the client sent it (MONITOR shows it so), when it is still in the input. */
   private sentName(c: Client, argv: Buffer[]): Buffer[] {
     const p = c.parser;
@@ -363,6 +386,7 @@ export class RedisServer
   execute(c: Client, argv: Buffer[], def = this.lookup(argv[0])): void {
     c.lastInteraction = this.nowMs;
     if (def === undefined) {
+      if (looksLikeHttp(argv[0])) return this.securityWarning(c);
       let args = '';
       for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${clip(argv[i], 128 - args.length)}' `;
       return this.reject(c, `ERR unknown command '${clip(argv[0])}', with args beginning with: ${args}`);
@@ -370,12 +394,17 @@ export class RedisServer
     const arity = def.arity;
     const flags = def.flags;
     if (arity > 0 ? argv.length !== arity : argv.length < -arity) return this.reject(c, arityError(def.name), def.name);
-    if (!c.authenticated && (flags & CMD_NO_AUTH) === 0) return this.reject(c, 'NOAUTH Authentication required.', def.name);
+    if (!c.authenticated && (flags & CMD_NO_AUTH) === 0 && this.acl.authRequired) return this.reject(c, 'NOAUTH Authentication required.', def.name);
     if (this.scripting.runner.running !== null) {
       const busy = this.scripting.runner.busyError(def, argv);
       if (busy !== null) return this.reject(c, busy, def.name);
     }
     if (c.multi !== null && (flags & CMD_NO_MULTI) !== 0) return this.reject(c, 'ERR Command not allowed inside a transaction', def.name);
+    // One property test for users allowed everything (the default user): no per-command work.
+    if (!c.user.unrestricted) {
+      const denied = this.acl.denied(c, def, argv);
+      if (denied !== null) return this.reject(c, denied, def.name);
+    }
     if (c.reply.proto === 2 && c.subscribed && !PUBSUB_ALLOWED.has(def.name)) {
       return this.reject(
         c,
@@ -398,6 +427,26 @@ export class RedisServer
   }
 
   /**
+   * A client sending `POST` or `Host:` is a browser tricked into talking to the server (cross
+   * protocol scripting): it is disconnected, and logged at most once a minute (Redis's
+   * securityWarningCommand).
+   */
+  private securityWarning(c: Client): void {
+    const now = Date.now();
+    if (now - this.securityLoggedAt > SECURITY_LOG_INTERVAL_MS) {
+      this.log.warn(
+        'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.',
+      );
+      this.securityLoggedAt = now;
+    }
+    // Nothing more is sent: Redis frees the client before writing its pending replies.
+    c.out.discard();
+    c.closing = true;
+  }
+
+  private securityLoggedAt = 0;
+
+  /**
    * Whether `def` is refused over `maxmemory` (Redis's processCommand): a denyoom command, EXEC
    * of a transaction holding one, and inside MULTI anything but EXEC/DISCARD/QUIT/RESET (the
    * queue itself takes memory).
@@ -407,6 +456,10 @@ export class RedisServer
     if (c.multi === null) return false;
     if (def.name === 'exec') return c.multi.some((q) => (q.def.flags & CMD_DENYOOM) !== 0);
     return !OOM_EXEMPT_IN_MULTI.has(def.name);
+  }
+
+  execDenied(c: Client, def: CommandDef, argv: Buffer[], queued: number): string | null {
+    return this.acl.deniedInExec(c, def, argv, queued);
   }
 
   private reject(c: Client, msg: string, name?: string): void {
@@ -491,7 +544,8 @@ export class RedisServer
     const file = this.config.configFile;
     if (file === undefined) throw new CommandError('ERR The server is running without a config file');
     try {
-      rewriteConfig(this.config, file, forceAll);
+      const users = showSetting(this.config, 'aclfile') === '' ? this.acl.describeAll() : [];
+      rewriteConfig(this.config, file, forceAll, users);
     } catch (e) {
       const what = forceAll ? 'CONFIG-REWRITE-FORCE-ALL failed' : 'Rewriting config file';
       throw new CommandError(`ERR ${what}: ${e instanceof Error ? e.message : String(e)}`);

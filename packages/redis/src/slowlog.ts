@@ -27,9 +27,15 @@ export interface SlowLogEntry {
 
 const REDACTED = Buffer.from('(redacted)');
 
-/** True for argument `i` of a command whose value is a secret (CONFIG SET of a sensitive parameter). */
+/**
+ * True for argument `i` of a command whose value is a secret: CONFIG SET of a sensitive
+ * parameter, AUTH's arguments, ACL SETUSER's name and rules (Redis redacts them all).
+ */
 function secret(argv: readonly Buffer[], i: number): boolean {
-  if (argv.length < 4 || argv[0].toString().toLowerCase() !== 'config' || argv[1].toString().toLowerCase() !== 'set') return false;
+  const name = argv[0].toString().toLowerCase();
+  if (name === 'auth') return i >= 1;
+  if (name === 'acl') return i >= 2 && argv[1].toString().toLowerCase() === 'setuser';
+  if (argv.length < 4 || name !== 'config' || argv[1].toString().toLowerCase() !== 'set') return false;
   if (i < 3 || i % 2 === 0) return false;
   const spec = lookupParam(argv[i - 1].toString());
   return spec !== undefined && (spec.flags & SENSITIVE) !== 0;

@@ -57,8 +57,8 @@ const CLIENT_FLAG_LETTERS: readonly (readonly [bit: number, letter: string])[] =
   [CLIENT_NO_EVICT, 'e'],
 ];
 
-function clientFlags(c: ClientView): string {
-  const flags = c.flags;
+function clientFlags(c: ClientView, extra: number): string {
+  const flags = c.flags | extra;
   let f = '';
   for (const [bit, letter] of CLIENT_FLAG_LETTERS) if ((flags & bit) !== 0) f += letter;
   return f === '' ? 'N' : f;
@@ -84,17 +84,21 @@ function clientAddr(c: ClientView, local: boolean): string {
   return addressString(local ? c.conn.localAddr : c.conn.remoteAddr);
 }
 
-/** One CLIENT LIST line, with Redis 7.0's fields in its order. */
-function clientInfoLine(c: ClientView, now: number): string {
+/**
+ * One CLIENT LIST line, with Redis 7.0's fields in its order (ACL LOG's client-info too).
+ * `execQueued` >= 0: the client runs EXEC of that many commands, and shows as still in MULTI
+ * (Redis leaves the MULTI state after the queue).
+ */
+export function clientInfoLine(c: ClientView, now: number, execQueued = -1): string {
   const qbuf = c.conn === null ? 0 : c.conn.inboundBuffered;
   const obl = c.conn === null ? 0 : c.conn.outboundBuffered;
   const redirect = (c.flags & CLIENT_TRACKING) !== 0 ? c.trackingRedirect : -1;
   return (
     `id=${c.id} addr=${clientAddr(c, false)} laddr=${clientAddr(c, true)} fd=-1 name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
-    `flags=${clientFlags(c)} db=${c.db.index} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
-    `multi=${c.queued} qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=0 ` +
-    `events=r cmd=${c.lastCommand} user=default redir=${redirect} resp=${c.protocol}`
+    `flags=${clientFlags(c, execQueued >= 0 ? CLIENT_MULTI : 0)} db=${c.db.index} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
+    `multi=${execQueued >= 0 ? execQueued : c.queued} qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=0 ` +
+    `events=r cmd=${c.lastCommand} user=${c.user.name} redir=${redirect} resp=${c.protocol}`
   );
 }
 
@@ -130,10 +134,11 @@ interface KillFilter {
   addr?: string;
   laddr?: string;
   type?: ClientType;
+  user?: string;
   skipMe: boolean;
 }
 
-function parseKillFilter(argv: Buffer[]): KillFilter {
+function parseKillFilter(ctx: CommandContext, argv: Buffer[]): KillFilter {
   const f: KillFilter = { skipMe: true };
   for (let i = 2; i < argv.length; i += 2) {
     if (i + 1 >= argv.length) throw new CommandError(SYNTAX);
@@ -147,8 +152,9 @@ function parseKillFilter(argv: Buffer[]): KillFilter {
     else if (argIs(opt, 'addr')) f.addr = keyOf(v);
     else if (argIs(opt, 'laddr')) f.laddr = keyOf(v);
     else if (argIs(opt, 'user')) {
-      // Every connection is the default user's.
-      if (!argIs(v, 'default')) throw new CommandError(`ERR No such user '${keyOf(v)}'`);
+      const name = keyOf(v);
+      if (ctx.server.acl.userInfo(name) === undefined) throw new CommandError(`ERR No such user '${name}'`);
+      f.user = name;
     } else if (argIs(opt, 'skipme')) {
       if (argIs(v, 'yes')) f.skipMe = true;
       else if (argIs(v, 'no')) f.skipMe = false;
@@ -161,7 +167,7 @@ function parseKillFilter(argv: Buffer[]): KillFilter {
 function kill(ctx: CommandContext, argv: Buffer[]): void {
   // The old form, CLIENT KILL addr, may kill the caller itself and answers OK or an error.
   const oldForm = argv.length === 3;
-  const f: KillFilter = oldForm ? { addr: keyOf(argv[2]), skipMe: false } : parseKillFilter(argv);
+  const f: KillFilter = oldForm ? { addr: keyOf(argv[2]), skipMe: false } : parseKillFilter(ctx, argv);
   const me = ctx.client;
   let killed = 0;
   let killMe = false;
@@ -169,6 +175,7 @@ function kill(ctx: CommandContext, argv: Buffer[]): void {
     if (f.addr !== undefined && clientAddr(c, false) !== f.addr) continue;
     if (f.laddr !== undefined && clientAddr(c, true) !== f.laddr) continue;
     if (f.type !== undefined && clientType(c) !== f.type) continue;
+    if (f.user !== undefined && c.user.name !== f.user) continue;
     if (f.id !== undefined && c.id !== f.id) continue;
     if (c === me && f.skipMe) continue;
     if (c === me) killMe = true;

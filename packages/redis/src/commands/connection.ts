@@ -16,12 +16,6 @@ const SESSION = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH 
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-function checkPassword(ctx: CommandContext, user: Buffer, pass: Buffer): boolean {
-  if (!argIs(user, 'default')) return false;
-  const required = ctx.server.config.requirepass;
-  return required === '' || pass.toString() === required;
-}
-
 function hello(ctx: CommandContext, argv: Buffer[]): void {
   const c = ctx.client;
   let ver = 0;
@@ -45,13 +39,10 @@ function hello(ctx: CommandContext, argv: Buffer[]): void {
       throw new CommandError(`ERR Syntax error in HELLO option '${argv[j].latin1Slice(0, argv[j].length)}'`);
     }
   }
-  if (auth !== null) {
-    if (!checkPassword(ctx, auth[0], auth[1])) throw new CommandError(WRONGPASS);
-    c.authenticate();
-  }
+  if (auth !== null && !c.login(auth[0].latin1Slice(0, auth[0].length), auth[1])) throw new CommandError(WRONGPASS);
   if (!c.authenticated) {
     throw new CommandError(
-      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
   if (name !== null) c.setName(name.toString());
@@ -99,14 +90,13 @@ export const connectionCommands: CommandDef[] = [
   def('hello', -1, SESSION, NOKEYS, 'connection', hello),
   def('auth', -2, SESSION, NOKEYS, 'connection', (ctx, argv) => {
     if (argv.length > 3) throw new CommandError(SYNTAX);
-    if (argv.length === 2 && ctx.server.config.requirepass === '') {
+    if (argv.length === 2 && ctx.server.acl.defaultNoPass) {
       throw new CommandError(
         'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
       );
     }
-    const user = argv.length === 3 ? argv[1] : Buffer.from('default');
-    if (!checkPassword(ctx, user, argv[argv.length - 1])) throw new CommandError(WRONGPASS);
-    ctx.client.authenticate();
+    const user = argv.length === 3 ? argv[1].latin1Slice(0, argv[1].length) : 'default';
+    if (!ctx.client.login(user, argv[argv.length - 1])) throw new CommandError(WRONGPASS);
     ctx.reply.ok();
   }),
   def('reset', 1, SESSION, NOKEYS, 'connection', (ctx) => {

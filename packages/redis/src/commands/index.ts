@@ -5,6 +5,7 @@
  */
 import type { CommandDef } from '../command';
 import { typeCommands } from '../types';
+import { aclCommands } from './acl';
 import { adminCommands } from './admin';
 import { bitmapCommands } from './bitmaps';
 import { clusterCommands } from './cluster';
@@ -30,7 +31,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands, replicationCommands]) {
+  for (const list of [connectionCommands, aclCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands, replicationCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);

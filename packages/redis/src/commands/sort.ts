@@ -32,7 +32,11 @@ interface SortOptions {
   store: string | null;
 }
 
-function parseOptions(argv: Buffer[], readonly: boolean): SortOptions {
+/**
+ * `mayReadAnyKey`: the user may read every key (BY and GET patterns read keys the command line
+ * does not name, so a user limited to some keys may not use them; Redis's sort.c).
+ */
+function parseOptions(argv: Buffer[], readonly: boolean, mayReadAnyKey: () => boolean): SortOptions {
   const o: SortOptions = { desc: false, alpha: false, offset: 0, count: -1, by: null, dontSort: false, get: [], store: null };
   for (let j = 2; j < argv.length; j++) {
     const a = argv[j];
@@ -49,7 +53,9 @@ function parseOptions(argv: Buffer[], readonly: boolean): SortOptions {
     } else if (argIs(a, 'by') && left >= 1) {
       o.by = Buffer.from(argv[++j]);
       o.dontSort = o.by.indexOf(STAR) < 0;
+      if (!o.dontSort && !mayReadAnyKey()) throw new CommandError('ERR BY option of SORT denied due to insufficient ACL permissions.');
     } else if (argIs(a, 'get') && left >= 1) {
+      if (!mayReadAnyKey()) throw new CommandError('ERR GET option of SORT denied due to insufficient ACL permissions.');
       o.get.push(Buffer.from(argv[++j]));
     } else throw new CommandError(SYNTAX);
   }
@@ -130,7 +136,7 @@ function sizeOf(value: unknown, type: string): number {
 }
 
 function sort(ctx: CommandContext, argv: Buffer[], readonly: boolean): void {
-  const o = parseOptions(argv, readonly);
+  const o = parseOptions(argv, readonly, () => ctx.client.mayReadEveryKey(argv));
   const db = ctx.db;
   const e = db.lookupRead(keyOf(argv[1]));
   if (e !== undefined && e.type !== 'list' && e.type !== 'set' && e.type !== 'zset') throw new CommandError(WRONGTYPE);

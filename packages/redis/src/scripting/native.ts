@@ -13,6 +13,11 @@ export interface EngineHost {
    * bytes); `grown` is a bigger buffer that replaces it from now on. Returns the RESP reply.
    */
   call(argc: number, grown: ArrayBuffer | undefined): Uint8Array;
+  /**
+   * redis.acl_check_cmd, its arguments handed over as `call`'s: 1 when the caller's ACL user may
+   * run them, 0 when not, -1 for an unknown command.
+   */
+  aclCheck(argc: number, grown: ArrayBuffer | undefined): number;
   /** redis.log (level 0 debug … 3 warning). */
   log(level: number, message: string): void;
   /** redis.setresp. */

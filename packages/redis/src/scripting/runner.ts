@@ -239,7 +239,8 @@ export class ScriptRunner implements EngineHost {
 
   // --- EngineHost: what the interpreter asks while a script runs ---
 
-  call(argc: number, grown: ArrayBuffer | undefined): Uint8Array {
+  /** The arguments the interpreter put in the shared buffer (`grown` replaces it when given). */
+  private takeArgs(argc: number, grown: ArrayBuffer | undefined): Buffer[] {
     if (grown !== undefined) {
       this.args = grown;
       this.argBytes = Buffer.from(grown);
@@ -252,6 +253,17 @@ export class ScriptRunner implements EngineHost {
       argv[i] = this.argBytes.subarray(offset, offset + len);
       offset += len;
     }
+    return argv;
+  }
+
+  aclCheck(argc: number, grown: ArrayBuffer | undefined): number {
+    const argv = this.takeArgs(argc, grown);
+    const run = this.running;
+    return run === null ? -1 : this.server.acl.scriptMayRun(run.caller, argv);
+  }
+
+  call(argc: number, grown: ArrayBuffer | undefined): Uint8Array {
+    const argv = this.takeArgs(argc, grown);
     this.captured = 0;
     const error = this.check(argv);
     if (error !== null) {
@@ -304,6 +316,11 @@ export class ScriptRunner implements EngineHost {
     const arity = def.arity;
     if (arity > 0 ? argv.length !== arity : argv.length < -arity) return 'ERR Wrong number of args calling Redis command from script';
     if (NOSCRIPT.has(def.name) && !this.denyScriptsDisabled) return 'ERR This Redis command is not allowed from script';
+    // The script runs with its caller's permissions (one test for the default user).
+    if (!run.caller.user.unrestricted) {
+      const denied = this.server.acl.deniedInScript(run.caller, def, argv);
+      if (denied !== null) return denied;
+    }
     const write = (def.flags & CMD_WRITE) !== 0;
     if (run.readonly && (write || (def.flags & CMD_MAY_REPLICATE) !== 0 || MAY_REPLICATE.has(def.name))) {
       return 'ERR Write commands are not allowed from read-only scripts.';
