@@ -85,9 +85,9 @@ const PROTECTED_MODE_DENIED =
   "manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. " +
   'NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
 
-/** Protected mode (on by default): without a password, only local clients are served. */
-function refusedByProtectedMode(config: Config, conn: Conn<Client>): boolean {
-  return config.requirepass === '' && showSetting(config, 'protected-mode') === 'yes' && !isLocal(conn);
+/** Protected mode (on by default): while the default user needs no password, only local clients are served. */
+function refusedByProtectedMode(server: RedisServer, conn: Conn<Client>): boolean {
+  return server.acl.defaultNoPass && showSetting(server.config, 'protected-mode') === 'yes' && !isLocal(conn);
 }
 
 /** Loads the AOF (when enabled), then listens. */
@@ -112,7 +112,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   };
   const events: Events<Client> = {
     opened(conn: Conn<Client>) {
-      if (refusedByProtectedMode(config, conn)) {
+      if (refusedByProtectedMode(server, conn)) {
         server.stats.rejectedConnections++;
         return { out: PROTECTED_MODE_DENIED, action: Action.Close };
       }
