@@ -122,9 +122,8 @@ export class RespParser {
     }
     if (cr > len - 2) return this.incomplete(pos);
     const count = parseLineInt(data, pos + 1, cr);
-    if (!(count <= INT_MAX) || (this.authRequired && count > UNAUTH_MAX_ARGS)) {
-      throw new ProtocolError('invalid multibulk length');
-    }
+    if (!(count <= INT_MAX)) throw new ProtocolError('invalid multibulk length');
+    if (this.authRequired && count > UNAUTH_MAX_ARGS) throw new ProtocolError('unauthenticated multibulk length');
     const argv = this.argv;
     if (count <= 0) {
       argv.length = 0;
@@ -216,9 +215,8 @@ export class RespParser {
         throw new ProtocolError(`expected '$', got '${String.fromCharCode(data[pos])}'`);
       }
       const blen = parseLineInt(data, pos + 1, cr);
-      if (!(blen >= 0) || blen > this.maxBulk || (this.authRequired && blen > UNAUTH_MAX_BULK)) {
-        throw new ProtocolError('invalid bulk length');
-      }
+      if (!(blen >= 0) || blen > this.maxBulk) throw new ProtocolError('invalid bulk length');
+      if (this.authRequired && blen > UNAUTH_MAX_BULK) throw new ProtocolError('unauthenticated bulk length');
       const start = cr + 2;
       const end = start + blen;
       if (end + 2 > len) {

@@ -91,8 +91,8 @@ describe('RespParser', () => {
   test('unauthenticated clients get Redis tighter limits', () => {
     const p = new RespParser();
     p.authRequired = true;
-    expect(() => p.parse(Buffer.from('*11\r\n'), 0)).toThrow('invalid multibulk length');
-    expect(() => p.parse(Buffer.from('*1\r\n$16385\r\n'), 0)).toThrow('invalid bulk length');
+    expect(() => p.parse(Buffer.from('*11\r\n'), 0)).toThrow('unauthenticated multibulk length');
+    expect(() => p.parse(Buffer.from('*1\r\n$16385\r\n'), 0)).toThrow('unauthenticated bulk length');
   });
 
   test('inline arguments follow sdssplitargs quoting', () => {

@@ -65,7 +65,7 @@ test('requirepass: NOAUTH before AUTH, WRONGPASS, then access', async () => {
   const c = connect(r, { password: 'sekret' });
   expect(await c.get('a')).toBe('1');
   // Before AUTH, a large request is a protocol error (Redis's limit for unauthenticated peers).
-  expect(await telnet(r.port, '*20\r\n')).toBe('-ERR Protocol error: invalid multibulk length\r\n');
+  expect(await telnet(r.port, '*20\r\n')).toBe('-ERR Protocol error: unauthenticated multibulk length\r\n');
 });
 
 test('16 databases, SELECT, SWAPDB, FLUSHDB/FLUSHALL, DBSIZE', async () => {

@@ -97,6 +97,16 @@ export class Acl implements AclView {
   setDefaultPassword(password: string): void {
     this.defaultUser.apply('resetpass');
     this.defaultUser.apply(password === '' ? 'nopass' : `>${password}`);
+    this.defaultUserChanged();
+  }
+
+  /**
+   * The default user's password or state changed: the request-size limits of unauthenticated
+   * clients follow (Redis's parser asks authRequired for every request).
+   */
+  private defaultUserChanged(): void {
+    const required = this.authRequired;
+    for (const c of this.host.clients.values()) c.parser.authRequired = required && !c.authenticated;
   }
 
   /**
@@ -249,6 +259,7 @@ export class Acl implements AclView {
     if (existing !== undefined) {
       this.killRevokedSubscribers(staged, existing);
       existing.copyFrom(staged);
+      if (existing === this.defaultUser) this.defaultUserChanged();
     } else this.users.set(name, staged);
   }
 
@@ -416,6 +427,7 @@ export class Acl implements AclView {
     // The default user object stays (clients point at it): it takes the new rules.
     this.defaultUser.copyFrom(users.get('default') ?? this.createDefaultUser());
     users.set('default', this.defaultUser);
+    this.defaultUserChanged();
     const old = this.users;
     this.users = users;
     for (const u of old.values()) if (u !== this.defaultUser) this.disconnectUser(u);
