@@ -308,7 +308,7 @@ export class Aof {
     const ops = this.server.typeOps[e.type];
     if (ops === undefined) throw new Error(`no AOF rewrite for type ${e.type}`);
     for (const argv of ops.rewrite(key, e.value)) rw.out.command(argv);
-    const at = db.getExpire(key);
+    const at = db.getExpireExact(key);
     if (at !== undefined) rw.out.command(['PEXPIREAT', key, String(at)]);
   }
 

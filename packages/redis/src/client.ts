@@ -20,8 +20,10 @@ import {
   type ClientState,
   type CommandContext,
   type ReplyPiece,
+  type Suspension,
 } from './command';
 import type { AclUser } from './acl';
+import { suspendClient } from './suspend';
 import type { Db } from './keyspace';
 import type { QueuedCommand } from './multi';
 import { RespParser } from './parser';
@@ -90,6 +92,8 @@ export class Client implements CommandContext, ClientState {
   readonly createdAt: number;
   lastInteraction: number;
   lastCommand = 'NULL';
+  /** When its output went over its class's soft `client-output-buffer-limit` (ms), 0 while under. */
+  softLimitSince = 0;
   /** Its writes are logged to the AOF (a script's client stops after redis.set_repl(REPL_NONE)). */
   logsWrites = true;
 
@@ -156,6 +160,10 @@ export class Client implements CommandContext, ClientState {
 
   block(spec: BlockSpec): void {
     this.server.blocking.block(this, spec);
+  }
+
+  suspend(keys: readonly string[]): Suspension {
+    return suspendClient(this.server, this, keys);
   }
 
   stream(next: ReplyPiece): void {

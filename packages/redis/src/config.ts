@@ -14,7 +14,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { PARAMS, IMMUTABLE, PROTECTED, HIDDEN, type ParamSpec } from './config-table';
-import { INVALID_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from './notify';
+import { clientRoom } from './fd-limit';
+import { INVALID_EVENT_CLASS, formatKeyspaceEvents, keyspaceEventLetters, parseKeyspaceEvents } from './notify';
 
 /** The eviction policies nevio implements. */
 /** `maxmemory-policy`: every policy of Redis 7.0 (see `evict.ts`). */
@@ -204,7 +205,7 @@ function special(name: string, values: string[], current: string): { text: strin
     case 'notify-keyspace-events': {
       if (values.length !== 1) return { err: 'wrong number of arguments' };
       const flags = parseKeyspaceEvents(values[0]);
-      return flags === undefined ? { err: INVALID_EVENT_CLASS } : { text: formatKeyspaceEvents(flags) };
+      return flags === undefined ? { err: INVALID_EVENT_CLASS } : { text: keyspaceEventLetters(flags) };
     }
     case 'replicaof':
       if (words.length !== 2) return { err: 'wrong number of arguments' };
@@ -320,6 +321,10 @@ export function applySetting(cfg: Config, rawName: string, values: string[], opt
   const text = parsed.text;
   // Setting one of these to the value it has already is a no-op nevio can do (CONFIG sanity checks do it).
   if (!startup && NEVIO_IMMUTABLE.has(name) && text !== showSetting(cfg, name)) return failed("can't set immutable config");
+  if (name === 'maxclients' && !startup) {
+    const room = clientRoom();
+    if (room !== null && Number(text) > room) return failed(`The operating system is not able to handle the specified number of clients, try with ${room}`);
+  }
   const refused = unsupported(name, text);
   if (refused !== undefined) return failed(`unsupported by nevio: ${refused}`);
   if (isField(NUMBER_FIELDS, name)) cfg[name] = Number(text);
@@ -352,9 +357,16 @@ export function showSetting(cfg: Readonly<Config>, rawName: string): string {
     case 'enable-debug-command':
     case 'enable-protected-configs':
       return cfg[name];
+    case 'notify-keyspace-events':
+      return formatKeyspaceEvents(keyspaceEventFlags(cfg));
     default:
       return cfg.stored?.get(name) ?? spec?.dflt ?? '';
   }
+}
+
+/** The `NOTIFY_*` bits `notify-keyspace-events` enables (all of them, `n` with `A` included). */
+export function keyspaceEventFlags(cfg: Readonly<Config>): number {
+  return parseKeyspaceEvents(cfg.stored?.get('notify-keyspace-events') ?? '') ?? 0;
 }
 
 /** A copy that CONFIG SET can change without touching `cfg` until every setting passed. */

@@ -171,6 +171,21 @@ export interface BlockSpec {
  */
 export type ReplyPiece = (reply: Reply) => boolean;
 
+/**
+ * A client suspended by {@link ClientState.suspend} until something outside the command, such
+ * as MIGRATE's target answering, lets it finish.
+ */
+export interface Suspension {
+  /** True when another client changed (or deleted) one of the keys given to `suspend` meanwhile. */
+  readonly keysChanged: boolean;
+  /**
+   * Ends the wait: `finish` runs as the rest of the command (it writes the reply, may change the
+   * keyspace and call `propagate`), then the client's later commands run. Call it once. When the
+   * client disconnected meanwhile, `finish` still runs, for its changes, and its reply is dropped.
+   */
+  resume(finish: (ctx: CommandContext) => void): void;
+}
+
 /** The client running the command: its state, and what commands change in it. */
 export interface ClientState extends ClientView {
   /**
@@ -194,6 +209,13 @@ export interface ClientState extends ClientView {
    * may change the keyspace between pieces.
    */
   stream(next: ReplyPiece): void;
+  /**
+   * Suspends the client while the command waits for something outside the server (MIGRATE): no
+   * reply now, its later pipelined commands wait, other clients are served. Call it as the last
+   * thing `run` does, only when {@link ClientState.canBlock}. `keys` (of the current database)
+   * are watched for changes by others ({@link Suspension.keysChanged}).
+   */
+  suspend(keys: readonly string[]): Suspension;
   /** CLIENT SETNAME / HELLO SETNAME. */
   setName(name: string): void;
   /** SELECT: `index` must be a valid database number. */
@@ -407,6 +429,41 @@ export interface Scripting {
   readonly scriptsMemory: number;
 }
 
+/** What a MIGRATE exchange sends once the connection to the target is ready. */
+export interface MigrateRequest {
+  /** The bytes to send (RESP commands). */
+  readonly bytes: readonly Buffer[];
+  /** How many reply lines to read (one per command sent). */
+  readonly replies: number;
+}
+
+/**
+ * How a MIGRATE exchange ended: `unreachable` when the connect failed or timed out; otherwise the
+ * reply lines read (without CRLF) and, when fewer than asked came, what failed (`writing` while
+ * sending, `reading` afterwards) and whether that was the timeout.
+ */
+export type MigrateOutcome =
+  | { readonly kind: 'unreachable' }
+  | { readonly kind: 'answered'; readonly lines: readonly string[]; readonly failure: 'writing' | 'reading' | null; readonly timedOut: boolean };
+
+/** MIGRATE's connections to other servers, cached per `host:port` (Redis's migrate socket cache). */
+export interface MigrateLinks {
+  /**
+   * Runs one exchange on the connection to `host:port`, dialing it first (within `timeoutMs`);
+   * exchanges with one target run one after the other. `prepare` gets the database the target
+   * has selected (null when unknown) and returns what to send; `done` gets the outcome, and may
+   * call {@link MigrateLinks.selected} or {@link MigrateLinks.close} before the next exchange.
+   * `timeoutMs` also bounds each wait for progress while sending and reading.
+   */
+  exchange(host: string, port: string, timeoutMs: number, prepare: (selectedDb: string | null) => MigrateRequest, done: (outcome: MigrateOutcome) => void): void;
+  /** Records the database the target has selected (null: unknown, SELECT again next time). */
+  selected(host: string, port: string, db: string | null): void;
+  /** Closes and forgets the connection (after a socket error): the next exchange dials again. */
+  close(host: string, port: string): void;
+  /** Connections cached now (INFO `migrate_cached_sockets`). */
+  readonly cached: number;
+}
+
 /** The server as commands see it. */
 export interface ServerContext {
   /** The current time in ms, cached per batch of events like Redis's `server.mstime`. */
@@ -479,6 +536,8 @@ export interface ServerContext {
   readonly replication: ReplicationView;
   /** ACL users, rules and log (ACL, AUTH). */
   readonly acl: AclView;
+  /** MIGRATE's connections to target servers. */
+  readonly migrateLinks: MigrateLinks;
   /** SHUTDOWN: asks the transport to stop. */
   shutdown(): void;
 }

@@ -99,6 +99,11 @@ export class Db {
   expireCursor: Iterator<[string, number]> | null = null;
   /** The resume point of {@link Db.sample}. */
   private sampleCursor: Iterator<[string, Entry]> | null = null;
+  /**
+   * Expiry times past 2^53 ms by key, exactly; valid while `expires` holds their rounded value
+   * (an entry is dropped with its key, and one whose key got another time is ignored).
+   */
+  private exactExpires: Map<string, bigint> | null = null;
 
   constructor(
     readonly index: number,
@@ -196,6 +201,7 @@ export class Db {
     if (this.lookupWrite(key) === undefined) return false;
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.exactExpires !== null) this.exactExpires.delete(key);
     this.modified(key);
     return true;
   }
@@ -222,9 +228,29 @@ export class Db {
     return this.expires.size === 0 ? undefined : this.expires.get(key);
   }
 
-  /** Sets the absolute expiry (ms) of an existing key. */
-  setExpire(key: string, atMs: number): void {
-    this.expires.set(key, atMs);
+  /**
+   * Sets the absolute expiry (ms) of an existing key. A bigint past 2^53 (PEXPIREAT near
+   * INT64_MAX) is also kept exactly, for {@link Db.getExpireExact}.
+   */
+  setExpire(key: string, atMs: number | bigint): void {
+    const at = Number(atMs);
+    if (typeof atMs === 'bigint' && !Number.isSafeInteger(at)) (this.exactExpires ??= new Map()).set(key, atMs);
+    this.expires.set(key, at);
+  }
+
+  /**
+   * The absolute expiry time of a key in ms, exactly (PTTL, PEXPIRETIME): {@link Db.getExpire}
+   * rounds times past 2^53 ms to a double, which is fine for comparing with the clock only.
+   */
+  getExpireExact(key: string): bigint | undefined {
+    const at = this.getExpire(key);
+    if (at === undefined) return undefined;
+    if (!Number.isSafeInteger(at) && this.exactExpires !== null) {
+      const exact = this.exactExpires.get(key);
+      // Kept only while the key's time is still the one it was recorded for.
+      if (exact !== undefined && Number(exact) === at) return exact;
+    }
+    return BigInt(at);
   }
 
   /** Removes a key's expiry; true when it had one. */
@@ -258,6 +284,7 @@ export class Db {
   swapWith(other: Db): void {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.exactExpires, other.exactExpires] = [other.exactExpires, this.exactExpires];
     this.expireCursor = other.expireCursor = null;
     this.sampleCursor = other.sampleCursor = null;
   }
@@ -267,6 +294,7 @@ export class Db {
     const n = this.dict.size;
     this.dict.clear();
     this.expires.clear();
+    this.exactExpires = null;
     this.expireCursor = null;
     this.sampleCursor = null;
     this.hooks.cleared(this);

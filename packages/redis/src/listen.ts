@@ -5,12 +5,14 @@
  * @packageDocumentation
  */
 import { closeIdleClients, expireCycle, trackingCron } from './cron';
-import { Action, serve, SystemCallError, type Conn, type Events, type Server } from '@nevio/core';
+import { Action, SystemCallError, serve, type Conn, type Events, type Server } from '@nevio/core';
+import { AcceptErrorLog } from './accept-log';
+import { fitMaxclients } from './fd-limit';
 import { Aof } from './aof';
 import type { Client } from './client';
 import { showSetting, type Config } from './config';
 import { updateClock } from './keyspace';
-import { RedisServer, type ServerLog } from './server';
+import { OUTPUT_PAUSE_BYTES, RedisServer, type ServerLog } from './server';
 
 /** A listening nevio-redis. */
 export interface RunningRedis {
@@ -93,6 +95,9 @@ function refusedByProtectedMode(server: RedisServer, conn: Conn<Client>): boolea
 /** Loads the AOF (when enabled), then listens. */
 export async function startRedis(config: Config, log?: ServerLog): Promise<RunningRedis> {
   const server = new RedisServer(config, log);
+  // A limit of clients the process cannot hold descriptors for is lowered, as Redis does.
+  config.maxclients = fitMaxclients(config.maxclients, (msg) => server.log.warn(msg));
+  const acceptErrors = new AcceptErrorLog((msg) => server.log.warn(msg));
   if (config.appendonly) {
     server.aof = new Aof(server);
     server.aof.load();
@@ -109,6 +114,17 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   const flushBatch = (): void => {
     flushScheduled = false;
     server.flush();
+  };
+  // Connections whose pipeline stopped on a big backlog of replies (server.ts processInput):
+  // their input is presented again once the output drained.
+  const waitingForDrain = new Set<Conn<Client>>();
+  const resumeWhenDrained = (conn: Conn<Client>): void => {
+    setImmediate(() => {
+      if (conn.closed) return;
+      // Above the high watermark the reactor reports `drained` later; below it, go on now.
+      if (conn.outboundBuffered >= OUTPUT_PAUSE_BYTES) waitingForDrain.add(conn);
+      else conn.wake();
+    });
   };
   const events: Events<Client> = {
     opened(conn: Conn<Client>) {
@@ -128,6 +144,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       if (c === undefined) return Action.Close;
       server.updateTime();
       const used = server.processInput(c, data);
+      const outputBound = used < data.length && c.out.backlog >= OUTPUT_PAUSE_BYTES;
       // Consuming everything is the default; only a partial command needs the read cursor.
       if (used < data.length) conn.discard(used);
       if (c.closing || !deferFlush()) server.flush();
@@ -135,13 +152,17 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
         flushScheduled = true;
         queueMicrotask(flushBatch);
       }
+      if (outputBound) resumeWhenDrained(conn);
       return c.closing ? Action.Close : undefined;
     },
     drained(conn) {
       const c = conn.context;
-      if (c !== undefined) server.streams.drained(c);
+      if (c === undefined) return;
+      server.streams.drained(c);
+      if (waitingForDrain.delete(conn)) conn.wake();
     },
     closed(conn) {
+      waitingForDrain.delete(conn);
       const c = conn.context;
       if (c !== undefined) server.freeClient(c);
     },
@@ -162,7 +183,8 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       return Math.max(1, Math.floor(1000 / Math.max(1, config.hz)));
     },
     error(err, conn) {
-      server.log.error(`connection ${conn?.id ?? '-'}: ${err.message}`);
+      if (conn === undefined && err instanceof SystemCallError && err.syscall === 'accept') acceptErrors.failed(err.message);
+      else server.log.error(`connection ${conn?.id ?? '-'}: ${err.message}`);
     },
   };
   updateClock(Date.now());
@@ -173,6 +195,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       try {
+        server.migrateLinks.closeAll();
         await core.stop();
       } finally {
         server.scripting.close();

@@ -5,9 +5,8 @@
  * @packageDocumentation
  */
 import { Aof } from './aof';
-import { showSetting, type Config } from './config';
+import { keyspaceEventFlags, showSetting, type Config } from './config';
 import { accessTracking } from './keyspace';
-import { parseKeyspaceEvents } from './notify';
 import type { RedisServer } from './server';
 
 /** Reads keep the LFU counter under an LFU policy, the LRU clock otherwise (`keyspace.ts`). */
@@ -22,7 +21,8 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
   const cfg = server.config;
   if (name === 'slowlog-max-len') server.slowlog.trim(cfg['slowlog-max-len']);
   if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') followAccessTracking(cfg);
-  if (name === 'notify-keyspace-events') server.notifyFlags = parseKeyspaceEvents(showSetting(cfg, name)) ?? 0;
+  if (name === 'notify-keyspace-events') server.notifyFlags = keyspaceEventFlags(cfg);
+  if (name === 'client-output-buffer-limit') server.outputLimits.configure(showSetting(cfg, name));
   if (name === 'tracking-table-max-keys') server.trackingMaxKeys = Number(showSetting(cfg, name));
   // A lower limit evicts at once, as Redis's CONFIG SET maxmemory starts evicting.
   if (name === 'maxmemory' && cfg.maxmemory > 0) {

@@ -8,6 +8,7 @@
  */
 import type { Client } from './client';
 import { addressString } from './command';
+import { migrateSecret } from './redact';
 
 /** EVAL & co., shown when they start (before the commands they run), as Redis's evalCommand does. */
 const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
@@ -54,9 +55,10 @@ function quote(arg: Buffer): string {
   return `${s}"`;
 }
 
-/** The arguments MONITOR may show: AUTH's, and HELLO's after AUTH, are replaced. */
+/** The arguments MONITOR may show: AUTH's, HELLO's after AUTH and MIGRATE's AUTH/AUTH2 are replaced. */
 function redact(name: string, argv: readonly Buffer[]): readonly Buffer[] {
   if (name === 'auth') return argv.map((a, i) => (i === 0 ? a : REDACTED));
+  if (name === 'migrate') return argv.map((a, i) => (migrateSecret(argv, i) ? REDACTED : a));
   if (name !== 'hello') return argv;
   const out = argv.slice();
   for (let i = 2; i + 2 < out.length; i++) {

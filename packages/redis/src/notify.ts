@@ -90,6 +90,17 @@ export function formatKeyspaceEvents(flags: number): string {
   return s;
 }
 
+/**
+ * `NOTIFY_*` bits to letters that keep every bit (each class by its letter, never `A`): what the
+ * configuration stores, since CONFIG GET's rendering drops `n` next to `A` (`KEAn` shows `AKE`
+ * in Redis, whose server still raises `new` events).
+ */
+export function keyspaceEventLetters(flags: number): string {
+  let s = '';
+  for (const [bit, letter] of [...CLASS_LETTERS, ...TRAILING_LETTERS]) if ((flags & bit) !== 0) s += letter;
+  return s;
+}
+
 /** Where keyspace events are published: Pub/Sub's fan-out, `message` a latin1 string. */
 export type EventPublisher = (channel: string, message: string) => void;
 

@@ -10,16 +10,15 @@ import type { PubSubView } from './command';
 import { globMatch } from './glob';
 import type { Reply } from './reply';
 
-/**
- * A subscriber that does not read its messages is disconnected once 32 MB wait for it
- * (Redis's `client-output-buffer-limit pubsub` hard limit), rather than growing without bound.
- */
-const PUBSUB_OUTPUT_LIMIT = 32 * 1024 * 1024;
-
 /** What pub/sub needs from the server. */
 export interface PubSubHost {
   /** Disconnects a client that is over its output limit; `reason` goes to the log. */
   dropClient(c: Client, reason: string): void;
+  /**
+   * Why a subscriber must be disconnected before it is sent more (`client-output-buffer-limit
+   * pubsub`, 32 MB hard by default: one that does not read its messages is not let grow), or null.
+   */
+  overOutputLimit(c: Client): string | null;
   /** Counts one PUBLISH (INFO stats). */
   countMessage(): void;
 }
@@ -159,9 +158,9 @@ export class PubSub implements PubSubView {
   }
 
   private overLimit(c: Client): boolean {
-    const conn = c.conn;
-    if (conn === null || conn.outboundBuffered <= PUBSUB_OUTPUT_LIMIT) return false;
-    this.host.dropClient(c, `Client id=${c.id} closed for overcoming of output buffer limits.`);
+    const reason = this.host.overOutputLimit(c);
+    if (reason === null) return false;
+    this.host.dropClient(c, reason);
     return true;
   }
 }

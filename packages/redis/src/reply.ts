@@ -61,6 +61,8 @@ export class Reply {
   proto: 2 | 3 = 2;
   private buf: Buffer | null = null;
   private pos = 0;
+  /** Bytes handed to the sink since the last {@link Reply.flush} (big bulks, full buffers). */
+  private handed = 0;
 
   /**
    * @param sink receives the bytes on flush (and early, when a reply is very large).
@@ -71,6 +73,14 @@ export class Reply {
     private readonly sink: Sink,
     private readonly onFirstWrite?: () => void,
   ) {}
+
+  /**
+   * Bytes produced since the last {@link Reply.flush}: what the running batch of commands added
+   * to the connection's output (the server stops reading a pipeline past a bound of it).
+   */
+  get backlog(): number {
+    return this.pos + this.handed;
+  }
 
   /** True when replies are waiting for {@link Reply.flush}. */
   get pending(): boolean {
@@ -83,6 +93,7 @@ export class Reply {
     if (buf === null) return;
     if (this.pos > 0) this.sink(buf.subarray(0, this.pos));
     this.pos = 0;
+    this.handed = 0;
     this.buf = null;
     if (buf.length === POOL_BUFFER_SIZE && pool.length < 256) pool.push(buf);
   }
@@ -90,6 +101,7 @@ export class Reply {
   /** Drops everything not yet flushed (used when a client is killed). */
   discard(): void {
     this.pos = 0;
+    this.handed = 0;
   }
 
   private reserve(n: number): Buffer {
@@ -102,6 +114,7 @@ export class Reply {
       if (this.pos > 0 && n <= POOL_BUFFER_SIZE) {
         // The sink copies, so the full buffer can be handed over and reused.
         this.sink(buf.subarray(0, this.pos));
+        this.handed += this.pos;
         this.pos = 0;
       } else {
         const bigger = Buffer.allocUnsafe(Math.max(n + this.pos, buf.length * 2));
@@ -117,6 +130,7 @@ export class Reply {
     if (bytes.length > DIRECT_BULK) {
       this.reserve(0);
       if (this.pos > 0) this.sink(this.buf!.subarray(0, this.pos));
+      this.handed += this.pos + bytes.length;
       this.pos = 0;
       this.sink(bytes);
       return;

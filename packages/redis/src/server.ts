@@ -11,11 +11,15 @@
  * @packageDocumentation
  */
 import { Acl } from './acl';
+import { defaults } from '@nevio/core';
 import { Aof } from './aof';
 import { Blocking, type BlockingHost } from './blocked';
 import { Monitors, isScriptCommand } from './monitor';
 import { ReplicationFeed } from './replication';
 import { ClientPause, POSTPONED, type PauseHost } from './pause';
+import { SUSPENDED, type SuspendHost } from './suspend';
+import { MigrateLinkCache } from './migrate-links';
+import { OutputLimits } from './obuf-limits';
 import { Tracking, type TrackingHost } from './tracking';
 import { Client } from './client';
 import {
@@ -70,6 +74,8 @@ const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe'
 /** Commands MONITOR does not show after they ran (admin, skip_monitor: scripts are shown before). */
 const NOT_MONITORED = CMD_SKIP_MONITOR | CMD_ADMIN;
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
+/** Replies one batch may produce before the rest of a client's pipeline waits (the reactor's high watermark). */
+export const OUTPUT_PAUSE_BYTES = defaults.writeHighWatermark;
 /** Inside MULTI over maxmemory, every command is refused but these. */
 const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 /** The security warning is logged at most this often (Redis: once a minute). */
@@ -99,7 +105,7 @@ function isPostponed(c: Client): boolean {
 }
 
 export class RedisServer
-  implements ServerContext, Persistence, ServerInfo, KeyspaceHooks, MultiHost, BlockingHost, PubSubHost, EvictionHost, TrackingHost, PauseHost
+  implements ServerContext, Persistence, ServerInfo, KeyspaceHooks, MultiHost, BlockingHost, PubSubHost, EvictionHost, TrackingHost, PauseHost, SuspendHost
 {
   readonly dbs: Db[] = [];
   readonly clients = new Map<number, Client>();
@@ -125,6 +131,10 @@ export class RedisServer
   readonly tracking: Tracking;
   readonly pause: ClientPause;
   readonly monitors = new Monitors();
+  /** `client-output-buffer-limit`, per client class. */
+  readonly outputLimits = new OutputLimits();
+  /** MIGRATE's cached connections to target servers. */
+  readonly migrateLinks = new MigrateLinkCache();
   /** Replicas attached with SYNC/PSYNC and the stream they are sent. */
   readonly replication = new ReplicationFeed();
   /** The client whose input is being processed (or who is being served), null otherwise. */
@@ -164,6 +174,7 @@ export class RedisServer
     this.pause = new ClientPause(this);
     applyLiveSetting(this, 'notify-keyspace-events');
     applyLiveSetting(this, 'tracking-table-max-keys');
+    applyLiveSetting(this, 'client-output-buffer-limit');
     this.scripting = new ScriptingEngine(this);
     this.names = new CommandLookup(this.commands);
   }
@@ -261,7 +272,8 @@ export class RedisServer
     this.scripting.clientGone(c);
     if (c.blocked !== null) {
       if (c.blocked.spec === POSTPONED) this.pause.forget(c);
-      else this.blocking.unblock(c);
+      // A suspended command still finishes (MIGRATE deletes what the target took); its reply is dropped.
+      else if (c.blocked.spec !== SUSPENDED) this.blocking.unblock(c);
     }
     this.streams.stop(c);
     this.multi.unwatchAll(c);
@@ -273,6 +285,21 @@ export class RedisServer
     c.out.discard();
     c.parser.reset();
     this.clients.delete(c.id);
+  }
+
+  isConnected(c: Client): boolean {
+    return this.clients.get(c.id) === c;
+  }
+
+  /** `client-output-buffer-limit normal` for a client that was just handed replies. */
+  private checkNormalOutput(c: Client): void {
+    if (c.subscribed || c.closing) return;
+    const reason = this.outputLimits.check(c, 'normal', this.nowMs);
+    if (reason !== null) this.dropClient(c, reason);
+  }
+
+  overOutputLimit(c: Client): string | null {
+    return this.outputLimits.check(c, 'pubsub', this.nowMs);
   }
 
   /** Disconnects a client now (CLIENT KILL, idle timeout). */
@@ -305,6 +332,7 @@ export class RedisServer
     if (this.tracking.clients !== 0) this.tracking.broadcast();
     const q = this.flushQueue;
     for (let i = 0; i < q.length; i++) q[i].out.flush();
+    if (this.outputLimits.normalLimited) for (let i = 0; i < q.length; i++) this.checkNormalOutput(q[i]);
     q.length = 0;
   }
 
@@ -320,7 +348,10 @@ export class RedisServer
     let pos = 0;
     this.current = c;
     this.input = data;
-    while (pos < len && c.blocked === null && c.streaming === null && !c.closing) {
+    // Past OUTPUT_PAUSE_BYTES of replies in this batch the rest of the pipeline waits for the
+    // output to drain (listen.ts resumes it), so that a pipeline of GETs of big values cannot
+    // queue gigabytes.
+    while (pos < len && c.blocked === null && c.streaming === null && !c.closing && c.out.backlog < OUTPUT_PAUSE_BYTES) {
       let end: number;
       try {
         end = parser.parse(data, pos);
@@ -576,7 +607,7 @@ export class RedisServer
 
   unblockClient(id: number, withError: boolean): boolean {
     const c = this.clients.get(id);
-    if (c === undefined || c.blocked === null || c.blocked.spec === POSTPONED) return false;
+    if (c === undefined || c.blocked === null || c.blocked.spec === POSTPONED || c.blocked.spec === SUSPENDED) return false;
     return this.blocking.end(c, withError ? 'UNBLOCKED client unblocked via CLIENT UNBLOCK' : null);
   }
 

@@ -7,6 +7,7 @@
  */
 import { SENSITIVE } from './config-table';
 import { lookupParam } from './config';
+import { migrateSecret } from './redact';
 
 /** Arguments kept per entry (Redis's SLOWLOG_ENTRY_MAX_ARGC). */
 const MAX_ARGC = 32;
@@ -54,7 +55,7 @@ export class SlowLog {
     for (let i = 0; i < n; i++) {
       if (n !== argv.length && i === n - 1) {
         kept.push(Buffer.from(`... (${argv.length - MAX_ARGC + 1} more arguments)`));
-      } else if (secret(argv, i)) {
+      } else if (secret(argv, i) || migrateSecret(argv, i)) {
         kept.push(REDACTED);
       } else if (argv[i].length > MAX_STRING) {
         kept.push(Buffer.concat([argv[i].subarray(0, MAX_STRING), Buffer.from(`... (${argv[i].length - MAX_STRING} more bytes)`)]));

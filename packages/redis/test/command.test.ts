@@ -10,6 +10,7 @@ import { subcommandsOf } from '../src/commands/sub';
 import { defaultConfig } from '../src/config';
 import { startRedis, type RunningRedis } from '../src/listen';
 import { RealRedis } from './types/harness';
+import { generateArgs, plainValues, seeded } from './support/command-lines';
 
 type Resp = string | number | null | Resp[];
 
@@ -138,68 +139,6 @@ describe('the docs table', () => {
   });
 });
 
-/** A random command line for `args`, as a client would write it. */
-function generate(args: readonly ArgSpec[], rnd: () => number, out: string[]): void {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.optional && rnd() < 0.4) continue;
-    const next = args[i + 1];
-    if (a.name === 'numkeys' && next !== undefined && next.type === 'key' && next.multiple) {
-      const n = 1 + Math.floor(rnd() * 3);
-      out.push(String(n));
-      for (let k = 0; k < n; k++) out.push(`key${k}`);
-      i++;
-      continue;
-    }
-    const times = a.multiple ? 1 + Math.floor(rnd() * 3) : 1;
-    for (let t = 0; t < times; t++) {
-      if (a.token !== undefined && (t === 0 || a.multipleToken)) out.push(a.token);
-      generateOne(a, rnd, out, t);
-    }
-  }
-}
-
-function generateOne(a: ArgSpec, rnd: () => number, out: string[], n: number): void {
-  switch (a.type) {
-    case 'pure-token':
-      return;
-    case 'key':
-      out.push(`${a.name}${n}`);
-      return;
-    case 'integer':
-      out.push(String(Math.floor(rnd() * 5)));
-      return;
-    case 'double':
-      out.push('1.5');
-      return;
-    case 'unix-time':
-      out.push('1700000000');
-      return;
-    case 'pattern':
-      out.push('p*');
-      return;
-    case 'string':
-      out.push(`${a.name}-${n}`);
-      return;
-    case 'oneof': {
-      const pick = (a.args ?? [])[Math.floor(rnd() * (a.args?.length ?? 1))];
-      if (pick !== undefined) generate([{ ...pick, optional: false }], rnd, out);
-      return;
-    }
-    case 'block':
-      generate(a.args ?? [], rnd, out);
-  }
-}
-
-/** A small deterministic generator, so that a failure can be reproduced. */
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return s / 0x80000000;
-  };
-}
-
 async function keysOf(client: Redis, line: string[]): Promise<string> {
   try {
     return JSON.stringify(await client.call('command', 'getkeysandflags', ...line));
@@ -220,7 +159,7 @@ describe('COMMAND GETKEYS / GETKEYSANDFLAGS', () => {
       if (doc === undefined || (sub === undefined && doc.subcommands.size > 0) || doc.row.since > '7.1') continue;
       for (let i = 0; i < 8; i++) {
         const line = sub === undefined ? [top] : [top, sub];
-        generate(doc.args, rnd, line);
+        generateArgs(doc.args, rnd, plainValues(rnd), line);
         const [want, got] = [await keysOf(theirs, line), await keysOf(ours, line)];
         if (want !== got) bad.push(`${line.join(' ')}\n  redis: ${want}\n  nevio: ${got}`);
       }

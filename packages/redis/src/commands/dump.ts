@@ -354,6 +354,11 @@ function deserialize(ctx: CommandContext, object: Buffer): { type: ValueType; va
   return out;
 }
 
+/** DUMP's payload of an entry: the RDB object, the RDB version and a CRC64 (MIGRATE sends it too). */
+export function dumpPayload(e: Entry): Buffer {
+  return serialize(e);
+}
+
 function dump(ctx: CommandContext, argv: Buffer[]): void {
   const e = ctx.db.lookupRead(keyOf(argv[1]));
   if (e === undefined) return ctx.reply.nil();

@@ -20,6 +20,7 @@ import { keyCommands } from './keys';
 import { latencyCommands } from './latency';
 import { lcsCommands } from './lcs';
 import { memoryCommands } from './memory';
+import { migrateCommands } from './migrate';
 import { replicationCommands } from './replication';
 import { pubsubCommands } from './pubsub';
 import { scriptingCommands } from './scripting';
@@ -31,7 +32,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, aclCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands, replicationCommands]) {
+  for (const list of [connectionCommands, aclCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, migrateCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands, replicationCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);

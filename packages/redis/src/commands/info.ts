@@ -134,7 +134,7 @@ function section(server: ServerContext, name: string): Fields {
         ['expire_cycle_cpu_milliseconds', 0], ['evicted_keys', s.evictedKeys], ['evicted_clients', 0], ['total_eviction_exceeded_time', 0],
         ['current_eviction_exceeded_time', 0], ['keyspace_hits', hits], ['keyspace_misses', misses],
         ['pubsub_channels', server.pubsub.channelCount], ['pubsub_patterns', server.pubsub.patternCount], ['pubsubshard_channels', server.pubsub.shardChannelCount],
-        ['latest_fork_usec', 0], ['total_forks', 0], ['migrate_cached_sockets', 0], ['slave_expires_tracked_keys', 0],
+        ['latest_fork_usec', 0], ['total_forks', 0], ['migrate_cached_sockets', server.migrateLinks.cached], ['slave_expires_tracked_keys', 0],
         ['active_defrag_hits', 0], ['active_defrag_misses', 0], ['active_defrag_key_hits', 0], ['active_defrag_key_misses', 0],
         ['total_active_defrag_time', 0], ['current_active_defrag_time', 0], ['tracking_total_keys', server.tracking.keys], ['tracking_total_items', server.tracking.items],
         ['tracking_total_prefixes', server.tracking.prefixes], ['unexpected_error_replies', 0], ['total_error_replies', server.commandStats.totalErrors],

@@ -49,7 +49,7 @@ function rename(ctx: CommandContext, argv: Buffer[], nx: boolean): void {
     else ctx.reply.ok();
     return;
   }
-  const expire = db.getExpire(src);
+  const expire = db.getExpireExact(src);
   if (db.lookupWrite(dst) !== undefined) {
     if (nx) {
       ctx.reply.integer(0);
@@ -92,7 +92,7 @@ function move(ctx: CommandContext, argv: Buffer[]): void {
     ctx.reply.integer(0);
     return;
   }
-  const expire = src.getExpire(key);
+  const expire = src.getExpireExact(key);
   dst.set(key, e.type, e.value);
   if (expire !== undefined) dst.setExpire(key, expire);
   src.delete(key);
@@ -118,7 +118,7 @@ function copy(ctx: CommandContext, argv: Buffer[]): void {
     ctx.reply.integer(0);
     return;
   }
-  const expire = ctx.db.getExpire(src);
+  const expire = ctx.db.getExpireExact(src);
   if (dstDb.lookupWrite(dst) !== undefined) {
     if (!replace) {
       ctx.reply.integer(0);
@@ -183,9 +183,9 @@ function expireGeneric(ctx: CommandContext, argv: Buffer[], base: 'now' | 'zero'
     ctx.propagate(['DEL', key]);
     ctx.notify(NOTIFY_GENERIC, 'del', key);
   } else {
-    db.setExpire(key, when);
+    db.setExpire(key, big);
     db.modified(key);
-    ctx.propagate(['PEXPIREAT', key, String(when)]);
+    ctx.propagate(['PEXPIREAT', key, String(big)]);
     ctx.notify(NOTIFY_GENERIC, 'expire', key);
   }
   ctx.reply.integer(1);
@@ -197,9 +197,17 @@ function ttl(ctx: CommandContext, argv: Buffer[], ms: boolean, absolute: boolean
   if (db.lookupRead(key, false) === undefined) return ctx.reply.integer(-2);
   const at = db.getExpire(key);
   if (at === undefined) return ctx.reply.integer(-1);
+  if (!Number.isSafeInteger(at)) return ttlExact(ctx, db.getExpireExact(key) ?? BigInt(at), ms, absolute);
   if (absolute) return ctx.reply.integer(ms ? at : Math.trunc(at / 1000));
   const left = Math.max(0, at - ctx.server.now());
   ctx.reply.integer(ms ? left : Math.trunc((left + 500) / 1000));
+}
+
+/** {@link ttl} for a time past 2^53 ms (PEXPIREAT near INT64_MAX), in exact integer arithmetic. */
+function ttlExact(ctx: CommandContext, at: bigint, ms: boolean, absolute: boolean): void {
+  if (absolute) return ctx.reply.integer(ms ? at : at / 1000n);
+  const left = at - BigInt(ctx.server.now());
+  ctx.reply.integer(ms ? left : (left + 500n) / 1000n);
 }
 
 // SCAN cursors index into a snapshot of the database's keys, so a key present for the whole

@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, def, type CommandDef } from '../command';
-import { CommandError, INT64_MAX, INT64_MAX_NUMBER, INT64_MIN, LongDouble, NOTIFY_GENERIC, NOTIFY_STRING, NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../command';
-import { SYNTAX, WRONGTYPE, argInt, argIs, arityError, keyOf, parseBigInt, parseInt64 } from '../command';
+import { CommandError, INT64_MAX, INT64_MIN, LongDouble, NOTIFY_GENERIC, NOTIFY_STRING, NOT_FLOAT, NOT_INTEGER, OVERFLOW } from '../command';
+import { SYNTAX, WRONGTYPE, argInt, argIs, int64Arg, arityError, keyOf, parseBigInt, parseInt64 } from '../command';
 import type { CommandContext } from '../command';
 import { checkStringLength } from '../algo/sds';
 import { bytesOf, growableString, readString, readStringForWrite, stringValue, withoutIntEncoding } from '../stringvalue';
@@ -30,7 +30,7 @@ const F_EXPIRE = F_EX | F_PX | F_EXAT | F_PXAT;
 interface StringOptions {
   flags: number;
   /** Absolute expiry in ms when an EX/PX/EXAT/PXAT option was given. */
-  when: number;
+  when: bigint;
 }
 
 /**
@@ -62,20 +62,21 @@ function parseOptions(ctx: CommandContext, argv: Buffer[], start: number, forSet
       expireArg = argv[++j];
     } else throw new CommandError(SYNTAX);
   }
-  let when = 0;
+  let when = 0n;
   if (expireArg !== null) when = expireTime(ctx, expireArg, flags, name);
   return { flags, when };
 }
 
-function expireTime(ctx: CommandContext, arg: Buffer, flags: number, name: string): number {
-  const v = argInt(arg);
+function expireTime(ctx: CommandContext, arg: Buffer, flags: number, name: string): bigint {
+  // Exact int64 arithmetic: a time near INT64_MAX must come back exactly from PEXPIRETIME.
+  const v = int64Arg(arg);
   const seconds = (flags & (F_EX | F_EXAT)) !== 0;
   const invalid = `ERR invalid expire time in '${name}' command`;
-  if (v <= 0 || (seconds && v > INT64_MAX_NUMBER / 1000)) throw new CommandError(invalid);
-  let ms = seconds ? v * 1000 : v;
+  if (v <= 0n || (seconds && v > INT64_MAX / 1000n)) throw new CommandError(invalid);
+  let ms = seconds ? v * 1000n : v;
   if (flags & (F_EX | F_PX)) {
-    const now = ctx.server.now();
-    if (ms > INT64_MAX_NUMBER - now) throw new CommandError(invalid);
+    const now = BigInt(ctx.server.now());
+    if (ms > INT64_MAX - now) throw new CommandError(invalid);
     ms += now;
   }
   return ms;

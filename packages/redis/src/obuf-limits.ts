@@ -1,0 +1,74 @@
+/**
+ * `client-output-buffer-limit` (Redis's checkClientOutputBufferLimits): per client class
+ * (normal, replica, pubsub) a hard limit of pending output bytes, past which the client is
+ * disconnected at once, and a soft limit, past which it is disconnected once it has stayed over
+ * it for the given seconds. A subscribed client is of the pubsub class; a replica (fed the
+ * replication stream) of the replica class; any other, MONITOR included, normal.
+ *
+ * What is measured is the connection's pending output, checked where output is produced: at
+ * the end of each batch for normal clients (only when their class has a limit: by default it
+ * has none, and a pipeline's replies are bounded by the pause in `server.ts` anyway), and before
+ * each message for subscribers (`pubsub.ts`).
+ *
+ * @packageDocumentation
+ */
+
+/** One class's limits, in bytes and ms; 0 means none. */
+export interface OutputLimit {
+  readonly hard: number;
+  readonly soft: number;
+  readonly softMs: number;
+}
+
+/** The classes, named as CONFIG GET shows them. */
+export type ClientClass = 'normal' | 'slave' | 'pubsub';
+
+/** A client as the limits see it. */
+export interface LimitedClient {
+  readonly id: number;
+  readonly conn: { readonly outboundBuffered: number } | null;
+  /** When the client went over its soft limit (ms), 0 while under it. */
+  softLimitSince: number;
+}
+
+const NONE: OutputLimit = { hard: 0, soft: 0, softMs: 0 };
+
+/** Parses the canonical `client-output-buffer-limit` text (`normal 0 0 0 slave … pubsub …`). */
+export function parseOutputLimits(text: string): Record<ClientClass, OutputLimit> {
+  const out: Record<ClientClass, OutputLimit> = { normal: NONE, slave: NONE, pubsub: NONE };
+  const w = text.split(/\s+/).filter((x) => x !== '');
+  for (let i = 0; i + 3 < w.length; i += 4) {
+    const cls = w[i] === 'replica' ? 'slave' : w[i];
+    if (cls === 'normal' || cls === 'slave' || cls === 'pubsub') out[cls] = { hard: Number(w[i + 1]), soft: Number(w[i + 2]), softMs: Number(w[i + 3]) * 1000 };
+  }
+  return out;
+}
+
+export class OutputLimits {
+  private limits: Record<ClientClass, OutputLimit> = parseOutputLimits('');
+
+  /** True when normal clients have a limit (the per-batch check is skipped otherwise). */
+  normalLimited = false;
+
+  /** Follows CONFIG SET client-output-buffer-limit. */
+  configure(text: string): void {
+    this.limits = parseOutputLimits(text);
+    this.normalLimited = this.limits.normal.hard > 0 || this.limits.normal.soft > 0;
+  }
+
+  /**
+   * Why `c` of class `cls` must be disconnected now (Redis's log line), or null. Keeps the time
+   * it went over the soft limit.
+   */
+  check(c: LimitedClient, cls: ClientClass, nowMs: number): string | null {
+    const limit = this.limits[cls];
+    if ((limit.hard === 0 && limit.soft === 0) || c.conn === null) return null;
+    const used = c.conn.outboundBuffered;
+    let over = limit.hard > 0 && used >= limit.hard;
+    if (!over && limit.soft > 0 && used >= limit.soft) {
+      if (c.softLimitSince === 0) c.softLimitSince = nowMs;
+      else over = nowMs - c.softLimitSince > limit.softMs;
+    } else if (!over) c.softLimitSince = 0;
+    return over ? `Client id=${c.id} scheduled to be closed ASAP for overcoming of output buffer limits.` : null;
+  }
+}
