@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOTIFY_GENERIC, NOTIFY_LIST, def, type CommandDef } from '../command';
-import { CommandError, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, argInt, argIs } from '../command';
+import { CommandError, INT64_MIN, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, argInt, argIs, int64Arg } from '../command';
 import type { CommandContext, Db, TypeOps } from '../command';
 import { REPLY_PIECE, clampRange, copy, replyElements, str } from './common';
 import { Deque } from './deque';
@@ -169,12 +169,16 @@ function linsert(ctx: CommandContext, argv: Buffer[]): void {
 
 function lpos(ctx: CommandContext, argv: Buffer[]): void {
   let rank = 1;
+  let wrapped = false;
   let count = -1;
   let maxlen = 0;
   for (let i = 3; i < argv.length; i++) {
     const last = i + 1 >= argv.length;
     if (argIs(argv[i], 'rank') && !last) {
-      rank = argInt(argv[++i]);
+      // Exact: -9223372036854775807 and -9223372036854775808 are one double, not one rank.
+      const exact = int64Arg(argv[++i]);
+      wrapped = exact === INT64_MIN;
+      rank = Number(exact);
       if (rank === 0) {
         throw new CommandError(
           "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
@@ -193,12 +197,15 @@ function lpos(ctx: CommandContext, argv: Buffer[]): void {
   }
   const list = getList(ctx.db, str(argv[1]));
   if (!list) return count >= 0 ? ctx.reply.array(0) : ctx.reply.nil();
-  const want = count === 0 ? Infinity : count < 0 ? 1 : count;
+  // RANK -9223372036854775808: Redis negates it into itself (int64 wrap-around), so every match
+  // from the tail qualifies and its COUNT test (matches - rank + 1 >= count) never passes: the
+  // first match, or with COUNT every match within MAXLEN.
+  const want = count === 0 || (wrapped && count > 0) ? Infinity : count < 0 ? 1 : count;
   const found: number[] = [];
   const element = argv[2];
   const len = list.length;
   const limit = maxlen === 0 ? len : Math.min(maxlen, len);
-  let skip = Math.abs(rank) - 1;
+  let skip = wrapped ? 0 : Math.abs(rank) - 1;
   for (let step = 0; step < limit && found.length < want; step++) {
     const i = rank > 0 ? step : len - 1 - step;
     if (!(list.get(i) as Buffer).equals(element)) continue;
