@@ -45,7 +45,7 @@ interface GroupRow {
 
 /** The 7.0 subcommands of each container nevio has that it answers "unknown subcommand" to. */
 function missingSubcommands(table: ReadonlyMap<string, CommandDef>, containers: readonly [string, readonly string[]][]): Map<string, string[]> {
-  const server = new RedisServer({ ...defaultConfig() }, { warn: () => {}, error: () => {} }, table);
+  const server = new RedisServer({ ...defaultConfig() }, { notice: () => {}, warn: () => {}, error: () => {} }, table);
   let out = '';
   const client = server.newScriptClient((chunk) => (out += Buffer.from(chunk).toString('latin1')));
   const missing = new Map<string, string[]>();

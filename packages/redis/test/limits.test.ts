@@ -20,7 +20,7 @@ test('under ulimit -n 100, maxclients is lowered, CONFIG SET above it refused, t
   try {
     const until = Date.now() + 10000;
     while (!/Ready to accept connections/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    const port = Number(/port (\d+)/.exec(out)?.[1]);
+    const port = Number(/port[= ](\d+)/.exec(out)?.[1]);
     expect(out).toContain('You requested maxclients of 10000 requiring at least');
     const reduced = /maxclients has been reduced to (\d+)/.exec(out);
     expect(reduced).not.toBeNull();

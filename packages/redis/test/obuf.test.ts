@@ -15,7 +15,7 @@ let admin: RawClient;
 const warnings: string[] = [];
 
 beforeAll(async () => {
-  srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, { warn: (m) => warnings.push(m), error: () => {} });
+  srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, { notice: () => {}, warn: (m) => warnings.push(m), error: () => {} });
   admin = await RawClient.connect(srv.port);
   await admin.send(['SET', 'big', Buffer.alloc(MB, 'x')]);
 });
