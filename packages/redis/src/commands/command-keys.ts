@@ -19,6 +19,7 @@ export interface KeyRef {
 const RO_ACCESS = ['RO', 'access'];
 const OW_UPDATE = ['OW', 'update'];
 const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
+const RW_ACCESS_DELETE = ['RW', 'access', 'delete'];
 
 /** Keys of one spec, or undefined when the command line does not fit it. */
 function keysOfSpec(spec: KeySpecDoc, argv: readonly Buffer[], arity: number): KeyRef[] | undefined {
@@ -84,6 +85,7 @@ const KEY_FUNCTIONS: Readonly<Record<string, (argv: readonly Buffer[], def: Comm
   bitfield: (argv) => [{ pos: 1, flags: argv.slice(2).some((a) => argIs(a, 'set') || argIs(a, 'incrby')) ? RW_ACCESS_UPDATE : RO_ACCESS }],
   sort: (argv, def) => (def?.getKeys?.(argv) ?? [1]).map((pos) => ({ pos, flags: pos === 1 ? RO_ACCESS : OW_UPDATE })),
   sort_ro: () => [{ pos: 1, flags: RO_ACCESS }],
+  migrate: (argv, def) => (def?.getKeys?.(argv) ?? [3]).map((pos) => ({ pos, flags: RW_ACCESS_DELETE })),
 };
 
 /** True when the command has key arguments at all (COMMAND GETKEYS refuses the others). */

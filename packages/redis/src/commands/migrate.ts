@@ -218,13 +218,29 @@ function finish(ctx: CommandContext, m: Migration, v: Verdict, keysChanged: bool
   else ctx.reply.ok();
 }
 
-/** Keys of MIGRATE for COMMAND GETKEYS: argv[3], or those after KEYS when argv[3] is empty. */
+/** Option words before KEYS, with how many arguments each takes (migrateGetKeys's skip list). */
+const OPTION_ARGS: ReadonlyMap<string, number> = new Map([
+  ['copy', 0],
+  ['replace', 0],
+  ['auth', 1],
+  ['auth2', 2],
+]);
+
+/**
+ * Keys of MIGRATE (Redis's migrateGetKeys): those after KEYS when argv[3] is empty, none when
+ * it is not (the command then answers the syntax error), else argv[3]. Option arguments are
+ * skipped, so an AUTH password spelled KEYS is not the option.
+ */
 function migrateKeys(argv: readonly Buffer[]): number[] {
-  if (argv.length > 3 && argv[3].length !== 0) return [3];
-  for (let j = 6; j < argv.length; j++) {
-    if (argIs(argv[j], 'keys')) return Array.from({ length: argv.length - j - 1 }, (_, i) => j + 1 + i);
+  for (let i = 6; i < argv.length; i++) {
+    const word = argv[i].latin1Slice(0, argv[i].length).toLowerCase();
+    if (word === 'keys') {
+      if (argv[3].length > 0) return [];
+      return Array.from({ length: argv.length - i - 1 }, (_, k) => i + 1 + k);
+    }
+    i += OPTION_ARGS.get(word) ?? 0;
   }
-  return [];
+  return [3];
 }
 
 export const migrateCommands: CommandDef[] = [
