@@ -17,5 +17,5 @@ async function main(addr = 'tcp://127.0.0.1:8080') {
 
 module.exports = { main };
 if (require.main === module) {
-  main(process.argv[2]).then((server) => process.once('SIGINT', () => server.stop()));
+  main(process.argv[2] ?? process.env.ADDR).then((server) => process.once('SIGINT', () => server.stop()));
 }

@@ -4,9 +4,9 @@
  *
  * | exit status | when |
  * | --- | --- |
- * | 0 | `--help`, `--version`, or the server stopped (a signal, or the server itself) |
+ * | 0 | `--help`, `--version` ({@link versionLine}), or the server stopped (a signal, or the server itself) |
  * | 1 | a runtime failure: it cannot start (an address in use), its stop failed, or a second signal cut the stop short |
- * | 2 | a usage error: an unknown option, a bad value ({@link UsageError}) |
+ * | 2 | a usage error: an unknown option, a bad value ({@link UsageError}), an address that does not parse ({@link AddressError}) |
  *
  * The first SIGINT or SIGTERM stops the server gracefully (`stop()`: pending output is written);
  * a second one exits at once, for a stop that waits on peers that do not read. Both are logged.
@@ -16,6 +16,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { backend } from '@nevio/native';
+import { AddressError } from './errors';
 import { flag, optionsHelp, type OptionTable, type OptionValues, parseOptions, usageLine, UsageError } from './cli-flags';
 
 /** What a command line asks for: the help, the version, or to serve with these values. */
@@ -81,6 +83,14 @@ export interface Command<V> {
   start(values: V): Promise<Running>;
 }
 
+/**
+ * What `--version` prints: `nevio-echo 0.1.0 (node v20.19.0, epoll)` — the package's version,
+ * then what decides its behaviour besides it: the Node.js that runs it and the reactor's backend.
+ */
+export function versionLine(command: string, version: string): string {
+  return `${command} ${version} (node ${process.version}, ${backend})`;
+}
+
 function describeError(error: unknown): string {
   // Errors with a code (nevio's, the system's) explain themselves; others are bugs: the stack.
   if (error instanceof Error) return typeof (error as { code?: unknown }).code === 'string' ? error.message : String(error.stack);
@@ -111,14 +121,14 @@ export async function runCommand<V>(command: Command<V>, argv: readonly string[]
   }
   if (parsed.run === 'version') {
     const manifest = JSON.parse(readFileSync(path.join(command.packageDir, 'package.json'), 'utf8')) as { version: string };
-    process.stdout.write(`${name} ${manifest.version}\n`);
+    process.stdout.write(`${versionLine(name, manifest.version)}\n`);
     return;
   }
   let running: Running;
   try {
     running = await command.start(parsed.values);
   } catch (error) {
-    if (error instanceof UsageError) return exit(2, `${error.message}\nTry '${name} --help'.`);
+    if (error instanceof UsageError || error instanceof AddressError) return exit(2, `${error.message}\nTry '${name} --help'.`);
     return exit(1, `cannot start: ${describeError(error)}`);
   }
   if (!isMainThread) return;

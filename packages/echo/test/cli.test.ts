@@ -28,9 +28,10 @@ test('the library echoes and its events are the whole server', async () => {
 
 test.each([
   [['--help'], 0, /Usage: nevio-echo/],
-  [['--addr', 'bogus://x'], 1, /unknown scheme 'bogus'/],
-  [['--addr', 'tcp://127.0.0.1:0?bogus=1'], 1, /unknown option 'bogus' \(known: reuseport, reuseaddr, backlog, proxyprotocol\)/],
-  [['--addr', 'localhost'], 1, /missing port/],
+  // A bad address is a usage error like a bad value (status 2), whether it fails to parse or to resolve.
+  [['--addr', 'bogus://x'], 2, /unknown scheme 'bogus'/],
+  [['--addr', 'tcp://127.0.0.1:0?bogus=1'], 2, /unknown option 'bogus' \(known: reuseport, reuseaddr, backlog, proxyprotocol\)/],
+  [['--addr', 'localhost'], 2, /missing port/],
   [['--loops', '0'], 2, /--loops takes a positive integer/],
   [['--lb', 'fastest'], 2, /--lb takes one of/],
   [['--frobnicate'], 2, /Unknown option '--frobnicate'/],
@@ -81,7 +82,7 @@ test('--help lists every option from the table, --version prints the package ver
   expect(help.stdout).toContain('(default tcp://127.0.0.1:5000)');
   const version = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' });
   expect(version.status).toBe(0);
-  expect(version.stdout).toBe(`nevio-echo ${(require('../package.json') as { version: string }).version}\n`);
+  expect(version.stdout).toBe(`nevio-echo ${(require('../package.json') as { version: string }).version} (node ${process.version}, ${process.platform === 'linux' ? 'epoll' : 'kqueue'})\n`);
 });
 
 test.each([
@@ -89,6 +90,7 @@ test.each([
   [['--loops', '2', '--multicore'], /--multicore and --loops are alternatives/],
   [['--reuseport=yes'], /--reuseport takes no value/],
   [['tcp://127.0.0.1:5000'], /unexpected argument 'tcp:\/\/127\.0\.0\.1:5000'/],
+  [['--addr', 'tcp://127.0.0.1:99999'], /nevio-echo: invalid port '99999'/],
 ])('usage error %j: exit status 2, the reason and where to look', (args, reason) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   expect(r.status).toBe(2);

@@ -1,4 +1,4 @@
-import { type Addr, type AddressInput, type Conn, defaults, type Events, type Options, serve, type Server } from '@nevio/core';
+import { type Addr, AddressError, type AddressInput, type Conn, defaults, type Events, type Options, parseAddress, serve, type Server } from '@nevio/core';
 import { clock } from './clock';
 import { type Handler, HttpConnection, type Settings } from './connection';
 import type { Request } from './request';
@@ -126,8 +126,16 @@ export class HttpServer {
    * Starts listening on `addr` (a nevio address such as `tcp://127.0.0.1:8080`, a bare port
    * `8080` for the same, `tcp://:0` (every interface, a free port) or `unix:///tmp/http.sock`, or
    * several).
+   *
+   * @throws {@link AddressError} for a `udp://` address: HTTP/1.1 needs a byte stream, and a
+   *   datagram listener would drop every request silently.
    */
   async listen(addr: AddressInput | readonly AddressInput[]): Promise<ListeningServer> {
+    const addrs: readonly AddressInput[] = typeof addr === 'string' || typeof addr === 'number' ? [addr] : addr;
+    for (const one of addrs) {
+      const parsed = parseAddress(one);
+      if (parsed.network.startsWith('udp')) throw new AddressError('HTTP needs a stream (tcp or unix), not udp', parsed.input);
+    }
     const settings = this.settings;
     const connections = new Set<HttpConnection>();
     // Timeouts are checked by one sweep per server (per loop), often enough for the shortest.

@@ -156,7 +156,7 @@ describe('nevio-http CLI', () => {
     }
     expect(help).toContain('(default tcp://127.0.0.1:8080)');
     const version = execFileSync(process.execPath, [CLI, '--version']).toString();
-    expect(version).toBe(`nevio-http ${(require('../package.json') as { version: string }).version}\n`);
+    expect(version).toBe(`nevio-http ${(require('../package.json') as { version: string }).version} (node ${process.version}, ${(require('@nevio/native') as { backend: string }).backend})\n`);
   });
 
   test.each([
@@ -164,6 +164,8 @@ describe('nevio-http CLI', () => {
     [['--log=1'], /--log takes no value/],
     [['--multicore', '--loops', '2'], /--multicore and --loops are alternatives/],
     [['--root', path.join(os.tmpdir(), 'no such dir')], /--root .*no such dir is not a directory/],
+    [['--addr', 'udp://127.0.0.1:0'], /HTTP needs a stream \(tcp or unix\), not udp: udp:\/\/127\.0\.0\.1:0/],
+    [['--addr', 'tcp://127.0.0.1:70000'], /nevio-http: invalid port '70000'/],
   ])('usage error %j: exit status 2', (args, reason) => {
     const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
     expect(r.status).toBe(2);

@@ -64,7 +64,7 @@ test('--help describes every setting with its default, --version prints the pack
   expect(help.stdout).toMatch(/--port N +TCP port[^]*\(default 6379\)/);
   const version = spawnSync(process.execPath, [CLI, '-v'], { encoding: 'utf8' });
   expect(version.status).toBe(0);
-  expect(version.stdout).toBe(`nevio-redis ${(require('../package.json') as { version: string }).version}\n`);
+  expect(version.stdout).toBe(`nevio-redis ${(require('../package.json') as { version: string }).version} (node ${process.version}, ${(require('@nevio/native') as { backend: string }).backend})\n`);
 });
 
 test('a config file: a bad line is a usage error (exit code 2), a missing file a failure (exit code 1)', () => {
