@@ -372,7 +372,18 @@ test('scripts run with the caller permissions', async () => {
     b: eval "return redis.acl_check_cmd()" 0
     b: eval "return redis.acl_check_cmd({})" 0
     b: auth default ''
+    function load replace "#!lua name=acllib\\nredis.register_function('check', function(keys, args) return redis.acl_check_cmd(unpack(args)) end)\\nredis.register_function('get', function(keys, args) return redis.call('get', keys[1]) end)"
+    acl setuser lua1 +fcall
+    b: auth lua1 pw
+    b: fcall check 0 get allowed
+    b: fcall check 0 get other
+    b: fcall check 0 nosuchcommand
+    b: fcall get 1 allowed
+    b: fcall get 1 other
+    b: auth default ''
   `);
+  // The library did load (the same error on both servers would pass the diff too).
+  for (const c of [a.redis, a.nevio]) expect(await c.call('function', 'delete', 'acllib')).toBe('OK');
 });
 
 test('SORT BY and GET need read access to every key', async () => {

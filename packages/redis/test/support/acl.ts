@@ -21,12 +21,12 @@ export function closeTwin(t: Twin): void {
 }
 
 /**
- * Words of a script line: whitespace separates, double quotes group (`"(+get ~k)"`), `''` is
- * the empty string.
+ * Words of a script line: whitespace separates, double quotes group (`"(+get ~k)"`, `\n` inside
+ * them is a newline), `''` is the empty string.
  */
 export function words(line: string): string[] {
   const out: string[] = [];
-  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) out.push(m[1] !== undefined ? m[1] : m[2] === "''" ? '' : m[2]);
+  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) out.push(m[1] !== undefined ? m[1].replace(/\\n/g, '\n') : m[2] === "''" ? '' : m[2]);
   return out;
 }
 
