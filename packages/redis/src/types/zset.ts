@@ -40,6 +40,12 @@ function less(aScore: number, aMember: string, bScore: number, bMember: string):
   return aScore < bScore || (aScore === bScore && aMember < bMember);
 }
 
+// Scratch space of insert/delete/updateScore (one call at a time, nothing re-enters them): the
+// predecessors at each level and their ranks. Two arrays of 32 per insert were most of GEOADD's
+// garbage. The slots may keep up to 32 nodes of a deleted set alive until the next call.
+const scratchUpdate: ZNode[] = [];
+const scratchRank = new Float64Array(MAX_LEVEL);
+
 function randomLevel(): number {
   let level = 1;
   while (level < MAX_LEVEL && Math.random() < LEVEL_P) level++;
@@ -110,8 +116,8 @@ export class SkipList {
 
   /** Inserts a new (score, member) node and returns it. */
   insert(score: number, member: string): ZNode {
-    const update = new Array<ZNode>(MAX_LEVEL);
-    const rank = new Array<number>(MAX_LEVEL);
+    const update = scratchUpdate;
+    const rank = scratchRank;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
@@ -150,7 +156,7 @@ export class SkipList {
 
   /** Removes the node with exactly this (score, member); returns false when absent. */
   delete(score: number, member: string): boolean {
-    const update = new Array<ZNode>(MAX_LEVEL);
+    const update = scratchUpdate;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       let n = x.next[i];
@@ -171,7 +177,7 @@ export class SkipList {
    * its neighbours the node is updated in place, which is the common case for small increments.
    */
   updateScore(oldScore: number, member: string, newScore: number): ZNode {
-    const update = new Array<ZNode>(MAX_LEVEL);
+    const update = scratchUpdate;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       let n = x.next[i];
