@@ -57,6 +57,13 @@ class Cursor {
   }
 }
 
+/**
+ * The first bytes a new node's Buffer gets. It grows fourfold (256, 1 KB, 4 KB: a node of the
+ * default 4096 bytes reallocates twice) and is shrunk to size when the next node starts.
+ */
+const INITIAL_CAPACITY = 256;
+const GROWTH = 4;
+
 /** Writes entries into a growing Buffer. */
 class Writer {
   constructor(
@@ -66,7 +73,7 @@ class Writer {
 
   reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * GROWTH, this.pos + n));
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }
@@ -105,8 +112,14 @@ function unzigzag(v: bigint): bigint {
   return (v & 1n) === 0n ? v >> 1n : -((v + 1n) >> 1n);
 }
 
-/** The first bytes a new node's Buffer gets; it doubles as entries are added. */
-const INITIAL_CAPACITY = 256;
+/** Buffer.equals without the native call, for the short field names entries repeat. */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n > 32) return a.equals(b);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** A decoded entry position inside a node. */
 export interface EntryRef {
@@ -166,7 +179,7 @@ export class StreamNode {
     const n = pairs.length >>> 1;
     const fields = this.fields;
     let same = n === fields.length;
-    for (let i = 0; same && i < n; i++) same = pairs[2 * i].equals(fields[i]);
+    for (let i = 0; same && i < n; i++) same = sameBytes(pairs[2 * i], fields[i]);
     const msDelta = (id >> 64n) - this.masterMs;
     const seqDelta = (id & 0xffffffffffffffffn) - this.masterSeq;
     let size = 1 + 10 + 10 + (same ? 0 : 5);
