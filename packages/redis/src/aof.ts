@@ -312,8 +312,11 @@ export class Aof {
     if (at !== undefined) rw.out.command(['PEXPIREAT', key, String(at)]);
   }
 
-  /** The last slice: keys changed meanwhile, in their current state, then the switch-over. */
+  /** The last slice: keys changed meanwhile and the libraries, in their current state, then the switch-over. */
   private finishRewrite(rw: Rewrite): void {
+    // The libraries as they are now (Redis's rewriteFunctions): FUNCTION commands run during the
+    // rewrite went to the old file only. Written last, as the keys changed meanwhile are.
+    for (const library of this.server.scripting.libraries(null)) rw.out.command(['FUNCTION', 'LOAD', library.code]);
     for (const id of rw.touched) {
       const sep = id.indexOf('\0');
       const db = this.server.dbs[Number(id.slice(0, sep))];

@@ -14,6 +14,7 @@ import {
   CLIENT_MULTI,
   CLIENT_NO_EVICT,
   CLIENT_PUBSUB,
+  CLIENT_SCRIPT,
   CLIENT_TRACKING_CACHING,
   CLIENT_UNIX_SOCKET,
   type BlockSpec,
@@ -80,6 +81,8 @@ export class Client implements CommandContext, ClientState {
   inExec = false;
   /** AOF replay and other internal clients: no network, never blocks. */
   readonly internal: boolean;
+  /** The client of scripts' redis.call (it has a reply sink of its own). */
+  readonly script: boolean;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   blocked: BlockedState | null = null;
@@ -109,6 +112,7 @@ export class Client implements CommandContext, ClientState {
     this.parser.authRequired = !this.authenticated;
     this.parser.maxBulk = server.config['proto-max-bulk-len'];
     this.internal = conn === null;
+    this.script = sink !== undefined;
     this.createdAt = this.lastInteraction = server.now();
     // A script's client (`sink` given) reads each reply itself: no flush at the end of the batch.
     this.out = this.reply =
@@ -146,7 +150,8 @@ export class Client implements CommandContext, ClientState {
       (this.monitoring ? CLIENT_MONITOR : 0) |
       (this.noEvict ? CLIENT_NO_EVICT : 0) |
       (this.closing ? CLIENT_CLOSE_AFTER_REPLY : 0) |
-      (this.conn !== null && this.conn.localAddr.network.startsWith('unix') ? CLIENT_UNIX_SOCKET : 0)
+      (this.conn !== null && this.conn.localAddr.network.startsWith('unix') ? CLIENT_UNIX_SOCKET : 0) |
+      (this.script ? CLIENT_SCRIPT : 0)
     );
   }
 

@@ -71,6 +71,11 @@ export const CLIENT_NO_EVICT = 1 << 12;
 export const CLIENT_CLOSE_AFTER_REPLY = 1 << 13;
 /** Connected through the unix socket (`U`). */
 export const CLIENT_UNIX_SOCKET = 1 << 14;
+/**
+ * The client a script's redis.call runs commands as (Redis's CLIENT_SCRIPT): SORT orders a set
+ * it would leave unsorted, XREAD/XREADGROUP refuse BLOCK.
+ */
+export const CLIENT_SCRIPT = 1 << 15;
 
 /** A socket address (what nevio's `Conn` reports). */
 export interface SocketAddress {
@@ -412,6 +417,13 @@ export interface Scripting {
   dumpLibraries(): Buffer;
   /** FUNCTION RESTORE: all the payload's libraries or none. */
   restoreLibraries(payload: Buffer, policy: 'flush' | 'append' | 'replace'): void;
+  /**
+   * Loading a dataset (an RDB file's FUNCTION2 records, in order): every library's code, or on
+   * an error (thrown, Redis's text) none of them. `flush` replaces the libraries there
+   * (DEBUG RELOAD), `append` fails on a name already there (NOFLUSH), `replace` replaces those
+   * (NOFLUSH MERGE). Never refused over maxmemory, unlike FUNCTION LOAD and RESTORE.
+   */
+  loadLibraries(codes: readonly Buffer[], policy: 'flush' | 'append' | 'replace'): void;
   /** FUNCTION STATS: the script running now (null when none is busy). */
   readonly busyScript: { readonly name: string; readonly command: readonly string[]; readonly durationMs: number } | null;
   /** FUNCTION STATS / INFO: how many libraries and functions there are. */

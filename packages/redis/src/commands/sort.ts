@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_DENYOOM, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, CommandError, SYNTAX, WRONGTYPE, argInt, argIs, def, keyOf } from '../command';
+import { CLIENT_SCRIPT, CMD_DENYOOM, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, CommandError, SYNTAX, WRONGTYPE, argInt, argIs, def, keyOf } from '../command';
 import type { CommandContext, CommandDef, Db } from '../command';
 import { Deque, RedisHash, RedisSet, RedisZSet } from '../types';
 import { bytesOf, stringValue } from '../stringvalue';
@@ -140,7 +140,9 @@ function sort(ctx: CommandContext, argv: Buffer[], readonly: boolean): void {
   const db = ctx.db;
   const e = db.lookupRead(keyOf(argv[1]));
   if (e !== undefined && e.type !== 'list' && e.type !== 'set' && e.type !== 'zset') throw new CommandError(WRONGTYPE);
-  if (o.dontSort && e?.type === 'set' && o.store !== null) {
+  // A set's order is the hash table's: SORT BY <constant> orders it by bytes when the result is
+  // stored or goes to a script, so that what is replicated and what scripts see is deterministic.
+  if (o.dontSort && e?.type === 'set' && (o.store !== null || (ctx.client.flags & CLIENT_SCRIPT) !== 0)) {
     o.dontSort = false;
     o.alpha = true;
     o.by = null;

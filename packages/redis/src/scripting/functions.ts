@@ -202,6 +202,15 @@ export class FunctionLibraries {
       codes.push(p.subarray(len[1], len[1] + len[0]));
       pos = len[1] + len[0];
     }
+    this.restoreCodes(codes, policy);
+  }
+
+  /**
+   * Loads libraries from their code (FUNCTION RESTORE's payload, an RDB file's FUNCTION2
+   * records): all of them, or (on an error, which is thrown) none, the libraries there before
+   * left as they were.
+   */
+  restoreCodes(codes: readonly Buffer[], policy: RestorePolicy): void {
     if (policy === 'append') {
       for (const code of codes) {
         const { name } = parseMetadata(code);

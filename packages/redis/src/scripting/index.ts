@@ -94,6 +94,10 @@ export class ScriptingEngine implements Scripting {
     this.functions.restore(payload, policy);
   }
 
+  loadLibraries(codes: readonly Buffer[], policy: RestorePolicy): void {
+    this.functions.restoreCodes(codes, policy);
+  }
+
   /**
    * FUNCTION LOAD and RESTORE are refused over maxmemory, as Redis's DENYOOM subcommands are
    * (the FUNCTION container cannot carry the flag: FLUSH and DELETE must still work then).

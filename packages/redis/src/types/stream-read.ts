@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_BLOCKING, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, NOTIFY_STREAM, def, type CommandDef } from '../command';
+import { CLIENT_SCRIPT, CMD_BLOCKING, CMD_MOVABLE_KEYS, CMD_READONLY, CMD_WRITE, NOTIFY_STREAM, def, type CommandDef } from '../command';
 import { CommandError, INT64_MAX_NUMBER, SYNTAX, argIs, int64Arg, parseBigInt } from '../command';
 import type { CommandContext, Reply } from '../command';
 import { str } from './common';
@@ -158,6 +158,10 @@ function parseRead(ctx: CommandContext, argv: Buffer[], isGroup: boolean): ReadR
     const more = argv.length - i - 1;
     const o = argv[i];
     if (argIs(o, 'block') && more > 0) {
+      // Redis refuses BLOCK from scripts outright (a script cannot wait), with the name as called.
+      if ((ctx.client.flags & CLIENT_SCRIPT) !== 0) {
+        throw new CommandError(`ERR ${argv[0].toString()} command is not allowed with BLOCK option from scripts`);
+      }
       timeoutMs = blockMs(ctx, argv[++i]);
     } else if (argIs(o, 'count') && more > 0) {
       const c = int64Arg(argv[++i]);
