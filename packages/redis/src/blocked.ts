@@ -17,6 +17,8 @@ export interface BlockedState {
   readonly spec: BlockSpec;
   readonly db: Db;
   timer: NodeJS.Timeout | null;
+  /** The command as sent, copied: SLOWLOG logs it once it is served or times out, as Redis does. */
+  argv?: readonly Buffer[];
 }
 
 /** What blocking needs from the server. */
@@ -34,6 +36,8 @@ export interface BlockingHost {
   enterCommand(c: Client): Client | null;
   /** The end of {@link BlockingHost.enterCommand}. */
   leaveCommand(c: Client, outer: Client | null): void;
+  /** A blocked command ended (served, timed out, unblocked): SLOWLOG takes it, `usec` the time its reply took. */
+  blockedDone(c: Client, argv: readonly Buffer[], usec: number): void;
 }
 
 export class Blocking {
@@ -100,6 +104,7 @@ export class Blocking {
     if (error !== null) c.reply.error(error);
     else if (state.spec.timedOut !== undefined) state.spec.timedOut(c.reply);
     else c.reply.nullArray();
+    if (state.argv !== undefined) this.host.blockedDone(c, state.argv, 0);
     resume(c);
     return true;
   }
@@ -169,7 +174,9 @@ export class Blocking {
           const state = c.blocked;
           if (state === null || state.db !== db) continue;
           if (!exists && state.spec.wakeOnChange !== true) continue;
+          const started = performance.now();
           if (!this.serveOne(c, state, key)) continue;
+          if (state.argv !== undefined) this.host.blockedDone(c, state.argv, Math.round((performance.now() - started) * 1000));
           this.unblock(c);
           resume(c);
         }

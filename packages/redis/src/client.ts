@@ -124,6 +124,14 @@ export class Client implements CommandContext, ClientState {
           );
   }
 
+  get replyBufferSize(): number {
+    return this.out.bufferSize;
+  }
+
+  get replyBufferPeak(): number {
+    return this.out.bufferPeak;
+  }
+
   get pushReply(): Reply {
     return this.out;
   }

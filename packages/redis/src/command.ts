@@ -247,6 +247,11 @@ export interface TypeOps {
   /** Approximate memory use in bytes (INFO used_memory, maxmemory eviction). */
   memory(value: unknown): number;
   /**
+   * Redis's lazyfreeGetFreeEffort, in O(1): about how many allocations freeing the value takes
+   * (a hash table's entries, a skiplist's nodes, a stream's nodes and groups). Absent: 1.
+   */
+  freeEffort?(value: unknown): number;
+  /**
    * The value as loading it from a dump rebuilds it (DEBUG RELOAD): the encoding chosen afresh
    * from the contents and the current thresholds. Absent: the value stays as it is.
    */

@@ -7,7 +7,7 @@
  */
 import type { CommandDef, TypeOpsTable } from './command';
 import type { Config } from './config';
-import type { Db } from './keyspace';
+import type { Db, Entry } from './keyspace';
 import type { Reply } from './reply';
 import type { CommandStats } from './cmdstats';
 import type { SlowLog } from './slowlog';
@@ -93,6 +93,14 @@ export function addressString(a: SocketAddress): string {
   return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
+/** DEBUG REPLYBUFFER's settings (`reply-buffer.ts`). */
+export interface ReplyBufferSettings {
+  /** How often a client's peak use restarts (ms); -1: never. */
+  peakResetMs: number;
+  /** False: buffers keep their size. */
+  resizing: boolean;
+}
+
 /** A client's connection, as CLIENT LIST shows it. */
 export interface ConnectionView {
   readonly remoteAddr: SocketAddress;
@@ -139,6 +147,9 @@ export interface ClientView {
   readonly trackingPrefixes: ReadonlySet<string> | null;
   /** The connection; null for internal clients (AOF replay). */
   readonly conn: ConnectionView | null;
+  /** The reply buffer Redis would have for it, and its peak use (CLIENT LIST `rbs`, `rbp`). */
+  readonly replyBufferSize: number;
+  readonly replyBufferPeak: number;
   /**
    * Disconnects it at once and releases what it holds (CLIENT KILL of another client; the
    * client running the command uses {@link ClientState.closeAfterReply} instead).
@@ -297,6 +308,8 @@ export interface Stats {
   expiredKeys: number;
   evictedKeys: number;
   rejectedConnections: number;
+  /** Values freed as Redis frees them in the background (INFO lazyfreed_objects). */
+  lazyfreedObjects: number;
   pubsubMessages: number;
 }
 
@@ -510,6 +523,12 @@ export interface ServerContext {
   readonly stats: Stats;
   /** Per-type hooks (COPY, OBJECT ENCODING). */
   readonly typeOps: TypeOpsTable;
+  /**
+   * A command deleted the value `e` (DEL, UNLINK, FLUSHDB, FLUSHALL): a big one (more than 64
+   * allocations to free, Redis's LAZYFREE_THRESHOLD) stops counting in the memory estimate now,
+   * and, when `lazily` (UNLINK, ASYNC), counts as lazily freed, as Redis frees it in the background.
+   */
+  valueDeleted(e: Entry, lazily: boolean): void;
   /** The command table (COMMAND). */
   readonly commands: ReadonlyMap<string, CommandDef>;
   /** Connected clients by id. */
@@ -550,6 +569,8 @@ export interface ServerContext {
   readonly acl: AclView;
   /** MIGRATE's connections to target servers. */
   readonly migrateLinks: MigrateLinks;
+  /** DEBUG REPLYBUFFER's settings. */
+  readonly replyBuffers: ReplyBufferSettings;
   /** SHUTDOWN: asks the transport to stop. */
   shutdown(): void;
 }

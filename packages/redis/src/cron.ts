@@ -6,7 +6,11 @@
  */
 import { activeExpireCycle } from './expire';
 import { updateClock } from './keyspace';
+import type { Client } from './client';
 import type { RedisServer } from './server';
+
+/** Clients visited per tick at the least (Redis's CLIENTS_CRON_MIN_ITERATIONS). */
+const CLIENTS_CRON_MIN_ITERATIONS = 5;
 
 /** Active expiry within `budgetMs` (see `expire.ts`), reported to LATENCY as `expire-cycle`. */
 export function expireCycle(server: RedisServer, budgetMs = 5): void {
@@ -41,5 +45,26 @@ export function closeIdleClients(server: RedisServer): void {
   for (const c of server.clients.values()) {
     if (c.blocked !== null || c.subscribed || now - c.lastInteraction <= limit) continue;
     server.killClient(c);
+  }
+}
+
+/**
+ * Redis's clientsCron share of reply-buffer resizing (`reply-buffer.ts`): each tick visits the
+ * next clients round-robin, every one when there are few (at least 5 a tick, Redis's
+ * CLIENTS_CRON_MIN_ITERATIONS), so that each client is seen about once a second.
+ */
+export function replyBufferCron(server: RedisServer, state: { cursor: Iterator<Client> | null }): void {
+  const clients = server.clients;
+  if (clients.size === 0) return;
+  let visits = Math.min(clients.size, Math.max(CLIENTS_CRON_MIN_ITERATIONS, Math.ceil(clients.size / Math.max(1, server.config.hz))));
+  const now = server.now();
+  while (visits-- > 0) {
+    let r = (state.cursor ??= clients.values()).next();
+    if (r.done === true) {
+      state.cursor = clients.values();
+      r = state.cursor.next();
+      if (r.done === true) return;
+    }
+    server.replyBuffers.resize(r.value.out, now);
   }
 }

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { closeIdleClients, expireCycle, trackingCron } from './cron';
+import { closeIdleClients, expireCycle, replyBufferCron, trackingCron } from './cron';
 import { Action, SystemCallError, serve, type Conn, type Events, type Server } from '@nevio/core';
 import { AcceptErrorLog } from './accept-log';
 import { fitMaxclients } from './fd-limit';
@@ -118,6 +118,8 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   // Connections whose pipeline stopped on a big backlog of replies (server.ts processInput):
   // their input is presented again once the output drained.
   const waitingForDrain = new Set<Conn<Client>>();
+  // Where the reply-buffer cron resumes its round of the clients.
+  const replyBufferVisits: { cursor: Iterator<Client> | null } = { cursor: null };
   const resumeWhenDrained = (conn: Conn<Client>): void => {
     setImmediate(() => {
       if (conn.closed) return;
@@ -169,6 +171,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
     tick() {
       expireCycle(server);
       trackingCron(server);
+      replyBufferCron(server, replyBufferVisits);
       if (server.aof !== null) server.aof.tick();
       const now = server.now();
       if (now - lastIdleCheck >= 1000) {

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+import { REPLY_CHUNK_BYTES } from './reply-buffer';
+
 /** Where a {@link Reply} hands its bytes; it must copy them before returning (`conn.write` does). */
 export type Sink = (chunk: Uint8Array) => void;
 
@@ -63,6 +65,12 @@ export class Reply {
   private pos = 0;
   /** Bytes handed to the sink since the last {@link Reply.flush} (big bulks, full buffers). */
   private handed = 0;
+  /** The reply buffer Redis would have (`reply-buffer.ts`): CLIENT LIST `rbs`. */
+  bufferSize = REPLY_CHUNK_BYTES;
+  /** Its peak use since the last reset: CLIENT LIST `rbp`. */
+  bufferPeak = 0;
+  /** When {@link Reply.bufferPeak} was last reset (ms). */
+  peakResetAt = Date.now();
 
   /**
    * @param sink receives the bytes on flush (and early, when a reply is very large).
@@ -82,6 +90,11 @@ export class Reply {
     return this.pos + this.handed;
   }
 
+  /** Bytes waiting in the buffer now (Redis's `bufpos`). */
+  get bufferUsed(): number {
+    return Math.min(this.pos, this.bufferSize);
+  }
+
   /** True when replies are waiting for {@link Reply.flush}. */
   get pending(): boolean {
     return this.pos > 0;
@@ -92,6 +105,9 @@ export class Reply {
     const buf = this.buf;
     if (buf === null) return;
     if (this.pos > 0) this.sink(buf.subarray(0, this.pos));
+    // What this batch would have put in Redis's buffer (the rest goes to its reply list).
+    const used = Math.min(this.pos + this.handed, this.bufferSize);
+    if (used > this.bufferPeak) this.bufferPeak = used;
     this.pos = 0;
     this.handed = 0;
     this.buf = null;

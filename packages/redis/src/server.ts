@@ -19,6 +19,7 @@ import { ReplicationFeed } from './replication';
 import { ClientPause, POSTPONED, type PauseHost } from './pause';
 import { SUSPENDED, type SuspendHost } from './suspend';
 import { MigrateLinkCache } from './migrate-links';
+import { ReplyBuffers } from './reply-buffer';
 import { OutputLimits } from './obuf-limits';
 import { Tracking, type TrackingHost } from './tracking';
 import { Client } from './client';
@@ -37,10 +38,11 @@ import {
   type ServerContext,
   type ServerInfo,
   type Stats,
+  type Entry,
   type TypeOpsTable,
 } from './command';
 import { buildCommandTable } from './commands';
-import { recordCall } from './call-record';
+import { recordCall, slowlogPush } from './call-record';
 import { reloadAof, rewriteAof } from './aof-control';
 import { applyLiveSetting, followAccessTracking } from './live-config';
 import { CommandLookup } from './command-lookup';
@@ -76,6 +78,8 @@ const NOT_MONITORED = CMD_SKIP_MONITOR | CMD_ADMIN;
 const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 /** Replies one batch may produce before the rest of a client's pipeline waits (the reactor's high watermark). */
 export const OUTPUT_PAUSE_BYTES = defaults.writeHighWatermark;
+/** Values that take more allocations than this to free are freed in the background by Redis (LAZYFREE_THRESHOLD). */
+const LAZYFREE_THRESHOLD = 64;
 /** Inside MULTI over maxmemory, every command is refused but these. */
 const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 /** The security warning is logged at most this often (Redis: once a minute). */
@@ -110,7 +114,7 @@ export class RedisServer
   readonly dbs: Db[] = [];
   readonly clients = new Map<number, Client>();
   readonly typeOps: TypeOpsTable = { ...typeOps, string: stringOps };
-  readonly stats: Stats = { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0 };
+  readonly stats: Stats = { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0, lazyfreedObjects: 0 };
   readonly startedAt = Date.now();
   /** Changes since start (Redis's server.dirty): a command that raised it is logged to the AOF. */
   dirty = 0;
@@ -133,6 +137,8 @@ export class RedisServer
   readonly monitors = new Monitors();
   /** `client-output-buffer-limit`, per client class. */
   readonly outputLimits = new OutputLimits();
+  /** DEBUG REPLYBUFFER's settings and the resizing of CLIENT LIST's `rbs`. */
+  readonly replyBuffers = new ReplyBuffers();
   /** MIGRATE's cached connections to target servers. */
   readonly migrateLinks = new MigrateLinkCache();
   /** Replicas attached with SYNC/PSYNC and the stream they are sent. */
@@ -400,7 +406,7 @@ export class RedisServer
   }
 
   /** argv[0] as the client sent it (MONITOR shows it so), when it is still in the input. */
-  private sentName(c: Client, argv: Buffer[]): Buffer[] {
+  sentName(c: Client, argv: Buffer[]): Buffer[] {
     const p = c.parser;
     if (this.input === null || this.current !== c || c.inExec || p.nameStart < 0) return argv;
     const shown = argv.slice();
@@ -442,7 +448,8 @@ export class RedisServer
         `ERR Can't execute '${def.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
-    if (this.config.maxmemory > 0 && this.mayGrowMemory(c, def) && !this.memory.ensure()) {
+    // As Redis's processCommand: evictions before every command, refusal only of those that may grow memory.
+    if (this.config.maxmemory > 0 && !this.evictBefore() && this.mayGrowMemory(c, def)) {
       if (def.name !== 'exec') return this.reject(c, OOM_ERROR, def.name);
       // Redis's execCommandAbort: the transaction is discarded, with the reason.
       this.multi.discard(c);
@@ -476,6 +483,23 @@ export class RedisServer
   }
 
   private securityLoggedAt = 0;
+
+  valueDeleted(e: Entry, lazily: boolean): void {
+    const ops = this.typeOps[e.type];
+    if ((ops?.freeEffort?.(e.value) ?? 1) <= LAZYFREE_THRESHOLD) return;
+    if (lazily) this.stats.lazyfreedObjects++;
+    this.memory.release(ops?.memory(e.value) ?? 0);
+  }
+
+  blockedDone(c: Client, argv: readonly Buffer[], usec: number): void {
+    slowlogPush(this, c, argv, usec);
+  }
+
+  /** Measures memory afresh and evicts down to `maxmemory`; false when it cannot. */
+  private evictBefore(): boolean {
+    this.memory.measure();
+    return this.memory.ensure();
+  }
 
   /**
    * Whether `def` is refused over `maxmemory` (Redis's processCommand): a denyoom command, EXEC
@@ -567,7 +591,7 @@ export class RedisServer
   resetStats(): void {
     this.commandStats.reset();
     const s = this.stats;
-    s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = 0;
+    s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = s.lazyfreedObjects = 0;
     for (const db of this.dbs) db.hits = db.misses = 0;
   }
 

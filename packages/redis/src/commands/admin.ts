@@ -6,21 +6,34 @@
  */
 import { CMD_ADMIN, CMD_ALLOW_BUSY, CMD_FAST, CMD_NO_ASYNC_LOADING, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_MULTI, CMD_READONLY, CMD_STALE, CMD_WRITE, NOKEYS, def } from '../command';
 import { CommandError, SYNTAX, argIs, parseInt64 } from '../command';
-import type { CommandDef } from '../command';
+import { showSetting, type CommandContext, type CommandDef, type Db } from '../command';
 
 const ADMIN = CMD_ADMIN | CMD_NOSCRIPT;
 const INFO_FLAGS = CMD_LOADING | CMD_STALE;
 
-function flushFlag(argv: Buffer[]): void {
+/** FLUSHDB/FLUSHALL's mode: true for ASYNC (or no flag under lazyfree-lazy-user-flush yes). */
+function flushIsAsync(ctx: CommandContext, argv: Buffer[]): boolean {
   if (argv.length > 2) throw new CommandError(SYNTAX);
   if (argv.length === 2 && !argIs(argv[1], 'async') && !argIs(argv[1], 'sync')) throw new CommandError(SYNTAX);
+  if (argv.length === 2) return argIs(argv[1], 'async');
+  return showSetting(ctx.server.config, 'lazyfree-lazy-user-flush') === 'yes';
+}
+
+/**
+ * The values of `db` are about to go: big ones stop counting in the memory estimate; an ASYNC
+ * flush counts every key as lazily freed, as Redis's emptyDbAsync does.
+ */
+function released(ctx: CommandContext, db: Db, lazily: boolean): void {
+  for (const e of db.dict.values()) ctx.server.valueDeleted(e, false);
+  if (lazily) ctx.server.stats.lazyfreedObjects += db.size;
 }
 
 export const adminCommands: CommandDef[] = [
   def('dbsize', 1, CMD_READONLY | CMD_FAST, NOKEYS, 'server', (ctx) => ctx.reply.integer(ctx.db.size)),
   def('flushdb', -1, CMD_WRITE, NOKEYS, 'server', (ctx, argv) => {
-    flushFlag(argv);
+    const lazily = flushIsAsync(ctx, argv);
     const server = ctx.server;
+    released(ctx, ctx.db, lazily);
     server.touchAllWatched(ctx.db);
     server.persistence.addDirty(ctx.db.clear() + 1);
     server.persistence.datasetReplaced();
@@ -28,9 +41,10 @@ export const adminCommands: CommandDef[] = [
     ctx.reply.ok();
   }),
   def('flushall', -1, CMD_WRITE, NOKEYS, 'server', (ctx, argv) => {
-    flushFlag(argv);
+    const lazily = flushIsAsync(ctx, argv);
     const server = ctx.server;
     for (const db of server.dbs) {
+      released(ctx, db, lazily);
       server.touchAllWatched(db);
       server.persistence.addDirty(db.clear());
     }

@@ -97,7 +97,7 @@ export function clientInfoLine(c: ClientView, now: number, execQueued = -1): str
     `id=${c.id} addr=${clientAddr(c, false)} laddr=${clientAddr(c, true)} fd=-1 name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${clientFlags(c, execQueued >= 0 ? CLIENT_MULTI : 0)} db=${c.db.index} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
-    `multi=${execQueued >= 0 ? execQueued : c.queued} qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=0 ` +
+    `multi=${execQueued >= 0 ? execQueued : c.queued} qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=${c.replyBufferSize} rbp=${c.replyBufferPeak} obl=${obl} oll=0 omem=${obl} tot-mem=0 ` +
     `events=r cmd=${c.lastCommand} user=${c.user.name} redir=${redirect} resp=${c.protocol}`
   );
 }

@@ -7,7 +7,8 @@
  *
  * @packageDocumentation
  */
-import { CMD_ADMIN, CMD_LOADING, CMD_NOSCRIPT, CMD_STALE, CommandError, NOKEYS, NO_SUCH_KEY, def, globMatch, keyOf } from '../command';
+import { CMD_ADMIN, CMD_LOADING, CMD_NOSCRIPT, CMD_STALE, CommandError, NOKEYS, NO_SUCH_KEY, argInt, def, globMatch, keyOf } from '../command';
+import { DEFAULT_PEAK_RESET_MS } from '../reply-buffer';
 import type { CommandContext, CommandDef, Entry } from '../command';
 import { parseMemory } from '../config';
 import { datasetDigest, keyDigest } from '../digest';
@@ -144,6 +145,22 @@ const HELP = [
   '    Prints this help.',
 ];
 
+/** DEBUG REPLYBUFFER PEAK-RESET-TIME <ms|never|reset> | RESIZING <0|1>. */
+function replyBuffer(ctx: CommandContext, argv: Buffer[]): void {
+  const settings = ctx.server.replyBuffers;
+  const what = argv[2].toString().toLowerCase();
+  const value = argv[3].toString().toLowerCase();
+  if (what === 'peak-reset-time') {
+    if (value === 'never') settings.peakResetMs = -1;
+    else if (value === 'reset') settings.peakResetMs = DEFAULT_PEAK_RESET_MS;
+    else settings.peakResetMs = argInt(argv[3]);
+  } else if (what === 'resizing') {
+    // Redis's atoi: a non-number is 0.
+    settings.resizing = (Number.parseInt(value, 10) || 0) !== 0;
+  } else throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'replybuffer'. Try DEBUG HELP.");
+  ctx.reply.ok();
+}
+
 function debug(ctx: CommandContext, argv: Buffer[]): void {
   if (!allowedAction(ctx, ctx.server.config['enable-debug-command'])) throw new CommandError(NOT_ALLOWED);
   const sub = argv[1].toString().toLowerCase();
@@ -179,6 +196,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
     sleepMs(Math.floor((Number.parseFloat(argv[2].toString()) || 0) * 1000));
     return r.ok();
   }
+  if (sub === 'replybuffer' && n === 4) return replyBuffer(ctx, argv);
   if (sub === 'pause-cron' && n === 3) {
     ctx.server.cronPaused = Number.parseInt(argv[2].toString(), 10) !== 0;
     return r.ok();

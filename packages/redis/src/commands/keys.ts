@@ -6,7 +6,7 @@
  */
 import { ALLKEYS, CMD_DENYOOM, CMD_FAST, CMD_READONLY, CMD_WRITE, KEY1, NOKEYS, def, type CommandDef } from '../command';
 import { CommandError, INT64_MAX, INT64_MIN, NOTIFY_GENERIC, NO_SUCH_KEY, SYNTAX, argIs, argRange, globMatch, int64Arg, keyOf, lfuDecayed } from '../command';
-import { parseScan, scanReply } from '../command';
+import { parseScan, scanReply, showSetting } from '../command';
 import type { CommandContext, Db, Entry, Reply, ScanSource } from '../command';
 import { isSharedInteger, stringValue } from '../stringvalue';
 import { dispatchSub, helpReply } from './sub';
@@ -20,11 +20,15 @@ function isExpired(db: Db, key: string, now: number): boolean {
   return at !== undefined && at <= now;
 }
 
-function del(ctx: CommandContext, argv: Buffer[]): void {
+/** DEL and UNLINK (`lazily`, as DEL under lazyfree-lazy-user-del yes): the same, but for INFO's lazyfreed_objects. */
+function del(ctx: CommandContext, argv: Buffer[], lazily: boolean): void {
   let n = 0;
+  const db = ctx.db;
   for (let i = 1; i < argv.length; i++) {
     const key = keyOf(argv[i]);
-    if (!ctx.db.delete(key)) continue;
+    const e = db.lookupWrite(key);
+    if (e === undefined || !db.delete(key)) continue;
+    ctx.server.valueDeleted(e, lazily);
     ctx.notify(NOTIFY_GENERIC, 'del', key);
     n++;
   }
@@ -386,8 +390,8 @@ const object = dispatchSub('object', {
 });
 
 export const keyCommands: CommandDef[] = [
-  def('del', -2, CMD_WRITE, ALLKEYS, 'generic', del),
-  def('unlink', -2, CMD_WRITE | CMD_FAST, ALLKEYS, 'generic', del),
+  def('del', -2, CMD_WRITE, ALLKEYS, 'generic', (ctx, argv) => del(ctx, argv, showSetting(ctx.server.config, 'lazyfree-lazy-user-del') === 'yes')),
+  def('unlink', -2, CMD_WRITE | CMD_FAST, ALLKEYS, 'generic', (ctx, argv) => del(ctx, argv, true)),
   def('exists', -2, CMD_READONLY | CMD_FAST, ALLKEYS, 'generic', (ctx, argv) => {
     let n = 0;
     for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(keyOf(argv[i]), false) !== undefined) n++;

@@ -75,6 +75,12 @@ export const streamOps: TypeOps = {
   copy: (value) => cloneStream(value as Stream),
   encoding: () => 'stream',
   memory: (value) => (value as Stream).memory(),
+  // Redis: the rax's nodes, plus every group times (1 + the first group's PEL).
+  freeEffort: (value) => {
+    const s = value as Stream;
+    const first = s.groups?.values().next().value;
+    return s.nodes.size + (s.groups === null || first === undefined ? 0 : s.groups.size * (1 + first.pel.size));
+  },
   // debug.c: each entry mixes in "<ms>.<seq>", then its fields and values in order.
   digest(value, mix) {
     (value as Stream).range(ZERO_ID, MAX_ID, false, (id, node, at) => {
