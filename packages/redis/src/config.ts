@@ -37,8 +37,8 @@ const NUMBER_FIELDS = [
   'stream-node-max-bytes', 'hll-sparse-max-bytes', 'slowlog-log-slower-than', 'slowlog-max-len',
   'latency-monitor-threshold', 'busy-reply-threshold',
 ] as const;
-const BOOL_FIELDS = ['appendonly', 'aof-load-truncated', 'multicore'] as const;
-const STRING_FIELDS = ['unixsocket', 'requirepass', 'appendfilename', 'dir', 'save'] as const;
+const BOOL_FIELDS = ['appendonly', 'aof-load-truncated', 'multicore', 'rdbcompression', 'rdbchecksum'] as const;
+const STRING_FIELDS = ['unixsocket', 'requirepass', 'appendfilename', 'dir', 'save', 'dbfilename'] as const;
 type NumberField = (typeof NUMBER_FIELDS)[number];
 type BoolField = (typeof BOOL_FIELDS)[number];
 type StringField = (typeof STRING_FIELDS)[number];
@@ -82,6 +82,9 @@ export function defaultConfig(): Config {
     timeout: 0,
     save: '',
     'aof-load-truncated': true,
+    rdbcompression: true,
+    rdbchecksum: true,
+    dbfilename: 'dump.rdb',
     'hash-max-listpack-entries': 512,
     'hash-max-listpack-value': 64,
     'set-max-intset-entries': 512,

@@ -13,6 +13,7 @@ import type { Client } from './client';
 import { showSetting, type Config } from './config';
 import { updateClock } from './keyspace';
 import { OUTPUT_PAUSE_BYTES, RedisServer, type ServerLog } from './server';
+import { loadRdbAtStart } from './rdb/startup';
 
 /** A listening nevio-redis. */
 export interface RunningRedis {
@@ -92,7 +93,7 @@ function refusedByProtectedMode(server: RedisServer, conn: Conn<Client>): boolea
   return server.acl.defaultNoPass && showSetting(server.config, 'protected-mode') === 'yes' && !isLocal(conn);
 }
 
-/** Loads the AOF (when enabled), then listens. */
+/** Loads the AOF (when enabled) or else `dir`/`dbfilename` (when it exists), then listens. */
 export async function startRedis(config: Config, log?: ServerLog): Promise<RunningRedis> {
   const server = new RedisServer(config, log);
   // A limit of clients the process cannot hold descriptors for is lowered, as Redis does.
@@ -101,7 +102,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   if (config.appendonly) {
     server.aof = new Aof(server);
     server.aof.load();
-  }
+  } else loadRdbAtStart(server);
   // Measuring memory costs a few microseconds: only every 100 ms, and only when it matters.
   let lastMeasure = 0;
   let lastIdleCheck = 0;

@@ -5,8 +5,8 @@
  * wrapped in MULTI/EXEC only when there are several (Redis 7's propagatePendingCommands: one
  * command is atomic already; none sends nothing).
  *
- * nevio has no replica side: a replica receives an empty RDB snapshot and then the stream, which
- * is what tools that tap the stream (and Redis's own test suite) need.
+ * A replica receives the dataset as an RDB file (the snapshot the server passes in, made by
+ * `rdb/dataset.ts` at attach time) and then the stream.
  *
  * @packageDocumentation
  */
@@ -14,8 +14,6 @@ import type { Reply } from './reply';
 
 type Arg = Buffer | string;
 
-/** An empty RDB file of version 10 (Redis 7.0): magic, version, EOF opcode, zero checksum (= unchecked). */
-const EMPTY_RDB = Buffer.concat([Buffer.from('REDIS0010', 'latin1'), Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 0])]);
 
 /** What commands see of the replication stream. */
 export interface ReplicationView {
@@ -34,6 +32,9 @@ export class ReplicationFeed implements ReplicationView {
   /** Inside EXEC: the propagated commands, sent when the transaction ends. */
   private pending: [number, readonly Arg[]][] | null = null;
 
+  /** `snapshot`: the dataset as an RDB file, in pieces (made synchronously, when a replica attaches). */
+  constructor(private readonly snapshot: () => readonly Buffer[]) {}
+
   /** True when a replica listens (the dispatcher's test before propagating). */
   get active(): boolean {
     return this.attached.size !== 0;
@@ -44,8 +45,10 @@ export class ReplicationFeed implements ReplicationView {
   }
 
   attach(reply: Reply, preamble = ''): void {
-    reply.raw(Buffer.from(`${preamble}$${EMPTY_RDB.length}\r\n`, 'latin1'));
-    reply.raw(EMPTY_RDB);
+    const rdb = this.snapshot();
+    const length = rdb.reduce((n, piece) => n + piece.length, 0);
+    reply.raw(Buffer.from(`${preamble}$${length}\r\n`, 'latin1'));
+    for (const piece of rdb) reply.raw(piece);
     this.attached.add(reply);
     // A new replica knows no selected database: the next command starts with SELECT.
     this.lastDb = -1;

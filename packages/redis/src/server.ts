@@ -13,6 +13,7 @@
 import { Acl } from './acl';
 import { defaults } from '@nevio/core';
 import { Aof } from './aof';
+import { serializeDataset } from './rdb/dataset';
 import { Blocking, type BlockingHost } from './blocked';
 import { Monitors, isScriptCommand } from './monitor';
 import { ReplicationFeed } from './replication';
@@ -142,7 +143,7 @@ export class RedisServer
   /** MIGRATE's cached connections to target servers. */
   readonly migrateLinks = new MigrateLinkCache();
   /** Replicas attached with SYNC/PSYNC and the stream they are sent. */
-  readonly replication = new ReplicationFeed();
+  readonly replication: ReplicationFeed = new ReplicationFeed((): Buffer[] => serializeDataset(this));
   /** The client whose input is being processed (or who is being served), null otherwise. */
   current: Client | null = null;
   /** Nesting of call() (EXEC runs its commands inside): > 0 while a command runs. */

@@ -2,8 +2,8 @@
  * DEBUG, behind `enable-debug-command` as in Redis (`no` by default; `local`: loopback and
  * unix-socket clients only). The subcommands the test suite uses: OBJECT, SLEEP,
  * SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, PROTOCOL, QUICKLIST-PACKED-THRESHOLD, CHANGE-REPL-ID,
- * STRINGMATCH-TEST, LISTPACK, QUICKLIST, ERROR, LOG, CONFIG-REWRITE-FORCE-ALL, and RELOAD
- * (`reload.ts`: rebuilt in memory, as there is no RDB).
+ * STRINGMATCH-TEST, LISTPACK, QUICKLIST, ERROR, LOG, CONFIG-REWRITE-FORCE-ALL,
+ * SET-SKIP-CHECKSUM-VALIDATION (RESTORE's CRC64 check) and RELOAD (`reload.ts`: an RDB round trip).
  *
  * @packageDocumentation
  */
@@ -15,6 +15,7 @@ import { datasetDigest, keyDigest } from '../digest';
 import { allowedAction } from './config';
 import { changeReplId } from './info';
 import { debugReload } from './reload';
+import { restoreChecks } from './dump';
 import { helpReply } from './sub';
 
 const NOT_ALLOWED =
@@ -134,9 +135,11 @@ const HELP = [
   'QUICKLIST-PACKED-THRESHOLD <size>',
   '    Sets the threshold for elements to be inserted as plain vs packed nodes',
   'RELOAD [option ...]',
-  '    Save the RDB on disk and reload it back to memory (nevio: rebuilds the values in memory, as there is no RDB).',
+  '    Save the RDB on disk and reload it back to memory.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not accessed.',
+  'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
+  "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
   'SLEEP <seconds>',
   '    Stop the server for <seconds>. Decimals allowed.',
   'STRINGMATCH-TEST',
@@ -199,6 +202,10 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
   if (sub === 'replybuffer' && n === 4) return replyBuffer(ctx, argv);
   if (sub === 'pause-cron' && n === 3) {
     ctx.server.cronPaused = Number.parseInt(argv[2].toString(), 10) !== 0;
+    return r.ok();
+  }
+  if (sub === 'set-skip-checksum-validation' && n === 3) {
+    restoreChecks.skipChecksum = Number.parseInt(argv[2].toString(), 10) !== 0;
     return r.ok();
   }
   if (sub === 'set-active-expire' && n === 3) {

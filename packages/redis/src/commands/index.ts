@@ -14,6 +14,7 @@ import { configCommands } from './config';
 import { connectionCommands } from './connection';
 import { debugCommands } from './debug';
 import { dumpCommands } from './dump';
+import { saveCommands } from './save';
 import { functionCommands } from './function';
 import { infoCommands } from './info';
 import { keyCommands } from './keys';
@@ -32,7 +33,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, aclCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, migrateCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands, replicationCommands]) {
+  for (const list of [connectionCommands, aclCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, saveCommands, migrateCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands, replicationCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);

@@ -111,7 +111,7 @@ function parse(ctx: CommandContext, argv: Buffer[]): Migration | null {
       if (ttl < 0n) continue;
       if (ttl < 1n) ttl = 1n;
     }
-    const args: (Buffer | string)[] = ['RESTORE', argv[j], String(ttl), dumpPayload(e)];
+    const args: (Buffer | string)[] = ['RESTORE', argv[j], String(ttl), dumpPayload(e, ctx.server.config)];
     if (replace) args.push('REPLACE');
     keys.push(key);
     restores.push(encodeCommand(args));

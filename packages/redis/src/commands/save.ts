@@ -1,0 +1,23 @@
+/**
+ * SAVE: the dataset written to `dir`/`dbfilename` as an RDB file, synchronously (rdbSave: a
+ * temporary file, fsync, rename). BGSAVE, save points and LASTSAVE are the background saver's.
+ *
+ * @packageDocumentation
+ */
+import { CMD_ADMIN, CMD_NOSCRIPT, CMD_NO_ASYNC_LOADING, CMD_NO_MULTI, CommandError, NOKEYS, def } from '../command';
+import type { CommandContext, CommandDef } from '../command';
+import { saveRdbFile } from '../rdb/dataset';
+
+function save(ctx: CommandContext): void {
+  try {
+    saveRdbFile(ctx.server);
+  } catch (e) {
+    if (e instanceof CommandError) throw e;
+    // Redis answers a bare -ERR when the file cannot be written (and logs why).
+    throw new CommandError('ERR');
+  }
+  ctx.reply.ok();
+}
+
+/** SAVE. */
+export const saveCommands: CommandDef[] = [def('save', 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI, NOKEYS, 'server', save, 'Synchronously saves the database(s) to disk.')];
