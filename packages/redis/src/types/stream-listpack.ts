@@ -1,7 +1,8 @@
 /**
  * Redis's listpack encoding (listpack.c), as far as streams need it: the size an element takes
  * (to split nodes where redis-server splits them), writing a whole listpack (a stream node in an
- * RDB payload, byte for byte what redis-server holds for the same entries) and reading one back.
+ * RDB payload, byte for byte what redis-server holds for the same entries); reading one back is
+ * `rdb/listpack.ts`'s (with Redis's integrity checks).
  *
  * A listpack is `total-bytes:u32le  count:u16le  element*  0xff`; each element is its encoding
  * (a small or wide integer, or a string with its length) followed by a "backlen", the encoding's
@@ -10,10 +11,6 @@
  *
  * @packageDocumentation
  */
-import { CommandError } from '../command';
-
-const BAD_FORMAT = 'ERR Bad data format';
-
 /** Header (total bytes + element count) and end byte. */
 export const LP_OVERHEAD = 7;
 const LP_HEADER = 6;
@@ -164,36 +161,4 @@ export class ListpackWriter {
     this.buf.writeUInt16LE(this.count < COUNT_UNKNOWN ? this.count : COUNT_UNKNOWN, 4);
     return this.buf.subarray(0, this.pos);
   }
-}
-
-/** Decodes a listpack into its elements (integers as their decimal text). */
-export function listpackElements(lp: Buffer): Buffer[] {
-  if (lp.length < LP_OVERHEAD) throw new CommandError(BAD_FORMAT);
-  const out: Buffer[] = [];
-  let p = LP_HEADER;
-  const str = (start: number, len: number): void => {
-    if (start + len > lp.length) throw new CommandError(BAD_FORMAT);
-    out.push(Buffer.from(lp.subarray(start, start + len)));
-    p = start + len;
-  };
-  const int = (v: bigint | number, next: number): void => {
-    out.push(Buffer.from(String(v), 'latin1'));
-    p = next;
-  };
-  while (p < lp.length && lp[p] !== LP_EOF) {
-    const start = p;
-    const b = lp[p];
-    if ((b & 0x80) === 0) int(b, p + 1);
-    else if ((b & 0xc0) === ENC_6BIT_STR) str(p + 1, b & 0x3f);
-    else if ((b & 0xe0) === ENC_13BIT_INT) int((((b & 0x1f) << 8) | lp[p + 1]) << 19 >> 19, p + 2);
-    else if ((b & 0xf0) === ENC_12BIT_STR) str(p + 2, ((b & 0x0f) << 8) | lp[p + 1]);
-    else if (b === ENC_32BIT_STR) str(p + 5, lp.readUInt32LE(p + 1));
-    else if (b === ENC_16BIT_INT) int(lp.readInt16LE(p + 1), p + 3);
-    else if (b === ENC_24BIT_INT) int(lp.readIntLE(p + 1, 3), p + 4);
-    else if (b === ENC_32BIT_INT) int(lp.readInt32LE(p + 1), p + 5);
-    else if (b === ENC_64BIT_INT) int(lp.readBigInt64LE(p + 1), p + 9);
-    else throw new CommandError(BAD_FORMAT);
-    p += lpBacklenBytes(p - start);
-  }
-  return out;
 }

@@ -15,7 +15,8 @@
 import { CommandError } from '../command';
 import { idMs, idSeq, makeId, type StreamId } from './stream-id';
 import { FLAG_DELETED, FLAG_SAMEFIELDS, type StreamNode } from './stream-node';
-import { ListpackWriter, listpackElements } from './stream-listpack';
+import { listpackElements } from '../rdb/listpack';
+import { ListpackWriter } from './stream-listpack';
 import { ConsumerGroup, Nack, estimateEntriesRead } from './stream-groups';
 import type { IdMap } from './stream-index';
 import { sortedGroups } from './stream-access';
@@ -50,7 +51,19 @@ export const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
 
 const BAD_FORMAT = 'ERR Bad data format';
 
-/** Appends the live entries of one node's listpack to `s`. */
+/** An integer element of a stream listpack (the listpack decoder gives integers as decimal text). */
+function intOf(b: Buffer): bigint {
+  const text = b.toString('latin1');
+  if (!/^-?\d{1,20}$/.test(text)) throw new CommandError(BAD_FORMAT);
+  return BigInt(text);
+}
+
+/**
+ * Appends the live entries of one node's listpack to `s`, checking what Redis's deep stream
+ * validation checks (streamValidateListpackIntegrity): integers where integers belong, the master
+ * entry's terminator, IDs above every earlier one, each entry's lp-count, and the node's live and
+ * deleted counts.
+ */
 function loadNode(s: Stream, master: StreamId, lp: Buffer, limits: NodeLimits): void {
   const el = listpackElements(lp);
   let i = 0;
@@ -58,25 +71,44 @@ function loadNode(s: Stream, master: StreamId, lp: Buffer, limits: NodeLimits): 
     if (i >= el.length) throw new CommandError(BAD_FORMAT);
     return el[i++];
   };
-  const num = (): bigint => BigInt(next().toString('latin1'));
-  num(); // live count
-  num(); // deleted count
+  const num = (): bigint => intOf(next());
+  const live = num();
+  const deleted = num();
   const nMaster = Number(num());
+  if (nMaster < 0 || nMaster > el.length) throw new CommandError(BAD_FORMAT);
   const masterFields: Buffer[] = [];
   for (let f = 0; f < nMaster; f++) masterFields.push(next());
-  next(); // the master entry's terminator
+  if (num() !== 0n) throw new CommandError(BAD_FORMAT); // the master entry's terminator
   const masterMs = master >> 64n;
   const masterSeq = master & 0xffffffffffffffffn;
+  let seenLive = 0n;
+  let seenDeleted = 0n;
   while (i < el.length) {
     const flags = Number(num());
     const ms = BigInt.asUintN(64, masterMs + num());
     const seq = BigInt.asUintN(64, masterSeq + num());
+    const id = makeId(ms, seq);
+    if (id < master || (s.length > 0 && id <= s.lastId)) throw new CommandError(BAD_FORMAT);
     const pairs: Buffer[] = [];
-    if ((flags & FLAG_SAMEFIELDS) !== 0) for (const f of masterFields) pairs.push(f, next());
-    else for (let n = Number(num()); n > 0; n--) pairs.push(next(), next());
-    next(); // lp-count
-    if ((flags & FLAG_DELETED) === 0) s.append(makeId(ms, seq), pairs, limits);
+    let fields: number;
+    if ((flags & FLAG_SAMEFIELDS) !== 0) {
+      fields = nMaster;
+      for (const f of masterFields) pairs.push(f, next());
+    } else {
+      fields = Number(num());
+      if (fields < 0 || fields > el.length) throw new CommandError(BAD_FORMAT);
+      for (let n = fields; n > 0; n--) pairs.push(next(), next());
+    }
+    // lp-count: the entry's elements after the first, flags ms seq [nfields] (fields) values.
+    const lpCount = (flags & FLAG_SAMEFIELDS) !== 0 ? fields + 3 : 2 * fields + 4;
+    if (num() !== BigInt(lpCount)) throw new CommandError(BAD_FORMAT);
+    if ((flags & FLAG_DELETED) !== 0) seenDeleted++;
+    else {
+      seenLive++;
+      s.append(id, pairs, limits);
+    }
   }
+  if (seenLive !== live || seenDeleted !== deleted || seenLive + seenDeleted === 0n) throw new CommandError(BAD_FORMAT);
 }
 
 /** An ID written as 16 raw big-endian bytes (PEL keys). */
@@ -115,7 +147,8 @@ export function loadStream(r: RdbReader, v2: boolean, limits: NodeLimits): Strea
       g.pel.set(id, new Nack(null, time, Number(r.number())));
     }
     for (let consumers = r.number(); consumers > 0n; consumers--) {
-      const c = g.consumer(r.string().toString('latin1'), 0).consumer;
+      const { consumer: c, created } = g.consumer(r.string().toString('latin1'), 0);
+      if (!created) throw new CommandError(BAD_FORMAT); // Duplicate stream consumer detected
       c.seenTime = r.millis();
       for (let pel = r.number(); pel > 0n; pel--) {
         const id = rawId(r);
@@ -125,6 +158,7 @@ export function loadStream(r: RdbReader, v2: boolean, limits: NodeLimits): Strea
         c.pel.set(id, nack);
       }
     }
+    if (s.groups?.has(name) === true) throw new CommandError(BAD_FORMAT); // duplicated consumer group name
     (s.groups ??= new Map()).set(name, g);
   }
   return s;
