@@ -23,7 +23,6 @@ import { RedisServer } from './server';
  */
 export const PARTIAL: Readonly<Record<string, string>> = {
   migrate: 'not inside MULTI/EXEC or scripts',
-  dump: 'no streams',
   debug: 'the subcommands the test suite uses',
 };
 
