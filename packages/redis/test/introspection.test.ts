@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultConfig } from '../src/config';
+import { scratchDir } from './support/scratch-dir';
 import { startRedis, type RunningRedis } from '../src/listen';
 import { RawClient, show, type Arg } from './types/harness';
 import { freePort } from './support/ports';
@@ -34,7 +35,7 @@ beforeAll(async () => {
     }
   }
   const quiet = { warn: () => undefined, error: () => undefined };
-  nevio = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], 'enable-debug-command': 'yes' }, quiet);
+  nevio = await startRedis({ ...defaultConfig(), dir: scratchDir(), port: 0, bind: ['127.0.0.1'], 'enable-debug-command': 'yes' }, quiet);
   ours = await RawClient.connect(nevio.port);
 });
 

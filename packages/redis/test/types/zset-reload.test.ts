@@ -4,6 +4,7 @@
 // allow. Members and scores are kept exactly.
 import Redis from 'ioredis';
 import { defaultConfig } from '../../src/config';
+import { scratchDir } from '../support/scratch-dir';
 import { startRedis, type RunningRedis } from '../../src/listen';
 import { quietLog } from '../support/inproc';
 
@@ -11,7 +12,7 @@ let srv: RunningRedis;
 let c: Redis;
 
 beforeAll(async () => {
-  srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], 'enable-debug-command': 'yes' }, quietLog);
+  srv = await startRedis({ ...defaultConfig(), dir: scratchDir(), port: 0, bind: ['127.0.0.1'], 'enable-debug-command': 'yes' }, quietLog);
   c = new Redis({ port: srv.port, host: '127.0.0.1' });
 });
 
