@@ -14,13 +14,10 @@ import { REDIS_VERSION } from '../commands/connection';
 import type { Config } from '../config';
 import type { ServerContext } from '../context';
 import { LFU_INIT_VAL, lfuDecayed, type Db, type Entry } from '../keyspace';
-import { crc64 } from '../crc64';
-import * as T from './constants';
 import { RdbFileWriter, type AuxFields, type EntryMeta, type RdbFileOptions } from './file-write';
 import { loadRdb, type LoadedMeta, type RdbLoadOptions, type RdbLoadSummary, type RdbSink } from './file-read';
 import type { LoadedValue } from './object-read';
 import { RdbFormatError } from './reader';
-import { RdbWriter } from './writer';
 
 /** The writing options the server's config gives (`rdbcompression`, `rdbchecksum`, `list-max-listpack-size`). */
 export function fileOptions(config: Readonly<Config>): RdbFileOptions {
@@ -35,18 +32,6 @@ export function loadOptions(config: Readonly<Config>): RdbLoadOptions {
 /** The code of every library (rdbSaveFunctions writes one FUNCTION2 record each). */
 export function libraryCodes(server: ServerContext): Buffer[] {
   return server.scripting.libraries(null).map((lib) => lib.code);
-}
-
-/** A FUNCTION RESTORE payload of `codes` (version and CRC64 footer included). */
-function functionsPayload(codes: readonly Buffer[]): Buffer {
-  const w = new RdbWriter(false);
-  for (const code of codes) {
-    w.byte(T.OPCODE_FUNCTION2);
-    w.string(code);
-  }
-  w.uint16(T.RDB_VERSION);
-  w.uint64(crc64(w.view()));
-  return w.take();
 }
 
 /** The aux fields of a file written now. */
@@ -179,8 +164,7 @@ export function loadDataset(server: ServerContext, file: Buffer, mode: LoadMode)
     },
   };
   const summary = loadRdb(file, sink, loadOptions(server.config));
-  if (codes.length > 0) server.scripting.restoreLibraries(functionsPayload(codes), mode.functions);
-  else if (mode.functions === 'flush') server.scripting.flushLibraries();
+  server.scripting.loadLibraries(codes, mode.functions);
   return { ...summary, expiredSkipped, aux };
 }
 
