@@ -27,6 +27,8 @@ export type {
 } from './types';
 export { AddressError, ClosedError, DialError, HandlerError, NevioError, SystemCallError } from './errors';
 export { TlsError } from './tls-error';
+export { reloadTlsOnSighup, tlsFlags, tlsFromFlags, withTls } from './tls-cli';
+export type { TlsFlagValues } from './tls-cli';
 export type { PeerCertificate, Pem, TlsInfo, TlsOptions, TlsVersion } from './tls';
 export { choice, flag, helpColumns, integer, loopFlags, loopOptions, optionsHelp, parseOptions, text, texts, usageLine, UsageError } from './cli-flags';
 export type { CliOption, OptionTable, OptionValues } from './cli-flags';

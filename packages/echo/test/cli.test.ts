@@ -30,7 +30,7 @@ test.each([
   [['--help'], 0, /Usage: nevio-echo/],
   // A bad address is a usage error like a bad value (status 2), whether it fails to parse or to resolve.
   [['--addr', 'bogus://x'], 2, /unknown scheme 'bogus'/],
-  [['--addr', 'tcp://127.0.0.1:0?bogus=1'], 2, /unknown option 'bogus' \(known: reuseport, reuseaddr, backlog, proxyprotocol\)/],
+  [['--addr', 'tcp://127.0.0.1:0?bogus=1'], 2, /unknown option 'bogus' \(known: reuseport, reuseaddr, backlog, proxyprotocol, tls\)/],
   [['--addr', 'localhost'], 2, /missing port/],
   [['--loops', '0'], 2, /--loops takes a positive integer/],
   [['--lb', 'fastest'], 2, /--lb takes one of/],
@@ -75,7 +75,7 @@ test('--addr 0 (a bare port) and a query option: listens on 127.0.0.1 and echoes
 test('--help lists every option from the table, --version prints the package version', () => {
   const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
   expect(help.status).toBe(0);
-  expect(help.stdout).toMatch(/^Usage: nevio-echo \[--addr ADDR\]\.\.\. \[--multicore \| --loops N\] \[--lb ALGO\] \[--reuseport\] \[--help\] \[--version\]\n/);
+  expect(help.stdout).toMatch(/^Usage: nevio-echo \[--addr ADDR\]\.\.\. \[--multicore \| --loops N\] \[--lb ALGO\] \[--reuseport\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--help\] \[--version\]\n/);
   for (const option of ['--addr ADDR', '--multicore', '--loops N', '--lb ALGO', '--reuseport', '-h, --help', '--version']) {
     expect(help.stdout).toContain(`\n  ${option} `);
   }

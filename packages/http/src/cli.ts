@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { flag, loopFlags, loopOptions, optionGrammar, runCommand, text, UsageError } from '@nevio/core';
+import { flag, loopFlags, loopOptions, optionGrammar, reloadTlsOnSighup, runCommand, text, tlsFlags, tlsFromFlags, UsageError, withTls } from '@nevio/core';
 import type { Handler } from './connection';
 import { createServer } from './server';
 import { serveStatic } from './static';
@@ -38,7 +38,11 @@ const options = {
   root: text('DIR', 'serve static files from DIR'),
   ...loopFlags,
   log: flag("print one line per request (with the loop's index when there are several)"),
+  ...tlsFlags,
 };
+
+/** HTTPS negotiates HTTP/1.1 by ALPN: the one version this server speaks. */
+const ALPN = ['http/1.1'];
 
 void runCommand({
   name: 'nevio-http',
@@ -56,7 +60,10 @@ void runCommand({
     }
     let loopTag = '';
     if (values.log) handler = withLog(handler, () => loopTag);
-    const server = await createServer(handler, loopOptions(values)).listen(values.addr);
+    // --tls-cert/--tls-key: HTTPS on the address (tcp:// turns into TLS).
+    const tls = tlsFromFlags(values, ALPN);
+    const server = await createServer(handler, { ...loopOptions(values), tls }).listen(tls !== undefined ? withTls(values.addr) : values.addr);
+    reloadTlsOnSighup('nevio-http', values, (settings) => server.reloadTls(settings), ALPN);
     if (server.loops > 1) loopTag = ` [loop ${server.loopIndex}]`;
     return {
       banner: `nevio-http listening on ${server.addrs.join(', ')}${root === undefined ? '' : ` serving ${root}`} with ${server.loops} loop(s) (pid ${process.pid})`,

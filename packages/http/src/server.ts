@@ -1,4 +1,4 @@
-import { type Addr, AddressError, type AddressInput, type Conn, defaults, type Events, type Options, parseAddress, serve, type Server } from '@nevio/core';
+import { type Addr, AddressError, type AddressInput, type Conn, defaults, type Events, type Options, parseAddress, serve, type Server, type TlsOptions } from '@nevio/core';
 import { clock } from './clock';
 import { type Handler, HttpConnection, type Settings } from './connection';
 import type { Request } from './request';
@@ -53,6 +53,8 @@ export interface ListeningServer {
   close(): Promise<void>;
   /** Resolves when the server has stopped, whoever stopped it. */
   readonly done: Promise<void>;
+  /** Replaces the TLS certificate (and settings) of its HTTPS addresses; see nevio's `Server.reloadTls`. */
+  reloadTls(tls: TlsOptions): Promise<void>;
   /**
    * This event loop's index: 0 on the main thread, 1… in the worker threads that the
    * `multicore` / `numEventLoop` options start (each runs the main module, and so this `listen`,
@@ -193,6 +195,7 @@ export class HttpServer {
       stop: () => server.stop(),
       close: () => server.stop(),
       done: server.done,
+      reloadTls: (tls) => server.reloadTls(tls),
       loopIndex: server.loopIndex,
       loops: server.loops,
     };

@@ -56,7 +56,7 @@ describe('nevio-http CLI', () => {
 
   test('--help prints the usage', () => {
     const text = execFileSync(process.execPath, [CLI, '--help']).toString();
-    expect(text).toMatch(/^Usage: nevio-http \[--addr ADDR\] \[--root DIR\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--help\]/);
+    expect(text).toMatch(/^Usage: nevio-http \[--addr ADDR\] \[--root DIR\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--help\]/);
   });
 
   test('an unknown option exits with status 2', () => {

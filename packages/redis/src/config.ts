@@ -261,10 +261,13 @@ function unsupported(name: string, text: string): string | undefined {
       return text === 'no' ? undefined : 'there is no cluster mode';
     case 'unixsocketperm':
       return text === '0' ? undefined : 'the unix socket permissions would not be applied';
-    case 'tls-port':
-      return text === '0' ? undefined : 'there is no TLS: the traffic would not be encrypted';
+    // TLS is served (tls.ts) from tls-ca-cert-file; a CA directory would go unread, and client
+    // certificates would not be verified as asked.
+    case 'tls-ca-cert-dir':
+      return text === '' ? undefined : 'use tls-ca-cert-file: a CA directory is not read, so client certificates would not be verified';
+    case 'tls-dh-params-file':
+      return text === '' ? undefined : 'DH parameters are not loaded (ECDHE key exchange is used)';
     default:
-      if (name.startsWith('tls-') && name.endsWith('-file') && text !== '') return 'there is no TLS: the traffic would not be encrypted';
       return undefined;
   }
 }

@@ -14,6 +14,8 @@ import { showSetting, type Config } from './config';
 import { updateClock } from './keyspace';
 import { OUTPUT_PAUSE_BYTES, RedisServer, type ServerLog } from './server';
 import { loadRdbAtStart } from './rdb/startup';
+import { tlsPort, tlsSettings } from './tls';
+import type { TlsOptions } from '@nevio/core';
 
 /** A listening nevio-redis. */
 export interface RunningRedis {
@@ -41,13 +43,18 @@ interface ListenAddress {
  */
 function listenAddresses(config: Config): ListenAddress[] {
   const addrs: ListenAddress[] = [];
-  if (config.port !== 0 || config.unixsocket === '') {
+  const secure = tlsPort(config);
+  // `port 0` turns plain TCP off; `tls-port` adds TLS listeners on the same `bind` addresses.
+  const ports: [string, number][] = [];
+  if (config.port !== 0 || (config.unixsocket === '' && secure === 0)) ports.push(['tcp', config.port]);
+  if (secure !== 0) ports.push(['tls', secure]);
+  for (const [scheme, port] of ports) {
     for (const word of config.bind) {
       const optional = word.startsWith('-');
       let host = optional ? word.slice(1) : word;
       if (host === '*') host = '0.0.0.0';
       else if (host === '::*') host = '::';
-      addrs.push({ url: host.includes(':') ? `tcp6://[${host}]:${config.port}` : `tcp://${host}:${config.port}`, optional });
+      addrs.push({ url: host.includes(':') ? `${scheme}6://[${host}]:${port}` : `${scheme}://${host}:${port}`, optional });
     }
   }
   if (config.unixsocket !== '') addrs.push({ url: `unix://${config.unixsocket}`, optional: false });
@@ -58,11 +65,11 @@ function listenAddresses(config: Config): ListenAddress[] {
 const MISSING_ADDRESS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
 
 /** Listens on every address, leaving out the optional ones the host cannot bind. */
-async function listenAll(events: Events<Client>, wanted: ListenAddress[], maxInbound: number): Promise<Server> {
+async function listenAll(events: Events<Client>, wanted: ListenAddress[], maxInbound: number, tls: TlsOptions | undefined): Promise<Server> {
   let addrs = wanted;
   for (;;) {
     try {
-      return await serve(events, addrs.map((a) => a.url), { maxInbound });
+      return await serve(events, addrs.map((a) => a.url), { maxInbound, tls });
     } catch (e) {
       const failed = e instanceof SystemCallError && MISSING_ADDRESS.has(e.code) ? addrs.find((a) => a.optional && a.url === e.address) : undefined;
       if (failed === undefined) throw e;
@@ -192,9 +199,13 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
     },
   };
   updateClock(Date.now());
-  const core = await listenAll(events, listenAddresses(config), config['client-query-buffer-limit'] + 1024 * 1024);
-  const tcp = core.addrs.find((a) => a.network !== 'unix');
+  const wanted = listenAddresses(config);
+  const tls = tlsPort(config) !== 0 ? tlsSettings(config) : undefined;
+  const core = await listenAll(events, wanted, config['client-query-buffer-limit'] + 1024 * 1024, tls);
+  const tcp = config.port !== 0 ? core.addrs.find((a) => a.network !== 'unix') : undefined;
   server.tcpPort = tcp?.port ?? 0;
+  // CONFIG SET tls-cert-file & co. load the new files (live-config.ts), as Redis does.
+  if (tls !== undefined) server.reloadTls = async () => core.reloadTls(tlsSettings(config));
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

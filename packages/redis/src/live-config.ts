@@ -8,6 +8,7 @@ import { Aof } from './aof';
 import { keyspaceEventFlags, showSetting, type Config } from './config';
 import { accessTracking } from './keyspace';
 import type { RedisServer } from './server';
+import { isTlsSetting } from './tls';
 
 /** Reads keep the LFU counter under an LFU policy, the LRU clock otherwise (`keyspace.ts`). */
 export function followAccessTracking(config: Config): void {
@@ -30,6 +31,9 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
     server.memory.ensure();
   }
   if (name === 'requirepass') server.acl.setDefaultPassword(cfg.requirepass);
+  if (isTlsSetting(name) && server.reloadTls !== undefined) {
+    server.reloadTls().catch((error: Error) => server.log.warn(`TLS configuration not applied: ${error.message}`));
+  }
   if (name === 'proto-max-bulk-len') for (const c of server.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
   if (name === 'appendonly') {
     if (cfg.appendonly && server.aof === null) {

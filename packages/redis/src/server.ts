@@ -124,6 +124,8 @@ export class RedisServer
   onShutdown: (() => void) | null = null;
   /** The address actually listened on, for INFO and the banner. */
   tcpPort = 0;
+  /** Set when TLS listens: loads the tls-* settings' files again (CONFIG SET of one of them). */
+  reloadTls: (() => Promise<void>) | undefined = undefined;
   readonly multi: Transactions;
   readonly blocking: Blocking;
   readonly streams: ReplyStreams;
