@@ -202,7 +202,8 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   const wanted = listenAddresses(config);
   const tls = tlsPort(config) !== 0 ? tlsSettings(config) : undefined;
   const core = await listenAll(events, wanted, config['client-query-buffer-limit'] + 1024 * 1024, tls);
-  const tcp = config.port !== 0 ? core.addrs.find((a) => a.network !== 'unix') : undefined;
+  // The plain listeners come first (listenAddresses), so the first TCP address is plain if any is.
+  const tcp = wanted.some((a) => a.url.startsWith('tcp')) ? core.addrs.find((a) => a.network !== 'unix') : undefined;
   server.tcpPort = tcp?.port ?? 0;
   // CONFIG SET tls-cert-file & co. load the new files (live-config.ts), as Redis does.
   if (tls !== undefined) server.reloadTls = async () => core.reloadTls(tlsSettings(config));
