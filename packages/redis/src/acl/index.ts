@@ -289,7 +289,8 @@ export class Acl implements AclView {
   private killRevokedSubscribers(updated: AclUser, original: AclUser): void {
     if (updated.selectors.some((s) => (s.flags & SELECTOR_ALLCHANNELS) !== 0)) return;
     const upcoming = updated.selectors.flatMap((s) => s.channels);
-    const covered = original.selectors.every((s: Selector) => (s.flags & SELECTOR_ALLCHANNELS) === 0 && s.channels.every((ch) => upcoming.includes(ch)));
+    const upcomingSet = new Set(upcoming);
+    const covered = original.selectors.every((s: Selector) => (s.flags & SELECTOR_ALLCHANNELS) === 0 && s.channels.every((ch) => upcomingSet.has(ch)));
     if (covered) return;
     for (const c of [...this.host.clients.values()]) {
       if (c.user !== original || !c.subscribed) continue;
