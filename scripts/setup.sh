@@ -4,7 +4,7 @@
 # - System packages, through apt when it is there (as root, or with sudo): a C++ toolchain for the
 #   addons, llhttp's C sources (node-llhttp) for @nevio/http, Lua 5.1 with lua-cjson and LuaBitOp
 #   for @nevio/redis's scripting addon, redis-server/redis-tools as the
-#   differential-test oracle and benchmark peer, curl for the HTTP tests, wrk for the benchmarks,
+#   differential-test oracle and benchmark peer, redis-sentinel for the replication tests' failover, curl for the HTTP tests, wrk for the benchmarks,
 #   HAProxy as the PROXY-protocol peer of the core's tests, tcl for Redis's own test suite.
 # - pnpm 10 through npx: the corepack bundled with Node 20 cannot verify pnpm's signature against
 #   every registry ("No compatible signature found in package metadata"), and pnpm 11 needs a
@@ -29,6 +29,7 @@ if [ -z "${NEVIO_LUA_LIBS:-}" ]; then
 fi
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v taskset >/dev/null 2>&1 || missing+=(util-linux)

@@ -99,6 +99,10 @@ export class Client implements CommandContext, ClientState {
   softLimitSince = 0;
   /** Its writes are logged to the AOF (a script's client stops after redis.set_repl(REPL_NONE)). */
   logsWrites = true;
+  /** The replication offset right after its last command that was propagated (WAIT's target). */
+  replOffset = 0;
+  /** CLIENT_SLAVE (a replica attached) or CLIENT_MASTER (our master's link), else 0. */
+  replicationRole = 0;
 
   constructor(
     readonly id: number,
@@ -157,6 +161,7 @@ export class Client implements CommandContext, ClientState {
       this.tracking |
       (this.monitoring ? CLIENT_MONITOR : 0) |
       (this.noEvict ? CLIENT_NO_EVICT : 0) |
+      this.replicationRole |
       (this.closing ? CLIENT_CLOSE_AFTER_REPLY : 0) |
       (this.conn !== null && this.conn.localAddr.network.startsWith('unix') ? CLIENT_UNIX_SOCKET : 0) |
       (this.script ? CLIENT_SCRIPT : 0)

@@ -253,10 +253,6 @@ const DEFAULT_COB = ['0 0 0', '268435456 67108864 60', '33554432 8388608 60'];
  */
 function unsupported(name: string, text: string): string | undefined {
   switch (name) {
-    case 'min-replicas-to-write':
-      return text === '0' ? undefined : 'there is no replication, so writes would not be refused as asked';
-    case 'replicaof':
-      return text === '' ? undefined : 'there is no replication';
     case 'cluster-enabled':
       return text === 'no' ? undefined : 'there is no cluster mode';
     case 'unixsocketperm':

@@ -76,6 +76,10 @@ export const CLIENT_UNIX_SOCKET = 1 << 14;
  * it would leave unsorted, XREAD/XREADGROUP refuse BLOCK.
  */
 export const CLIENT_SCRIPT = 1 << 15;
+/** A replica attached with SYNC/PSYNC (`S`; CLIENT LIST/KILL TYPE slave). */
+export const CLIENT_SLAVE = 1 << 16;
+/** A replica's link to its master: the stream's commands run as it (`M`; TYPE master). */
+export const CLIENT_MASTER = 1 << 17;
 
 /** A socket address (what nevio's `Conn` reports). */
 export interface SocketAddress {
@@ -563,7 +567,7 @@ export interface ServerContext {
   readonly persistence: Persistence;
   readonly info: ServerInfo;
   readonly scripting: Scripting;
-  /** Replicas attached with SYNC/PSYNC (the replication stream). */
+  /** Replication: SYNC/PSYNC, REPLCONF, REPLICAOF, WAIT, ROLE, INFO replication. */
   readonly replication: ReplicationView;
   /** ACL users, rules and log (ACL, AUTH). */
   readonly acl: AclView;

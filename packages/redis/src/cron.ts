@@ -18,8 +18,9 @@ export function expireCycle(server: RedisServer, budgetMs = 5): void {
   if (server.timeFrozen) return;
   server.updateTime();
   updateClock(server.now());
-  // CLIENT PAUSE keeps the dataset as it is: no key expires until it ends.
-  if (!server.activeExpire || server.cronPaused || !server.pause.expired()) return;
+  // CLIENT PAUSE keeps the dataset as it is: no key expires until it ends. A replica's keys
+  // expire by its master's DELs.
+  if (!server.activeExpire || server.cronPaused || !server.pause.expired() || server.replication.masterHost !== null) return;
   const started = performance.now();
   activeExpireCycle(server.dbs, server.now(), budgetMs);
   const ms = Math.floor(performance.now() - started);
@@ -35,15 +36,16 @@ export function trackingCron(server: RedisServer): void {
 }
 
 /**
- * Closes clients idle for longer than `timeout` seconds (0: never), except blocked and
- * subscribed ones, which are idle by design.
+ * Closes clients idle for longer than `timeout` seconds (0: never), except blocked, subscribed
+ * and replication ones, which are idle by design.
  */
 export function closeIdleClients(server: RedisServer): void {
   const limit = server.config.timeout * 1000;
   if (limit <= 0) return;
   const now = server.now();
   for (const c of server.clients.values()) {
-    if (c.blocked !== null || c.subscribed || now - c.lastInteraction <= limit) continue;
+    // Replicas and the master's link are idle between writes, as in Redis.
+    if (c.blocked !== null || c.subscribed || c.replicationRole !== 0 || now - c.lastInteraction <= limit) continue;
     server.killClient(c);
   }
 }

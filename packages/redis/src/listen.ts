@@ -181,6 +181,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       trackingCron(server);
       replyBufferCron(server, replyBufferVisits);
       if (server.aof !== null) server.aof.tick();
+      server.replication.cron();
       const now = server.now();
       if (now - lastIdleCheck >= 1000) {
         lastIdleCheck = now;
@@ -207,11 +208,13 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   server.tcpPort = tcp?.port ?? 0;
   // CONFIG SET tls-cert-file & co. load the new files (live-config.ts), as Redis does.
   if (tls !== undefined) server.reloadTls = async () => core.reloadTls(tlsSettings(config));
+  server.replication.start();
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       try {
         server.migrateLinks.closeAll();
+        server.replication.stop();
         await core.stop();
       } finally {
         server.scripting.close();

@@ -10,6 +10,9 @@ import { accessTracking } from './keyspace';
 import type { RedisServer } from './server';
 import { isTlsSetting } from './tls';
 
+/** Settings replication reads when they change: the backlog's size, whether commands are checked. */
+const REPLICATION_SETTINGS = new Set(['repl-backlog-size', 'min-replicas-to-write', 'min-replicas-max-lag', 'replica-read-only', 'replica-serve-stale-data']);
+
 /** Reads keep the LFU counter under an LFU policy, the LRU clock otherwise (`keyspace.ts`). */
 export function followAccessTracking(config: Config): void {
   accessTracking.lfu = config['maxmemory-policy'].endsWith('-lfu');
@@ -34,6 +37,7 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
   if (isTlsSetting(name) && server.reloadTls !== undefined) {
     server.reloadTls().catch((error: Error) => server.log.warn(`TLS configuration not applied: ${error.message}`));
   }
+  if (REPLICATION_SETTINGS.has(name)) server.replication.configChanged(name);
   if (name === 'proto-max-bulk-len') for (const c of server.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
   if (name === 'appendonly') {
     if (cfg.appendonly && server.aof === null) {

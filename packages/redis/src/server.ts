@@ -13,10 +13,9 @@
 import { Acl } from './acl';
 import { defaults } from '@nevio/core';
 import { Aof } from './aof';
-import { serializeDataset } from './rdb/dataset';
 import { Blocking, type BlockingHost } from './blocked';
 import { Monitors, isScriptCommand } from './monitor';
-import { ReplicationFeed } from './replication';
+import { Replication } from './replication';
 import { ClientPause, POSTPONED, type PauseHost } from './pause';
 import { SUSPENDED, type SuspendHost } from './suspend';
 import { MigrateLinkCache } from './migrate-links';
@@ -144,8 +143,8 @@ export class RedisServer
   readonly replyBuffers = new ReplyBuffers();
   /** MIGRATE's cached connections to target servers. */
   readonly migrateLinks = new MigrateLinkCache();
-  /** Replicas attached with SYNC/PSYNC and the stream they are sent. */
-  readonly replication: ReplicationFeed = new ReplicationFeed((): Buffer[] => serializeDataset(this));
+  /** Replication, both roles: the replicas and stream of a master, the link of a replica. */
+  readonly replication: Replication;
   /** The client whose input is being processed (or who is being served), null otherwise. */
   current: Client | null = null;
   /** Nesting of call() (EXEC runs its commands inside): > 0 while a command runs. */
@@ -186,6 +185,8 @@ export class RedisServer
     applyLiveSetting(this, 'client-output-buffer-limit');
     this.scripting = new ScriptingEngine(this);
     this.names = new CommandLookup(this.commands);
+    this.replication = new Replication(this);
+    this.replication.updateGuard();
   }
 
   now(): number {
@@ -227,8 +228,9 @@ export class RedisServer
     this.tracking.flushed();
   }
 
+  /** Under CLIENT PAUSE, and on a replica (its master's DELs expire keys), nothing is deleted. */
   get expiryPaused(): boolean {
-    return this.pause.kind !== null;
+    return this.pause.kind !== null || this.replication.masterHost !== null;
   }
 
   get inCommand(): boolean {
@@ -261,10 +263,13 @@ export class RedisServer
 
   // --- clients ---
 
-  /** Creates the state of a new connection (`conn` null for internal clients). */
-  newClient(conn: Client['conn']): Client {
+  /**
+   * Creates the state of a new connection (`conn` null for internal clients; `listed` puts one
+   * in the client table anyway, as the master's link is).
+   */
+  newClient(conn: Client['conn'], listed = conn !== null): Client {
     const c = new Client(this.nextClientId++, this, conn);
-    if (conn !== null) {
+    if (listed) {
       this.clients.set(c.id, c);
       this.stats.totalConnections++;
     }
@@ -289,7 +294,7 @@ export class RedisServer
     this.pubsub.unsubscribeAll(c);
     this.tracking.disable(c);
     this.monitors.clients.delete(c);
-    this.replication.detach(c.out);
+    this.replication.detach(c.id);
     if (this.current === c) this.current = null;
     c.out.discard();
     c.parser.reset();
@@ -451,8 +456,13 @@ export class RedisServer
         `ERR Can't execute '${def.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
-    // As Redis's processCommand: evictions before every command, refusal only of those that may grow memory.
-    if (this.config.maxmemory > 0 && !this.evictBefore() && this.mayGrowMemory(c, def)) {
+    if (this.replication.guarded) {
+      const refused = this.replication.refuse(c, def);
+      if (refused !== null) return this.reject(c, refused, def.name);
+    }
+    // As Redis's processCommand: evictions before every command, refusal only of those that may
+    // grow memory; the master's stream is never refused (Redis's obey_client).
+    if (this.config.maxmemory > 0 && !this.evictBefore() && this.mayGrowMemory(c, def) && c !== this.replication.masterClient) {
       if (def.name !== 'exec') return this.reject(c, OOM_ERROR, def.name);
       // Redis's execCommandAbort: the transaction is discarded, with the reason.
       this.multi.discard(c);
@@ -530,6 +540,7 @@ export class RedisServer
   /** Runs a command and logs it to the AOF if it changed the dataset. */
   call(c: Client, def: CommandDef, argv: Buffer[]): void {
     const dirtyBefore = this.dirty;
+    const replBefore = this.replication.offset;
     const db = c.db;
     c.propagated = null;
     // Set before running, as Redis does, so CLIENT LIST shows itself; a container's subcommand
@@ -571,6 +582,8 @@ export class RedisServer
       }
     }
     c.propagated = null;
+    // What WAIT waits for: the stream up to this client's last propagated change.
+    if (this.replication.offset !== replBefore) c.replOffset = this.replication.offset;
   }
 
   // --- what commands reach (ServerContext) ---

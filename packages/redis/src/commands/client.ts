@@ -9,10 +9,12 @@ import {
   CLIENT_BLOCKED,
   CLIENT_CLOSE_AFTER_REPLY,
   CLIENT_DIRTY_CAS,
+  CLIENT_MASTER,
   CLIENT_MONITOR,
   CLIENT_MULTI,
   CLIENT_NO_EVICT,
   CLIENT_PUBSUB,
+  CLIENT_SLAVE,
   CLIENT_TRACKING,
   CLIENT_TRACKING_BCAST,
   CLIENT_TRACKING_BROKEN_REDIR,
@@ -45,6 +47,8 @@ export const BAD_NAME = 'ERR Client names cannot contain spaces, newlines or spe
 /** CLIENT LIST's `flags=` letters, in Redis's order (`N` when none). */
 const CLIENT_FLAG_LETTERS: readonly (readonly [bit: number, letter: string])[] = [
   [CLIENT_MONITOR, 'O'],
+  [CLIENT_SLAVE, 'S'],
+  [CLIENT_MASTER, 'M'],
   [CLIENT_PUBSUB, 'P'],
   [CLIENT_MULTI, 'x'],
   [CLIENT_BLOCKED, 'b'],
@@ -68,6 +72,8 @@ function clientFlags(c: ClientView, extra: number): string {
 type ClientType = 'normal' | 'pubsub' | 'master' | 'slave';
 
 function clientType(c: ClientView): ClientType {
+  if ((c.flags & CLIENT_MASTER) !== 0) return 'master';
+  if ((c.flags & CLIENT_SLAVE) !== 0) return 'slave';
   return c.subscribed ? 'pubsub' : 'normal';
 }
 

@@ -60,7 +60,7 @@ function hello(ctx: CommandContext, argv: Buffer[]): void {
   r.bulk('mode');
   r.bulk('standalone');
   r.bulk('role');
-  r.bulk('master');
+  r.bulk(ctx.server.replication.isReplica ? 'replica' : 'master');
   r.bulk('modules');
   r.array(0);
 }

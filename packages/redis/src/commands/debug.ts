@@ -13,7 +13,6 @@ import type { CommandContext, CommandDef, Entry } from '../command';
 import { parseMemory } from '../config';
 import { datasetDigest, keyDigest } from '../digest';
 import { allowedAction } from './config';
-import { changeReplId } from './info';
 import { debugReload } from './reload';
 import { restoreChecks } from './dump';
 import { helpReply } from './sub';
@@ -219,7 +218,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
     return r.ok();
   }
   if (sub === 'change-repl-id' && n === 2) {
-    changeReplId();
+    ctx.server.replication.changeReplId();
     return r.ok();
   }
   if (sub === 'stringmatch-test' && n === 2) {

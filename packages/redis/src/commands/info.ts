@@ -16,12 +16,6 @@ import { REDIS_VERSION } from './connection';
 
 /** The server's run id (40 hex digits, new per process as in Redis). */
 const RUN_ID = randomBytes(20).toString('hex');
-let replId = randomBytes(20).toString('hex');
-
-/** DEBUG CHANGE-REPL-ID: a new replication id. */
-export function changeReplId(): void {
-  replId = randomBytes(20).toString('hex');
-}
 
 /** The sections `INFO` / `INFO default` prints. */
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
@@ -129,8 +123,8 @@ function section(server: ServerContext, name: string): Fields {
         ['total_connections_received', s.totalConnections], ['total_commands_processed', s.totalCommands], ['instantaneous_ops_per_sec', 0],
         ['total_net_input_bytes', 0], ['total_net_output_bytes', 0], ['total_net_repl_input_bytes', 0], ['total_net_repl_output_bytes', 0],
         ['instantaneous_input_kbps', '0.00'], ['instantaneous_output_kbps', '0.00'], ['instantaneous_input_repl_kbps', '0.00'],
-        ['instantaneous_output_repl_kbps', '0.00'], ['rejected_connections', s.rejectedConnections], ['sync_full', 0], ['sync_partial_ok', 0],
-        ['sync_partial_err', 0], ['expired_keys', s.expiredKeys], ['expired_stale_perc', '0.00'], ['expired_time_cap_reached_count', 0],
+        ['instantaneous_output_repl_kbps', '0.00'], ['rejected_connections', s.rejectedConnections], ['sync_full', server.replication.syncStats.full],
+        ['sync_partial_ok', server.replication.syncStats.partialOk], ['sync_partial_err', server.replication.syncStats.partialErr], ['expired_keys', s.expiredKeys], ['expired_stale_perc', '0.00'], ['expired_time_cap_reached_count', 0],
         ['expire_cycle_cpu_milliseconds', 0], ['evicted_keys', s.evictedKeys], ['evicted_clients', 0], ['total_eviction_exceeded_time', 0],
         ['current_eviction_exceeded_time', 0], ['keyspace_hits', hits], ['keyspace_misses', misses],
         ['pubsub_channels', server.pubsub.channelCount], ['pubsub_patterns', server.pubsub.patternCount], ['pubsubshard_channels', server.pubsub.shardChannelCount],
@@ -143,12 +137,7 @@ function section(server: ServerContext, name: string): Fields {
       ];
     }
     case 'replication':
-      return [
-        ['role', 'master'], ['connected_slaves', 0], ['master_failover_state', 'no-failover'], ['master_replid', replId],
-        ['master_replid2', '0000000000000000000000000000000000000000'], ['master_repl_offset', 0], ['second_repl_offset', -1],
-        ['repl_backlog_active', 0], ['repl_backlog_size', server.config.stored?.get('repl-backlog-size') ?? 1048576],
-        ['repl_backlog_first_byte_offset', 0], ['repl_backlog_histlen', 0],
-      ];
+      return server.replication.info();
     case 'cpu': {
       const u = process.resourceUsage();
       const sec = (us: number): string => (us / 1e6).toFixed(6);

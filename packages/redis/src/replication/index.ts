@@ -1,0 +1,330 @@
+/**
+ * Replication (Redis's replication.c), both roles:
+ * - as a master, the stream of changes (`stream.ts`) goes into the backlog (`backlog.ts`) and to
+ *   the replicas attached with SYNC/PSYNC (`replicas.ts`, `sync.ts`: full sync with a snapshot,
+ *   or `+CONTINUE` from the backlog), which acknowledge offsets (REPLCONF ACK: WAIT in `wait.ts`,
+ *   `min-replicas-to-write`);
+ * - as a replica (REPLICAOF / `replicaof`), a dialed connection to the master (`link.ts`: the
+ *   PSYNC2 handshake, the RDB transfer in both forms) whose stream is applied as the master's
+ *   client (`apply.ts`) and proxied, byte for byte, into our own backlog and to our replicas.
+ * The replication ids (`ids.ts`) and offsets follow PSYNC2, so a promoted replica's replicas
+ * continue with it. INFO replication and ROLE are in `info.ts`.
+ *
+ * @packageDocumentation
+ */
+import type { Client } from '../client';
+import { CMD_STALE, CMD_WRITE, CommandError, showSetting, type CommandContext, type CommandDef, type Reply } from '../command';
+import { applySetting } from '../config';
+import { Backlog } from './backlog';
+import type { ReplicationHost } from './host';
+import { ReplIds } from './ids';
+import { MasterLink } from './link';
+import { Replicas } from './replicas';
+import { StreamEncoder, type Arg } from './stream';
+import { replconf, sync } from './sync';
+import { AckWaiters } from './wait';
+import { replicationInfo, roleReply } from './info';
+
+const READONLY_ERROR = "READONLY You can't write against a read only replica.";
+const MASTERDOWN_ERROR = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+const NOREPLICAS_ERROR = 'NOREPLICAS Not enough good replicas to write.';
+
+/** What commands see of replication (SYNC, PSYNC, REPLCONF, REPLICAOF, WAIT, ROLE, INFO). */
+export interface ReplicationView {
+  /** True while this server follows a master (REPLICAOF). */
+  readonly isReplica: boolean;
+  /** SYNC / PSYNC replid offset: attaches the client as a replica. */
+  sync(ctx: CommandContext, argv: Buffer[]): void;
+  /** REPLCONF option value …. */
+  replconf(ctx: CommandContext, argv: Buffer[]): void;
+  /** REPLICAOF host port (`host` null: NO ONE). */
+  replicaOf(ctx: CommandContext, host: string | null, port: number): void;
+  /** WAIT numreplicas timeout. */
+  wait(ctx: CommandContext, replicas: number, timeoutMs: number): void;
+  /** ROLE's reply. */
+  role(reply: Reply): void;
+  /** INFO replication's fields. */
+  info(): [string, string | number][];
+  /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
+  readonly syncStats: { readonly full: number; readonly partialOk: number; readonly partialErr: number };
+  /** DEBUG CHANGE-REPL-ID. */
+  changeReplId(): void;
+}
+
+export class Replication implements ReplicationView {
+  readonly ids = new ReplIds();
+  /** Created with the first replica (or the first sync as a replica), then kept. */
+  backlog: Backlog | null = null;
+  /** master_repl_offset. */
+  offset = 0;
+  readonly replicas = new Replicas();
+  readonly encoder = new StreamEncoder((bytes) => this.broadcast(bytes));
+  readonly waiters: AckWaiters;
+  readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
+  /** REPLICAOF's master, null when this server is a master. */
+  masterHost: string | null = null;
+  masterPort = 0;
+  /** The connection to the master (replica only). */
+  link: MasterLink | null = null;
+  /**
+   * True when commands must pass {@link Replication.refuse} (a replica, or
+   * `min-replicas-to-write` set): one test per command otherwise.
+   */
+  guarded = false;
+  /** A GETACK is scheduled for the end of the batch. */
+  private ackRequested = false;
+  /** When the master's replicas were last pinged (ms). */
+  private lastPing = 0;
+  private lastCron = 0;
+
+  constructor(readonly host: ReplicationHost) {
+    this.waiters = new AckWaiters(
+      (offset) => this.replicas.acked(offset),
+      (id, spec) => host.clients.get(id)?.blocked?.spec === spec,
+      (id) => {
+        host.unblockClient(id, false);
+      },
+    );
+  }
+
+  /** A setting of the replication family, as CONFIG GET shows it. */
+  setting(name: string): string {
+    return showSetting(this.host.config, name);
+  }
+
+  get isReplica(): boolean {
+    return this.masterHost !== null;
+  }
+
+  /** True when the server propagates its own changes (a master with a backlog). */
+  get active(): boolean {
+    return this.backlog !== null && this.masterHost === null;
+  }
+
+  /** The client the master's stream runs as (replica only, while linked). */
+  get masterClient(): Client | null {
+    return this.link?.client ?? null;
+  }
+
+  /** Creates the backlog if there is none (a first replica): a new history starts. */
+  ensureBacklog(): Backlog {
+    if (this.backlog === null) {
+      this.ids.change();
+      this.ids.clearSecond();
+      this.backlog = new Backlog(Number(this.setting('repl-backlog-size')), this.offset);
+    }
+    return this.backlog;
+  }
+
+  /** Stream bytes: into the backlog, and to every attached replica. */
+  broadcast(bytes: Uint8Array): void {
+    const backlog = this.backlog;
+    if (backlog === null) return;
+    backlog.append(bytes);
+    this.offset = backlog.offset;
+    this.replicas.send(bytes);
+  }
+
+  // --- the master's stream (the server propagates through these) ---
+
+  feed(dbIndex: number, argv: readonly Arg[]): void {
+    if (this.active) this.encoder.feed(dbIndex, argv);
+  }
+
+  beginTransaction(): void {
+    if (this.active) this.encoder.beginTransaction();
+  }
+
+  endTransaction(): void {
+    this.encoder.endTransaction();
+  }
+
+  // --- commands ---
+
+  sync(ctx: CommandContext, argv: Buffer[]): void {
+    sync(this, ctx, argv);
+  }
+
+  replconf(ctx: CommandContext, argv: Buffer[]): void {
+    replconf(this, ctx, argv);
+  }
+
+  wait(ctx: CommandContext, replicas: number, timeoutMs: number): void {
+    if (this.masterHost !== null) {
+      throw new CommandError(
+        'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
+      );
+    }
+    const offset = this.host.clients.get(ctx.client.id)?.replOffset ?? 0;
+    const before = this.waiters.size;
+    this.waiters.wait(ctx, replicas, timeoutMs, offset);
+    // A client blocked: the replicas are asked for an ACK once the batch is done, once for all
+    // the WAITs of the batch (Redis's beforeSleep), outside the command so the WAIT's own
+    // offset does not include the GETACK.
+    if (this.waiters.size > before && !this.ackRequested) {
+      this.ackRequested = true;
+      queueMicrotask(() => this.requestAcks());
+    }
+  }
+
+  /** Sends REPLCONF GETACK * to the replicas. */
+  private requestAcks(): void {
+    this.ackRequested = false;
+    if (!this.active || this.replicas.attached.length === 0) return;
+    this.encoder.feed(-1, ['REPLCONF', 'GETACK', '*']);
+    this.host.flush();
+  }
+
+  /** A replica acknowledged an offset: WAITs may be satisfied. */
+  acked(): void {
+    this.waiters.check();
+  }
+
+  replicaOf(ctx: CommandContext, host: string | null, port: number): void {
+    if (host === null) {
+      if (this.masterHost !== null) {
+        this.host.log.warn(`MASTER MODE enabled (user request from id=${ctx.client.id})`);
+        this.becomeMaster();
+      }
+      return ctx.reply.ok();
+    }
+    if (this.replicas.attachedAs(ctx.client.id) !== undefined) throw new CommandError('ERR Command is not valid when client is a replica.');
+    if (this.masterHost !== null && this.masterHost.toLowerCase() === host.toLowerCase() && this.masterPort === port) {
+      return ctx.reply.simple('OK Already connected to specified master');
+    }
+    this.follow(host, port);
+    ctx.reply.ok();
+  }
+
+  /** Becomes (or switches to being) a replica of host:port. */
+  follow(host: string, port: number): void {
+    const wasMaster = this.masterHost === null;
+    this.link?.close();
+    this.link = null;
+    this.masterHost = host;
+    this.masterPort = port;
+    this.recordSetting();
+    // A master turning replica PSYNCs with its own history: the new master may have been one
+    // of its replicas and continue it (Redis's replicationCacheMasterUsingMyself).
+    if (wasMaster) this.encoder.lastDb = -1;
+    this.link = new MasterLink(this, host, port);
+    this.updateGuard();
+    this.link.connect();
+  }
+
+  /** REPLICAOF NO ONE: the history continues under a new id, the old one valid up to here. */
+  becomeMaster(): void {
+    this.link?.close();
+    this.link = null;
+    this.masterHost = null;
+    this.masterPort = 0;
+    this.recordSetting();
+    this.ids.shift(this.offset);
+    // Our replicas must learn the new id: they reconnect and continue with +CONTINUE.
+    this.disconnectReplicas();
+    this.encoder.lastDb = -1;
+    this.updateGuard();
+  }
+
+  /** Keeps `replicaof` (CONFIG GET, CONFIG REWRITE) in step with the role. */
+  private recordSetting(): void {
+    const values = this.masterHost === null ? ['no', 'one'] : [this.masterHost, String(this.masterPort)];
+    applySetting(this.host.config, 'replicaof', values, true);
+  }
+
+  /** Closes every replica's connection (they reconnect and resync). */
+  disconnectReplicas(): void {
+    for (const r of this.replicas.attached.slice()) {
+      const c = this.host.clients.get(r.clientId);
+      if (c !== undefined) this.host.killClient(c);
+      this.replicas.forget(r.clientId);
+    }
+  }
+
+  /** A client went away (a replica, or our master's client: CLIENT KILL TYPE master). */
+  detach(clientId: number): void {
+    this.replicas.forget(clientId);
+    if (this.link !== null && this.link.client?.id === clientId) this.link.clientKilled();
+  }
+
+  role(reply: Reply): void {
+    roleReply(this, reply);
+  }
+
+  info(): [string, string | number][] {
+    return replicationInfo(this);
+  }
+
+  changeReplId(): void {
+    this.ids.change();
+  }
+
+  /** Re-reads the settings that decide whether commands are checked. */
+  updateGuard(): void {
+    this.guarded = this.masterHost !== null || Number(this.setting('min-replicas-to-write')) > 0;
+  }
+
+  /** CONFIG SET of a replication setting. */
+  configChanged(name: string): void {
+    if (name === 'repl-backlog-size') this.backlog?.resize(Number(this.setting(name)));
+    this.updateGuard();
+  }
+
+  /**
+   * Why `def` may not run now (Redis's processCommand): writes to a read-only replica, commands
+   * without the stale flag while the link is down and `replica-serve-stale-data` is no, writes
+   * without enough good replicas. Null when it may. The master's own client always may.
+   */
+  refuse(c: Client, def: CommandDef): string | null {
+    if (c === this.masterClient) return null;
+    const write = (def.flags & CMD_WRITE) !== 0 || (def.name === 'exec' && c.multi !== null && c.multi.some((q) => (q.def.flags & CMD_WRITE) !== 0));
+    if (this.masterHost === null) {
+      const min = Number(this.setting('min-replicas-to-write'));
+      const lag = Number(this.setting('min-replicas-max-lag'));
+      if (write && min > 0 && lag > 0 && this.replicas.good(this.host.now(), lag) < min) return NOREPLICAS_ERROR;
+      return null;
+    }
+    if (write && this.setting('replica-read-only') === 'yes') return READONLY_ERROR;
+    const linked = this.link !== null && this.link.state === 'connected';
+    if (!linked && (def.flags & CMD_STALE) === 0 && this.setting('replica-serve-stale-data') === 'no') return MASTERDOWN_ERROR;
+    return null;
+  }
+
+  /** Once per tick: the link's reconnects and ACKs, pings to the replicas, timeouts. */
+  cron(): void {
+    const now = Date.now();
+    if (now - this.lastCron < 1000) return;
+    this.lastCron = now;
+    this.link?.cron(now);
+    if (!this.active) return;
+    const period = Number(this.setting('repl-ping-replica-period')) * 1000;
+    // The first replica starts the period: it is not pinged right after its sync.
+    if (this.replicas.attached.length === 0) this.lastPing = now;
+    else if (now - this.lastPing >= period) {
+      this.lastPing = now;
+      // Outside any database: no SELECT (Redis feeds it with dictid -1).
+      this.encoder.feed(-1, ['PING']);
+    }
+    const timeout = Number(this.setting('repl-timeout')) * 1000;
+    for (const r of this.replicas.attached.slice()) {
+      if (r.preSync || now - r.ackTime <= timeout) continue;
+      this.host.log.warn(`Disconnecting timedout replica (streaming sync): ${r.peer}`);
+      const c = this.host.clients.get(r.clientId);
+      if (c !== undefined) this.host.killClient(c);
+    }
+  }
+
+  /** At startup: `replicaof` from the config file or command line. */
+  start(): void {
+    const text = this.setting('replicaof');
+    if (text === '') return;
+    const [host, port] = text.split(' ');
+    this.follow(host, Number(port));
+  }
+
+  /** The server stops: the link closes. */
+  stop(): void {
+    this.link?.close();
+    this.link = null;
+  }
+}

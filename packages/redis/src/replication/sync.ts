@@ -1,0 +1,118 @@
+/**
+ * The master's side of a sync (Redis's syncCommand, masterTryPartialResynchronization,
+ * replconfCommand): PSYNC continues from the backlog when the replica's history is ours and
+ * its offset still held (`+CONTINUE`), otherwise it gets `+FULLRESYNC <replid> <offset>` and a
+ * snapshot of the dataset; SYNC (pre-PSYNC replicas, `redis-cli --replica`) always the snapshot.
+ *
+ * nevio has no fork: the snapshot is serialized at once, at the offset the stream has reached,
+ * and sent ahead of the stream on the same connection, so the replica is online from then on
+ * (Redis's replica waits for a background save and gets the changes made meanwhile after it).
+ *
+ * @packageDocumentation
+ */
+import { CLIENT_SLAVE, CommandError, SYNTAX, argInt, argRange, type CommandContext } from '../command';
+import type { Replication } from './index';
+import { CAPA_EOF, CAPA_PSYNC2 } from './replicas';
+import { writeSnapshot } from './snapshot';
+
+/** The peer address of the running client, as INFO's slaveN ip shows it. */
+function peerOf(ctx: CommandContext): string {
+  const conn = ctx.client.conn;
+  return conn === null ? '' : conn.remoteAddr.address;
+}
+
+/** SYNC, or PSYNC replid offset. */
+export function sync(repl: Replication, ctx: CommandContext, argv: Buffer[]): void {
+  const id = ctx.client.id;
+  // Already a replica: Redis ignores it (no reply).
+  if (repl.replicas.attachedAs(id) !== undefined) return;
+  if (repl.masterHost !== null && repl.link?.state !== 'connected') {
+    throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+  }
+  const r = repl.replicas.of(id, peerOf(ctx));
+  const host = repl.host;
+  const self = host.clients.get(id);
+  if (self !== undefined) self.replicationRole = CLIENT_SLAVE;
+  const out = ctx.client.pushReply;
+  const psync = argv[0].toString().toLowerCase() === 'psync';
+  if (psync) {
+    const from = argInt(argv[2]);
+    const replid = argv[1].toString();
+    const backlog = repl.backlog;
+    if (repl.ids.continues(replid, from) && backlog !== null && backlog.covers(from)) {
+      repl.syncStats.partialOk++;
+      out.raw(Buffer.from((r.capa & CAPA_PSYNC2) !== 0 ? `+CONTINUE ${repl.ids.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
+      for (const chunk of backlog.since(from)) out.raw(chunk);
+      repl.replicas.attach(r, out, host.now());
+      host.log.warn(`Partial resynchronization request from ${r.peer}:${r.listeningPort} accepted, from offset ${from}.`);
+      return;
+    }
+    if (replid !== '?') repl.syncStats.partialErr++;
+  } else r.preSync = true;
+  repl.syncStats.full++;
+  const backlog = repl.ensureBacklog();
+  let rdb: Buffer;
+  try {
+    rdb = writeSnapshot(host);
+  } catch (err) {
+    repl.replicas.forget(id);
+    ctx.client.closeAfterReply();
+    throw new CommandError(`ERR BGSAVE failed, replication can't continue: ${(err as Error).message}`);
+  }
+  if (psync) out.raw(Buffer.from(`+FULLRESYNC ${repl.ids.replid} ${backlog.offset}\r\n`, 'latin1'));
+  out.raw(Buffer.from(`$${rdb.length}\r\n`, 'latin1'));
+  out.raw(rdb);
+  // The replica knows no selected database yet: the next command starts with SELECT.
+  repl.encoder.lastDb = -1;
+  repl.replicas.attach(r, out, host.now());
+}
+
+/** REPLCONF option value … (Redis's replconfCommand). */
+export function replconf(repl: Replication, ctx: CommandContext, argv: Buffer[]): void {
+  if (argv.length % 2 === 0) throw new CommandError(SYNTAX);
+  const id = ctx.client.id;
+  for (let j = 1; j < argv.length; j += 2) {
+    const option = argv[j].toString().toLowerCase();
+    const value = argv[j + 1];
+    switch (option) {
+      case 'listening-port':
+        repl.replicas.of(id, peerOf(ctx)).listeningPort = argInt(value);
+        break;
+      case 'ip-address':
+        // Redis's NET_HOST_STR_LEN: 256 bytes with the NUL.
+        if (value.length >= 256) throw new CommandError(`ERR REPLCONF ip-address provided by replica instance is too long: ${value.length} bytes`);
+        repl.replicas.of(id, peerOf(ctx)).ipAddress = value.toString();
+        break;
+      case 'capa': {
+        // Capabilities this master does not know are ignored.
+        const capa = value.toString().toLowerCase();
+        const r = repl.replicas.of(id, peerOf(ctx));
+        if (capa === 'eof') r.capa |= CAPA_EOF;
+        else if (capa === 'psync2') r.capa |= CAPA_PSYNC2;
+        break;
+      }
+      case 'ack': {
+        // From a replica only, and never answered.
+        const r = repl.replicas.attachedAs(id);
+        if (r === undefined) return;
+        const offset = Number(value.toString());
+        if (!Number.isSafeInteger(offset)) return;
+        if (offset > r.ackOffset) r.ackOffset = offset;
+        r.ackTime = repl.host.now();
+        repl.acked();
+        return;
+      }
+      case 'getack':
+        // From our master: the ACK goes out at once (no reply otherwise).
+        if (repl.link !== null && ctx.client === repl.masterClient) repl.link.sendAck();
+        return;
+      case 'rdb-only':
+        // redis-cli --rdb: it closes the connection once it has the snapshot.
+        argRange(value, 0n, 1n);
+        break;
+      default:
+        throw new CommandError(`ERR Unrecognized REPLCONF option: ${argv[j].toString()}`);
+    }
+  }
+  ctx.reply.ok();
+}
