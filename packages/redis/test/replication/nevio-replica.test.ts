@@ -134,10 +134,10 @@ describe('nevio replica of redis-server', () => {
   it('authenticates with masterauth and masteruser', async () => {
     const master = await redisServer(['--requirepass', 's3cret']);
     const replica = await nevioServer(['--masterauth', 's3cret']);
-    const m = client(master.port);
-    await m.auth('s3cret');
+    const m = client(master.port, false, 's3cret');
     const r = client(replica.port);
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await waitFor('the link to come up', () => caughtUp(m, r));
     await m.set('secret', 'data');
     await waitFor('the replica to catch up', () => caughtUp(m, r));
     expect(await r.get('secret')).toBe('data');
@@ -146,10 +146,12 @@ describe('nevio replica of redis-server', () => {
   it('starts as a replica from --replicaof, and rejects bad REPLICAOF arguments as Redis', async () => {
     const master = await redisServer();
     const m = client(master.port);
-    await m.set('before', 'start');
     const replica = await nevioServer(['--replicaof', '127.0.0.1', String(master.port)]);
     const r = client(replica.port);
+    await waitFor('the link to come up', () => caughtUp(m, r));
+    await m.set('after', 'start');
     await waitFor('the replica to catch up', () => caughtUp(m, r));
+    expect(await r.get('after')).toBe('start');
     await expect(r.call('REPLICAOF', '127.0.0.1', '99999')).rejects.toThrow('ERR Invalid master port');
     await expect(r.call('REPLICAOF', '127.0.0.1', '-1')).rejects.toThrow('ERR Invalid master port');
     await expect(r.call('REPLICAOF', '127.0.0.1', 'x')).rejects.toThrow('ERR Invalid master port');

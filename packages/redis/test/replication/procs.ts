@@ -28,9 +28,13 @@ export async function cleanup(): Promise<void> {
   await Promise.all(started.splice(0).map((p) => p.stop('SIGKILL')));
 }
 
-/** An ioredis client that fails fast instead of retrying (closed by {@link cleanup}). */
-export function client(port: number): Redis {
-  const c = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false });
+/**
+ * An ioredis client that fails fast instead of retrying (closed by {@link cleanup});
+ * `reconnect`: one that connects again after its connection was killed (Sentinel's CLIENT KILL);
+ * `password`: AUTH first.
+ */
+export function client(port: number, reconnect = false, password?: string): Redis {
+  const c = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: reconnect ? () => 100 : () => null, password });
   c.on('error', () => undefined);
   clients.push(c);
   return c;
@@ -88,7 +92,7 @@ function spawnProc(kind: Proc['kind'], command: string, args: string[], port: nu
 }
 
 async function ready(p: Proc): Promise<Proc> {
-  const c = new Redis(p.port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  const c = new Redis(p.port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true, enableReadyCheck: false });
   c.on('error', () => undefined);
   try {
     await waitFor(`${p.kind} on port ${p.port} (${p.output()})`, async () => {

@@ -13,7 +13,8 @@ it('Sentinel fails a nevio master over to a replica, and ioredis follows', async
   const master = await nevioServer();
   const m = client(master.port);
   const replicas = [await nevioServer(), await redisServer()];
-  const rs = replicas.map((p) => client(p.port));
+  // Sentinel kills the normal clients of the replica it promotes: these connect again.
+  const rs = replicas.map((p) => client(p.port, true));
   for (const r of rs) await r.call('REPLICAOF', '127.0.0.1', String(master.port));
   await waitFor('both replicas to sync', async () => (await caughtUp(m, rs[0])) && (await caughtUp(m, rs[1])));
 
