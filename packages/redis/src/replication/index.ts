@@ -19,7 +19,7 @@ import { Backlog } from './backlog';
 import type { ReplicationHost } from './host';
 import { ReplIds } from './ids';
 import { MasterLink } from './link';
-import { Replicas } from './replicas';
+import { Replicas, type ReplicaState } from './replicas';
 import { StreamEncoder, type Arg } from './stream';
 import { replconf, sync } from './sync';
 import { AckWaiters } from './wait';
@@ -175,6 +175,13 @@ export class Replication implements ReplicationView {
     this.host.flush();
   }
 
+  /** Attaches a replica (after its snapshot or its +CONTINUE) to the stream. */
+  attach(r: ReplicaState, out: Reply): void {
+    // The first replica starts the ping period: it is not pinged right after its sync.
+    if (this.replicas.attached.length === 0) this.lastPing = Date.now();
+    this.replicas.attach(r, out, this.host.now());
+  }
+
   /** A replica acknowledged an offset: WAITs may be satisfied. */
   acked(): void {
     this.waiters.check();
@@ -298,9 +305,7 @@ export class Replication implements ReplicationView {
     this.link?.cron(now);
     if (!this.active) return;
     const period = Number(this.setting('repl-ping-replica-period')) * 1000;
-    // The first replica starts the period: it is not pinged right after its sync.
-    if (this.replicas.attached.length === 0) this.lastPing = now;
-    else if (now - this.lastPing >= period) {
+    if (this.replicas.attached.length !== 0 && now - this.lastPing >= period) {
       this.lastPing = now;
       // Outside any database: no SELECT (Redis feeds it with dictid -1).
       this.encoder.feed(-1, ['PING']);

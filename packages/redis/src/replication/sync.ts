@@ -43,7 +43,7 @@ export function sync(repl: Replication, ctx: CommandContext, argv: Buffer[]): vo
       repl.syncStats.partialOk++;
       out.raw(Buffer.from((r.capa & CAPA_PSYNC2) !== 0 ? `+CONTINUE ${repl.ids.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
       for (const chunk of backlog.since(from)) out.raw(chunk);
-      repl.replicas.attach(r, out, host.now());
+      repl.attach(r, out);
       host.log.warn(`Partial resynchronization request from ${r.peer}:${r.listeningPort} accepted, from offset ${from}.`);
       return;
     }
@@ -64,7 +64,7 @@ export function sync(repl: Replication, ctx: CommandContext, argv: Buffer[]): vo
   out.raw(rdb);
   // The replica knows no selected database yet: the next command starts with SELECT.
   repl.encoder.lastDb = -1;
-  repl.replicas.attach(r, out, host.now());
+  repl.attach(r, out);
 }
 
 /** REPLCONF option value … (Redis's replconfCommand). */

@@ -130,6 +130,7 @@ describe('nevio replica of nevio', () => {
     const sub = await redisServer();
     const s = client(sub.port);
     await s.call('REPLICAOF', '127.0.0.1', String(replica.port));
+    await waitFor('the sub-replica to sync', () => caughtUp(r, s));
     await m.set('before', 'promotion');
     await waitFor('the chain to catch up', async () => (await caughtUp(m, r)) && (await caughtUp(r, s)));
     await master.stop('SIGKILL');
