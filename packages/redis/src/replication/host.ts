@@ -5,14 +5,13 @@
  * @packageDocumentation
  */
 import type { Client } from '../client';
-import type { CommandDef } from '../command';
+import type { CommandDef, ServerContext } from '../command';
 import type { Config } from '../config';
 import type { Db } from '../keyspace';
 
-/** The server as replication sees it. */
-export interface ReplicationHost {
+/** The server as replication sees it (a snapshot reads and fills it as commands see it). */
+export interface ReplicationHost extends ServerContext {
   readonly config: Config;
-  readonly dbs: readonly Db[];
   readonly log: { warn(msg: string): void; error(msg: string): void };
   readonly clients: ReadonlyMap<number, Client>;
   /** The port this server listens on (REPLCONF listening-port). */

@@ -275,7 +275,7 @@ export class MasterLink {
       db.clear();
     }
     host.datasetReplaced();
-    loadSnapshot(done.payload);
+    loadSnapshot(host, done.payload);
     repl.ids.replid = sync.replid;
     repl.ids.clearSecond();
     repl.offset = sync.offset;

@@ -51,17 +51,17 @@ export function sync(repl: Replication, ctx: CommandContext, argv: Buffer[]): vo
   } else r.preSync = true;
   repl.syncStats.full++;
   const backlog = repl.ensureBacklog();
-  let rdb: Buffer;
+  let rdb: Buffer[];
   try {
-    rdb = writeSnapshot(host);
+    rdb = writeSnapshot(host, repl.ids.replid, backlog.offset, repl.encoder.lastDb);
   } catch (err) {
     repl.replicas.forget(id);
     ctx.client.closeAfterReply();
     throw new CommandError(`ERR BGSAVE failed, replication can't continue: ${(err as Error).message}`);
   }
   if (psync) out.raw(Buffer.from(`+FULLRESYNC ${repl.ids.replid} ${backlog.offset}\r\n`, 'latin1'));
-  out.raw(Buffer.from(`$${rdb.length}\r\n`, 'latin1'));
-  out.raw(rdb);
+  out.raw(Buffer.from(`$${rdb.reduce((n, piece) => n + piece.length, 0)}\r\n`, 'latin1'));
+  for (const piece of rdb) out.raw(piece);
   // The replica knows no selected database yet: the next command starts with SELECT.
   repl.encoder.lastDb = -1;
   repl.attach(r, out);

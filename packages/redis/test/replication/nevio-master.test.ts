@@ -40,6 +40,18 @@ async function writeEverything(m: Redis, tag: string): Promise<void> {
 }
 
 describe('redis-server replica of nevio', () => {
+  it('a full sync carries every type, expiries and several databases', async () => {
+    const master = await nevioServer();
+    const m = client(master.port);
+    await writeEverything(m, 'full');
+    const replica = await redisServer();
+    const r = client(replica.port);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await waitFor('the replica to catch up', () => caughtUp(m, r));
+    expect(await digest(r)).toBe(await digest(m));
+    expect(await r.ttl('full:s')).toBeGreaterThan(9000);
+  });
+
   it('syncs, gets the stream of every type, acknowledges the offsets', async () => {
     const { replica, m, r } = await pair('redis');
     await writeEverything(m, 'a');
@@ -106,6 +118,30 @@ describe('redis-server replica of nevio', () => {
     expect(stats.get('sync_full')).toBe('1');
     expect(await r.get('counter')).toBe(String(n));
     expect(await r.llen('log')).toBe(n);
+    expect(await digest(r)).toBe(await digest(m));
+  });
+
+  it('a replica SIGKILLed during its full sync leaves the master serving; a new one syncs', async () => {
+    const master = await nevioServer();
+    const m = client(master.port);
+    // A few MB of data, so that the sync takes a while.
+    const value = 'v'.repeat(1000);
+    for (let i = 0; i < 20; i++) {
+      const p = m.pipeline();
+      for (let j = 0; j < 1000; j++) p.set(`k${i}:${j}`, value);
+      await p.exec();
+    }
+    const doomed = await redisServer();
+    await client(doomed.port).call('REPLICAOF', '127.0.0.1', String(master.port));
+    await waitFor('the sync to start', async () => (await info(m)).get('connected_slaves') === '1', 10000);
+    await doomed.stop('SIGKILL');
+    await waitFor('the master to drop it', async () => (await info(m)).get('connected_slaves') === '0');
+    expect(await m.set('still', 'serving')).toBe('OK');
+    const replica = await redisServer();
+    const r = client(replica.port);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await waitFor('the new replica to catch up', () => caughtUp(m, r));
+    expect(await r.dbsize()).toBe(20001);
     expect(await digest(r)).toBe(await digest(m));
   });
 });

@@ -43,6 +43,24 @@ async function writeEverything(m: Redis, tag: string): Promise<void> {
 }
 
 describe('nevio replica of redis-server', () => {
+  it('a full sync loads every type, expiries and several databases (disk and diskless)', async () => {
+    for (const diskless of ['no', 'yes']) {
+      const master = await redisServer(['--repl-diskless-sync', diskless, '--repl-diskless-sync-delay', '0']);
+      const m = client(master.port);
+      await writeEverything(m, 'full');
+      const replica = await nevioServer();
+      const r = client(replica.port);
+      await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+      await waitFor('the replica to catch up', () => caughtUp(m, r));
+      expect(await digest(r)).toBe(await digest(m));
+      expect(await r.pttl('full:ttl')).toBeGreaterThan(90000);
+      // Then the stream.
+      await writeEverything(m, 'after');
+      await waitFor('the replica to catch up', () => caughtUp(m, r));
+      expect(await digest(r)).toBe(await digest(m));
+    }
+  });
+
   it('syncs, applies the stream of every type and reports the same offset and digest', async () => {
     const { m, r } = await pair();
     await writeEverything(m, 'a');
@@ -146,12 +164,14 @@ describe('nevio replica of redis-server', () => {
   it('starts as a replica from --replicaof, and rejects bad REPLICAOF arguments as Redis', async () => {
     const master = await redisServer();
     const m = client(master.port);
+    await m.set('before', 'start');
     const replica = await nevioServer(['--replicaof', '127.0.0.1', String(master.port)]);
     const r = client(replica.port);
     await waitFor('the link to come up', () => caughtUp(m, r));
     await m.set('after', 'start');
     await waitFor('the replica to catch up', () => caughtUp(m, r));
     expect(await r.get('after')).toBe('start');
+    expect(await r.get('before')).toBe('start');
     await expect(r.call('REPLICAOF', '127.0.0.1', '99999')).rejects.toThrow('ERR Invalid master port');
     await expect(r.call('REPLICAOF', '127.0.0.1', '-1')).rejects.toThrow('ERR Invalid master port');
     await expect(r.call('REPLICAOF', '127.0.0.1', 'x')).rejects.toThrow('ERR Invalid master port');
