@@ -109,10 +109,14 @@ function restore(ctx: CommandContext, argv: Buffer[]): void {
     if (idle >= 0n) e.lru = Math.floor(now / 1000) - Number(idle);
     if (freq >= 0n) e.freq = Number(freq);
   }
-  // Logged with an absolute TTL, so that a replay does not restart the countdown.
-  const logged: (Buffer | string)[] = ['RESTORE', key, String(at), argv[3], 'ABSTTL'];
-  if (replace) logged.push('REPLACE');
-  ctx.propagate(logged);
+  // A relative TTL is logged as absolute (argv[2] rewritten, ABSTTL appended, as Redis does),
+  // so that a replay does not restart the countdown; anything else is logged as sent.
+  if (ttlArg !== 0n && !absttl) {
+    const logged: (Buffer | string)[] = argv.slice();
+    logged[2] = String(at);
+    logged.push('ABSTTL');
+    ctx.propagate(logged);
+  }
   if (type === 'list' || type === 'zset') db.signalReady(key);
   ctx.notify(NOTIFY_GENERIC, 'restore', key);
   ctx.reply.ok();

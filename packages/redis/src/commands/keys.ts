@@ -272,7 +272,13 @@ class KeyScan implements ScanSource<string> {
 
   accept(key: string): boolean {
     const e = this.db.dict.get(key);
-    return e !== undefined && !isExpired(this.db, key, this.now) && (this.type === null || e.type === this.type);
+    if (e === undefined) return false;
+    if (isExpired(this.db, key, this.now)) {
+      // As Redis's SCAN: an expired key met on the way is deleted (and its DEL propagated).
+      this.db.lookupWrite(key);
+      return false;
+    }
+    return this.type === null || e.type === this.type;
   }
 
   write(reply: Reply, key: string): void {
