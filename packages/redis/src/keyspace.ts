@@ -41,6 +41,11 @@ export interface KeyspaceHooks {
   cleared(db: Db): void;
   /** True during CLIENT PAUSE: expired keys read as absent but stay, so the dataset does not change. */
   readonly expiryPaused: boolean;
+  /**
+   * True while a replica applies its master's stream: keys are not expired at all for it (the
+   * master's DEL removes them), as Redis's expireIfNeeded for the master client.
+   */
+  readonly expiryObeysMaster: boolean;
   /** The `NOTIFY_*` classes `notify-keyspace-events` enables (0: none), tested before {@link KeyspaceHooks.notify}. */
   readonly notifyFlags: number;
   /** Raises a keyspace event (see `CommandContext.notify`). */
@@ -119,7 +124,7 @@ export class Db {
   private expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.hooks.now()) return false;
-    if (this.hooks.expiryPaused) return true;
+    if (this.hooks.expiryPaused) return !this.hooks.expiryObeysMaster;
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.expired(this, key);

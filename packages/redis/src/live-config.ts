@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { Aof } from './aof';
-import { keyspaceEventFlags, showSetting, type Config } from './config';
+import { keyspaceEventFlags, lookupParam, showSetting, type Config } from './config';
 import { accessTracking } from './keyspace';
 import type { RedisServer } from './server';
 import { isTlsSetting } from './tls';
@@ -37,7 +37,9 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
   if (isTlsSetting(name) && server.reloadTls !== undefined) {
     server.reloadTls().catch((error: Error) => server.log.warn(`TLS configuration not applied: ${error.message}`));
   }
-  if (REPLICATION_SETTINGS.has(name)) server.replication.configChanged(name);
+  // CONFIG SET may name a setting by its alias (min-slaves-to-write).
+  const canonical = lookupParam(name)?.name ?? name;
+  if (REPLICATION_SETTINGS.has(canonical)) server.replication.configChanged(canonical);
   if (name === 'proto-max-bulk-len') for (const c of server.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
   if (name === 'appendonly') {
     if (cfg.appendonly && server.aof === null) {

@@ -229,6 +229,10 @@ export class RedisServer
   }
 
   /** Under CLIENT PAUSE, and on a replica (its master's DELs expire keys), nothing is deleted. */
+  get expiryObeysMaster(): boolean {
+    return this.current !== null && this.current === this.replication.masterClient;
+  }
+
   get expiryPaused(): boolean {
     return this.pause.kind !== null || this.replication.masterHost !== null;
   }

@@ -164,6 +164,7 @@ export class Local {
       notify: () => undefined,
       cleared: () => undefined,
       expiryPaused: false,
+      expiryObeysMaster: false,
     };
     this.db = new Db(0, hooks);
     this.context = {
