@@ -567,6 +567,8 @@ export interface ServerContext {
   readonly persistence: Persistence;
   readonly info: ServerInfo;
   readonly scripting: Scripting;
+  /** The server's log (Redis's serverLog): what a command reports besides its reply, e.g. why a RESTORE payload is corrupt. */
+  readonly log: { warn(msg: string): void };
   /** Replication: SYNC/PSYNC, REPLCONF, REPLICAOF, WAIT, ROLE, INFO replication. */
   readonly replication: ReplicationView;
   /** ACL users, rules and log (ACL, AUTH). */

@@ -44,7 +44,11 @@ function deserialize(ctx: CommandContext, payload: Buffer): { type: ValueType; v
     if (r.remaining !== 0) throw new CommandError(BAD_FORMAT);
     return out;
   } catch (err) {
-    if (err instanceof RdbFormatError) throw new CommandError(BAD_FORMAT);
+    if (err instanceof RdbFormatError) {
+      // Redis's rdbReportCorruptRDB: the reason goes to the log, the client gets the generic error.
+      ctx.server.log.warn(`Internal error in RDB reading: ${err.message}`);
+      throw new CommandError(BAD_FORMAT);
+    }
     throw err;
   }
 }

@@ -53,15 +53,15 @@ export function isObjectType(t: number): boolean {
 function newHash(pairs: readonly Buffer[], limits: LoadLimits, why: string): RedisHash {
   const h = new RedisHash();
   for (let i = 0; i + 1 < pairs.length; i += 2) {
-    if (!h.set(pairs[i].latin1Slice(0, pairs[i].length), pairs[i + 1], limits)) throw new RdbFormatError(`${why} with dup elements`);
+    if (!h.set(pairs[i].latin1Slice(0, pairs[i].length), pairs[i + 1], limits)) throw new RdbFormatError(`${why} integrity check failed: duplicate elements`);
   }
   return h;
 }
 
 /** A compact hash (listpack, ziplist, zipmap): it stays compact unless it has too many fields. */
 function compactHash(pairs: readonly Buffer[], limits: LoadLimits, checkValues: boolean): RedisHash {
-  if (pairs.length % 2 !== 0) throw new RdbFormatError('Hash listpack with an odd number of elements');
-  const h = newHash(pairs, limits, 'Hash');
+  if (pairs.length % 2 !== 0) throw new RdbFormatError('Hash listpack integrity check failed: odd number of elements');
+  const h = newHash(pairs, limits, 'Hash listpack');
   // Redis keeps a listpack with long values (only the count is checked) except for zipmaps.
   h.listpack = h.size <= limits['hash-max-listpack-entries'] && (!checkValues || pairs.every((p) => p.length <= limits['hash-max-listpack-value']));
   return h;
@@ -76,10 +76,10 @@ function scoreOf(text: Buffer): number {
 
 /** A compact sorted set (listpack, ziplist): it stays compact unless it has too many members. */
 function compactZSet(pairs: readonly Buffer[], limits: LoadLimits): RedisZSet {
-  if (pairs.length % 2 !== 0) throw new RdbFormatError('Zset listpack with an odd number of elements');
+  if (pairs.length % 2 !== 0) throw new RdbFormatError('Zset listpack integrity check failed: odd number of elements');
   const z = new RedisZSet(limits);
   for (let i = 0; i < pairs.length; i += 2) {
-    if (!z.set(pairs[i].latin1Slice(0, pairs[i].length), scoreOf(pairs[i + 1]))) throw new RdbFormatError('Zset with dup elements');
+    if (!z.set(pairs[i].latin1Slice(0, pairs[i].length), scoreOf(pairs[i + 1]))) throw new RdbFormatError('Zset listpack integrity check failed: duplicate elements');
   }
   z.listpack = z.size <= limits['zset-max-listpack-entries'];
   return z;

@@ -17,7 +17,9 @@ export function loadRdbAtStart(server: RedisServer): void {
     summary = loadRdbFile(server);
   } catch (e) {
     if (!(e instanceof RdbFormatError)) throw e;
-    server.log.error(`Fatal error loading the DB ${rdbPath(server.config)}: ${e.message}`);
+    // Redis's two lines: the reason (rdbReportCorruptRDB), then why the server stops.
+    server.log.warn(`Internal error in RDB reading ${rdbPath(server.config)}: ${e.message}`);
+    server.log.warn(`Terminating server after rdb file reading failure. (${e.message})`);
     throw new Error(`Fatal error loading the DB: ${e.message}. Exiting.`);
   }
   if (summary === null) return;

@@ -66,7 +66,7 @@ export async function startRedisServer(dir: string, args: string[] = []): Promis
 
 /** nevio-redis in process with `dir` (it loads `dir`/dump.rdb at start when there is one). */
 export async function startNevio(dir: string, config: Partial<Config> = {}): Promise<TestServer & { running: RunningRedis }> {
-  const quiet = { warn: () => undefined, error: () => undefined };
+  const quiet = { notice: () => undefined, warn: () => undefined, error: () => undefined };
   const running = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], dir, 'enable-debug-command': 'yes', ...config }, quiet);
   const client = await connect(running.port);
   return {

@@ -301,6 +301,7 @@ function inProcessServer(db: Db, now: () => number): ServerContext {
     typeOps,
     // Redis's defaults: the encoding thresholds the data types read.
     config: defaultConfig(),
+    log: { warn: () => undefined },
     configure: unavailable('CONFIG SET'),
     stats: { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0 },
     commands: table,
