@@ -4,6 +4,7 @@
 // allocation; JavaScript answers with a view of the reply's RESP bytes.
 #include <napi.h>
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -21,7 +22,7 @@ constexpr double kMaxMemoryLimit = 64.0 * 1024 * 1024 * 1024;
 
 class JsHost : public Host {
  public:
-  JsHost(Napi::Env env, Napi::Object callbacks, Napi::ArrayBuffer args) : env_(env) {
+  JsHost(Napi::Env env, Napi::Object callbacks, Napi::ArrayBuffer args, Napi::ArrayBuffer replies) : env_(env) {
     // The callbacks are methods of `callbacks`: they are called with it as `this`.
     self_ = Napi::Persistent(callbacks);
     call_ = Napi::Persistent(callbacks.Get("call").As<Napi::Function>());
@@ -31,12 +32,26 @@ class JsHost : public Host {
     set_repl_ = Napi::Persistent(callbacks.Get("setRepl").As<Napi::Function>());
     timed_out_ = Napi::Persistent(callbacks.Get("timedOut").As<Napi::Function>());
     UseArgs(args);
+    replies_ = Napi::Persistent(replies);
+    replies_data_ = static_cast<char*>(replies.Data());
+    replies_capacity_ = replies.ByteLength();
   }
+
+  // The shared reply buffer: redis.call's replies, and small final replies (see Reply).
+  char* replies_data() const { return replies_data_; }
+  size_t replies_capacity() const { return replies_capacity_; }
 
   std::string_view Call(const std::vector<std::string_view>& argv) override {
     Napi::HandleScope scope(env_);
     Napi::Value grown = Marshal(argv);
     Napi::Value reply = call_.Call(self_.Value(), {Napi::Number::New(env_, static_cast<double>(argv.size())), grown});
+    // Usually the reply's length in the shared reply buffer (no copy, valid until the next call);
+    // a reply that outgrew it comes as its own bytes.
+    if (reply.IsNumber()) {
+      size_t len = reply.As<Napi::Number>().Uint32Value();
+      if (len > replies_capacity_) throw std::runtime_error("ERR the reply of the command does not fit the shared buffer");
+      return std::string_view(replies_data_, len);
+    }
     if (!reply.IsTypedArray()) throw std::runtime_error("ERR the command of the script produced no reply");
     Napi::Uint8Array view = reply.As<Napi::Uint8Array>();
     reply_.assign(reinterpret_cast<const char*>(view.Data()), view.ByteLength());
@@ -114,6 +129,9 @@ class JsHost : public Host {
   Napi::Reference<Napi::ArrayBuffer> args_;
   void* data_ = nullptr;
   size_t capacity_ = 0;
+  Napi::Reference<Napi::ArrayBuffer> replies_;
+  char* replies_data_ = nullptr;
+  size_t replies_capacity_ = 0;
   std::string reply_;
 };
 
@@ -139,13 +157,15 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
                         InstanceMethod("memory", &LuaEngine::Memory), InstanceMethod("close", &LuaEngine::Close)});
   }
 
-  // new LuaEngine(functions: boolean, memoryLimit: number, host, argsBuffer: ArrayBuffer)
+  // new LuaEngine(functions: boolean, memoryLimit: number, host, argsBuffer: ArrayBuffer, repliesBuffer: ArrayBuffer)
   explicit LuaEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LuaEngine>(info) {
     Napi::Env env = info.Env();
     double limit = Num(info, 1, "memoryLimit");
     if (!(limit >= 1024 * 1024 && limit <= kMaxMemoryLimit)) throw Napi::RangeError::New(env, "LuaEngine: memoryLimit must be 1 MiB .. 64 GiB");
-    if (!info[2].IsObject() || !info[3].IsArrayBuffer()) throw Napi::TypeError::New(env, "LuaEngine: host callbacks and an ArrayBuffer expected");
-    host_ = std::make_unique<JsHost>(env, info[2].As<Napi::Object>(), info[3].As<Napi::ArrayBuffer>());
+    if (!info[2].IsObject() || !info[3].IsArrayBuffer() || !info[4].IsArrayBuffer()) {
+      throw Napi::TypeError::New(env, "LuaEngine: host callbacks and two ArrayBuffers expected");
+    }
+    host_ = std::make_unique<JsHost>(env, info[2].As<Napi::Object>(), info[3].As<Napi::ArrayBuffer>(), info[4].As<Napi::ArrayBuffer>());
     try {
       engine_ = std::make_unique<Engine>(host_.get(), info[0].ToBoolean() ? Mode::kFunctions : Mode::kEval, static_cast<size_t>(limit));
     } catch (const std::exception& e) {
@@ -210,12 +230,16 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
     uint32_t nkeys = static_cast<uint32_t>(Num(info, 3, "nkeys"));
     uint32_t n = argv.Length();
     if (first > n || nkeys > n - first) throw Napi::RangeError::New(env, "LuaEngine: keys out of range");
-    std::vector<std::string_view> keys, args;
-    keys.reserve(nkeys);
-    args.reserve(n - first - nkeys);
-    for (uint32_t i = first; i < n; i++) (i < first + nkeys ? keys : args).push_back(Bytes(argv.Get(i), "argument"));
-    e.current_name = info[7].ToString();
-    RunStatus status = e.Start(static_cast<int>(Num(info, 0, "ref")), keys, args, static_cast<int>(Num(info, 4, "callerResp")), info[5].ToBoolean(),
+    // Kept between runs, as is the name's string, so that a run allocates none of them.
+    keys_.clear();
+    args_.clear();
+    for (uint32_t i = first; i < n; i++) (i < first + nkeys ? keys_ : args_).push_back(Bytes(argv.Get(i), "argument"));
+    if (!info[7].IsString()) throw Napi::TypeError::New(env, "LuaEngine: name must be a string");
+    size_t name_len = 0;
+    napi_get_value_string_utf8(env, info[7], nullptr, 0, &name_len);
+    e.current_name.resize(name_len);
+    napi_get_value_string_utf8(env, info[7], e.current_name.data(), name_len + 1, &name_len);
+    RunStatus status = e.Start(static_cast<int>(Num(info, 0, "ref")), keys_, args_, static_cast<int>(Num(info, 4, "callerResp")), info[5].ToBoolean(),
                                static_cast<int64_t>(Num(info, 6, "busyMs")));
     return Status(env, status, e.result());
   }
@@ -227,8 +251,16 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
     return Status(info.Env(), status, e.result());
   }
 
+  // reply(): the length of the reply, written at the start of the shared reply buffer, when it
+  // is at most a quarter of that buffer (16 KiB: below the 32 KiB from which the server's reply
+  // writer keeps a reference instead of copying, so the next run may reuse the buffer); a
+  // longer reply comes as a Buffer of its own.
   Napi::Value Reply(const Napi::CallbackInfo& info) {
     const std::string& reply = engine(info).result().reply;
+    if (reply.size() <= host_->replies_capacity() / 4) {
+      std::memcpy(host_->replies_data(), reply.data(), reply.size());
+      return Napi::Number::New(info.Env(), static_cast<double>(reply.size()));
+    }
     return Napi::Buffer<char>::Copy(info.Env(), reply.data(), reply.size());
   }
 
@@ -259,6 +291,7 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
   static constexpr int kDone = 0, kYielded = 1, kFailed = 2;
   std::unique_ptr<JsHost> host_;
   std::unique_ptr<Engine> engine_;
+  std::vector<std::string_view> keys_, args_;
 };
 
 }  // namespace

@@ -182,7 +182,10 @@ bool Engine::LoadLibrary(int ref, int64_t timeout_ms, std::vector<Registered>* r
 
 RunStatus Engine::Start(int ref, const std::vector<std::string_view>& keys, const std::vector<std::string_view>& args, int caller_resp,
                         bool can_yield, int64_t busy_threshold_ms) {
-  result_ = RunResult();
+  // Cleared, not replaced: the reply's string keeps its capacity from run to run.
+  result_.reply.clear();
+  result_.error = false;
+  result_.counted.clear();
   killed_ = false;
   timed_out_ = false;
   hook_yielded = false;

@@ -103,6 +103,8 @@ class Engine {
   std::vector<Registered>* registering = nullptr;
   // SHA1 of the current run's script/function name, for error messages.
   std::string current_name;
+  // redis.call's arguments (views of the Lua strings on the stack), kept between calls.
+  std::vector<std::string_view> call_argv;
 
  private:
   static void* Allocate(void* ud, void* ptr, size_t old_size, size_t new_size);

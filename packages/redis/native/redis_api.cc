@@ -65,7 +65,9 @@ int Call(lua_State* L, bool raise) {
     return raise ? lua_error(L) : 1;
   }
   if (!e->running()) return RaiseError(L, "redis.call/pcall can only be called inside a script invocation");
-  std::vector<std::string_view> argv;
+  // The engine's vector, reused: a redis.call allocates nothing for its arguments.
+  std::vector<std::string_view>& argv = e->call_argv;
+  argv.clear();
   if (!CollectArgs(L, argc, argv)) return raise ? lua_error(L) : 1;
   std::string_view reply;
   Guarded(L, [&] {

@@ -43,7 +43,7 @@ export class EvalScripts {
 
   /** The interpreter, created on first use (so a server without scripts never loads Lua). */
   get native(): NativeEngine {
-    this.engine ??= newEngine(false, LUA_MEMORY_LIMIT, this.runner, this.runner.argsBuffer);
+    this.engine ??= newEngine(false, LUA_MEMORY_LIMIT, this.runner, this.runner.argsBuffer, this.runner.repliesBuffer);
     return this.engine;
   }
 

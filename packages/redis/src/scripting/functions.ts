@@ -96,7 +96,7 @@ export class FunctionLibraries {
 
   /** The interpreter of the libraries, created on first use. */
   get native(): NativeEngine {
-    this.engine ??= newEngine(true, LUA_MEMORY_LIMIT, this.runner, this.runner.argsBuffer);
+    this.engine ??= newEngine(true, LUA_MEMORY_LIMIT, this.runner, this.runner.argsBuffer, this.runner.repliesBuffer);
     return this.engine;
   }
 

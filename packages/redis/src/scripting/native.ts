@@ -10,9 +10,10 @@ import path from 'node:path';
 export interface EngineHost {
   /**
    * redis.call/pcall: `argc` arguments are in the shared buffer (uint32 lengths, then the
-   * bytes); `grown` is a bigger buffer that replaces it from now on. Returns the RESP reply.
+   * bytes); `grown` is a bigger buffer that replaces it from now on. Returns the RESP reply's
+   * length at the start of the shared reply buffer, or the reply itself when it outgrew it.
    */
-  call(argc: number, grown: ArrayBuffer | undefined): Uint8Array;
+  call(argc: number, grown: ArrayBuffer | undefined): number | Uint8Array;
   /**
    * redis.acl_check_cmd, its arguments handed over as `call`'s: 1 when the caller's ACL user may
    * run them, 0 when not, -1 for an unknown command.
@@ -56,8 +57,11 @@ export interface NativeEngine {
    */
   start(ref: number, argv: readonly Buffer[], firstKey: number, nkeys: number, callerResp: number, canYield: boolean, busyMs: number, name: string): number;
   resume(): number;
-  /** The finished run's reply (RESP, in the caller's protocol). */
-  reply(): Buffer;
+  /**
+   * The finished run's reply (RESP, in the caller's protocol): its length at the start of the
+   * shared reply buffer when it is at most a quarter of it, else a Buffer of its own.
+   */
+  reply(): number | Buffer;
   /** The error replies of the finished run that count in errorstats. */
   countedErrors(): string[];
   kill(): void;
@@ -68,7 +72,7 @@ export interface NativeEngine {
 }
 
 interface Binding {
-  LuaEngine: new (functions: boolean, memoryLimit: number, host: EngineHost, args: ArrayBuffer) => NativeEngine;
+  LuaEngine: new (functions: boolean, memoryLimit: number, host: EngineHost, args: ArrayBuffer, replies: ArrayBuffer) => NativeEngine;
 }
 
 function load(): Binding {
@@ -87,7 +91,7 @@ function load(): Binding {
 let binding: Binding | null = null;
 
 /** A new interpreter: `functions` for FUNCTION libraries (its own sandbox), else for EVAL. */
-export function newEngine(functions: boolean, memoryLimit: number, host: EngineHost, args: ArrayBuffer): NativeEngine {
+export function newEngine(functions: boolean, memoryLimit: number, host: EngineHost, args: ArrayBuffer, replies: ArrayBuffer): NativeEngine {
   binding ??= load();
-  return new binding.LuaEngine(functions, memoryLimit, host, args);
+  return new binding.LuaEngine(functions, memoryLimit, host, args, replies);
 }

@@ -90,7 +90,14 @@ export class ScriptRunner implements EngineHost {
   private args: ArrayBuffer;
   private argBytes: Buffer;
   private argLengths: Uint32Array;
-  private capture = Buffer.allocUnsafe(ARGS_BUFFER_SIZE);
+  /**
+   * Shared with the interpreters: redis.call's replies are captured here and read by the addon
+   * in place, and a run's final reply comes back in it (see {@link NativeEngine.reply}).
+   */
+  private readonly replies = new ArrayBuffer(ARGS_BUFFER_SIZE);
+  private readonly replyBytes = Buffer.from(this.replies);
+  /** Where the current call's reply is captured: {@link replyBytes}, or a bigger copy of it. */
+  private capture = this.replyBytes;
   /** The running command's argv: valid until the script first yields. */
   private argv: readonly Buffer[] = [];
   private captured = 0;
@@ -102,9 +109,14 @@ export class ScriptRunner implements EngineHost {
     this.argLengths = new Uint32Array(this.args);
   }
 
-  /** The buffer a new interpreter shares with this runner. */
+  /** The arguments' buffer a new interpreter shares with this runner. */
   get argsBuffer(): ArrayBuffer {
     return this.args;
+  }
+
+  /** The replies' buffer a new interpreter shares with this runner. */
+  get repliesBuffer(): ArrayBuffer {
+    return this.replies;
   }
 
   /** The BUSY error for a command other clients send now, or null when it may run. */
@@ -225,7 +237,9 @@ export class ScriptRunner implements EngineHost {
    * then counts the call as failed) when `canThrow`, else written as is.
    */
   private reply(ctx: CommandContext, engine: NativeEngine, status: number, canThrow: boolean): void {
-    const bytes = engine.reply();
+    const reply = engine.reply();
+    // A view of the shared buffer: the reply writer copies it (it is at most 16 KiB).
+    const bytes = typeof reply === 'number' ? this.replyBytes.subarray(0, reply) : reply;
     if (status !== RUN_FAILED) return ctx.reply.raw(bytes);
     const counted = engine.countedErrors();
     const stats = this.server.commandStats;
@@ -262,7 +276,7 @@ export class ScriptRunner implements EngineHost {
     return run === null ? -1 : this.server.acl.scriptMayRun(run.caller, argv);
   }
 
-  call(argc: number, grown: ArrayBuffer | undefined): Uint8Array {
+  call(argc: number, grown: ArrayBuffer | undefined): number | Uint8Array {
     const argv = this.takeArgs(argc, grown);
     this.captured = 0;
     const error = this.check(argv);
@@ -276,7 +290,11 @@ export class ScriptRunner implements EngineHost {
       if (def !== undefined) this.server.call(this.client, def, argv);
     }
     this.client.reply.flush();
-    return this.capture.subarray(0, this.captured);
+    if (this.capture === this.replyBytes) return this.captured;
+    // A reply bigger than the shared buffer: handed over as is, and the next call starts over.
+    const big = this.capture.subarray(0, this.captured);
+    this.capture = this.replyBytes;
+    return big;
   }
 
   log(level: number, message: string): void {
