@@ -124,7 +124,7 @@ void runCommand({
     if (log.file !== '') log.notice(ready);
     return {
       banner: log.file === '' ? log.format('notice', ready) : `nevio-redis ${process.pid}: ${ready} on ${where}, logging to ${log.file}`,
-      stop: () => redis.stop(),
+      stop: () => redis.stopOnSignal(),
       done: redis.done.then(() => {
         removePidFile();
         log.notice('nevio-redis is now ready to exit, bye bye...');

@@ -221,7 +221,8 @@ function special(name: string, values: string[], current: string): { text: strin
         if (w === '' || Number.isNaN(d)) return { err: 'Invalid latency-tracking-info-percentiles parameters' };
         if (d < 0 || d > 100) return { err: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
       }
-      return { text: words.join(' ') };
+      // Shown as Redis prints them: "%f" without its trailing zeros (0.0 50.0 100.0 -> 0 50 100).
+      return { text: words.map((w) => Number(w).toFixed(6).replace(/\.?0+$/, '')).join(' ') };
     case 'bind':
       if (words.length > 16) return { err: 'Too many bind addresses specified.' };
       return { text: words.join(' ') };

@@ -14,6 +14,7 @@ import type { SlowLog } from './slowlog';
 import type { LatencyMonitor } from './latency';
 import type { ReplicationView } from './replication';
 import type { AclView, UserView } from './acl/view';
+import type { RdbSaves } from './persist/bgsave';
 
 /** What a command runs with. One long-lived object per client: do not keep it across calls. */
 export interface CommandContext {
@@ -373,6 +374,8 @@ export interface Persistence {
   datasetReplaced(): void;
   /** The AOF when one is open. */
   readonly aof: AofStatus | null;
+  /** RDB saves: BGSAVE, save points, SHUTDOWN's save, LASTSAVE, INFO persistence (`persist/bgsave.ts`). */
+  readonly rdb: RdbSaves;
   /** BGREWRITEAOF; throws when a rewrite is already running. */
   rewriteAof(): void;
   /**

@@ -22,6 +22,34 @@ export interface Entry {
   lru: number;
   /** Access counter for OBJECT FREQ (logarithmic, like Redis's LFU counter). */
   freq: number;
+  /**
+   * The {@link snapshotState} epoch whose snapshot has this key already (written, or created
+   * after that snapshot began): a running BGSAVE copies a key before its first change only
+   * when this is behind the snapshot's epoch.
+   */
+  saved: number;
+}
+
+/** What the keyspace must tell a running point-in-time snapshot (BGSAVE, `bgsave.ts`). */
+export interface SnapshotObserver {
+  /** The snapshot's epoch: entries with `saved` equal to it are in the snapshot already. */
+  readonly epoch: number;
+  /** `key` of `dict` (entry `e`) is about to change or go: write its value as it is now. */
+  preserve(dict: Map<string, Entry>, key: string, e: Entry): void;
+  /** True when the snapshot reads `dict`, which a FLUSHDB must then leave intact. */
+  reads(dict: Map<string, Entry>): boolean;
+}
+
+/**
+ * The running snapshot, if any, and the epoch new entries are stamped with. One module-level
+ * slot, so that the write path pays one null test when no BGSAVE runs.
+ */
+export const snapshotState: { observer: SnapshotObserver | null; epoch: number } = { observer: null, epoch: 0 };
+
+/** Lets a running snapshot copy `key` before it changes (copy-on-write; see `bgsave.ts`). */
+function beforeChange(dict: Map<string, Entry>, key: string, e: Entry): void {
+  const o = snapshotState.observer;
+  if (o !== null && e.saved !== o.epoch) o.preserve(dict, key, e);
 }
 
 /** The keyspace's view of the rest of the server: notifications a database raises. */
@@ -125,6 +153,10 @@ export class Db {
     const at = this.expires.get(key);
     if (at === undefined || at > this.hooks.now()) return false;
     if (this.hooks.expiryPaused) return !this.hooks.expiryObeysMaster;
+    if (snapshotState.observer !== null) {
+      const e = this.dict.get(key);
+      if (e !== undefined) beforeChange(this.dict, key, e);
+    }
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.expired(this, key);
@@ -154,6 +186,7 @@ export class Db {
   lookupWrite(key: string): Entry | undefined {
     const e = this.dict.get(key);
     if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key))) return undefined;
+    if (snapshotState.observer !== null) beforeChange(this.dict, key, e);
     // Under LFU the time is the counter's decay base: only reads (lfuTouch) move it.
     if (!accessTracking.lfu) e.lru = clockSeconds;
     return e;
@@ -190,9 +223,10 @@ export class Db {
   set(key: string, type: ValueType, value: unknown, keepTtl = false): void {
     const e = this.dict.get(key);
     if (e === undefined) {
-      this.dict.set(key, { type, value, lru: clockSeconds, freq: LFU_INIT_VAL });
+      this.dict.set(key, { type, value, lru: clockSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch });
       if ((this.hooks.notifyFlags & NOTIFY_NEW) !== 0) this.hooks.notify(NOTIFY_NEW, 'new', key, this);
     } else {
+      if (snapshotState.observer !== null) beforeChange(this.dict, key, e);
       e.type = type;
       e.value = value;
       e.lru = clockSeconds;
@@ -238,6 +272,7 @@ export class Db {
    * INT64_MAX) is also kept exactly, for {@link Db.getExpireExact}.
    */
   setExpire(key: string, atMs: number | bigint): void {
+    if (snapshotState.observer !== null) this.beforeExpiryChange(key);
     const at = Number(atMs);
     if (typeof atMs === 'bigint' && !Number.isSafeInteger(at)) (this.exactExpires ??= new Map()).set(key, atMs);
     this.expires.set(key, at);
@@ -260,7 +295,14 @@ export class Db {
 
   /** Removes a key's expiry; true when it had one. */
   persist(key: string): boolean {
+    if (snapshotState.observer !== null) this.beforeExpiryChange(key);
     return this.expires.delete(key);
+  }
+
+  /** A running snapshot keeps the expiry a key had when it began. */
+  private beforeExpiryChange(key: string): void {
+    const e = this.dict.get(key);
+    if (e !== undefined) beforeChange(this.dict, key, e);
   }
 
   /**
@@ -297,8 +339,14 @@ export class Db {
   /** Removes every key; returns how many there were. */
   clear(): number {
     const n = this.dict.size;
-    this.dict.clear();
-    this.expires.clear();
+    // A running snapshot keeps reading the old maps: new ones replace them here (O(1), too).
+    if (snapshotState.observer?.reads(this.dict) === true) {
+      this.dict = new Map();
+      this.expires = new Map();
+    } else {
+      this.dict.clear();
+      this.expires.clear();
+    }
     this.exactExpires = null;
     this.expireCursor = null;
     this.sampleCursor = null;

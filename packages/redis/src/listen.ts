@@ -25,6 +25,12 @@ export interface RunningRedis {
   readonly port: number;
   /** Stops accepting, closes the clients, flushes and closes the AOF. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * A signal's stop (SIGTERM, SIGINT): first the final save Redis makes when there are save
+   * points; when that fails the server keeps running (as Redis: "can't exit") and this resolves
+   * only once something else stops it.
+   */
+  stopOnSignal(): Promise<void>;
 
   /** Resolves once stopped, by {@link RunningRedis.stop}, SHUTDOWN or a signal. */
   readonly done: Promise<void>;
@@ -180,6 +186,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
       expireCycle(server);
       trackingCron(server);
       replyBufferCron(server, replyBufferVisits);
+      if (!server.cronPaused) server.rdb.cron();
       if (server.aof !== null) server.aof.tick();
       server.replication.cron();
       const now = server.now();
@@ -226,5 +233,10 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
     })());
   server.onShutdown = () => void stop();
   const done = core.done.then(() => stop());
-  return { server, core, port: server.tcpPort, stop, done };
+  const stopOnSignal = async (): Promise<void> => {
+    if (await server.rdb.shutdownOnSignal()) return stop();
+    server.log.warn('SIGTERM received but errors trying to shut down the server, check the logs for more information');
+    return done;
+  };
+  return { server, core, port: server.tcpPort, stop, stopOnSignal, done };
 }

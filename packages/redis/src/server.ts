@@ -13,6 +13,7 @@
 import { Acl } from './acl';
 import { defaults } from '@nevio/core';
 import { Aof } from './aof';
+import { RdbSaves } from './persist/bgsave';
 import { Blocking, type BlockingHost } from './blocked';
 import { Monitors, isScriptCommand } from './monitor';
 import { Replication } from './replication';
@@ -131,6 +132,8 @@ export class RedisServer
   readonly pubsub: PubSub;
   readonly memory: Memory;
   readonly persistence: Persistence = this;
+  /** BGSAVE, save points, LASTSAVE (`persist/bgsave.ts`). */
+  readonly rdb: RdbSaves = new RdbSaves(this);
   readonly info: ServerInfo = this;
   /** `notify-keyspace-events` as `NOTIFY_*` bits: 0 (the default) makes every event one test. */
   notifyFlags = 0;
@@ -704,6 +707,10 @@ export class RedisServer
   endTransaction(): void {
     this.aof?.endTransaction();
     this.replication.endTransaction();
+  }
+
+  get aofRewriting(): boolean {
+    return this.aof?.rewriteInProgress === true;
   }
 
   addDirty(n: number): void {

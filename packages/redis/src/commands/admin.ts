@@ -1,10 +1,10 @@
 /**
- * Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, SHUTDOWN, BGREWRITEAOF (COMMAND is
- * `command-cmd.ts`).
+ * Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, SWAPDB, BGREWRITEAOF (COMMAND is
+ * `command-cmd.ts`; SHUTDOWN, BGSAVE, LASTSAVE are `persistence.ts`).
  *
  * @packageDocumentation
  */
-import { CMD_ADMIN, CMD_ALLOW_BUSY, CMD_FAST, CMD_NO_ASYNC_LOADING, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_MULTI, CMD_READONLY, CMD_STALE, CMD_WRITE, NOKEYS, def } from '../command';
+import { CMD_ADMIN, CMD_FAST, CMD_NO_ASYNC_LOADING, CMD_LOADING, CMD_NOSCRIPT, CMD_READONLY, CMD_STALE, CMD_WRITE, NOKEYS, def } from '../command';
 import { CommandError, SYNTAX, argIs, parseInt64 } from '../command';
 import { showSetting, type CommandContext, type CommandDef, type Db } from '../command';
 
@@ -50,6 +50,7 @@ export const adminCommands: CommandDef[] = [
     }
     server.persistence.addDirty(1);
     server.persistence.datasetReplaced();
+    server.persistence.rdb.flushedAll();
     ctx.propagate(['FLUSHALL']);
     ctx.reply.ok();
   }),
@@ -79,15 +80,6 @@ export const adminCommands: CommandDef[] = [
     ctx.reply.array(2);
     ctx.reply.bulk(String(us / 1000000n));
     ctx.reply.bulk(String(us % 1000000n));
-  }),
-  def('lastsave', 1, INFO_FLAGS | CMD_FAST, NOKEYS, 'server', (ctx) => ctx.reply.integer(Math.floor(ctx.server.info.startedAt / 1000))),
-  def('shutdown', -1, ADMIN | INFO_FLAGS | CMD_NO_MULTI | CMD_ALLOW_BUSY, NOKEYS, 'server', (ctx, argv) => {
-    for (let i = 1; i < argv.length; i++) {
-      if (!['nosave', 'save', 'now', 'force', 'abort'].some((w) => argIs(argv[i], w))) throw new CommandError(SYNTAX);
-      if (argIs(argv[i], 'abort')) throw new CommandError('ERR No shutdown in progress.');
-    }
-    ctx.client.closeAfterReply();
-    ctx.server.shutdown();
   }),
   def('bgrewriteaof', 1, ADMIN | CMD_NO_ASYNC_LOADING, NOKEYS, 'server', (ctx) => {
     ctx.server.persistence.rewriteAof();

@@ -22,6 +22,7 @@ import { latencyCommands } from './latency';
 import { lcsCommands } from './lcs';
 import { memoryCommands } from './memory';
 import { migrateCommands } from './migrate';
+import { persistenceCommands } from './persistence';
 import { replicationCommands } from './replication';
 import { pubsubCommands } from './pubsub';
 import { scriptingCommands } from './scripting';
@@ -33,7 +34,7 @@ import { transactionCommands } from './transactions';
 /** Every command by name; throws when a name is defined twice. */
 export function buildCommandTable(): Map<string, CommandDef> {
   const table = new Map<string, CommandDef>();
-  for (const list of [connectionCommands, aclCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, saveCommands, migrateCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, clusterCommands, replicationCommands]) {
+  for (const list of [connectionCommands, aclCommands, adminCommands, commandCommands, transactionCommands, keyCommands, dumpCommands, saveCommands, migrateCommands, stringCommands, bitmapCommands, lcsCommands, sortCommands, pubsubCommands, typeCommands, configCommands, debugCommands, functionCommands, scriptingCommands, slowlogCommands, latencyCommands, infoCommands, memoryCommands, persistenceCommands, clusterCommands, replicationCommands]) {
     for (const d of list) {
       if (table.has(d.name)) throw new Error(`command '${d.name}' is defined twice`);
       table.set(d.name, d);

@@ -100,10 +100,7 @@ function section(server: ServerContext, name: string): Fields {
       const aof = server.persistence.aof;
       return [
         ['loading', 0], ['async_loading', 0], ['current_cow_peak', 0], ['current_cow_size', 0], ['current_cow_size_age', 0],
-        ['current_fork_perc', '0.00'], ['current_save_keys_processed', 0], ['current_save_keys_total', 0],
-        ['rdb_changes_since_last_save', server.persistence.dirty], ['rdb_bgsave_in_progress', 0],
-        ['rdb_last_save_time', Math.floor(server.info.startedAt / 1000)], ['rdb_last_bgsave_status', 'ok'],
-        ['rdb_last_bgsave_time_sec', -1], ['rdb_current_bgsave_time_sec', -1], ['rdb_saves', 0], ['rdb_last_cow_size', 0],
+        ['current_fork_perc', '0.00'], ...server.persistence.rdb.info(),
         ['rdb_last_load_keys_expired', 0], ['rdb_last_load_keys_loaded', 0], ['aof_enabled', aof === null ? 0 : 1],
         ['aof_rewrite_in_progress', aof?.rewriteInProgress ? 1 : 0], ['aof_rewrite_scheduled', 0], ['aof_last_rewrite_time_sec', -1],
         ['aof_current_rewrite_time_sec', -1], ['aof_last_bgrewrite_status', aof?.lastRewriteStatus ?? 'ok'], ['aof_rewrites', aof?.rewrites ?? 0],

@@ -6,11 +6,12 @@
  */
 import { CMD_ADMIN, CMD_NOSCRIPT, CMD_NO_ASYNC_LOADING, CMD_NO_MULTI, CommandError, NOKEYS, def } from '../command';
 import type { CommandContext, CommandDef } from '../command';
-import { saveRdbFile } from '../rdb/dataset';
-
 function save(ctx: CommandContext): void {
+  const saves = ctx.server.persistence.rdb;
+  if (saves.inProgress) throw new CommandError('ERR Background save already in progress');
   try {
-    saveRdbFile(ctx.server);
+    // The change count, LASTSAVE and rdb_saves follow (persist/bgsave.ts).
+    saves.saveNow();
   } catch (e) {
     if (e instanceof CommandError) throw e;
     // Redis answers a bare -ERR when the file cannot be written (and logs why).

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { REDIS_VERSION } from '../commands/connection';
 import type { Config } from '../config';
 import type { ServerContext } from '../context';
-import { LFU_INIT_VAL, lfuDecayed, type Db, type Entry } from '../keyspace';
+import { LFU_INIT_VAL, lfuDecayed, snapshotState, type Db, type Entry } from '../keyspace';
 import { RdbFileWriter, type AuxFields, type EntryMeta, type RdbFileOptions } from './file-write';
 import { loadRdb, type LoadedMeta, type RdbLoadOptions, type RdbLoadSummary, type RdbSink } from './file-read';
 import type { LoadedValue } from './object-read';
@@ -155,7 +155,7 @@ export function loadDataset(server: ServerContext, file: Buffer, mode: LoadMode)
       }
       const db = server.dbs[dbIndex];
       if (!mode.merge && db.dict.has(key)) throw new RdbFormatError(`Duplicated key '${key}' found in RDB file`);
-      const e: Entry = { type: loaded.type, value: loaded.value, lru: nowSeconds, freq: LFU_INIT_VAL };
+      const e: Entry = { type: loaded.type, value: loaded.value, lru: nowSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch };
       if (meta.idleSeconds !== undefined) e.lru = nowSeconds - meta.idleSeconds;
       if (meta.freq !== undefined) e.freq = meta.freq;
       db.dict.set(key, e);
