@@ -68,7 +68,8 @@ export type { Stats } from './command';
 
 /** Where the server reports what it cannot answer to a client, and what it does in the background (`log.ts`). */
 export interface ServerLog {
-  notice(msg: string): void;
+  /** What the server does in the background (saves); optional, so a log of warnings only fits. */
+  notice?(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
 }
@@ -169,7 +170,7 @@ export class RedisServer
 
   constructor(
     readonly config: Config,
-    readonly log: ServerLog = { notice: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) },
+    readonly log: ServerLog = { warn: (m) => console.warn(m), error: (m) => console.error(m) },
     readonly commands: ReadonlyMap<string, CommandDef> = buildCommandTable(),
   ) {
     this.acl = new Acl(this, commands);

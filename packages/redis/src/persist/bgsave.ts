@@ -28,7 +28,7 @@ const RETRY_DELAY_MS = 5000;
 export interface SaveHost extends ServerContext {
   /** Changes since start (Redis's server.dirty, never reset here: the saver keeps its own base). */
   readonly dirty: number;
-  readonly log: { notice(msg: string): void; warn(msg: string): void };
+  readonly log: { notice?(msg: string): void; warn(msg: string): void };
   /** An AOF rewrite runs (Redis: another child is active). */
   readonly aofRewriting: boolean;
 }
@@ -121,7 +121,7 @@ export class RdbSaves {
     }
     this.running = { snapshot, startedAt: Date.now(), dirtyAtStart: this.host.dirty, cancel: null, superseded: false };
     process.on('exit', this.onExit);
-    this.host.log.notice('Background saving started (fork-less snapshot, nevio)');
+    this.host.log.notice?.('Background saving started (fork-less snapshot, nevio)');
     this.schedule(this.running);
   }
 
@@ -194,8 +194,8 @@ export class RdbSaves {
     this.lastBgsaveSeconds = Math.floor((Date.now() - run.startedAt) / 1000);
     this.saves++;
     const s = run.snapshot;
-    this.host.log.notice(`DB saved on disk (${s.keysWritten + s.keysCopied} keys, ${s.keysCopied} copied on write, ${s.bytes} bytes)`);
-    this.host.log.notice('Background saving terminated with success');
+    this.host.log.notice?.(`DB saved on disk (${s.keysWritten + s.keysCopied} keys, ${s.keysCopied} copied on write, ${s.bytes} bytes)`);
+    this.host.log.notice?.('Background saving terminated with success');
     this.settle(true);
   }
 
@@ -220,7 +220,7 @@ export class RdbSaves {
     this.running = null;
     run.cancel?.();
     run.snapshot.abort();
-    this.host.log.notice(`Background saving stopped: ${why}`);
+    this.host.log.notice?.(`Background saving stopped: ${why}`);
     this.settle(false);
   }
 
@@ -246,7 +246,7 @@ export class RdbSaves {
       this.abort('shutdown');
     }
     if (!this.savesOnShutdown(save)) return true;
-    this.host.log.notice('Saving the final RDB snapshot before exiting.');
+    this.host.log.notice?.('Saving the final RDB snapshot before exiting.');
     try {
       this.saveNow();
       return true;
@@ -271,7 +271,7 @@ export class RdbSaves {
       this.abort('shutdown');
     }
     if (!this.savesOnShutdown('default')) return true;
-    this.host.log.notice('Saving the final RDB snapshot before exiting.');
+    this.host.log.notice?.('Saving the final RDB snapshot before exiting.');
     this.start();
     if (await this.whenDone()) return true;
     this.host.log.warn("Error trying to save the DB, can't exit.");
@@ -296,7 +296,7 @@ export class RdbSaves {
     // rdbSave counts and reports a synchronous save as a background one finishing would.
     this.lastBgsaveStatus = 'ok';
     this.saves++;
-    this.host.log.notice('DB saved on disk');
+    this.host.log.notice?.('DB saved on disk');
   }
 
   /** The `save` points, as [seconds, changes] pairs ('' is none). */
@@ -325,7 +325,7 @@ export class RdbSaves {
     const mayRetry = this.lastBgsaveStatus === 'ok' || now - this.lastAttempt > RETRY_DELAY_MS;
     for (const [seconds, needed] of this.savePoints()) {
       if (changes >= needed && sinceSave > seconds && mayRetry) {
-        this.host.log.notice(`${needed} changes in ${seconds} seconds. Saving...`);
+        this.host.log.notice?.(`${needed} changes in ${seconds} seconds. Saving...`);
         this.start();
         return;
       }

@@ -9,7 +9,7 @@ import { defaultConfig } from '../../src/config';
 import { startRedis, type RunningRedis } from '../../src/listen';
 import { RealRedis } from './harness';
 
-const quiet = { warn: () => undefined, error: () => undefined };
+const quiet = { notice: () => undefined, warn: () => undefined, error: () => undefined };
 let dir: string;
 
 async function start(): Promise<{ srv: RunningRedis; c: Redis }> {
