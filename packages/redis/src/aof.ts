@@ -377,6 +377,8 @@ function readLine(data: Buffer, pos: number): [number, number] | 'short' {
   const cr = data.indexOf(13, pos);
   // A header line is at most 21 bytes: a longer one without a line end is corruption, not a cut.
   if (cr < 0 || cr + 1 >= data.length) return data.length - pos > 24 ? [NaN, 0] : 'short';
+  // The CR must be followed by LF, checked to the byte as Redis does: `$7\rX` is corruption.
+  if (data[cr + 1] !== 10) return [NaN, 0];
   const s = data.latin1Slice(pos, cr);
   return [/^\d{1,12}$/.test(s) ? Number(s) : NaN, cr + 2];
 }

@@ -141,6 +141,22 @@ test('corruption in the middle stops the start with an error naming the offset',
   expect((err as Error).message).toContain(`at offset ${head.length}`);
 });
 
+test('a header line whose CR is not followed by LF stops the start (checked to the byte, as Redis)', async () => {
+  const file = path.join(dir, 'appendonly.aof');
+  const head = resp('SET', 'a', '1');
+  const damaged = resp('SET', 'key', 'value');
+  // `*3\r\n$3\r\nSET\r\n$3\r` then the LF replaced: the bulk header of the key.
+  const at = damaged.indexOf('$3\r', 8) + 3;
+  damaged[at] = 0x58;
+  fs.writeFileSync(file, Buffer.concat([head, damaged, resp('SET', 'b', '2')]));
+  const err = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir }, quietLog).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AofFormatError);
+  expect((err as AofFormatError).offset).toBe(head.length);
+});
+
 test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', async () => {
   const srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, appendfsync: 'always', dir }, quietLog);
   const c = new Redis({ host: '127.0.0.1', port: srv.port, retryStrategy: () => null });
