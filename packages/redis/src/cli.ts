@@ -113,12 +113,13 @@ void runCommand({
     if (daemonizeIfAsked(config, argv)) process.exit(0);
     const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
     logStarting(config, log, version);
+    // " PID: " is what Redis's test suite waits for, before the data loads (a bad file is then reported).
+    log.notice(`Server initialized, mode=standalone. PID: ${process.pid}`);
     const redis = await startRedis(config, log);
     const removePidFile = writePidFile(config, log);
     const where = redis.core.addrs.map((a) => a.toString()).join(', ');
     const aof = config.appendonly ? `, AOF ${config.appendfsync} in ${config.dir}` : '';
-    // " PID: " and "Ready to accept connections" are what Redis's test suite waits for.
-    log.notice(`Running mode=standalone, port=${redis.port}, listening on ${where}${aof}. PID: ${process.pid}`);
+    log.notice(`Running mode=standalone, port=${redis.port}, listening on ${where}${aof}`);
     // The banner goes to standard output: the log line itself, or a pointer to the log file.
     const ready = 'Ready to accept connections';
     if (log.file !== '') log.notice(ready);
