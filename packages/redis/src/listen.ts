@@ -234,6 +234,7 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   server.onShutdown = () => void stop();
   const done = core.done.then(() => stop());
   const stopOnSignal = async (): Promise<void> => {
+    if (!(await server.rdb.shutdownRequested(() => server.cronPaused))) return done;
     if (await server.rdb.shutdownOnSignal()) return stop();
     server.log.warn('SIGTERM received but errors trying to shut down the server, check the logs for more information');
     return done;

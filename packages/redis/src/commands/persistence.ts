@@ -40,7 +40,11 @@ export const persistenceCommands: CommandDef[] = [
   def('lastsave', 1, INFO_FLAGS | CMD_FAST, NOKEYS, 'server', (ctx) => ctx.reply.integer(ctx.server.persistence.rdb.lastSaveTime)),
   def('shutdown', -1, ADMIN | INFO_FLAGS | CMD_NO_MULTI | CMD_ALLOW_BUSY, NOKEYS, 'server', (ctx, argv) => {
     const flags = shutdownFlags(argv);
-    if (flags.abort) throw new CommandError('ERR No shutdown in progress.');
+    if (flags.abort) {
+      if (!ctx.server.persistence.rdb.abortShutdown()) throw new CommandError('ERR No shutdown in progress.');
+      ctx.reply.ok();
+      return;
+    }
     if (!ctx.server.persistence.rdb.prepareShutdown(flags.save, flags.force)) throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
     ctx.client.closeAfterReply();
     ctx.server.shutdown();

@@ -21,6 +21,8 @@ import { Snapshot } from './snapshot';
 
 /** How long one slice of a background save may run before the loop serves clients again. */
 export const SLICE_MS = 2;
+/** How often a signal's pending shutdown looks whether the cron runs again. */
+const CRON_WAIT_MS = 10;
 /** After a failed background save, the save points wait this long before the next try (CONFIG_BGSAVE_RETRY_DELAY). */
 const RETRY_DELAY_MS = 5000;
 
@@ -259,6 +261,31 @@ export class RdbSaves {
 
   private savesOnShutdown(save: 'default' | 'save' | 'nosave'): boolean {
     return save === 'save' || (save === 'default' && this.savePoints().length > 0);
+  }
+
+  /** A signal asked for a shutdown that has not happened yet (SHUTDOWN ABORT can cancel it). */
+  shutdownPending = false;
+
+  /** SHUTDOWN ABORT: cancels a pending shutdown; false when there is none. */
+  abortShutdown(): boolean {
+    if (!this.shutdownPending) return false;
+    this.shutdownPending = false;
+    this.host.log.warn('Shutdown manually aborted.');
+    return true;
+  }
+
+  /**
+   * A signal's shutdown waits for the cron, as Redis's shutdown_asap is handled in serverCron:
+   * not while DEBUG PAUSE-CRON holds it, and SHUTDOWN ABORT meanwhile cancels it. True when the
+   * shutdown is still wanted.
+   */
+  async shutdownRequested(cronPaused: () => boolean): Promise<boolean> {
+    this.shutdownPending = true;
+    do await new Promise((resolve) => setTimeout(resolve, CRON_WAIT_MS));
+    while (cronPaused() && this.shutdownPending);
+    const wanted = this.shutdownPending;
+    this.shutdownPending = false;
+    return wanted;
   }
 
   /**
