@@ -88,7 +88,7 @@ class RecordParser {
           return pos;
         }
         const stored = buf.readBigUInt64LE(pos);
-        if (this.options.verifyChecksum && stored !== 0n && stored !== this.crc.value) throw new RdbFormatError('Wrong RDB checksum. Aborting now.');
+        if (this.options.verifyChecksum && stored !== 0n && stored !== this.crc.value) throw new RdbFormatError(`Wrong RDB checksum expected: (${this.crc.value.toString(16)}) got (${stored.toString(16)}). RDB CRC error.`);
         this.stage = 'done';
         return pos + 8;
       }

@@ -9,6 +9,11 @@ import type { RedisServer } from '../server';
 import { loadRdbFile, rdbPath } from './dataset';
 import { RdbFormatError } from './reader';
 
+/** The start failed on the RDB file: `code` makes the command line print the message alone (no stack). */
+class RdbStartError extends Error {
+  readonly code = 'ERDBLOAD';
+}
+
 /** Loads the RDB file into a server that has just been made; throws when the file is bad. */
 export function loadRdbAtStart(server: RedisServer): void {
   const started = Date.now();
@@ -16,13 +21,18 @@ export function loadRdbAtStart(server: RedisServer): void {
   try {
     summary = loadRdbFile(server);
   } catch (e) {
-    if (!(e instanceof RdbFormatError)) throw e;
-    // Redis's two lines: the reason (rdbReportCorruptRDB), then why the server stops.
-    server.log.warn(`Internal error in RDB reading ${rdbPath(server.config)}: ${e.message}`);
-    server.log.warn(`Terminating server after rdb file reading failure. (${e.message})`);
-    throw new Error(`Fatal error loading the DB: ${e.message}. Exiting.`);
+    if (e instanceof RdbFormatError) {
+      // Redis's lines: the reason (rdbReportCorruptRDB), then why the server stops.
+      server.log.warn(`Internal error in RDB reading ${rdbPath(server.config)}: ${e.message}`);
+      server.log.warn('Terminating server after rdb file reading failure.');
+      throw new RdbStartError(`Fatal error loading the DB: ${e.message}. Exiting.`);
+    }
+    // The file is there but cannot be read (permissions, a directory): Redis's last line.
+    const message = `Fatal error loading the DB: ${e instanceof Error ? e.message : String(e)}. Exiting.`;
+    server.log.warn(message);
+    throw new RdbStartError(message);
   }
   if (summary === null) return;
   const seconds = ((Date.now() - started) / 1000).toFixed(3);
-  server.log.warn(`DB loaded from disk: ${seconds} seconds (${summary.keys} keys, ${summary.expiredSkipped} expired keys skipped)`);
+  server.log.notice(`DB loaded from disk: ${seconds} seconds (${summary.keys} keys, ${summary.expiredSkipped} expired keys skipped)`);
 }
