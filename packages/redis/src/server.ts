@@ -466,6 +466,11 @@ export class RedisServer
     }
     if (this.replication.guarded) {
       const refused = this.replication.refuse(c, def);
+      if (refused !== null && def.name === 'exec') {
+        // Redis's execCommandAbort: the transaction is discarded, with the reason.
+        this.multi.discard(c);
+        return this.reject(c, `EXECABORT Transaction discarded because of: ${refused}`, def.name);
+      }
       if (refused !== null) return this.reject(c, refused, def.name);
     }
     // As Redis's processCommand: evictions before every command, refusal only of those that may

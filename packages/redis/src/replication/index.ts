@@ -136,7 +136,9 @@ export class Replication implements ReplicationView {
   }
 
   endTransaction(): void {
-    this.encoder.endTransaction();
+    // A transaction that made us a replica (MULTI … REPLICAOF … EXEC) is not propagated, as in Redis.
+    if (this.active) this.encoder.endTransaction();
+    else this.encoder.discardTransaction();
   }
 
   // --- commands ---
@@ -293,7 +295,9 @@ export class Replication implements ReplicationView {
     }
     if (write && this.setting('replica-read-only') === 'yes') return READONLY_ERROR;
     const linked = this.link !== null && this.link.state === 'connected';
-    if (!linked && (def.flags & CMD_STALE) === 0 && this.setting('replica-serve-stale-data') === 'no') return MASTERDOWN_ERROR;
+    // EXEC is stale-safe only when every command it runs is (Redis's cmd_inv_flags).
+    const stale = def.name === 'exec' ? c.multi === null || c.multi.every((q) => (q.def.flags & CMD_STALE) !== 0) : (def.flags & CMD_STALE) !== 0;
+    if (!linked && !stale && this.setting('replica-serve-stale-data') === 'no') return MASTERDOWN_ERROR;
     return null;
   }
 

@@ -37,6 +37,11 @@ export class StreamEncoder {
     this.pending = [];
   }
 
+  /** Drops the unit being collected (the server stopped being a master in the middle of it). */
+  discardTransaction(): void {
+    this.pending = null;
+  }
+
   endTransaction(): void {
     const pending = this.pending;
     this.pending = null;

@@ -93,6 +93,15 @@ describe('redis-server replica of nevio', () => {
     // The old name works too (CONFIG SET of an alias).
     await m.config('SET', 'min-slaves-to-write', '2');
     await expect(m.set('no', '1')).rejects.toThrow('NOREPLICAS Not enough good replicas to write.');
+    // Writes queued while allowed: EXEC after the state changed is discarded as a whole
+    // (Redis's execCommandAbort).
+    const admin = client((m.options.port as number) ?? 0);
+    await admin.config('SET', 'min-replicas-to-write', '1');
+    await m.multi({ pipeline: false });
+    await m.incr('no');
+    await admin.config('SET', 'min-replicas-to-write', '2');
+    await expect(m.exec()).rejects.toThrow(/EXECABORT Transaction discarded because of: NOREPLICAS/);
+    expect(await m.exists('no')).toBe(0);
     expect(await m.get('ok')).toBe('1');
     expect((await info(m)).get('min_slaves_good_slaves')).toBe('1');
   });

@@ -102,7 +102,11 @@ describe('nevio replica of redis-server', () => {
     await master.stop('SIGKILL');
     await waitFor('the link to go down', async () => (await info(r)).get('master_link_status') === 'down');
     expect(await r.get('x')).toBeNull();
-    await r.config('SET', 'replica-serve-stale-data', 'no');
+    await r.multi({ pipeline: false });
+    await r.get('x');
+    await client((r.options.port as number) ?? 0).config('SET', 'replica-serve-stale-data', 'no');
+    // Queued while allowed, EXEC after the change: discarded as a whole, as Redis.
+    await expect(r.exec()).rejects.toThrow(/EXECABORT Transaction discarded because of: MASTERDOWN/);
     await expect(r.get('x')).rejects.toThrow("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     // Commands flagged stale still run (PING is not one, in Redis either).
     await expect(r.ping()).rejects.toThrow(/^MASTERDOWN/);
