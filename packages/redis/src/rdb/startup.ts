@@ -34,5 +34,5 @@ export function loadRdbAtStart(server: RedisServer): void {
   }
   if (summary === null) return;
   const seconds = ((Date.now() - started) / 1000).toFixed(3);
-  server.log.notice(`DB loaded from disk: ${seconds} seconds (${summary.keys} keys, ${summary.expiredSkipped} expired keys skipped)`);
+  server.log.notice?.(`DB loaded from disk: ${seconds} seconds (${summary.keys} keys, ${summary.expiredSkipped} expired keys skipped)`);
 }
