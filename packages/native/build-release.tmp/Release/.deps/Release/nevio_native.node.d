@@ -1,1 +1,0 @@
-cmd_Release/nevio_native.node := ln -f "Release/obj.target/nevio_native.node" "Release/nevio_native.node" 2>/dev/null || (rm -rf "Release/nevio_native.node" && cp -af "Release/obj.target/nevio_native.node" "Release/nevio_native.node")

@@ -1,1 +1,0 @@
-cmd_Release/nevio_reactor.a := ln -f "Release/obj.target/nevio_reactor.a" "Release/nevio_reactor.a" 2>/dev/null || (rm -rf "Release/nevio_reactor.a" && cp -af "Release/obj.target/nevio_reactor.a" "Release/nevio_reactor.a")
