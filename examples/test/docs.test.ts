@@ -44,6 +44,7 @@ test.each([
   ['getting-started.md', 'hello.js'],
   ['core.md', 'line-protocol.js'],
   ['core.md', 'tcp-proxy.js'],
+  ['core.md', 'tls-echo.js'],
   ['echo.md', 'echo-server.js'],
   ['http.md', 'http-hello.js'],
   ['redis.md', 'redis-embedded.js'],
