@@ -466,20 +466,12 @@ export class RedisServer
     }
     if (this.replication.guarded) {
       const refused = this.replication.refuse(c, def);
-      if (refused !== null && def.name === 'exec') {
-        // Redis's execCommandAbort: the transaction is discarded, with the reason.
-        this.multi.discard(c);
-        return this.reject(c, `EXECABORT Transaction discarded because of: ${refused}`, def.name);
-      }
       if (refused !== null) return this.reject(c, refused, def.name);
     }
     // As Redis's processCommand: evictions before every command, refusal only of those that may
     // grow memory; the master's stream is never refused (Redis's obey_client).
     if (this.config.maxmemory > 0 && !this.evictBefore() && this.mayGrowMemory(c, def) && c !== this.replication.masterClient) {
-      if (def.name !== 'exec') return this.reject(c, OOM_ERROR, def.name);
-      // Redis's execCommandAbort: the transaction is discarded, with the reason.
-      this.multi.discard(c);
-      return this.reject(c, `EXECABORT Transaction discarded because of: ${OOM_ERROR}`, def.name);
+      return this.reject(c, OOM_ERROR, def.name);
     }
     if (this.tracking.clients !== 0) this.tracking.limit(this.trackingMaxKeys);
     // Queued and postponed commands keep their name as sent, for MONITOR.
@@ -544,10 +536,15 @@ export class RedisServer
   }
 
   private reject(c: Client, msg: string, name?: string): void {
-    if (c.multi !== null) c.multiError = true;
+    // Redis's rejectCommand: a refused EXEC discards the transaction and says why (execCommandAbort),
+    // whatever refused it (OOM, a BUSY script, the replication state...); any other refused
+    // command inside MULTI makes the EXEC abort.
+    const error = name === 'exec' ? `EXECABORT Transaction discarded because of: ${msg}` : msg;
+    if (name === 'exec') this.multi.discard(c);
+    else if (c.multi !== null) c.multiError = true;
     if (name !== undefined) this.commandStats.rejected(name);
-    this.commandStats.error(msg);
-    c.reply.error(msg);
+    this.commandStats.error(error);
+    c.reply.error(error);
   }
 
   /** Runs a command and logs it to the AOF if it changed the dataset. */

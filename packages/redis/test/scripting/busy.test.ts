@@ -83,3 +83,18 @@ test('a busy script that wrote cannot be killed and finishes; the caller pipelin
   expect(replies[1]).toEqual([null, 'y']);
   await eventually(async () => (await b.exists('short')) === 0);
 });
+
+test('an EXEC refused under a busy script discards the transaction with EXECABORT (none of it runs)', async () => {
+  const [a, b, c] = [connect(), connect(), connect()];
+  await c.set('xx', '1');
+  await b.multi({ pipeline: false });
+  expect(await b.incr('xx')).toBe('QUEUED');
+  const running = a.eval('while true do end', 0).catch((e: Error) => e.message);
+  await eventually(isBusy(c));
+  await expect(b.exec()).rejects.toThrow(/^EXECABORT Transaction discarded because of: BUSY Redis is busy running a script/);
+  expect(await c.script('KILL')).toBe('OK');
+  expect(await running).toMatch(/Script killed by user/);
+  expect(await c.get('xx')).toBe('1');
+  // b left MULTI: a command runs at once instead of being queued.
+  expect(await b.ping('asdf')).toBe('asdf');
+});
