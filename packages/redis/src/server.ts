@@ -465,7 +465,7 @@ export class RedisServer
       );
     }
     if (this.replication.guarded) {
-      const refused = this.replication.refuse(c, def);
+      const refused = this.replication.refuse(c, def, argv);
       if (refused !== null) return this.reject(c, refused, def.name);
     }
     // As Redis's processCommand: evictions before every command, refusal only of those that may

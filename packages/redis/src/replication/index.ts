@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 import type { Client } from '../client';
-import { CMD_STALE, CMD_WRITE, CommandError, showSetting, type CommandContext, type CommandDef, type Reply } from '../command';
+import { CMD_STALE, CMD_WRITE, CommandError, callFlags, showSetting, type CommandContext, type CommandDef, type Reply } from '../command';
 import { applySetting } from '../config';
 import { Backlog } from './backlog';
 import type { ReplicationHost } from './host';
@@ -284,21 +284,30 @@ export class Replication implements ReplicationView {
    * without the stale flag while the link is down and `replica-serve-stale-data` is no, writes
    * without enough good replicas. Null when it may. The master's own client always may.
    */
-  refuse(c: Client, def: CommandDef): string | null {
+  refuse(c: Client, def: CommandDef, argv: readonly Buffer[]): string | null {
     if (c === this.masterClient) return null;
-    const write = (def.flags & CMD_WRITE) !== 0 || (def.name === 'exec' && c.multi !== null && c.multi.some((q) => (q.def.flags & CMD_WRITE) !== 0));
-    if (this.masterHost === null) {
-      const min = Number(this.setting('min-replicas-to-write'));
-      const lag = Number(this.setting('min-replicas-max-lag'));
-      if (write && min > 0 && lag > 0 && this.replicas.good(this.host.now(), lag) < min) return NOREPLICAS_ERROR;
-      return null;
-    }
-    if (write && this.setting('replica-read-only') === 'yes') return READONLY_ERROR;
+    // A script's flags decide whether EVAL/FCALL writes (a shebang without no-writes does), as
+    // Redis's getCommandFlags.
+    const write = (callFlags(def, c, argv) & CMD_WRITE) !== 0 || (def.name === 'exec' && c.multi !== null && c.multi.some((q) => (q.def.flags & CMD_WRITE) !== 0));
+    const refusedWrite = write ? this.refuseWrite() : null;
+    if (refusedWrite !== null || this.masterHost === null) return refusedWrite;
     const linked = this.link !== null && this.link.state === 'connected';
     // EXEC is stale-safe only when every command it runs is (Redis's cmd_inv_flags).
     const stale = def.name === 'exec' ? c.multi === null || c.multi.every((q) => (q.def.flags & CMD_STALE) !== 0) : (def.flags & CMD_STALE) !== 0;
     if (!linked && !stale && this.setting('replica-serve-stale-data') === 'no') return MASTERDOWN_ERROR;
     return null;
+  }
+
+  /**
+   * Why a write may not run now: a read-only replica (READONLY), or a master without
+   * `min-replicas-to-write` good replicas (NOREPLICAS). For a client's command ({@link refuse})
+   * and for a write inside a script (Redis's scriptVerifyWriteCommandAllow).
+   */
+  refuseWrite(): string | null {
+    if (this.masterHost !== null) return this.setting('replica-read-only') === 'yes' ? READONLY_ERROR : null;
+    const min = Number(this.setting('min-replicas-to-write'));
+    const lag = Number(this.setting('min-replicas-max-lag'));
+    return min > 0 && lag > 0 && this.replicas.good(this.host.now(), lag) < min ? NOREPLICAS_ERROR : null;
   }
 
   /** Once per tick: the link's reconnects and ACKs, pings to the replicas, timeouts. */

@@ -344,7 +344,13 @@ export class ScriptRunner implements EngineHost {
       return 'ERR Write commands are not allowed from read-only scripts.';
     }
     if (!run.allowOom && run.oomAtStart && !run.writeDirty && (def.flags & CMD_DENYOOM) !== 0) return OOM;
-    if (write) run.writeDirty = true;
+    if (write) {
+      // Redis's scriptVerifyWriteCommandAllow: a write inside the script meets the same
+      // replication checks as one from a client (NOREPLICAS, READONLY).
+      const refused = this.server.replication.guarded ? this.server.replication.refuseWrite() : null;
+      if (refused !== null) return refused;
+      run.writeDirty = true;
+    }
     return null;
   }
 
