@@ -79,14 +79,13 @@ const COMMANDS: Readonly<Record<string, How>> = {
   'curl -s localhost:8080/': { runs: /^Hello, World!$/ },
   "curl -s --data-binary 'some body' localhost:8080/echo": { runs: /^some body$/ },
   "curl -s 'localhost:8080/hi?name=nevio'": { runs: /^\{"hello":"nevio"\}$/ },
-  'node packages/redis/dist/cli.js --port 6379': { serves: /listening on tcp:\/\/127\.0\.0\.1:6379 /, probe: { command: 'redis-cli -p 6379 ping', prints: /^PONG\n$/ } },
-  'node packages/redis/dist/cli.js --port 6379 --bind 127.0.0.1': { serves: /listening on tcp:\/\/127\.0\.0\.1:6379 / },
+  'node packages/redis/dist/cli.js --port 6379': { serves: /listening on tcp:\/\/127\.0\.0\.1:6379\b/, probe: { command: 'redis-cli -p 6379 ping', prints: /^PONG\n$/ } },
+  'node packages/redis/dist/cli.js --port 6379 --bind 127.0.0.1': { serves: /listening on tcp:\/\/127\.0\.0\.1:6379\b/ },
   'redis-cli -p 6379 set greeting hello': { runs: /^OK\n$/ },
   'redis-cli -p 6379 get greeting': { runs: /^hello\n$/ },
-  'node packages/redis/dist/cli.js ./nevio.conf --port 6381': {
-    serves: /listening on tcp:\/\/127\.0\.0\.1:6381 /,
-    files: { 'nevio.conf': 'port 6380\nmaxclients 100\n' },
-    probe: { command: 'redis-cli -p 6381 config get maxclients', prints: /^maxclients\n100\n$/ },
+  'node packages/redis/dist/cli.js examples/nevio.conf --port 6381': {
+    serves: /listening on tcp:\/\/127\.0\.0\.1:6381\b/,
+    probe: { command: 'redis-cli -p 6381 config get databases', prints: /^databases\n4\n$/ },
   },
 };
 

@@ -82,7 +82,7 @@ test("the README's example runs from the user's own file: a client gets the gree
 });
 
 test('nevio-redis from node_modules/.bin answers PING with PONG', async () => {
-  const { child, match } = await start([join(app, 'node_modules', '.bin', 'nevio-redis'), '--port', '0'], {}, /port (\d+)/);
+  const { child, match } = await start([join(app, 'node_modules', '.bin', 'nevio-redis'), '--port', '0'], {}, /listening on tcp:\/\/127\.0\.0\.1:(\d+)/);
   expect(execFileSync('redis-cli', ['-p', match[1], 'ping']).toString()).toBe('PONG\n');
   child.kill('SIGTERM');
   expect(await exitOf(child)).toBe(0);

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { CMD_ADMIN, CMD_ALLOW_BUSY, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_MULTI, CMD_STALE, NOKEYS, def } from '../command';
+import { CMD_ADMIN, CMD_ALLOW_BUSY, CMD_FAST, CMD_LOADING, CMD_NOSCRIPT, CMD_NO_ASYNC_LOADING, CMD_NO_MULTI, CMD_STALE, NOKEYS, def } from '../command';
 import { CommandError, SYNTAX, argIs } from '../command';
 import type { CommandDef } from '../command';
 
@@ -29,7 +29,7 @@ function shutdownFlags(argv: Buffer[]): { save: 'default' | 'save' | 'nosave'; f
 }
 
 export const persistenceCommands: CommandDef[] = [
-  def('bgsave', -1, ADMIN, NOKEYS, 'server', (ctx, argv) => {
+  def('bgsave', -1, ADMIN | CMD_NO_ASYNC_LOADING, NOKEYS, 'server', (ctx, argv) => {
     let schedule = false;
     if (argv.length === 2 && argIs(argv[1], 'schedule')) schedule = true;
     else if (argv.length > 1) throw new CommandError(SYNTAX);
