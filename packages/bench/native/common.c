@@ -63,6 +63,17 @@ uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+size_t append_uint(char *p, uint64_t v) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < n; i++) p[i] = tmp[n - 1 - i];
+  return n;
+}
+
 void raise_nofile(int needed) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0) die_errno("getrlimit");

@@ -4,6 +4,7 @@
 #ifndef NEVIO_BENCH_COMMON_H
 #define NEVIO_BENCH_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 void die(const char *what);
@@ -16,6 +17,8 @@ int set_nodelay(int fd);
  * The chosen port is stored in *bound. */
 int listen_loopback(int port, int *bound);
 uint64_t now_ns(void);
+/* Writes v in decimal at p (no terminator, at most 20 bytes); returns the digits written. */
+size_t append_uint(char *p, uint64_t v);
 /* Raises the soft limit on open files to `needed` (or exits naming the hard limit that is too
  * low): 10,000 connections need more than the usual default of 1024. */
 void raise_nofile(int needed);

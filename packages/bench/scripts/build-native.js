@@ -12,12 +12,15 @@ const src = path.join(root, 'native');
 const out = path.join(root, 'build');
 const CFLAGS = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror'];
 const programs = {
-  loadgen: ['loadgen.c', 'resp_types.c', 'common.c'],
+  loadgen: ['loadgen.c', 'loadgen_io.c', 'loadgen_replies.c', 'loadgen_tls.c', 'resp_types.c', 'common.c'],
   idleconns: ['idleconns.c', 'common.c'],
   echo_server: ['echo_server.c', 'server.c', 'common.c'],
   http_server: ['http_server.c', 'server.c', 'common.c'],
 };
-const headers = ['common.h', 'server.h', 'resp_types.h'];
+// The load generator's TLS is the system's OpenSSL (Debian's libssl-dev, from scripts/setup.sh):
+// a standalone program cannot use the copy inside the node binary.
+const libs = { loadgen: ['-lssl', '-lcrypto'] };
+const headers = ['common.h', 'server.h', 'resp_types.h', 'loadgen.h'];
 
 if (process.platform !== 'linux') {
   // The programs are epoll-based; on other systems the runner reports them as unavailable.
@@ -37,7 +40,7 @@ for (const [name, files] of Object.entries(programs)) {
   // Build beside the target and rename, so a failed or interrupted compile never leaves a
   // half-written binary that a later run would take as current.
   const tmp = `${target}.tmp${process.pid}`;
-  const r = spawnSync(cc, [...CFLAGS, '-o', tmp, ...files.map((f) => path.join(src, f))], { stdio: 'inherit' });
+  const r = spawnSync(cc, [...CFLAGS, '-o', tmp, ...files.map((f) => path.join(src, f)), ...(libs[name] ?? [])], { stdio: 'inherit' });
   if (r.error || r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     console.error(`bench: compiling ${name} failed${r.error ? `: ${r.error.message}` : ''}`);

@@ -6,12 +6,17 @@ import { onPath, pinned, runTool, shellLine } from './proc';
 import type { Load, LoadContext, LoadResult, MemoryResult } from './types';
 
 export interface LoadgenParams {
-  /** resp: SET/GET; xadd, xgroup (XREADGROUP + XACK), pfadd, geoadd: native/resp_types.c. */
-  mode: 'echo' | 'http' | 'resp' | 'xadd' | 'xgroup' | 'pfadd' | 'geoadd';
+  /**
+   * resp: SET/GET; xadd, xgroup (XREADGROUP + XACK), pfadd, geoadd: native/resp_types.c;
+   * handshake (with tls): a new TLS connection per message, one echo of `size` bytes.
+   */
+  mode: 'echo' | 'http' | 'resp' | 'handshake' | 'xadd' | 'xgroup' | 'pfadd' | 'geoadd';
   conns: number;
   depth: number;
   size?: number;
   path?: string;
+  /** TLS 1.3 with TLS_AES_128_GCM_SHA256 on every connection. */
+  tls?: boolean;
 }
 
 /** The JSON line the load generator prints. */
@@ -28,6 +33,8 @@ export interface LoadgenOutput {
   errors: number;
   /** The load generator's own CPU use over the window, in % of one core. */
   client_cpu_pct: number;
+  /** The cipher suite negotiated (the first connection's), or "" without TLS. */
+  tls: string;
 }
 
 export function loadgenArgs(p: LoadgenParams, port: number, duration: number, warmup: number): string[] {
@@ -35,6 +42,7 @@ export function loadgenArgs(p: LoadgenParams, port: number, duration: number, wa
   args.push('--conns', String(p.conns), '--depth', String(p.depth), '--duration', String(duration), '--warmup', String(warmup));
   if (p.size !== undefined) args.push('--size', String(p.size));
   if (p.path !== undefined) args.push('--path', p.path);
+  if (p.tls) args.push('--tls');
   return args;
 }
 
@@ -82,6 +90,7 @@ export function loadgenLoad(id: string, label: string, params: LoadgenParams): L
         errors: out.errors,
         clientCpuPct: out.client_cpu_pct,
         command: argv,
+        ...(out.tls ? { detail: { cipher: out.tls } } : {}),
       };
     },
   };
