@@ -51,6 +51,7 @@
         "test/native/buffer_test.cc",
         "test/native/balancer_test.cc",
         "test/native/connection_test.cc",
+        "test/native/dialer_test.cc",
         "test/native/inbox_test.cc",
         "test/native/reactor_test.cc"
       ],
