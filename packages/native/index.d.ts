@@ -92,20 +92,29 @@ export interface NativeCertificate {
   /** As OpenSSL prints it: `Dec  2 03:51:11 2026 GMT`. */
   readonly validFrom: string;
   readonly validTo: string;
-  /** SHA-256 of the DER, colon-separated uppercase hex. */
+  /** SHA-256 of the DER, colon-separated uppercase hex (Node's `fingerprint256`). */
   readonly fingerprint256: string;
   /** The certificate, DER. */
   readonly raw: Buffer;
 }
 
+/** What a TLS connection negotiated, as the reactor describes it (`@nevio/core`'s TlsInfo adds the session). */
 export interface NativeTlsInfo {
+  /** `TLSv1.3` or `TLSv1.2`. */
   readonly protocol: string;
+  /** OpenSSL's name of the cipher, e.g. `TLS_AES_128_GCM_SHA256`. */
   readonly cipher: string | null;
+  /** The ALPN protocol agreed on, or null. */
   readonly alpn: string | null;
+  /** The SNI name the client sent (server side) or asked for (client side), or null. */
   readonly servername: string | null;
+  /** The handshake resumed an earlier session (a ticket). */
   readonly sessionReused: boolean;
+  /** The peer sent a certificate and it verified. */
   readonly authorized: boolean;
+  /** Why not, when not `authorized`: `no peer certificate`, `certificate has expired`... */
   readonly authorizationError: string | null;
+  /** The peer's certificate, or null when it sent none. */
   readonly peerCertificate: NativeCertificate | null;
 }
 

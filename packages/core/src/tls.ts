@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CIPHERS, rootCertificates } from 'node:tls';
 import { TlsContext } from '@nevio/native';
-import type { NativeTlsInfo, TlsContextOptions } from '@nevio/native';
+import type { NativeCertificate, NativeTlsInfo, TlsContextOptions } from '@nevio/native';
 import { NevioError } from './errors';
 
 /** PEM text, as a string or its bytes. */
@@ -65,38 +65,11 @@ export interface TlsOptions {
   session?: Uint8Array;
 }
 
-/** A peer's certificate as {@link TlsInfo.peerCertificate} reports it. */
-export interface PeerCertificate {
-  /** RFC 2253 form, e.g. `CN=localhost,O=nevio`. */
-  readonly subject: string;
-  readonly issuer: string;
-  /** As Node prints `valid_from`: `Dec  2 03:51:11 2026 GMT`. */
-  readonly validFrom: string;
-  readonly validTo: string;
-  /** SHA-256 of the DER, colon-separated uppercase hex (Node's `fingerprint256`). */
-  readonly fingerprint256: string;
-  /** The certificate itself, DER. */
-  readonly raw: Buffer;
-}
+/** A peer's certificate as {@link TlsInfo.peerCertificate} reports it (the reactor's description, as is). */
+export type PeerCertificate = NativeCertificate;
 
-/** What a TLS connection negotiated ({@link Conn.tls}). */
-export interface TlsInfo {
-  /** `TLSv1.3` or `TLSv1.2`. */
-  readonly protocol: string;
-  /** OpenSSL's name of the cipher, e.g. `TLS_AES_128_GCM_SHA256`. */
-  readonly cipher: string | null;
-  /** The ALPN protocol agreed on, or null. */
-  readonly alpn: string | null;
-  /** The SNI name the client sent (server side) or asked for (client side), or null. */
-  readonly servername: string | null;
-  /** The handshake resumed an earlier session (a ticket). */
-  readonly sessionReused: boolean;
-  /** The peer sent a certificate and it verified. */
-  readonly authorized: boolean;
-  /** Why not, when not `authorized`: `no peer certificate`, `certificate has expired`... */
-  readonly authorizationError: string | null;
-  /** The peer's certificate, or null when it sent none. */
-  readonly peerCertificate: PeerCertificate | null;
+/** What a TLS connection negotiated ({@link Conn.tls}): the reactor's description plus the session. */
+export interface TlsInfo extends NativeTlsInfo {
   /**
    * Client side: the session to resume a later dial with ({@link TlsOptions.session}); read it
    * after some data has arrived (TLS 1.3 servers send their tickets after the handshake).
