@@ -180,6 +180,9 @@ describe('dial', () => {
         },
       },
       'tcp://127.0.0.1:0',
+      // The dials the silent listener's queue took are open, and that peer never sends FIN: a
+      // stop waits for it until stopTimeout (default 10 s) ends with closing everything.
+      { stopTimeout: 500 },
     );
     await eventually(() => backend.sockets.length === 1);
     await server.stop();
