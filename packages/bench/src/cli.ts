@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // node dist/cli.js [echo|http|redis|memory|all] [--quick] [--reps 3] [--duration 10] [--warmup 1]
-//                  [--peers a,b] [--quiet-wait S] [--max-others PCT] [--max-steal PCT] [--retries N]
+//                  [--peers a,b] [--baseline DIR] [--quiet-wait S] [--max-others PCT] [--max-steal PCT] [--retries N]
 //                  [--out DIR] [--docs DIR] [--no-pin] [--report-only] [--allow-contaminated]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { latestResults, publishProblems, writeReport, type Refused, type WrittenReport } from './markdown';
+import { latestResults, publishProblems, runKind, writeReport, type Refused, type WrittenReport } from './markdown';
 import { DEFAULT_LIMITS, describeProcesses, QUIET_PCT, waitQuiet } from './noise';
 import { docsDir, idleconnsPath, loadgenPath, repoRoot, resultsDir } from './paths';
 import { onPath } from './proc';
@@ -13,11 +13,19 @@ import { planWorkload, Progress, repEstimateMs, runWorkload, type WorkloadResult
 import type { RunOptions } from './types';
 import { workloads } from './workloads';
 
-const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--quiet-wait S] [--max-others PCT] [--max-steal PCT] [--retries N] [--out DIR] [--docs DIR] [--no-pin] [--report-only] [--allow-contaminated]`;
+const USAGE = `usage: node dist/cli.js [${workloads.map((w) => w.name).join('|')}|all] [--quick] [--reps N] [--duration S] [--warmup S] [--peers a,b] [--baseline DIR] [--quiet-wait S] [--max-others PCT] [--max-steal PCT] [--retries N] [--out DIR] [--docs DIR] [--no-pin] [--report-only] [--allow-contaminated]`;
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);
   process.exit(2);
+}
+
+/** A `--baseline` checkout: a directory holding this repository's layout, built. */
+function checkout(dir: string | undefined): string {
+  if (dir === undefined) fail('--baseline needs the directory of another checkout of this repository');
+  const root = path.resolve(dir);
+  if (!fs.existsSync(path.join(root, 'packages'))) fail(`--baseline ${dir}: no packages/ there; give the root of a checkout of this repository`);
+  return root;
 }
 
 function positive(flag: string, v: string | undefined, allowZero = false): number {
@@ -45,6 +53,7 @@ export function parseArgs(argv: string[]): CliArgs {
   let duration: number | undefined;
   let warmup: number | undefined;
   let peers: string[] | undefined;
+  let baseline: string | undefined;
   let out = resultsDir;
   let docs: string | undefined;
   let pin = true;
@@ -62,6 +71,7 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === '--duration') duration = positive(a, argv[++i]);
     else if (a === '--warmup') warmup = positive(a, argv[++i], true);
     else if (a === '--peers') peers = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--baseline') baseline = checkout(argv[++i]);
     else if (a === '--out') out = path.resolve(argv[++i] ?? fail('--out needs a directory'));
     else if (a === '--docs') docs = path.resolve(argv[++i] ?? fail('--docs needs a directory'));
     else if (a === '--quiet-wait') quietWait = positive(a, argv[++i], true);
@@ -84,8 +94,8 @@ export function parseArgs(argv: string[]): CliArgs {
   return {
     names,
     out,
-    // A smoke run's figures must not replace the published report.
-    docs: docs ?? (quick ? path.join(out, 'quick-report') : docsDir),
+    // A smoke run's figures, and a before/after run's extra peers, must not replace the published report.
+    docs: docs ?? (quick ? path.join(out, 'quick-report') : baseline !== undefined ? path.join(out, 'baseline-report') : docsDir),
     reportOnly,
     allowContaminated,
     options: {
@@ -100,6 +110,7 @@ export function parseArgs(argv: string[]): CliArgs {
       // A smoke run on a shared machine would mostly rerun; it reports contamination instead.
       noise: { ...noise, retries: retries ?? (quick ? 0 : DEFAULT_LIMITS.retries) },
       ...(peers ? { peers } : {}),
+      ...(baseline !== undefined ? { baseline } : {}),
     },
   };
 }
@@ -142,12 +153,12 @@ function resultFile(out: string, r: WorkloadResult): string {
  */
 export function report(args: CliArgs, log: (line: string) => void): WrittenReport & { refused: Refused[] } {
   // The committed data in docs/data/ counts too, so a fresh checkout can regenerate the page.
-  const quick = args.options.quick;
-  const dirs = quick ? [args.out] : [args.out, path.join(args.docs, 'data')];
-  const strict = !quick && !args.allowContaminated;
-  const results = latestResults(dirs, quick, strict ? (r) => publishProblems(r).length === 0 : undefined);
+  const kind = runKind(args.options);
+  const dirs = kind !== 'published' ? [args.out] : [args.out, path.join(args.docs, 'data')];
+  const strict = kind === 'published' && !args.allowContaminated;
+  const results = latestResults(dirs, kind, strict ? (r) => publishProblems(r).length === 0 : undefined);
   const refused: Refused[] = strict
-    ? latestResults(dirs, quick)
+    ? latestResults(dirs, kind)
         .filter((r) => !results.some((x) => x.workload === r.workload))
         .map((r) => ({ workload: r.workload, date: r.date, problems: publishProblems(r) }))
     : [];

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LIMITS, type NoiseLimits } from './noise';
 import type { CaseResult, WorkloadResult } from './runner';
+import type { RunOptions } from './types';
 import { judgeCase, maxSteal, mib, repContamination, sig3, type Rep, type Summary } from './report';
 import { chart, type Group, type Panel } from './svg';
 import { workloads } from './workloads';
@@ -24,11 +25,22 @@ function judgeOlder(r: WorkloadResult): WorkloadResult {
 }
 
 /**
- * Reads every result file in dirs; keeps the newest per workload, quick runs or full ones, among
- * those `accept` takes (all when absent). A run of every peer wins over a newer one limited with
+ * What a run is for: `published` (a full run, the page's source), `quick` (a smoke run) or
+ * `baseline` (a before/after run with `--baseline`, whose extra peers never reach the page).
+ */
+export type RunKind = 'published' | 'quick' | 'baseline';
+
+export function runKind(options: Pick<RunOptions, 'quick' | 'baseline'> | undefined): RunKind {
+  if (options?.quick === true) return 'quick';
+  return options?.baseline !== undefined ? 'baseline' : 'published';
+}
+
+/**
+ * Reads every result file in dirs; keeps the newest per workload among the runs of one kind that
+ * `accept` takes (all when absent). A run of every peer wins over a newer one limited with
  * --peers, which would drop peers from the page.
  */
-export function latestResults(dirs: string[], quick: boolean, accept: (r: WorkloadResult) => boolean = () => true): WorkloadResult[] {
+export function latestResults(dirs: string[], kind: RunKind, accept: (r: WorkloadResult) => boolean = () => true): WorkloadResult[] {
   const newest = new Map<string, WorkloadResult>();
   for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
@@ -40,7 +52,7 @@ export function latestResults(dirs: string[], quick: boolean, accept: (r: Worklo
       } catch {
         continue; // not a result file (or one being written)
       }
-      if (typeof r.workload !== 'string' || !Array.isArray(r.cases) || Boolean(r.options?.quick) !== quick) continue;
+      if (typeof r.workload !== 'string' || !Array.isArray(r.cases) || runKind(r.options) !== kind) continue;
       r = judgeOlder(r);
       if (!accept(r)) continue;
       const seen = newest.get(r.workload);

@@ -7,13 +7,23 @@ import { onPath } from './proc';
 import type { Peer } from './types';
 
 function nodeScript(name: string, description: string, script: string, args: (port: number) => string[], missing: string): Peer {
-  return {
+  const peer: Peer = {
     name,
     description,
     command: (port) => [process.execPath, script, ...args(port)],
-    unavailable: () => (fs.existsSync(script) ? null : `${path.relative(repoRoot, script)} does not exist (${missing})`),
+    unavailable: () => (fs.existsSync(script) ? null : `${script} does not exist (${missing})`),
   };
+  // Only the workspace's own servers have a twin in another checkout; the Node peers of this
+  // package are the same program wherever they are run from.
+  if (script.startsWith(repoRoot + path.sep) && !script.startsWith(peersDir + path.sep)) {
+    peer.from = (checkout) =>
+      nodeScript(`${name}${BASELINE_SUFFIX}`, `${description}, from ${checkout}`, path.join(checkout, path.relative(repoRoot, script)), args, `build ${checkout} first`);
+  }
+  return peer;
 }
+
+/** The name of a peer's twin from the `--baseline` checkout: `nevio-redis@base`. */
+export const BASELINE_SUFFIX = '@base';
 
 function binary(name: string, description: string, file: string): Peer {
   return {

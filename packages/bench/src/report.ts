@@ -1,6 +1,7 @@
 // Medians, ratios and the printed table.
 import { contamination, DEFAULT_LIMITS, type NoiseLimits, type WindowNoise } from './noise';
 import type { CaseResult } from './runner';
+import { BASELINE_SUFFIX } from './peers';
 
 /** One repetition of one load against one peer. */
 export interface Rep {
@@ -127,7 +128,12 @@ export function summarize(reps: Rep[], limits: NoiseLimits = DEFAULT_LIMITS): Su
  * contaminated summary is not a measurement, so it takes part in no ratio.
  */
 export function ratios(subject: string, summaries: Record<string, Summary | null>, pairs?: [string, string][]): Ratio[] {
-  const wanted = pairs ?? Object.keys(summaries).filter((n) => n !== subject).map((n): [string, string] => [subject, n]);
+  const listed = pairs ?? Object.keys(summaries).filter((n) => n !== subject).map((n): [string, string] => [subject, n]);
+  // Every peer run from a --baseline checkout is compared with itself from this one (after/before).
+  const twins = Object.keys(summaries)
+    .filter((n) => n.endsWith(BASELINE_SUFFIX) && !listed.some(([a, b]) => a === n.slice(0, -BASELINE_SUFFIX.length) && b === n))
+    .map((n): [string, string] => [n.slice(0, -BASELINE_SUFFIX.length), n]);
+  const wanted = [...listed, ...twins];
   const usable = (n: string): boolean => Boolean(summaries[n] && !summaries[n]!.contaminated);
   return wanted
     .filter(([a, b]) => usable(a) && usable(b))

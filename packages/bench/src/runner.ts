@@ -6,6 +6,7 @@ import { describeProcesses, QUIET_PCT, waitQuiet, WindowSampler, type WindowNois
 import { freePort, pinned, Server, shellLine } from './proc';
 import { formatRate, formatRatio, formatTable, judgeCase, MEMORY_HEADER, memoryRow, summaryRow, TABLE_HEADER, type Ratio, type Rep, type Summary } from './report';
 import { repoRoot } from './paths';
+import { BASELINE_SUFFIX } from './peers';
 import type { Load, Peer, RunOptions, Workload } from './types';
 
 export interface CaseResult {
@@ -95,7 +96,11 @@ export interface Plan {
 
 /** Which peers and loads of a workload can run here, and how many repetitions that makes. */
 export function planWorkload(w: Workload, options: RunOptions): Plan {
-  const peers = w.peers.filter((p) => !options.peers || options.peers.includes(p.name));
+  const baseline = options.baseline;
+  const all = baseline === undefined ? w.peers : w.peers.flatMap((p) => (p.from ? [p, p.from(baseline)] : [p]));
+  // `--peers nevio-redis` keeps its baseline twin too.
+  const chosen = (name: string): boolean => !options.peers || options.peers.includes(name) || options.peers.includes(name.replace(BASELINE_SUFFIX, ''));
+  const peers = all.filter((p) => chosen(p.name));
   const info = peers.map((p) => {
     const why = p.unavailable();
     return { name: p.name, description: p.description, ...(why ? { skipped: why } : {}) };

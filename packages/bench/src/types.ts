@@ -14,6 +14,11 @@ export interface RunOptions {
   pin: { server: string; load: string } | null;
   /** Run only these peers (all when absent). */
   peers?: string[];
+  /**
+   * Another checkout of this repository (`--baseline DIR`): each nevio peer also runs from there,
+   * as `<name>@base`, in the same interleaved repetitions, for before/after figures of one run.
+   */
+  baseline?: string;
   /** Connections the memory workload holds open (10,000; fewer with --quick). */
   idleConns: number;
   /** When a measured window counts as contaminated by other processes, and how often to retry it. */
@@ -30,6 +35,8 @@ export interface Peer {
   unavailable(): string | null;
   /** The request that proves a connection is set up (memory workload): one echo byte, GET /, PING. */
   probe?: 'echo' | 'http' | 'resp';
+  /** The same server started from another checkout of this repository (nevio's own peers only). */
+  from?(checkout: string): Peer;
 }
 
 /** The CPU window a load opens and closes around the part of the run it measures. */

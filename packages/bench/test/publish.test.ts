@@ -117,7 +117,7 @@ test('an older result (no limits, no noise record) is judged by its othersPct an
   delete options.noise;
   fs.writeFileSync(path.join(dir, 'echo.json'), JSON.stringify({ ...r, options }));
 
-  const [read] = latestResults([dir], false);
+  const [read] = latestResults([dir], 'published');
   expect(read.options.noise).toEqual({ ...DEFAULT_LIMITS, retries: 0 });
   // No steal figure in an older result: c-epoll's second run (steal 3%) passes on others alone.
   expect(read.cases[0].peers['c-epoll'].median).toMatchObject({ reps: 1, contaminatedReps: 1, rate: 60000 });

@@ -79,12 +79,12 @@ test('latestResults keeps the newest file per workload, quick runs apart from fu
   write('d.json', fakeResult('echo', '2026-01-01T00:00:00.000Z', { nevio: rep(4, 1) }));
   write('e.json', { ...fakeResult('echo', '2026-01-05T00:00:00.000Z', { nevio: rep(5, 1) }), options: { ...options, peers: ['nevio'] } });
   fs.writeFileSync(path.join(dir, 'junk.json'), '{');
-  const full = latestResults([dir], false);
+  const full = latestResults([dir], 'published');
   expect(full.map((r) => [r.workload, r.date.slice(0, 10)])).toEqual([
     ['echo', '2026-01-01'],
     ['http', '2026-01-02'],
   ]);
-  expect(latestResults([dir], true).map((r) => r.date.slice(0, 10))).toEqual(['2026-01-03']);
+  expect(latestResults([dir], 'quick').map((r) => r.date.slice(0, 10))).toEqual(['2026-01-03']);
   expect(() => writeReport([], dir)).toThrow(/no benchmark results/);
 });
 

@@ -1,5 +1,6 @@
 // The runner end to end on real servers, and the parsers of the standard tools' output.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from '../src/cli';
@@ -8,7 +9,9 @@ import { cEpollEcho, nodeNet } from '../src/peers';
 import { groupCpu } from '../src/cpustat';
 import { freePort, onPath, Server } from '../src/proc';
 import { median, ratios, summarize, type Rep } from '../src/report';
-import { runWorkload } from '../src/runner';
+import { runKind } from '../src/markdown';
+import { planWorkload, runWorkload } from '../src/runner';
+import { redis } from '../src/workloads/redis';
 import { loadgenLoad, parseRedisBenchmarkCsv, parseWrk, redisBenchmarkLoad, wrkLoad } from '../src/tools';
 import type { LoadContext, RunOptions, Workload } from '../src/types';
 
@@ -186,4 +189,35 @@ withRedisBenchmark('redis-benchmark: a command the server refuses is an error, t
   expect(out.errors).toBeGreaterThan(0);
   expect((out.detail as { tests: { test: string }[] }).tests.map((t) => t.test)).not.toContain('ZADD');
   expect(out.messages).toBeGreaterThan(0);
+});
+
+test('--baseline runs each nevio peer from the other checkout too, and its report stays off the published page', () => {
+  const other = fs.mkdtempSync(path.join(os.tmpdir(), 'nevio-baseline-'));
+  try {
+    fs.mkdirSync(path.join(other, 'packages/redis/dist'), { recursive: true });
+    const args = parseArgs(['redis', '--baseline', other]);
+    expect(args.docs).toBe(path.join(args.out, 'baseline-report'));
+    const plan = planWorkload(redis, { ...args.options, quick: true });
+    expect(plan.peers.map((p) => p.name)).toEqual(['nevio-redis', 'nevio-redis@base', 'redis-server']);
+    // Not built there yet: the twin is skipped, saying where it looked.
+    expect(plan.peers[1].skipped).toContain(path.join(other, 'packages/redis/dist/cli.js'));
+    fs.writeFileSync(path.join(other, 'packages/redis/dist/cli.js'), '');
+    const built = planWorkload(redis, { ...args.options, quick: true, peers: ['nevio-redis'] });
+    expect(built.runnable.map((p) => p.name)).toEqual(['nevio-redis', 'nevio-redis@base']);
+    expect(built.runnable[1].command(7000)).toEqual([process.execPath, path.join(other, 'packages/redis/dist/cli.js'), '--port', '7000', '--bind', '127.0.0.1']);
+    // A baseline run is its own kind of result: neither the page's nor a smoke run's.
+    expect(runKind(args.options)).toBe('baseline');
+    expect(runKind(parseArgs(['redis']).options)).toBe('published');
+  } finally {
+    fs.rmSync(other, { recursive: true, force: true });
+  }
+});
+
+test('a peer from the baseline checkout is compared with the same peer from this one, also where the workload lists its pairs', () => {
+  const s = (cpu: number) => summarize([{ rep: 1, ok: true, serverCommand: '', rate: 1000, cpuUsPerMsg: cpu, serverCpuPct: 90, p50Us: 1, p99Us: 2, errors: 0 }]);
+  const r = ratios('nevio-echo', { 'nevio-echo': s(2), 'nevio-echo@base': s(4), 'node-net': s(8) }, [['nevio-echo', 'node-net']]);
+  expect(r.map((x) => [x.subject, x.other, x.cpuPerMsg])).toEqual([
+    ['nevio-echo', 'node-net', 0.25],
+    ['nevio-echo', 'nevio-echo@base', 0.5],
+  ]);
 });

@@ -1,9 +1,16 @@
-import { cEpollEcho, cEpollHttp, nevioEcho, nevioHttp, nevioRedis, nodeHttp, nodeNet, redisServer } from '../peers';
+import { BASELINE_SUFFIX, cEpollEcho, cEpollHttp, nevioEcho, nevioHttp, nevioRedis, nodeHttp, nodeNet, redisServer } from '../peers';
 import { idleConnsLoad } from '../tools';
 import type { Peer, Workload } from '../types';
 
 function probed(peer: Peer, probe: Peer['probe'], name = peer.name, extra: string[] = []): Peer {
-  return { ...peer, name, probe, command: (port) => [...peer.command(port), ...extra] };
+  const from = peer.from;
+  return {
+    ...peer,
+    name,
+    probe,
+    command: (port) => [...peer.command(port), ...extra],
+    ...(from ? { from: (checkout: string) => probed(from(checkout), probe, `${name}${BASELINE_SUFFIX}`, extra) } : {}),
+  };
 }
 
 // Both Redis servers refuse clients past maxclients (10,000 by default), which leaves no room
