@@ -1,3 +1,5 @@
+import { constants as osConstants } from 'node:os';
+
 /** Base class of every error nevio raises; `code` is stable and meant for programs. */
 export class NevioError extends Error {
   constructor(
@@ -35,6 +37,20 @@ export class SystemCallError extends NevioError {
   ) {
     super(`${syscall} ${code}${address ? ` ${address}` : ''}`, code);
   }
+}
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, value]) => [value as number, name]),
+);
+
+/** The name of an errno value (`ECONNREFUSED`), or `E<n>` for one this OS does not name. */
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+}
+
+/** Builds the error for a failed system call reported by the reactor. */
+export function systemError(call: string, errno: number, address?: string): SystemCallError {
+  return new SystemCallError(call, errno, errnoName(errno), address);
 }
 
 /** A handler threw; the connection it ran for was closed. `cause` is what it threw. */

@@ -4,7 +4,7 @@ import { constants, Reactor } from '@nevio/native';
 import type { TlsContext } from '@nevio/native';
 import { DatagramConn, StreamConn } from './conn';
 import { makeAddr } from './address';
-import { DialError, HandlerError, NevioError, SystemCallError } from './errors';
+import { DialError, errnoName, HandlerError, NevioError, systemError } from './errors';
 import { TlsError, tlsErrorCode } from './tls-error';
 import { parseProxyHeader, ProxyProtocolError } from './proxy-protocol';
 import type { ProxyTrust } from './proxy-protocol';
@@ -28,19 +28,6 @@ const {
 const { write: OP_WRITE, close: OP_CLOSE, consume: OP_CONSUME, closeWrite: OP_CLOSE_WRITE } = constants.op;
 // Outputs larger than this skip the stage buffer and are handed to the reactor directly.
 const LARGE_OUTPUT = 256 * 1024;
-
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(osConstants.errno).map(([name, value]) => [value as number, name]),
-);
-
-/** Builds the error for a failed system call reported by the reactor. */
-export function systemError(call: string, errno: number, address?: string): SystemCallError {
-  return new SystemCallError(call, errno, errnoName(errno), address);
-}
-
-function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
-}
 
 const ETIMEDOUT = osConstants.errno.ETIMEDOUT;
 const ENOMEM = osConstants.errno.ENOMEM;
