@@ -1,43 +1,20 @@
 // The load generator's TLS (--tls, the handshake mode) and the TLS and proxy peers, against
 // real servers on 127.0.0.1: Node's tls and https modules, HAProxy and examples/tcp-proxy.js.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { benchRoot, buildDir, repoRoot } from '../src/paths';
-import { freePort, onPath, Server } from '../src/proc';
+import { buildDir, repoRoot } from '../src/paths';
+import { onPath } from '../src/proc';
 import { benchCert } from '../src/tls-cert';
 import { haproxyTcp, nevioProxy, nevioTlsEcho, nodeHttps, nodeTlsEcho } from '../src/tls-peers';
 import { loadgenArgs, runLoadgen, type LoadgenOutput, type LoadgenParams } from '../src/tools';
 import type { Peer } from '../src/types';
+import { liveServers } from './live-servers';
 
-const servers: Server[] = [];
-const inProcess: net.Server[] = [];
-
-beforeAll(() => {
-  const r = spawnSync(process.execPath, [path.join(benchRoot, 'scripts/build-native.js')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build-native failed:\n${r.stdout}${r.stderr}`);
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-  await Promise.all(inProcess.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
-
-async function start(peer: Peer): Promise<number> {
-  const port = await freePort();
-  const server = new Server(peer.command(port), repoRoot);
-  servers.push(server);
-  await server.waitForPort(port);
-  return port;
-}
-
-async function listen(server: net.Server): Promise<number> {
-  inProcess.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as net.AddressInfo).port;
-}
+const live = liveServers();
+const start = (peer: Peer): Promise<number> => live.start(peer.command);
+const listen = live.listen;
 
 function tlsServer(onSocket: (s: tls.TLSSocket) => void): tls.Server {
   const { cert, key } = benchCert();

@@ -1,40 +1,14 @@
 // The load generator against real servers on 127.0.0.1: it must count what a correct server
 // answers and flag what a broken one gets wrong.
-import { spawnSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { buildDir, benchRoot, peersDir, repoRoot } from '../src/paths';
-import { freePort, onPath, Server } from '../src/proc';
+import { buildDir, peersDir } from '../src/paths';
+import { freePort, onPath } from '../src/proc';
 import { loadgenArgs, runLoadgen, type LoadgenOutput, type LoadgenParams } from '../src/tools';
+import { liveServers } from './live-servers';
 
-const servers: Server[] = [];
-const inProcess: net.Server[] = [];
-
-beforeAll(() => {
-  // Idempotent: a no-op when `pnpm build` already compiled the tools.
-  const r = spawnSync(process.execPath, [path.join(benchRoot, 'scripts/build-native.js')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build-native failed:\n${r.stdout}${r.stderr}`);
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-  await Promise.all(inProcess.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
-
-async function start(command: (port: number) => string[]): Promise<number> {
-  const port = await freePort();
-  const server = new Server(command(port), repoRoot);
-  servers.push(server);
-  await server.waitForPort(port);
-  return port;
-}
-
-async function listen(server: net.Server): Promise<number> {
-  inProcess.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as net.AddressInfo).port;
-}
+const { start, listen } = liveServers();
 
 function load(port: number, p: Partial<LoadgenParams> & { mode: LoadgenParams['mode'] }, duration = 1): Promise<LoadgenOutput> {
   const params: LoadgenParams = { conns: 8, depth: 1, ...p };
