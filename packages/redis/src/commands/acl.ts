@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CMD_ADMIN, CMD_LOADING, CMD_NOSCRIPT, CMD_STALE, CommandError, NOKEYS, def, keyOf, parseInt64 } from '../command';
-import type { CommandContext, CommandDef, Reply, SelectorInfo } from '../command';
+import type { CommandContext, CommandDef, SelectorInfo } from '../command';
+import { replyFields, type Field } from '../reply-fields';
 import { ACL_CATEGORIES } from './command-cmd';
 import { dispatchSub, helpReply } from './sub';
 
@@ -21,33 +22,19 @@ function syntaxError(argv: Buffer[]): CommandError {
   return new CommandError(`ERR unknown subcommand or wrong number of arguments for '${keyOf(argv[1]).slice(0, 128)}'. Try ACL HELP.`);
 }
 
-function replySelector(r: Reply, s: SelectorInfo): void {
-  r.bulk('commands');
-  r.bulkKey(s.commands);
-  r.bulk('keys');
-  r.bulkKey(s.keys);
-  r.bulk('channels');
-  r.bulkKey(s.channels);
+function selectorFields(s: SelectorInfo): Field[] {
+  return [['commands', 'key', s.commands], ['keys', 'key', s.keys], ['channels', 'key', s.channels]];
 }
 
 function getuser(ctx: CommandContext, argv: Buffer[]): void {
   const info = ctx.server.acl.userInfo(keyOf(argv[2]));
-  const r = ctx.reply;
-  if (info === undefined) return r.nil();
-  r.map(6);
-  r.bulk('flags');
-  r.set(info.flags.length);
-  for (const f of info.flags) r.bulk(f);
-  r.bulk('passwords');
-  r.array(info.passwords.length);
-  for (const p of info.passwords) r.bulkKey(p);
-  replySelector(r, info.root);
-  r.bulk('selectors');
-  r.array(info.selectors.length);
-  for (const s of info.selectors) {
-    r.map(3);
-    replySelector(r, s);
-  }
+  if (info === undefined) return ctx.reply.nil();
+  replyFields(ctx.reply, [
+    ['flags', 'bulk-set', info.flags],
+    ['passwords', 'key-array', info.passwords],
+    ...selectorFields(info.root),
+    ['selectors', 'map-array', info.selectors.map(selectorFields)],
+  ]);
 }
 
 function deluser(ctx: CommandContext, argv: Buffer[]): void {
@@ -108,21 +95,15 @@ function log(ctx: CommandContext, argv: Buffer[]): void {
   const r = ctx.reply;
   r.array(entries.length);
   for (const e of entries) {
-    r.map(7);
-    r.bulk('count');
-    r.integer(e.count);
-    r.bulk('reason');
-    r.bulk(e.reason);
-    r.bulk('context');
-    r.bulk(e.context);
-    r.bulk('object');
-    r.bulkKey(e.object);
-    r.bulk('username');
-    r.bulkKey(e.username);
-    r.bulk('age-seconds');
-    r.double((now - e.time) / 1000);
-    r.bulk('client-info');
-    r.bulkKey(e.clientInfo);
+    replyFields(r, [
+      ['count', 'integer', e.count],
+      ['reason', 'bulk', e.reason],
+      ['context', 'bulk', e.context],
+      ['object', 'key', e.object],
+      ['username', 'key', e.username],
+      ['age-seconds', 'double', (now - e.time) / 1000],
+      ['client-info', 'key', e.clientInfo],
+    ]);
   }
 }
 

@@ -8,6 +8,7 @@
 import { CMD_ADMIN, CMD_BLOCKING, CMD_FAST, CMD_LOADING, CMD_MAY_REPLICATE, CMD_NO_MANDATORY_KEYS, CMD_PUBSUB, CMD_READONLY, CMD_STALE, CMD_WRITE, FLAG_NAMES, NOKEYS, def } from '../command';
 import { CommandError, SYNTAX, argIs, arityError, flagNames, globMatch, unknownSubcommand } from '../command';
 import type { CommandContext, CommandDef, Reply } from '../command';
+import { replyFields, type Field, type Fields } from '../reply-fields';
 import { COMMAND_DOCS, type CommandDoc } from './command-docs';
 import { commandKeys, hasKeys } from './command-keys';
 import type { ArgSpec, KeySpecDoc } from './command-spec';
@@ -117,49 +118,26 @@ function lookupName(entries: ReadonlyMap<string, CommandEntry>, name: string): C
   return top.subcommands.find((s) => s.name === `${parts[0]}|${parts[1]}`);
 }
 
-function replyKeySpec(r: Reply, s: KeySpecDoc): void {
-  r.map(3);
-  r.bulk('flags');
-  r.set(s.flags.length);
-  for (const f of s.flags) r.simple(f);
-  r.bulk('begin_search');
-  r.map(2);
-  r.bulk('type');
-  r.bulk(s.begin.type);
-  r.bulk('spec');
-  if (s.begin.type === 'index') {
-    r.map(1);
-    r.bulk('index');
-    r.integer(s.begin.index);
-  } else if (s.begin.type === 'keyword') {
-    r.map(2);
-    r.bulk('keyword');
-    r.bulk(s.begin.keyword);
-    r.bulk('startfrom');
-    r.integer(s.begin.startfrom);
-  } else r.map(0);
-  r.bulk('find_keys');
-  r.map(2);
-  r.bulk('type');
-  r.bulk(s.find.type);
-  r.bulk('spec');
-  if (s.find.type === 'range') {
-    r.map(3);
-    r.bulk('lastkey');
-    r.integer(s.find.lastkey);
-    r.bulk('keystep');
-    r.integer(s.find.keystep);
-    r.bulk('limit');
-    r.integer(s.find.limit);
-  } else if (s.find.type === 'keynum') {
-    r.map(3);
-    r.bulk('keynumidx');
-    r.integer(s.find.keynumidx);
-    r.bulk('firstkey');
-    r.integer(s.find.firstkey);
-    r.bulk('keystep');
-    r.integer(s.find.keystep);
-  } else r.map(0);
+/** A key spec's begin_search.spec: its index or keyword, empty for `unknown`. */
+function beginSpec(b: KeySpecDoc['begin']): Fields {
+  if (b.type === 'index') return [['index', 'integer', b.index]];
+  if (b.type === 'keyword') return [['keyword', 'bulk', b.keyword], ['startfrom', 'integer', b.startfrom]];
+  return [];
+}
+
+/** A key spec's find_keys.spec: its range or keynum, empty for `unknown`. */
+function findSpec(f: KeySpecDoc['find']): Fields {
+  if (f.type === 'range') return [['lastkey', 'integer', f.lastkey], ['keystep', 'integer', f.keystep], ['limit', 'integer', f.limit]];
+  if (f.type === 'keynum') return [['keynumidx', 'integer', f.keynumidx], ['firstkey', 'integer', f.firstkey], ['keystep', 'integer', f.keystep]];
+  return [];
+}
+
+function keySpecFields(s: KeySpecDoc): Fields {
+  return [
+    ['flags', 'simple-set', s.flags],
+    ['begin_search', 'map', [['type', 'bulk', s.begin.type], ['spec', 'map', beginSpec(s.begin)]]],
+    ['find_keys', 'map', [['type', 'bulk', s.find.type], ['spec', 'map', findSpec(s.find)]]],
+  ];
 }
 
 /** COMMAND INFO's 10-element entry. */
@@ -181,81 +159,38 @@ function replyInfo(r: Reply, e: CommandEntry): void {
   for (const t of tips) r.simple(t);
   const specs = e.doc?.keySpecs ?? [];
   r.array(specs.length);
-  for (const s of specs) replyKeySpec(r, s);
+  for (const s of specs) replyFields(r, keySpecFields(s));
   r.array(e.subcommands.length);
   for (const s of e.subcommands) replyInfo(r, s);
 }
 
-function replyArgs(r: Reply, args: readonly ArgSpec[]): void {
-  r.array(args.length);
-  for (const a of args) {
-    const flags = [a.optional && 'optional', a.multiple && 'multiple', a.multipleToken && 'multiple_token'].filter((f): f is string => f !== false);
-    r.map(2 + (a.keySpecIndex !== undefined ? 1 : 0) + (a.token !== undefined ? 1 : 0) + (flags.length > 0 ? 1 : 0) + (a.args !== undefined ? 1 : 0));
-    r.bulk('name');
-    r.bulk(a.name);
-    r.bulk('type');
-    r.bulk(a.type);
-    if (a.keySpecIndex !== undefined) {
-      r.bulk('key_spec_index');
-      r.integer(a.keySpecIndex);
-    }
-    if (a.token !== undefined) {
-      r.bulk('token');
-      r.bulk(a.token);
-    }
-    if (flags.length > 0) {
-      r.bulk('flags');
-      r.set(flags.length);
-      for (const f of flags) r.simple(f);
-    }
-    if (a.args !== undefined) {
-      r.bulk('arguments');
-      replyArgs(r, a.args);
-    }
-  }
+function argFields(a: ArgSpec): Fields {
+  const flags = [a.optional && 'optional', a.multiple && 'multiple', a.multipleToken && 'multiple_token'].filter((f): f is string => f !== false);
+  return [
+    ['name', 'bulk', a.name],
+    ['type', 'bulk', a.type],
+    a.keySpecIndex !== undefined ? ['key_spec_index', 'integer', a.keySpecIndex] : undefined,
+    a.token !== undefined ? ['token', 'bulk', a.token] : undefined,
+    flags.length > 0 ? ['flags', 'simple-set', flags] : undefined,
+    a.args !== undefined ? ['arguments', 'map-array', a.args.map(argFields)] : undefined,
+  ];
 }
 
 /** COMMAND DOCS's map for one command: summary, since, group, complexity, … */
-function replyDocs(r: Reply, e: CommandEntry): void {
+function docFields(e: CommandEntry): Fields {
   const doc = e.doc;
-  if (doc === undefined) {
-    r.map(1);
-    r.bulk('group');
-    r.bulk(e.def?.group ?? 'server');
-    return;
-  }
+  if (doc === undefined) return [['group', 'bulk', e.def?.group ?? 'server']];
   const row = doc.row;
   const dep = row.deprecated;
-  r.map(4 + (dep !== undefined ? 3 : 0) + (doc.args.length > 0 ? 1 : 0) + (e.subcommands.length > 0 ? 1 : 0));
-  r.bulk('summary');
-  r.bulk(row.summary);
-  r.bulk('since');
-  r.bulk(row.since);
-  r.bulk('group');
-  r.bulk(doc.group);
-  r.bulk('complexity');
-  r.bulk(row.complexity);
-  if (dep !== undefined) {
-    r.bulk('doc_flags');
-    r.set(1);
-    r.simple('deprecated');
-    r.bulk('deprecated_since');
-    r.bulk(dep[0]);
-    r.bulk('replaced_by');
-    r.bulk(dep[1]);
-  }
-  if (doc.args.length > 0) {
-    r.bulk('arguments');
-    replyArgs(r, doc.args);
-  }
-  if (e.subcommands.length > 0) {
-    r.bulk('subcommands');
-    r.map(e.subcommands.length);
-    for (const s of e.subcommands) {
-      r.bulk(s.name);
-      replyDocs(r, s);
-    }
-  }
+  return [
+    ['summary', 'bulk', row.summary],
+    ['since', 'bulk', row.since],
+    ['group', 'bulk', doc.group],
+    ['complexity', 'bulk', row.complexity],
+    ...(dep !== undefined ? [['doc_flags', 'simple-set', ['deprecated']], ['deprecated_since', 'bulk', dep[0]], ['replaced_by', 'bulk', dep[1]]] as const : []),
+    doc.args.length > 0 ? ['arguments', 'map-array', doc.args.map(argFields)] : undefined,
+    e.subcommands.length > 0 ? ['subcommands', 'map', e.subcommands.map((s): Field => [s.name, 'map', docFields(s)])] : undefined,
+  ];
 }
 
 /** Every name COMMAND LIST shows: the commands and, after each container, its subcommands. */
@@ -361,12 +296,7 @@ const command = (ctx: CommandContext, argv: Buffer[]): void => {
     }
     case 'docs': {
       const picked = argv.length === 2 ? [...entries.values()] : argv.slice(2).map((a) => lookupName(entries, a.toString())).filter((e): e is CommandEntry => e !== undefined);
-      r.map(picked.length);
-      for (const e of picked) {
-        r.bulk(e.name);
-        replyDocs(r, e);
-      }
-      return;
+      return replyFields(r, picked.map((e): Field => [e.name, 'map', docFields(e)]));
     }
     case 'getkeys':
     case 'getkeysandflags':
