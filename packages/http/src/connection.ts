@@ -26,12 +26,13 @@ import {
 } from './native';
 import { BodyError, endReact, Request } from './request';
 import { type FixedResponse, Response, type ResponseSink } from './response';
+import { type UpgradeListener, UpgradeSocket, type UpgradeWire } from './upgrade';
 
 /** A request handler. It may answer synchronously or return a promise; an error it throws gets a 500. */
 export type Handler = (req: Request, res: Response) => void | Promise<void>;
 
 /** The part of a nevio connection the HTTP layer uses (a fake of it drives the unit tests). */
-export interface Wire {
+export interface Wire extends UpgradeWire {
   write(data: Output): unknown;
   /** Closes once pending output is written. */
   close(): void;
@@ -61,6 +62,8 @@ export interface Settings {
   /** Parsers of closed connections, reused: creating the native object costs more than a reset. */
   readonly parsers: NativeParser[];
   readonly onError: (error: Error, req: Request | null) => void;
+  /** The `upgrade` listener, if any (set by `HttpServer.on('upgrade')`). */
+  upgrade: UpgradeListener | null;
 }
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -111,6 +114,10 @@ export class HttpConnection implements ResponseSink {
   /** The client finished sending: close once every response owed is out. */
   private peerEnded = false;
   private pausedAt = 0;
+  /** An upgrade request waiting for the parser to stop at the end of it. */
+  private pendingUpgrade: Request | null = null;
+  /** The protocol that took the connection over; HTTP is done with it. */
+  private upgraded: UpgradeSocket | null = null;
 
   constructor(
     private readonly wire: Wire,
@@ -135,7 +142,10 @@ export class HttpConnection implements ResponseSink {
 
   /** Handles one read: everything unread on the connection. */
   onData(data: Buffer): void {
-    if (this.closing) return;
+    if (this.closing) {
+      this.upgraded?.ondata?.(data);
+      return;
+    }
     const rec = outFor(data.length);
     const status = this.parser.execute(data, rec);
     const used = rec[OUT_USED];
@@ -160,7 +170,10 @@ export class HttpConnection implements ResponseSink {
     }
     if (!this.closing) {
       if (status < 0) this.reject(-status, this.parser.errorReason());
-      else if (status === STATUS_STOP) this.closing = true;
+      else if (status === STATUS_STOP) {
+        this.closing = true;
+        if (this.pendingUpgrade !== null) this.upgrade(this.pendingUpgrade, data, consume);
+      }
       else if (consume < data.length) this.wire.discard(consume);
     }
     if (phase === PHASE_HEADERS && (this.phase !== PHASE_HEADERS || sawHead)) this.headersSince = clock.now;
@@ -205,6 +218,10 @@ export class HttpConnection implements ResponseSink {
   }
 
   private dispatch(req: Request): void {
+    if ((req.flags & FLAG_UPGRADE) !== 0 && this.settings.upgrade !== null && req.method !== 'CONNECT') {
+      this.pendingUpgrade = req;
+      return;
+    }
     const res = new Response(this, req);
     if (this.tail === null) this.head = res;
     else this.tail.next = res;
@@ -218,6 +235,22 @@ export class HttpConnection implements ResponseSink {
     }
     if (result !== undefined && typeof result.then === 'function') {
       result.then(undefined, (error: unknown) => this.handlerFailed(res, error));
+    }
+  }
+
+  /** Hands the connection to the `upgrade` listener, with the bytes after the request. */
+  private upgrade(req: Request, data: Buffer, at: number): void {
+    this.pendingUpgrade = null;
+    const listener = this.settings.upgrade;
+    if (listener === null) return;
+    const socket = new UpgradeSocket(this.wire, this.settings.writeHighWatermark);
+    this.upgraded = socket;
+    req.detach();
+    try {
+      listener(req, socket, Buffer.from(data.subarray(at)));
+    } catch (error) {
+      this.settings.onError(error instanceof Error ? error : new Error(String(error)), req);
+      this.wire.close();
     }
   }
 
@@ -348,6 +381,10 @@ export class HttpConnection implements ResponseSink {
   /** The core's `drained` event: output fell to the low watermark after passing the high one. */
   /** The client sent FIN: what it asked for is answered, then the connection closes. */
   onPeerEnd(): void {
+    if (this.upgraded !== null) {
+      this.upgraded.onend?.();
+      return;
+    }
     this.peerEnded = true;
     // A request cut off mid-way can never complete.
     if (this.current !== null) this.closing = true;
@@ -355,6 +392,7 @@ export class HttpConnection implements ResponseSink {
   }
 
   onDrained(): void {
+    this.upgraded?.ondrain?.();
     this.outputBlocked = false;
     if (this.drainWaiters !== null) this.wakeDrainWaiters();
   }
@@ -416,6 +454,7 @@ export class HttpConnection implements ResponseSink {
     if (this.closed) return;
     this.closed = true;
     this.closing = true;
+    this.upgraded?.closedByPeer();
     const aborted = new BodyError('the connection closed before the request body was complete', 'ERR_NEVIO_HTTP_ABORTED');
     this.current?.abort(aborted);
     this.current = null;

@@ -9,5 +9,7 @@ export type { HttpOptions, ListeningServer } from './server';
 export type { Handler } from './connection';
 export { Request, Headers, BodyError, RequestExpiredError } from './request';
 export { Response } from './response';
+export { UpgradeSocket } from './upgrade';
+export type { UpgradeListener } from './upgrade';
 export { serveStatic } from './static';
 export type { StaticOptions } from './static';

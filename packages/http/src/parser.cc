@@ -156,6 +156,9 @@ int32_t LimitArg(const Napi::CallbackInfo& info, size_t i, const char* call, con
   }
   return static_cast<int32_t>(v);
 }
+// The chunk-extension bytes one message may carry (Node's limit since its CVE-2024-22019 fix).
+constexpr int32_t kMaxChunkExtensions = 16 * 1024;
+
 enum Span : uint8_t { kSpanNone, kSpanMethod, kSpanUrl, kSpanField, kSpanValue };
 
 struct Header {
@@ -197,6 +200,7 @@ class Parser : public Napi::ObjectWrap<Parser> {
     phase_ = kBetween;
     errorStatus_ = 0;
     errorReason_ = nullptr;
+    upgradeAt_ = -1;
     StartMessage();
   }
 
@@ -208,6 +212,7 @@ class Parser : public Napi::ObjectWrap<Parser> {
     lastSpan_ = kSpanNone;
     headers_.clear();
     bodyBytes_ = 0;
+    chunkExtBytes_ = 0;
   }
 
   // execute(buffer, out: Int32Array) -> status. Called once per read: one napi call per argument.
@@ -241,6 +246,9 @@ class Parser : public Napi::ObjectWrap<Parser> {
       llhttp_errno_t err = llhttp_execute(&parser_, base_ + kept_, length - kept_);
       if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
         status = kStatusStop;
+        // After an upgrade the bytes past the request belong to the new protocol: OUT_CONSUME
+        // says where they start.
+        if (err == HPE_PAUSED_UPGRADE) upgradeAt_ = static_cast<int32_t>(llhttp_get_error_pos(&parser_) - base_);
       } else if (err != HPE_OK) {
         if (errorStatus_ == 0) errorStatus_ = 400;
         if (errorReason_ == nullptr) errorReason_ = llhttp_get_error_reason(&parser_);
@@ -252,7 +260,10 @@ class Parser : public Napi::ObjectWrap<Parser> {
     }
 
     int32_t consume = static_cast<int32_t>(length);
-    if (status == kStatusDone && phase_ == kHeaders) {
+    if (upgradeAt_ >= 0) {
+      consume = upgradeAt_;
+      upgradeAt_ = -1;
+    } else if (status == kStatusDone && phase_ == kHeaders) {
       // Keep the whole incomplete header block; rebase its spans so they stay valid against the
       // next buffer, which starts where this block starts.
       consume = msgStart_;
@@ -392,14 +403,41 @@ class Parser : public Napi::ObjectWrap<Parser> {
       if (q == nullptr || q == base_ + msgStart_ || q[-1] != '\r') return true;
       // The block's final CRLF has been parsed, so every LF of the block has two bytes after it.
       if (q + 2 >= end_ || q[1] == ' ' || q[1] == '\t') return true;
+      // A line starting with ':' is a field with an empty name (llhttp 9 rejects it, 8 does not).
+      if (q < last && q[1] == ':') return true;
       if (q >= last) return q[1] != '\r' || q[2] != '\n';
       q++;
     }
   }
 
+  // A CR that is not part of a CRLF ends a line for some parsers and not for others
+  // (CVE-2023-30589: llhttp < 9 took a bare CR as a line end inside the header block).
+  bool BareCarriageReturn() const {
+    const char* q = base_ + msgStart_;
+    const char* last = base_ + headEnd_;
+    for (;;) {
+      q = static_cast<const char*>(memchr(q, '\r', last + 1 - q));
+      if (q == nullptr) return false;
+      if (q + 1 >= end_ || q[1] != '\n') return true;
+      q += 2;
+      if (q > last) return false;
+    }
+  }
+
+  // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request without Host (Node does).
+  bool MissingHost(const llhttp_t* p) const {
+    if (p->http_major != 1 || p->http_minor < 1) return false;
+    for (const Header& h : headers_) {
+      if (h.nameLen == 4 && strncasecmp(base_ + h.nameStart, "host", 4) == 0) return false;
+    }
+    return true;
+  }
+
   static int OnHeadersComplete(llhttp_t* p) noexcept {
     Parser* self = From(p);
     if (self->BadLineEndings()) return self->Fail(400, "header lines must end in CRLF and not be folded");
+    if (self->BareCarriageReturn()) return self->Fail(400, "a CR outside a CRLF in the header block");
+    if (self->MissingHost(p)) return self->Fail(400, "an HTTP/1.1 request needs a Host header");
     const bool hasLength = (p->flags & F_CONTENT_LENGTH) != 0;
     if (hasLength && self->maxBodySize_ >= 0 && static_cast<double>(p->content_length) > self->maxBodySize_) {
       return self->Fail(413, "content-length exceeds the body size limit");
@@ -464,7 +502,17 @@ class Parser : public Napi::ObjectWrap<Parser> {
     self->StartMessage();
     // The connection ends after this request: stop here rather than parse (and perhaps reject)
     // whatever the client sent after it.
-    return llhttp_should_keep_alive(p) ? 0 : HPE_PAUSED;
+    // An upgrade stops by itself (HPE_PAUSED_UPGRADE), which tells where the new protocol starts.
+    return p->upgrade || llhttp_should_keep_alive(p) ? 0 : HPE_PAUSED;
+  }
+
+  // Chunk extensions are parsed and dropped; without a bound a client can keep the server busy
+  // reading them for ever within one chunk (CVE-2024-22019). Node allows 16 KiB per message.
+  static int OnChunkExtension(llhttp_t* p, const char*, size_t len) noexcept {
+    Parser* self = From(p);
+    self->chunkExtBytes_ += static_cast<int32_t>(len);
+    if (self->chunkExtBytes_ > kMaxChunkExtensions) return self->Fail(413, "chunk extensions exceed 16 KiB");
+    return 0;
   }
 
   static const llhttp_settings_t kSettings;
@@ -490,6 +538,8 @@ class Parser : public Napi::ObjectWrap<Parser> {
   Span lastSpan_ = kSpanNone;
   std::vector<Header> headers_;
   uint64_t bodyBytes_ = 0;
+  int32_t chunkExtBytes_ = 0;
+  int32_t upgradeAt_ = -1;
 };
 
 llhttp_settings_t MakeSettings() {
@@ -503,6 +553,8 @@ llhttp_settings_t MakeSettings() {
   s.on_headers_complete = Parser::OnHeadersComplete;
   s.on_body = Parser::OnBody;
   s.on_message_complete = Parser::OnMessageComplete;
+  s.on_chunk_extension_name = Parser::OnChunkExtension;
+  s.on_chunk_extension_value = Parser::OnChunkExtension;
   return s;
 }
 

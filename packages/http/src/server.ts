@@ -2,6 +2,7 @@ import { type Addr, AddressError, type AddressInput, type Conn, defaults, type E
 import { clock } from './clock';
 import { type Handler, HttpConnection, type Settings } from './connection';
 import type { Request } from './request';
+import type { UpgradeListener } from './upgrade';
 
 /**
  * Options of {@link createServer}. Every option of nevio's `serve` (watermarks, `reusePort`,
@@ -116,12 +117,34 @@ export class HttpServer {
       fixed: { status: 0, body: '', generation: -1, bytes: Buffer.alloc(0) },
       parsers: [],
       onError: options.onError ?? ((error) => logger.error(`@nevio/http: handler failed: ${error.stack ?? error.message}`)),
+      upgrade: null,
     };
     const core: Record<string, unknown> = { ...options };
     for (const key of HTTP_OPTION_KEYS) delete core[key];
     // A client may send its request and then FIN at once (curl -T with --no-keepalive, netcat,
     // load balancers' health checks): the answer, possibly from an async handler, is still owed.
     this.coreOptions = { ...(core as Options), allowHalfOpen: true };
+  }
+
+  /**
+   * Takes over connections whose request asks for a protocol upgrade (`Upgrade: websocket` with
+   * `Connection: Upgrade`), as Node's `server.on('upgrade', (req, socket, head) => ...)`: such
+   * requests go to `listener` instead of the handler, with an {@link UpgradeSocket} for the
+   * connection and the bytes the client sent after the request. Set it before `listen`.
+   *
+   * @example
+   * ```ts
+   * server.on('upgrade', (req, socket, head) => {
+   *   socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+   *   socket.ondata = (data) => socket.write(Buffer.from(data));
+   * });
+   * ```
+   */
+  on(event: 'upgrade', listener: UpgradeListener): this {
+    if (event !== 'upgrade') throw new TypeError(`unknown event: ${String(event)}`);
+    if (typeof listener !== 'function') throw new TypeError('the upgrade listener must be a function');
+    this.settings.upgrade = listener;
+    return this;
   }
 
   /**

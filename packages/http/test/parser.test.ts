@@ -83,7 +83,7 @@ describe('llhttp binding', () => {
   test('reports several pipelined requests from one buffer', () => {
     const r = run(
       fresh(),
-      'GET /a?x=1 HTTP/1.1\r\nHost: h\r\nX-Two: 2 \r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /c HTTP/1.1\r\n\r\n',
+      'GET /a?x=1 HTTP/1.1\r\nHost: h\r\nX-Two: 2 \r\n\r\nPOST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabcGET /c HTTP/1.1\r\nHost: t\r\n\r\n',
     );
     expect(r.status).toBe(0);
     expect(r.requests.map((q) => q.url)).toEqual(['/a?x=1', '/b', '/c']);
@@ -130,7 +130,7 @@ describe('llhttp binding', () => {
   test('decodes chunked bodies, with extensions and trailers', () => {
     const r = run(
       fresh(),
-      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n',
+      'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n',
     );
     expect(r.status).toBe(0);
     expect(r.body).toBe('abcde');
@@ -138,18 +138,18 @@ describe('llhttp binding', () => {
   });
 
   test.each([
-    ['Content-Length with Transfer-Encoding', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
-    ['duplicate differing Content-Length', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd'],
-    ['a bad chunk size', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'],
-    ['a negative chunk size', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-3\r\nabc\r\n0\r\n\r\n'],
-    ['an overflowing chunk size', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n'],
-    ['an invalid header token', 'GET / HTTP/1.1\r\nBad Header: x\r\n\r\n'],
+    ['Content-Length with Transfer-Encoding', 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
+    ['duplicate differing Content-Length', 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd'],
+    ['a bad chunk size', 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'],
+    ['a negative chunk size', 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-3\r\nabc\r\n0\r\n\r\n'],
+    ['an overflowing chunk size', 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n'],
+    ['an invalid header token', 'GET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n'],
     ['whitespace before the colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n'],
     ['a bare LF after the request line', 'GET / HTTP/1.1\nHost: x\r\n\r\n'],
     ['a bare LF after a header', 'GET / HTTP/1.1\r\nHost: x\n\r\n'],
     ['a bare LF ending the header block', 'GET / HTTP/1.1\r\nHost: x\r\n\n'],
-    ['a bare LF in chunked framing', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n'],
-    ['an obsolete line fold', 'GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n'],
+    ['a bare LF in chunked framing', 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n'],
+    ['an obsolete line fold', 'GET / HTTP/1.1\r\nHost: t\r\nA: b\r\n c\r\n\r\n'],
   ])('rejects %s with 400', (_name, input) => {
     const r = run(fresh(), input);
     expect(r.status).toBe(-400);
@@ -158,37 +158,37 @@ describe('llhttp binding', () => {
   });
 
   test('accepts an empty header value (and still checks the final CRLF)', () => {
-    expect(run(fresh(), 'GET / HTTP/1.1\r\nA:\r\n\r\n').requests[0].headers).toEqual([['A', '']]);
-    expect(run(fresh(), 'GET / HTTP/1.1\r\nA:\r\n\n').status).toBe(-400);
+    expect(run(fresh(), 'GET / HTTP/1.1\r\nHost: t\r\nA:\r\n\r\n').requests[0].headers).toEqual([['Host', 't'], ['A', '']]);
+    expect(run(fresh(), 'GET / HTTP/1.1\r\nHost: t\r\nA:\r\n\n').status).toBe(-400);
   });
 
   test('431 for a header block over the limit, complete or not, and for too many fields', () => {
-    const big = `GET / HTTP/1.1\r\nA: ${'x'.repeat(100)}\r\n\r\n`;
+    const big = `GET / HTTP/1.1\r\nHost: t\r\nA: ${'x'.repeat(100)}\r\n\r\n`;
     expect(run(fresh(64), big).status).toBe(-431);
     expect(run(fresh(64), big.slice(0, 90)).status).toBe(-431);
-    expect(run(fresh(8192, 2), 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n').status).toBe(-431);
-    expect(run(fresh(8192, 3), 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n').status).toBe(0);
+    expect(run(fresh(8192, 2), 'GET / HTTP/1.1\r\nHost: t\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n').status).toBe(-431);
+    expect(run(fresh(8192, 4), 'GET / HTTP/1.1\r\nHost: t\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n').status).toBe(0);
   });
 
   test('413 for a Content-Length over the limit before any body byte, and for chunked bodies that grow past it', () => {
-    expect(run(fresh(8192, 100, 10), 'POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n').status).toBe(-413);
-    expect(run(fresh(8192, 100, 10), 'POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n').status).toBe(0);
-    const chunked = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n';
+    expect(run(fresh(8192, 100, 10), 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n').status).toBe(-413);
+    expect(run(fresh(8192, 100, 10), 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n').status).toBe(0);
+    const chunked = 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n';
     expect(run(fresh(8192, 100, 10), chunked).status).toBe(-413);
     expect(run(fresh(8192, 100, -1), chunked).body).toBe('abcdefghijkl');
   });
 
   test('stops after a request that closes the connection', () => {
-    const r = run(fresh(), 'GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.1\r\n\r\n');
+    const r = run(fresh(), 'GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(r.status).toBe(1);
     expect(r.requests.map((q) => q.url)).toEqual(['/1']);
-    const c = run(fresh(), 'GET /1 HTTP/1.1\r\nConnection: close\r\n\r\nGARBAGE');
+    const c = run(fresh(), 'GET /1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGARBAGE');
     expect(c.status).toBe(1);
     expect(c.ends).toBe(1);
   });
 
   test('flags keep-alive, HTTP version and Expect: 100-continue', () => {
-    const r = run(fresh(), 'POST / HTTP/1.1\r\nexpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx');
+    const r = run(fresh(), 'POST / HTTP/1.1\r\nHost: t\r\nexpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx');
     const flags = r.requests[0].flags;
     expect(flags & 1).toBe(1);
     expect(flags & 8).toBe(8);
@@ -202,9 +202,9 @@ describe('llhttp binding', () => {
   test('an error is sticky until reset', () => {
     const parser = fresh();
     expect(run(parser, 'BAD\r\n\r\n').status).toBe(-400);
-    expect(run(parser, 'GET / HTTP/1.1\r\n\r\n').status).toBe(-400);
+    expect(run(parser, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n').status).toBe(-400);
     parser.reset();
-    expect(run(parser, 'GET / HTTP/1.1\r\n\r\n').requests).toHaveLength(1);
+    expect(run(parser, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n').requests).toHaveLength(1);
   });
 
   test('refuses an output array too small for the input', () => {
@@ -212,25 +212,25 @@ describe('llhttp binding', () => {
   });
 
   test('the layout the addon exports describes the records it writes', () => {
-    const first = 'GET /a HTTP/1.1\r\n\r\n';
-    const text = `${first}PUT /u HTTP/1.1\r\nContent-Length: 2\r\nM-Search: 1\r\n\r\nab`;
+    const first = 'GET /a HTTP/1.1\r\nHost: t\r\n\r\n';
+    const text = `${first}PUT /u HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nM-Search: 1\r\n\r\nab`;
     const data = Buffer.from(text, 'latin1');
     const rec = new Int32Array(data.length + OUT_SLACK);
     expect(fresh().execute(data, rec)).toBe(0);
     expect(rec[OUT_CONSUME]).toBe(data.length);
-    expect(rec[PROLOGUE + HEAD_FIXED]).toBe(RECORD_END);
+    expect(rec[PROLOGUE + HEAD_FIXED + FIELD_INTS]).toBe(RECORD_END);
     // The second request: its head does not start at offset 0.
-    const i = PROLOGUE + HEAD_FIXED + 1;
+    const i = PROLOGUE + HEAD_FIXED + FIELD_INTS + 1;
     expect(rec[i]).toBe(RECORD_HEAD);
     expect(METHODS[rec[i + HEAD_METHOD]]).toBe('PUT');
     expect(data.toString('latin1', rec[i + HEAD_URL_START], rec[i + HEAD_URL_START] + rec[i + HEAD_URL_LENGTH])).toBe('/u');
     expect(rec[i + HEAD_START]).toBe(first.length);
     expect(data.toString('latin1', rec[i + HEAD_START], rec[i + HEAD_END])).toBe(text.slice(first.length, text.lastIndexOf('\r\n\r\n')));
     expect(rec[i + HEAD_LENGTH_LOW]).toBe(2);
-    expect(rec[i + HEAD_FIELDS]).toBe(2);
-    const field = i + HEAD_FIXED + FIELD_INTS;
+    expect(rec[i + HEAD_FIELDS]).toBe(3);
+    const field = i + HEAD_FIXED + 2 * FIELD_INTS;
     expect(data.toString('latin1', rec[field + FIELD_NAME_START], rec[field + FIELD_NAME_START] + rec[field + FIELD_NAME_LENGTH])).toBe('M-Search');
-    const body = i + HEAD_FIXED + 2 * FIELD_INTS;
+    const body = i + HEAD_FIXED + 3 * FIELD_INTS;
     expect(rec[body]).toBe(RECORD_BODY);
     expect(data.toString('latin1', rec[body + BODY_START], rec[body + BODY_START] + rec[body + BODY_LENGTH])).toBe('ab');
     expect(rec[body + BODY_INTS]).toBe(RECORD_END);
@@ -239,7 +239,7 @@ describe('llhttp binding', () => {
   });
 
   test('out must hold the buffer length + OUT_SLACK ints', () => {
-    const data = Buffer.from('GET / HTTP/1.1\r\n\r\n');
+    const data = Buffer.from('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(fresh().execute(data, new Int32Array(data.length + OUT_SLACK))).toBe(0);
     expect(() => fresh().execute(data, new Int32Array(data.length + OUT_SLACK - 1))).toThrow(
       `execute: out is smaller than the buffer length + ${OUT_SLACK}`,

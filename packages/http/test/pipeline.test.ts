@@ -52,6 +52,7 @@ function settings(handler: Handler, overrides: Partial<Settings> = {}): Settings
     writeLowWatermark: 1 << 18,
     fixed: { status: 0, body: '', generation: -1, bytes: Buffer.alloc(0) },
     parsers: [],
+    upgrade: null,
     onError: () => undefined,
     ...overrides,
   };
@@ -74,7 +75,7 @@ describe('HttpConnection pipeline', () => {
         return new Promise<void>((resolve) => pending.set(url, resolve)).then(() => res.end(url));
       }),
     );
-    wire.feed(http, 'GET /slow HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\nGET /sync HTTP/1.1\r\n\r\n');
+    wire.feed(http, 'GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /fast HTTP/1.1\r\nHost: t\r\n\r\nGET /sync HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(wire.written).toBe('');
     pending.get('/fast')!();
     await tick();
@@ -92,7 +93,7 @@ describe('HttpConnection pipeline', () => {
       wire,
       settings((_req, res) => new Promise<void>((resolve) => (finish = resolve)).then(() => res.end('first'))),
     );
-    wire.feed(http, 'GET /1 HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\nBad Header: x\r\n\r\n');
+    wire.feed(http, 'GET /1 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n');
     expect(wire.written).toBe('');
     finish!();
     await tick();
@@ -100,7 +101,7 @@ describe('HttpConnection pipeline', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 400]);
     expect(responses[1].headers.connection).toBe('close');
     expect(wire.closed).toBe(true);
-    wire.feed(http, 'GET /after HTTP/1.1\r\n\r\n');
+    wire.feed(http, 'GET /after HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(parseResponses(wire.written)).toHaveLength(2);
   });
 
@@ -114,7 +115,7 @@ describe('HttpConnection pipeline', () => {
         res.end(req.url);
       }),
     );
-    wire.feed(http, 'GET /wait HTTP/1.1\r\n\r\nPOST /up HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');
+    wire.feed(http, 'GET /wait HTTP/1.1\r\nHost: t\r\n\r\nPOST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');
     expect(wire.written).toBe('');
     finish!();
     await tick();
@@ -136,7 +137,7 @@ describe('HttpConnection pipeline', () => {
         { onError: (error) => errors.push(error) },
       ),
     );
-    wire.feed(http, 'GET / HTTP/1.1\r\n\r\n');
+    wire.feed(http, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(parseResponses(wire.written)[0].status).toBe(500);
     expect(wire.closed).toBe(true);
     expect(errors.map((e) => e.message)).toEqual(['boom']);
@@ -187,7 +188,7 @@ describe('HttpConnection pipeline', () => {
         res.end();
       }),
     );
-    wire.feed(http, 'GET / HTTP/1.1\r\n\r\n');
+    wire.feed(http, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(wrote).toBe(false);
     // The core pauses past the high watermark and says when it is back under the low one.
     wire.outboundBuffered = 0;
@@ -212,7 +213,7 @@ describe('HttpConnection pipeline', () => {
         res.end();
       }),
     );
-    wire.feed(http, 'GET / HTTP/1.1\r\n\r\n');
+    wire.feed(http, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     await tick();
     expect(resumed).toBe(true);
   });
@@ -234,7 +235,7 @@ describe('HttpConnection pipeline', () => {
         res.end();
       }),
     );
-    wire.feed(http, 'GET /first HTTP/1.1\r\n\r\nGET /second HTTP/1.1\r\n\r\n');
+    wire.feed(http, 'GET /first HTTP/1.1\r\nHost: t\r\n\r\nGET /second HTTP/1.1\r\nHost: t\r\n\r\n');
     await tick();
     expect(resumed).toBe(false);
     finishFirst!();

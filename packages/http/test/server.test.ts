@@ -114,7 +114,7 @@ describe('HTTP server', () => {
     const { stdout } = await curl(['-sI', '--max-time', '5', `${base}/`]);
     expect(stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(stdout).toMatch(/Content-Length: 13\r\n/);
-    const raw = await exchange(server.port, ['HEAD / HTTP/1.1\r\nConnection: close\r\n\r\n']);
+    const raw = await exchange(server.port, ['HEAD / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n']);
     expect(raw.endsWith('\r\n\r\n')).toBe(true);
   });
 
@@ -125,14 +125,14 @@ describe('HTTP server', () => {
   });
 
   test('204 has no body and no Content-Length', async () => {
-    const raw = await exchange(server.port, ['GET /status HTTP/1.1\r\nConnection: close\r\n\r\n']);
+    const raw = await exchange(server.port, ['GET /status HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n']);
     expect(raw).toMatch(/^HTTP\/1\.1 204 No Content\r\n/);
     expect(raw).not.toMatch(/Content-Length/i);
   });
 
   test('pipelining: many requests in one write are all answered, in order', async () => {
     const urls = Array.from({ length: 50 }, (_, i) => `/headers?q=${i}`);
-    const text = `${urls.map((u) => `GET ${u} HTTP/1.1\r\nHost: p\r\n\r\n`).join('')}GET / HTTP/1.1\r\nConnection: close\r\n\r\n`;
+    const text = `${urls.map((u) => `GET ${u} HTTP/1.1\r\nHost: p\r\n\r\n`).join('')}GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`;
     const responses = parseResponses(await exchange(server.port, [text]));
     expect(responses).toHaveLength(51);
     expect(responses.slice(0, 50).map((r) => (JSON.parse(r.body) as { query: string }).query)).toEqual(urls.map((_, i) => String(i)));
@@ -141,14 +141,14 @@ describe('HTTP server', () => {
 
   test('pipelining: async handlers finishing out of order are answered in request order', async () => {
     const text =
-      'GET /delay?ms=120 HTTP/1.1\r\n\r\nGET /delay?ms=1 HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n' +
-      'GET /delay?ms=60 HTTP/1.1\r\nConnection: close\r\n\r\n';
+      'GET /delay?ms=120 HTTP/1.1\r\nHost: t\r\n\r\nGET /delay?ms=1 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n' +
+      'GET /delay?ms=60 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n';
     const responses = parseResponses(await exchange(server.port, [text]));
     expect(responses.map((r) => r.body)).toEqual(['delay 120', 'delay 1', 'Hello, World!', 'delay 60']);
   });
 
   test('requests split into 1-byte writes are parsed', async () => {
-    const text = 'POST /echo HTTP/1.1\r\nHost: split\r\nContent-Length: 11\r\n\r\nhello worldGET / HTTP/1.1\r\nConnection: close\r\n\r\n';
+    const text = 'POST /echo HTTP/1.1\r\nHost: split\r\nContent-Length: 11\r\n\r\nhello worldGET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n';
     const socket = await open(server.port);
     socket.setNoDelay(true);
     const reply = readToEnd(socket);
@@ -161,12 +161,12 @@ describe('HTTP server', () => {
   });
 
   test.each([
-    ['Content-Length with Transfer-Encoding', 'POST /echo HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n'],
-    ['duplicate differing Content-Length', 'POST /echo HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 30\r\n\r\nabcdGET /smuggled HTTP/1.1\r\n\r\n'],
-    ['a bad chunk size', 'POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4x\r\nabcd\r\n0\r\n\r\n'],
+    ['Content-Length with Transfer-Encoding', 'POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n'],
+    ['duplicate differing Content-Length', 'POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nContent-Length: 30\r\n\r\nabcdGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n'],
+    ['a bad chunk size', 'POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4x\r\nabcd\r\n0\r\n\r\n'],
     ['bare LF line endings', 'GET / HTTP/1.1\nHost: x\n\n'],
     ['a bare LF ending the header block', 'GET / HTTP/1.1\r\nHost: x\r\n\n'],
-    ['an invalid header name', 'GET / HTTP/1.1\r\nHo st: x\r\n\r\n'],
+    ['an invalid header name', 'GET / HTTP/1.1\r\nHost: t\r\nHo st: x\r\n\r\n'],
     ['garbage', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'],
   ])('smuggling/garbage: %s gets 400 and the connection closes', async (_name, text) => {
     const raw = await exchange(server.port, [text]);
@@ -177,24 +177,24 @@ describe('HTTP server', () => {
   });
 
   test('a 400 comes after the responses owed to earlier pipelined requests', async () => {
-    const raw = await exchange(server.port, ['GET /delay?ms=30 HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\nX: \x01\r\n\r\n']);
+    const raw = await exchange(server.port, ['GET /delay?ms=30 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nX: \x01\r\n\r\n']);
     expect(parseResponses(raw).map((r) => r.status)).toEqual([200, 400]);
   });
 
   test('a header block over maxHeaderSize gets 431', async () => {
-    const raw = await exchange(server.port, [`GET / HTTP/1.1\r\nX-Big: ${'b'.repeat(5000)}\r\n\r\n`]);
+    const raw = await exchange(server.port, [`GET / HTTP/1.1\r\nHost: t\r\nX-Big: ${'b'.repeat(5000)}\r\n\r\n`]);
     expect(parseResponses(raw).map((r) => r.status)).toEqual([431]);
     const r = await fetch(`${base}/`, { headers: { 'X-Big': 'b'.repeat(5000) } });
     expect(r.status).toBe(431);
   });
 
   test('a body over maxBodySize gets 413, announced or chunked', async () => {
-    const announced = await exchange(server.port, [`POST /echo HTTP/1.1\r\nContent-Length: ${3 << 20}\r\n\r\n`]);
+    const announced = await exchange(server.port, [`POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: ${3 << 20}\r\n\r\n`]);
     expect(parseResponses(announced).map((r) => r.status)).toEqual([413]);
     const r = await fetch(`${base}/echo`, { method: 'POST', body: Buffer.alloc(3 << 20) });
     expect(r.status).toBe(413);
     const chunk = `${(1 << 20).toString(16)}\r\n${'c'.repeat(1 << 20)}\r\n`;
-    const chunked = await exchange(server.port, [`POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}${chunk}0\r\n\r\n`]);
+    const chunked = await exchange(server.port, [`POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}${chunk}0\r\n\r\n`]);
     expect(parseResponses(chunked).map((r) => r.status)).toEqual([413]);
   });
 
@@ -217,7 +217,7 @@ describe('HTTP server', () => {
   });
 
   test('Connection: close is honoured: the server closes after answering', async () => {
-    const raw = await exchange(server.port, ['GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n']);
+    const raw = await exchange(server.port, ['GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\nHost: t\r\n\r\n']);
     expect(parseResponses(raw).map((r) => r.body)).toEqual(['Hello, World!']);
   });
 
@@ -249,7 +249,7 @@ describe('HTTP server', () => {
     const size = 32 << 20;
     const socket = await open(server.port);
     socket.pause();
-    socket.write(`GET /big?size=${size} HTTP/1.1\r\nConnection: close\r\n\r\n`);
+    socket.write(`GET /big?size=${size} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
     await sleep(300);
     // Without backpressure the handler would have queued all 32 MiB by now; with it, it waits
     // once the kernel's socket buffers and the 1 MiB high watermark are full.
@@ -290,7 +290,7 @@ describe('timeouts', () => {
     const closed = readToEnd(socket, 5000);
     const started = Date.now();
     for (let i = 0; i < 4; i++) {
-      socket.write('GET / HTTP/1.1\r\n\r\n');
+      socket.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
       await sleep(150);
     }
     expect(socket.destroyed).toBe(false);
@@ -318,7 +318,7 @@ describe('streamBody', () => {
   test('the handler starts before the body is complete and sees it arrive in pieces', async () => {
     const socket = await open(server.port);
     const reply = readToEnd(socket);
-    socket.write('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n');
+    socket.write('POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n');
     for (let i = 0; i < 5; i++) {
       socket.write('5\r\nabcde\r\n');
       await sleep(20);
@@ -362,7 +362,7 @@ describe('output backpressure on the core drained event', () => {
       setTimeout(() => socket.resume(), 5);
     });
     const closed = new Promise<void>((resolve) => socket.on('close', resolve));
-    socket.write(`GET /?chunks=${chunks} HTTP/1.1\r\nConnection: close\r\n\r\n`);
+    socket.write(`GET /?chunks=${chunks} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
     await closed;
     const [response] = parseResponses(Buffer.concat(parts).toString('latin1'));
     expect(response.status).toBe(200);
@@ -405,7 +405,7 @@ describe('streamBody backpressure', () => {
     const size = 64 << 20;
     const socket = await open(server.port);
     const reply = readToEnd(socket, 30_000);
-    socket.write(`POST / HTTP/1.1\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+    socket.write(`POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
     const sent = createHash('sha256');
     let handed = 0;
     const upload = (async () => {
@@ -434,9 +434,9 @@ describe('streamBody backpressure', () => {
       const socket = await open(local.port);
       const reply = readToEnd(socket, 10_000);
       const body = Buffer.alloc(4 << 20, 'x');
-      socket.write(`POST / HTTP/1.1\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(`POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${body.length}\r\n\r\n`);
       socket.write(body);
-      socket.write('GET /next HTTP/1.1\r\nConnection: close\r\n\r\n');
+      socket.write('GET /next HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
       expect(parseResponses(await reply).map((r) => r.body)).toEqual(['early', 'early']);
     } finally {
       await local.stop();
@@ -458,7 +458,7 @@ describe('bodyTimeout', () => {
     const socket = await open(server.port);
     const started = Date.now();
     const closed = readToEnd(socket, 5000);
-    socket.write('POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n');
+    socket.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n');
     // A byte every 50 ms keeps the connection busy but would take 50 s to finish.
     const trickle = setInterval(() => socket.writable && socket.write('b'), 50);
     const text = await closed;
@@ -488,7 +488,7 @@ describe('bodyTimeout', () => {
       const reply = readToEnd(socket, 10_000);
       // Far more than the 256 KiB a streaming handler may leave unread: the server pauses.
       const size = 2 << 20;
-      socket.write(`POST / HTTP/1.1\r\nContent-Length: ${size + 10}\r\nConnection: close\r\n\r\n`);
+      socket.write(`POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${size + 10}\r\nConnection: close\r\n\r\n`);
       socket.write(Buffer.alloc(size, 'u'));
       await sleep(700);
       release();
@@ -504,7 +504,7 @@ describe('bodyTimeout', () => {
   });
 
   test('a body that arrives in time is served, also in pieces', async () => {
-    const raw = await exchange(server.port, ['POST / HTTP/1.1\r\nContent-Length: 6\r\nConnection: close\r\n\r\nab', 'cd', 'ef'], 50);
+    const raw = await exchange(server.port, ['POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\nConnection: close\r\n\r\nab', 'cd', 'ef'], 50);
     expect(parseResponses(raw).map((r) => r.body)).toEqual(['got 6']);
   });
 });

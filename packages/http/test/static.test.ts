@@ -83,7 +83,7 @@ describe('serveStatic', () => {
   });
 
   test('HEAD has the headers and Content-Length of GET and no body', async () => {
-    const raw = await exchange(server.port, ['HEAD /hello.txt HTTP/1.1\r\nConnection: close\r\n\r\n']);
+    const raw = await exchange(server.port, ['HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n']);
     const [response] = parseResponses(raw, 1);
     expect(response.status).toBe(200);
     expect(response.headers['content-length']).toBe('12');
