@@ -1,28 +1,12 @@
 // ACL LOG against redis-server 7.0: the entries (count, reason, context, object, username,
 // client-info) after denied commands, keys, channels and AUTHs, at top level, in MULTI and in
 // scripts; grouping of similar events, LOG <count>, RESET, acllog-max-len.
-import { bothServers } from './support/events';
-import { closeTwin, diffScript, twin, type Twin } from './support/acl';
+import { aclRig } from './support/acl';
 
 jest.setTimeout(60000);
 
-const both = bothServers();
-let a: Twin;
-let b: Twin;
-
-beforeAll(async () => {
-  a = await twin(both);
-  b = await twin(both);
-});
-
-afterAll(() => {
-  closeTwin(a);
-  closeTwin(b);
-});
-
-async function expectSame(script: string): Promise<void> {
-  expect(await diffScript({ a, b }, script)).toEqual([]);
-}
+const rig = aclRig();
+const { expectSame } = rig;
 
 test('entries for commands, subcommands, keys, channels and failed AUTH', async () => {
   await expectSame(`

@@ -2,33 +2,17 @@
 // included): ACL SETUSER rules and their errors, GETUSER/LIST descriptions, NOPERM texts for
 // commands, subcommands, first arguments, keys (%R/%W), channels and selectors, AUTH/HELLO,
 // requirepass, DRYRUN, CAT, GENPASS, HELP.
-import { bothServers } from './support/events';
-import { closeTwin, diffScript, twin, type Twin } from './support/acl';
+import { aclRig } from './support/acl';
 
 jest.setTimeout(60000);
 
-const both = bothServers();
-let a: Twin;
-let b: Twin;
-
-beforeAll(async () => {
-  a = await twin(both);
-  b = await twin(both);
-});
-
-afterAll(() => {
-  closeTwin(a);
-  closeTwin(b);
-});
+const rig = aclRig();
+const { expectSame } = rig;
 
 /** Redis 7.0 commands nevio does not have (ACL CAT lists them on redis-server only). */
 const NOT_IN_NEVIO = new Set(['lolwut', 'migrate', 'restore-asking', 'bgsave', 'save', 'failover', 'module', 'replconf', 'replicaof', 'slaveof', 'role', 'wait']);
 /** Subcommands nevio has beyond Redis 7.0 (from 7.2: CLIENT SETINFO, NO-TOUCH). */
 const NOT_IN_REDIS = new Set(['client|setinfo', 'client|no-touch']);
-
-async function expectSame(script: string): Promise<void> {
-  expect(await diffScript({ a, b }, script)).toEqual([]);
-}
 
 test('SETUSER rules, their errors, and GETUSER/LIST/USERS describing them', async () => {
   await expectSame(`
@@ -383,7 +367,7 @@ test('scripts run with the caller permissions', async () => {
     b: auth default ''
   `);
   // The library did load (the same error on both servers would pass the diff too).
-  for (const c of [a.redis, a.nevio]) expect(await c.call('function', 'delete', 'acllib')).toBe('OK');
+  for (const c of [rig.a.redis, rig.a.nevio]) expect(await c.call('function', 'delete', 'acllib')).toBe('OK');
 });
 
 test('SORT BY and GET need read access to every key', async () => {
@@ -480,13 +464,13 @@ test('CAT, GENPASS, HELP and argument errors', async () => {
   `);
   // Each category lists the same commands, but for those nevio does not have.
   for (const cat of ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting']) {
-    const theirs = (await a.redis.call('acl', 'cat', cat)) as string[];
-    const ours = (await a.nevio.call('acl', 'cat', cat)) as string[];
+    const theirs = (await rig.a.redis.call('acl', 'cat', cat)) as string[];
+    const ours = (await rig.a.nevio.call('acl', 'cat', cat)) as string[];
     expect(ours.filter((c) => !theirs.includes(c) && !NOT_IN_REDIS.has(c))).toEqual([]);
     expect(theirs.filter((c) => !ours.includes(c) && !NOT_IN_NEVIO.has(c.split('|')[0]))).toEqual([]);
   }
   for (const bits of ['1', '4', '5', '255', '256', '4096', '']) {
-    const reply = String(await a.nevio.call('acl', 'genpass', ...(bits === '' ? [] : [bits])));
+    const reply = String(await rig.a.nevio.call('acl', 'genpass', ...(bits === '' ? [] : [bits])));
     const n = bits === '' ? 64 : Math.floor((Number(bits) + 3) / 4);
     expect(reply).toMatch(new RegExp(`^[0-9a-f]{${n}}$`));
   }

@@ -3,7 +3,7 @@
 // that make Redis's nondeterministic output comparable (dict order of single command rules,
 // ACL CAT order, ACL LOG ages and client ids).
 import { RespConn, type Frame } from './resp';
-import type { BothServers } from './events';
+import { bothServers, type BothServers } from './events';
 
 /** One connection to each server. */
 export interface Twin {
@@ -18,6 +18,42 @@ export async function twin(both: BothServers): Promise<Twin> {
 export function closeTwin(t: Twin): void {
   t.redis.close();
   t.nevio.close();
+}
+
+/** A file's ACL rig: both servers and two twins `a` and `b`, opened before its tests, closed after. */
+export interface AclRig {
+  readonly a: Twin;
+  readonly b: Twin;
+  /** Runs `script` (see {@link diffScript}) on `a` and `b`, expecting no differences. */
+  expectSame(script: string): Promise<void>;
+}
+
+export function aclRig(): AclRig {
+  const both = bothServers();
+  let conns: { readonly a: Twin; readonly b: Twin } | undefined;
+  beforeAll(async () => {
+    conns = { a: await twin(both), b: await twin(both) };
+  });
+  afterAll(() => {
+    if (conns === undefined) return;
+    closeTwin(conns.a);
+    closeTwin(conns.b);
+  });
+  const opened = (): { readonly a: Twin; readonly b: Twin } => {
+    if (conns === undefined) throw new Error('aclRig: the twins open in beforeAll');
+    return conns;
+  };
+  return {
+    get a() {
+      return opened().a;
+    },
+    get b() {
+      return opened().b;
+    },
+    expectSame: async (script) => {
+      expect(await diffScript(opened(), script)).toEqual([]);
+    },
+  };
 }
 
 /**
