@@ -3,67 +3,51 @@
 // option errors (checked against what redis-server 7.0 answers in unit/type/set, other and
 // functions).
 import Redis from 'ioredis';
-import { defaultConfig } from '../../src/config';
-import { scratchDir } from '../support/scratch-dir';
-import { startRedis, type RunningRedis } from '../../src/listen';
-import { quietLog } from '../support/inproc';
+import { debugServer } from '../support/debug-server';
 
-let srv: RunningRedis;
-let c: Redis;
-
-beforeAll(async () => {
-  srv = await startRedis({ ...defaultConfig(), dir: scratchDir(), port: 0, bind: ['127.0.0.1'], 'enable-debug-command': 'yes' }, quietLog);
-  c = new Redis({ port: srv.port, host: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  c.disconnect();
-  await srv.stop();
-});
-
-const encoding = (key: string): Promise<unknown> => c.object('ENCODING', key);
+const rig = debugServer();
 
 test('encodings are chosen again from the contents, the data and TTLs stay', async () => {
-  await c.flushall();
-  for (let i = 0; i < 100; i++) await c.sadd('myintset', i);
-  await c.sadd('mylargeintset', ...Array.from({ length: 1280 }, (_, i) => i));
-  await c.sadd('shrunk', 1, 2, 'x');
-  await c.srem('shrunk', 'x');
-  await c.hset('h', 'a', 'x'.repeat(100), 'b', '1');
-  await c.hdel('h', 'a');
-  await c.set('s', 'abc');
-  await c.append('s', 'def');
-  await c.set('ttl', 'v', 'EX', 1000);
-  await c.set('gone', 'v', 'PX', 1);
+  await rig.c.flushall();
+  for (let i = 0; i < 100; i++) await rig.c.sadd('myintset', i);
+  await rig.c.sadd('mylargeintset', ...Array.from({ length: 1280 }, (_, i) => i));
+  await rig.c.sadd('shrunk', 1, 2, 'x');
+  await rig.c.srem('shrunk', 'x');
+  await rig.c.hset('h', 'a', 'x'.repeat(100), 'b', '1');
+  await rig.c.hdel('h', 'a');
+  await rig.c.set('s', 'abc');
+  await rig.c.append('s', 'def');
+  await rig.c.set('ttl', 'v', 'EX', 1000);
+  await rig.c.set('gone', 'v', 'PX', 1);
   await new Promise((r) => setTimeout(r, 20));
-  expect([await encoding('shrunk'), await encoding('h'), await encoding('s')]).toEqual(['hashtable', 'hashtable', 'raw']);
-  expect(await c.call('DEBUG', 'RELOAD')).toBe('OK');
-  expect(await encoding('myintset')).toBe('intset');
-  expect(await encoding('mylargeintset')).toBe('hashtable');
+  expect([await rig.encoding('shrunk'), await rig.encoding('h'), await rig.encoding('s')]).toEqual(['hashtable', 'hashtable', 'raw']);
+  expect(await rig.c.call('DEBUG', 'RELOAD')).toBe('OK');
+  expect(await rig.encoding('myintset')).toBe('intset');
+  expect(await rig.encoding('mylargeintset')).toBe('hashtable');
   // Back under the thresholds: a dump loads them in the compact encodings.
-  expect([await encoding('shrunk'), await encoding('h'), await encoding('s')]).toEqual(['intset', 'listpack', 'embstr']);
-  expect((await c.smembers('shrunk')).sort()).toEqual(['1', '2']);
-  expect(await c.hgetall('h')).toEqual({ b: '1' });
-  expect(await c.get('s')).toBe('abcdef');
-  expect(await c.scard('mylargeintset')).toBe(1280);
-  const ttl = await c.ttl('ttl');
+  expect([await rig.encoding('shrunk'), await rig.encoding('h'), await rig.encoding('s')]).toEqual(['intset', 'listpack', 'embstr']);
+  expect((await rig.c.smembers('shrunk')).sort()).toEqual(['1', '2']);
+  expect(await rig.c.hgetall('h')).toEqual({ b: '1' });
+  expect(await rig.c.get('s')).toBe('abcdef');
+  expect(await rig.c.scard('mylargeintset')).toBe(1280);
+  const ttl = await rig.c.ttl('ttl');
   expect(ttl).toBeGreaterThan(900);
-  expect(await c.exists('gone')).toBe(0);
+  expect(await rig.c.exists('gone')).toBe(0);
 });
 
 test('the options: NOFLUSH needs MERGE on a non-empty dataset, others are refused', async () => {
-  await c.set('k', 'v');
-  await expect(c.call('DEBUG', 'RELOAD', 'NOFLUSH')).rejects.toThrow('Error trying to load the RDB dump');
-  expect(await c.call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE')).toBe('OK');
-  await expect(c.call('DEBUG', 'RELOAD', 'FAST')).rejects.toThrow('DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
-  expect(await c.get('k')).toBe('v');
+  await rig.c.set('k', 'v');
+  await expect(rig.c.call('DEBUG', 'RELOAD', 'NOFLUSH')).rejects.toThrow('Error trying to load the RDB dump');
+  expect(await rig.c.call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE')).toBe('OK');
+  await expect(rig.c.call('DEBUG', 'RELOAD', 'FAST')).rejects.toThrow('DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  expect(await rig.c.get('k')).toBe('v');
 });
 
 test('a WATCHed key counts as changed, as after the flush of a real reload', async () => {
-  await c.set('w', '1');
-  await c.watch('w');
-  const other = new Redis({ port: srv.port, host: '127.0.0.1' });
+  await rig.c.set('w', '1');
+  await rig.c.watch('w');
+  const other = new Redis({ port: rig.port, host: '127.0.0.1' });
   await other.call('DEBUG', 'RELOAD');
   other.disconnect();
-  expect(await c.multi().set('w', '2').exec()).toBeNull();
+  expect(await rig.c.multi().set('w', '2').exec()).toBeNull();
 });
