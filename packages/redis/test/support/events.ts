@@ -27,6 +27,17 @@ export async function recordEvents(port: number, script: string): Promise<string
   return Buffer.concat(chunks).toString('latin1');
 }
 
+/**
+ * Runs `script` (as {@link recordEvents}) on both servers: redis-server must raise
+ * `__keyevent@0__:<sample>` (the script does reach that event), nevio the same events in its order.
+ */
+export async function expectSameEvents(both: BothServers, script: string, sample: string): Promise<void> {
+  const expected = await recordEvents(both.real.port, script);
+  const actual = await recordEvents(both.nevio.port, script);
+  expect(expected).toContain(`__keyevent@0__:${sample}`);
+  expect(actual.split('\r\n')).toEqual(expected.split('\r\n'));
+}
+
 /** Runs `script` (an ioredis client) with a PSUBSCRIBE * client attached; returns the messages it received, in order. */
 export async function recordEventsWith(port: number, script: (c: Redis) => Promise<void>): Promise<string[]> {
   const sub = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
