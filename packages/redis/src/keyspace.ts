@@ -74,6 +74,11 @@ export interface KeyspaceHooks {
    * master's DEL removes them), as Redis's expireIfNeeded for the master client.
    */
   readonly expiryObeysMaster: boolean;
+  /**
+   * True on a writable replica: a write's lookup deletes an expired key even so (Redis 7's
+   * force_delete_expired), so the write starts from an absent key, not from the expired one.
+   */
+  readonly expiryOnWrite: boolean;
   /** The `NOTIFY_*` classes `notify-keyspace-events` enables (0: none), tested before {@link KeyspaceHooks.notify}. */
   readonly notifyFlags: number;
   /** Raises a keyspace event (see `CommandContext.notify`). */
@@ -149,10 +154,10 @@ export class Db {
   }
 
   /** Removes `key` if its time has come; true when it did (or the key is absent). */
-  private expireIfNeeded(key: string): boolean {
+  private expireIfNeeded(key: string, write = false): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.hooks.now()) return false;
-    if (this.hooks.expiryPaused) return !this.hooks.expiryObeysMaster;
+    if (this.hooks.expiryPaused && (this.hooks.expiryObeysMaster || !write || !this.hooks.expiryOnWrite)) return !this.hooks.expiryObeysMaster;
     if (snapshotState.observer !== null) {
       const e = this.dict.get(key);
       if (e !== undefined) beforeChange(this.dict, key, e);
@@ -183,9 +188,9 @@ export class Db {
   }
 
   /** Looks up a key for writing: like {@link Db.lookupRead} without the statistics. */
-  lookupWrite(key: string): Entry | undefined {
+  lookupWrite(key: string, write = true): Entry | undefined {
     const e = this.dict.get(key);
-    if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key))) return undefined;
+    if (e === undefined || (this.expires.size !== 0 && this.expireIfNeeded(key, write))) return undefined;
     if (snapshotState.observer !== null) beforeChange(this.dict, key, e);
     // Under LFU the time is the counter's decay base: only reads (lfuTouch) move it.
     if (!accessTracking.lfu) e.lru = clockSeconds;
@@ -194,7 +199,7 @@ export class Db {
 
   /** True when the key exists (and has not expired), without touching statistics. */
   exists(key: string): boolean {
-    return this.lookupWrite(key) !== undefined;
+    return this.lookupWrite(key, false) !== undefined;
   }
 
   /**

@@ -237,6 +237,10 @@ export class RedisServer
     return this.current !== null && this.current === this.replication.masterClient;
   }
 
+  get expiryOnWrite(): boolean {
+    return this.pause.kind === null && this.replication.feedsLocalWrites;
+  }
+
   get expiryPaused(): boolean {
     return this.pause.kind !== null || this.replication.masterHost !== null;
   }
@@ -582,7 +586,7 @@ export class RedisServer
     c.lastCommand = name;
     recordCall(this, c, def, argv, Math.round((ended - started) * 1000), failed);
     this.stats.totalCommands++;
-    if ((this.aof !== null || this.replication.active) && c.logsWrites) {
+    if ((this.aof !== null || this.replication.feeds) && c.logsWrites) {
       // `run` may have called propagate(), which TypeScript cannot see.
       const propagated = c.propagated as (Buffer | string)[][] | null;
       if (propagated !== null) {

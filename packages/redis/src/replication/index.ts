@@ -23,6 +23,7 @@ import { Replicas, type ReplicaState } from './replicas';
 import { StreamEncoder, type Arg } from './stream';
 import { replconf, sync } from './sync';
 import { AckWaiters } from './wait';
+import { ReplicaKeysWithExpire } from './replica-keys';
 import { replicationInfo, roleReply } from './info';
 
 const READONLY_ERROR = "READONLY You can't write against a read only replica.";
@@ -61,6 +62,8 @@ export class Replication implements ReplicationView {
   readonly encoder = new StreamEncoder((bytes) => this.broadcast(bytes));
   readonly waiters: AckWaiters;
   readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
+  /** Keys our own clients wrote with a TTL while we are a writable replica. */
+  readonly ownKeys: ReplicaKeysWithExpire;
   /** REPLICAOF's master, null when this server is a master. */
   masterHost: string | null = null;
   masterPort = 0;
@@ -71,6 +74,13 @@ export class Replication implements ReplicationView {
    * `min-replicas-to-write` set): one test per command otherwise.
    */
   guarded = false;
+  /** A replica with `replica-read-only no`: its clients' writes are seen ({@link Replication.feeds}). */
+  private writableReplica = false;
+
+  /** True on a writable replica (`replica-read-only no`). */
+  get feedsLocalWrites(): boolean {
+    return this.writableReplica;
+  }
   /** A GETACK is scheduled for the end of the batch. */
   private ackRequested = false;
   /** When the master's replicas were last pinged (ms). */
@@ -78,6 +88,7 @@ export class Replication implements ReplicationView {
   private lastCron = 0;
 
   constructor(readonly host: ReplicationHost) {
+    this.ownKeys = new ReplicaKeysWithExpire(host);
     this.waiters = new AckWaiters(
       (offset) => this.replicas.acked(offset),
       (id, spec) => host.clients.get(id)?.blocked?.spec === spec,
@@ -99,6 +110,14 @@ export class Replication implements ReplicationView {
   /** True when the server propagates its own changes (a master with a backlog). */
   get active(): boolean {
     return this.backlog !== null && this.masterHost === null;
+  }
+
+  /**
+   * True when the server must hand its writes to {@link Replication.feed}: a master with a
+   * backlog, or a writable replica (which remembers its own keys with a TTL).
+   */
+  get feeds(): boolean {
+    return this.writableReplica || this.active;
   }
 
   /** The client the master's stream runs as (replica only, while linked). */
@@ -128,7 +147,10 @@ export class Replication implements ReplicationView {
   // --- the master's stream (the server propagates through these) ---
 
   feed(dbIndex: number, argv: readonly Arg[]): void {
+    // The DELs of our own keys' expiry stay local, as a replica's writes do.
+    if (this.ownKeys.expiring) return;
     if (this.active) this.encoder.feed(dbIndex, argv);
+    else if (this.masterHost !== null && this.host.current !== null && this.host.current !== this.masterClient) this.ownKeys.written(dbIndex, argv);
   }
 
   beginTransaction(): void {
@@ -229,6 +251,8 @@ export class Replication implements ReplicationView {
     this.masterPort = 0;
     this.recordSetting();
     this.ids.shift(this.offset);
+    // Keys are expired by the active cycle again.
+    this.ownKeys.clear();
     // Our replicas must learn the new id: they reconnect and continue with +CONTINUE.
     this.disconnectReplicas();
     this.encoder.lastDb = -1;
@@ -271,6 +295,7 @@ export class Replication implements ReplicationView {
   /** Re-reads the settings that decide whether commands are checked. */
   updateGuard(): void {
     this.guarded = this.masterHost !== null || Number(this.setting('min-replicas-to-write')) > 0;
+    this.writableReplica = this.masterHost !== null && this.setting('replica-read-only') === 'no';
   }
 
   /** CONFIG SET of a replication setting. */
@@ -316,6 +341,7 @@ export class Replication implements ReplicationView {
     if (now - this.lastCron < 1000) return;
     this.lastCron = now;
     this.link?.cron(now);
+    if (this.masterHost !== null) this.expireOwnKeys();
     if (!this.active) return;
     const period = Number(this.setting('repl-ping-replica-period')) * 1000;
     if (this.replicas.attached.length !== 0 && now - this.lastPing >= period) {
@@ -330,6 +356,22 @@ export class Replication implements ReplicationView {
       const c = this.host.clients.get(r.clientId);
       if (c !== undefined) this.host.killClient(c);
     }
+  }
+
+  /**
+   * Deletes our own expired keys: the dataset deletes expired keys on lookup only on a master,
+   * so for the duration of the sweep the server reads as one (the DELs are not propagated).
+   */
+  private expireOwnKeys(): void {
+    this.ownKeys.expire((run) => {
+      const host = this.masterHost;
+      this.masterHost = null;
+      try {
+        run();
+      } finally {
+        this.masterHost = host;
+      }
+    });
   }
 
   /** At startup: `replicaof` from the config file or command line. */

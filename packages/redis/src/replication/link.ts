@@ -275,6 +275,7 @@ export class MasterLink {
       db.clear();
     }
     host.datasetReplaced();
+    repl.ownKeys.clear();
     loadSnapshot(host, done.payload);
     repl.ids.replid = sync.replid;
     repl.ids.clearSecond();

@@ -165,6 +165,7 @@ export class Local {
       cleared: () => undefined,
       expiryPaused: false,
       expiryObeysMaster: false,
+      expiryOnWrite: false,
     };
     this.db = new Db(0, hooks);
     this.context = {
