@@ -103,6 +103,8 @@ export class Client implements CommandContext, ClientState {
   replOffset = 0;
   /** CLIENT_SLAVE (a replica attached) or CLIENT_MASTER (our master's link), else 0. */
   replicationRole = 0;
+  /** See {@link ClientView.linkAddr}: CLIENT LIST and CLIENT KILL addr of our master's client. */
+  linkAddr: { readonly remote: string; readonly local: string } | null = null;
 
   constructor(
     readonly id: number,

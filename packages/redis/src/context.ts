@@ -120,6 +120,8 @@ export interface ConnectionView {
 export interface ClientView {
   /** CLIENT ID. */
   readonly id: number;
+  /** The addresses a client without a connection shows (our master's client: the link's), or null. */
+  readonly linkAddr: { readonly remote: string; readonly local: string } | null;
   /** CLIENT SETNAME's name ('' when none). */
   readonly name: string;
   /** The selected database. */

@@ -86,7 +86,7 @@ function parseClientType(arg: Buffer): ClientType {
 }
 
 function clientAddr(c: ClientView, local: boolean): string {
-  if (c.conn === null) return '';
+  if (c.conn === null) return c.linkAddr === null ? '' : local ? c.linkAddr.local : c.linkAddr.remote;
   return addressString(local ? c.conn.localAddr : c.conn.remoteAddr);
 }
 

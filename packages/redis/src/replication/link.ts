@@ -12,7 +12,7 @@
  */
 import { dial, type Conn } from '@nevio/core';
 import type { Client } from '../client';
-import { CLIENT_MASTER } from '../command';
+import { CLIENT_MASTER, addressString } from '../command';
 import { ProtocolError } from '../parser';
 import { StreamApplier } from './apply';
 import { Backlog } from './backlog';
@@ -297,6 +297,8 @@ export class MasterLink {
     const client = host.newClient(null, true);
     client.authenticate();
     client.replicationRole = CLIENT_MASTER;
+    // CLIENT LIST and CLIENT KILL <master ip:port> see the link's addresses, as in Redis.
+    if (this.conn !== null) client.linkAddr = { remote: addressString(this.conn.remoteAddr), local: addressString(this.conn.localAddr) };
     this.client = client;
     this.applier = new StreamApplier(host, client, repl.offset, (bytes) => repl.broadcast(bytes));
     this.downSince = 0;
