@@ -182,4 +182,35 @@ describe('nevio replica of redis-server', () => {
     expect(await r.call('REPLICAOF', '127.0.0.1', String(master.port))).toBe('OK Already connected to specified master');
     expect(await r.config('GET', 'replicaof')).toEqual(['replicaof', `127.0.0.1 ${master.port}`]);
   });
+
+  it('CLIENT KILL <master ip:port> on the replica drops the link, which continues with PSYNC', async () => {
+    const { master, m, r } = await pair();
+    await m.set('k', '1');
+    await waitFor('the replica to catch up', () => caughtUp(m, r));
+    const list = String(await r.call('CLIENT', 'LIST', 'TYPE', 'master'));
+    expect(list).toContain(`addr=127.0.0.1:${master.port} `);
+    expect(await r.call('CLIENT', 'KILL', `127.0.0.1:${master.port}`)).toBe('OK');
+    await waitFor('a partial resync', async () => (await info(m, 'stats')).get('sync_partial_ok') === '1');
+    await m.set('k', '2');
+    await waitFor('the replica to catch up', () => caughtUp(m, r));
+    expect(await r.get('k')).toBe('2');
+    expect((await info(m, 'stats')).get('sync_full')).toBe('1');
+  });
+
+  it('a writable replica expires the keys it wrote with a TTL, and a write sees an expired key of the master as absent', async () => {
+    const { m, r } = await pair();
+    await r.config('SET', 'replica-read-only', 'no');
+    await r.set('own', 'v', 'PX', 300);
+    // The master's key outlives its TTL on the replica: the master does not expire it.
+    await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await m.set('theirs', '5', 'PX', 50);
+    await m.set('theirs2', '5', 'PX', 50);
+    await waitFor('the replica to catch up', () => caughtUp(m, r));
+    // Our own key goes by the replica's sweep (once a second), the master's keys stay.
+    await waitFor('our key to be reclaimed', async () => (await r.dbsize()) === 2, 5000);
+    expect(await r.incr('theirs')).toBe(1);
+    expect(await r.ttl('theirs')).toBe(-1);
+    expect(await r.get('theirs2')).toBeNull();
+    expect(await r.dbsize()).toBe(2);
+  });
 });
