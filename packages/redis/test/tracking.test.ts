@@ -3,7 +3,7 @@
 // __redis__:invalidate, BCAST prefixes, NOLOOP, OPTIN/OPTOUT, flushes, broken redirects,
 // tracking-table-max-keys), plus node-redis's own client-side cache driving the RESP2 redirect.
 import { createClient } from 'redis';
-import { useTranscripts, type Stage } from './support/transcript';
+import { useTranscripts, type Named, type Stage } from './support/transcript';
 
 const rig = useTranscripts();
 jest.setTimeout(30000);
@@ -13,13 +13,32 @@ async function same(scenario: (s: Stage) => Promise<void>): Promise<void> {
   expect(ours).toEqual(theirs);
 }
 
+/** Opens `names` in order and empties the dataset from the last one. */
+async function openFlushed(s: Stage, ...names: string[]): Promise<Named[]> {
+  const conns: Named[] = [];
+  for (const n of names) conns.push(await s.open(n));
+  await conns[conns.length - 1].call('FLUSHALL');
+  return conns;
+}
+
+/** `redir` subscribed to __redis__:invalidate (RESP2 redirects), a reader `r`, a writer `sg`. */
+async function redirectStage(s: Stage): Promise<Named[]> {
+  const conns = await openFlushed(s, 'redir', 'r', 'sg');
+  await conns[0].call('SUBSCRIBE', '__redis__:invalidate');
+  return conns;
+}
+
+/** A RESP3 reader `r` and a second connection (`sg`) on an empty dataset. */
+async function resp3Stage(s: Stage, other = 'sg'): Promise<Named[]> {
+  const conns = await openFlushed(s, 'r', other);
+  await conns[0].call('HELLO', '3');
+  s.lines.pop(); // the server versions differ
+  return conns;
+}
+
 test('default mode with a RESP2 redirect to a subscribed client', () =>
   same(async (s) => {
-    const redir = await s.open('redir');
-    const r = await s.open('r');
-    const sg = await s.open('sg');
-    await sg.call('FLUSHALL');
-    await redir.call('SUBSCRIBE', '__redis__:invalidate');
+    const [redir, r, sg] = await redirectStage(s);
     await r.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(redir.id));
     await sg.call('SET', 'a', '1');
     await sg.call('SET', 'b', '1');
@@ -42,11 +61,7 @@ test('default mode with a RESP2 redirect to a subscribed client', () =>
 
 test('BCAST with prefixes, NOLOOP, and the order of prefixes', () =>
   same(async (s) => {
-    const redir = await s.open('redir');
-    const r = await s.open('r');
-    const sg = await s.open('sg');
-    await sg.call('FLUSHALL');
-    await redir.call('SUBSCRIBE', '__redis__:invalidate');
+    const [redir, r, sg] = await redirectStage(s);
     await r.call('CLIENT', 'TRACKING', 'on', 'BCAST', 'REDIRECT', String(redir.id), 'PREFIX', 'a:', 'PREFIX', 'b:');
     await r.callIds('CLIENT', 'TRACKINGINFO');
     await sg.call('MSET', 'a:1', 'x', 'b:1', 'y', 'c:1', 'z');
@@ -71,10 +86,7 @@ test('BCAST with prefixes, NOLOOP, and the order of prefixes', () =>
 
 test('RESP3 pushes: own writes after the reply, NOLOOP, MULTI, flushes, OPTIN and OPTOUT', () =>
   same(async (s) => {
-    const r = await s.open('r');
-    const sg = await s.open('sg');
-    await sg.call('FLUSHALL');
-    await r.call('HELLO', '3').then(() => s.lines.pop()); // server versions differ
+    const [r, sg] = await resp3Stage(s);
     await r.call('CLIENT', 'TRACKING', 'on');
     await sg.call('SET', 'k', '1');
     await r.call('GET', 'k');
@@ -138,10 +150,7 @@ test('RESP3 pushes: own writes after the reply, NOLOOP, MULTI, flushes, OPTIN an
 
 test('scripts: the declared keys are tracked once the script ran a read command; NOLOOP covers its writes', () =>
   same(async (s) => {
-    const r = await s.open('r');
-    const sg = await s.open('sg');
-    await sg.call('FLUSHALL');
-    await r.call('HELLO', '3').then(() => s.lines.pop());
+    const [r, sg] = await resp3Stage(s);
     await r.call('CLIENT', 'TRACKING', 'on');
     await r.call('EVAL', "redis.call('set', 'k3', 'bar')", '2', 'k1', 'k2');
     await sg.call('MSET', 'k2', '1', 'k1', '1');
@@ -167,11 +176,8 @@ test('scripts: the declared keys are tracked once the script ran a read command;
 
 test('a redirect client that leaves: tracking-redir-broken, and the broken_redirect flag', () =>
   same(async (s) => {
-    const r = await s.open('r');
-    const sg = await s.open('sg');
+    const [r, sg] = await resp3Stage(s);
     const gone = await s.open('gone');
-    await sg.call('FLUSHALL');
-    await r.call('HELLO', '3').then(() => s.lines.pop());
     await r.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(gone.id));
     await r.call('GET', 'k');
     await gone.call('QUIT');
@@ -184,10 +190,7 @@ test('a redirect client that leaves: tracking-redir-broken, and the broken_redir
 
 test('tracking-table-max-keys forgets keys before the next command, and INFO counts them', () =>
   same(async (s) => {
-    const r = await s.open('r');
-    const admin = await s.open('admin');
-    await admin.call('FLUSHALL');
-    await r.call('HELLO', '3').then(() => s.lines.pop());
+    const [r, admin] = await resp3Stage(s, 'admin');
     await r.call('CLIENT', 'TRACKING', 'on');
     await r.call('MGET', 'k1', 'k2', 'k3', 'k4', 'k5');
     const info = String(await admin.conn.call('INFO', 'stats'));
