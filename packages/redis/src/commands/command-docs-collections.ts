@@ -3,10 +3,8 @@
  *
  * @packageDocumentation
  */
-import { d, type DocRow } from './command-docs-row';
+import { d, ONE_RO, POP, type DocRow } from './command-docs-row';
 
-const ONE_RO = 'RO access:1';
-const POP = 'RW access delete:1';
 const BLOCKING_POP = 'RW access delete:1..-2';
 const MOVE = 'RW access delete:1; RW insert:2';
 const STORE = 'OW update:1; RO access:2..-1';

@@ -3,10 +3,9 @@
  *
  * @packageDocumentation
  */
-import { d, sub, type DocRow } from './command-docs-row';
+import { d, sub, ONE_RO, type DocRow } from './command-docs-row';
 
 const EXPIRE_CONDITION = '[condition:(NX | XX | GT | LT)]';
-const ONE_RO = 'RO access:1';
 const ONE_RW = 'RW access update:1';
 
 export const genericDocs: Record<string, DocRow> = {

@@ -4,9 +4,8 @@
  *
  * @packageDocumentation
  */
-import { d, sub, type DocRow } from './command-docs-row';
+import { d, help, sub, type DocRow } from './command-docs-row';
 
-const help = (since: string): DocRow => sub(2, 'loading stale', since, 'O(1)', 'Show helpful text about the different subcommands');
 const TRIM = 'trim:(strategy:(MAXLEN | MINID) [operator:(equal== | approximately=~)] threshold [LIMIT count:i])';
 const ID_OR_NEW = 'id:(id | new_id=$)';
 

@@ -38,3 +38,10 @@ export function sub(arity: number, flags: string, since: string, complexity: str
   return { arity, flags, since, complexity, summary, args, ...more };
 }
 
+
+/** The HELP subcommand row every container has. */
+export const help = (since: string): DocRow => sub(2, 'loading stale', since, 'O(1)', 'Show helpful text about the different subcommands');
+
+/** Key specs shared by several groups' rows: one key, read; one key, popped from. */
+export const ONE_RO = 'RO access:1';
+export const POP = 'RW access delete:1';

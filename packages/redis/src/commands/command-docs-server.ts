@@ -3,12 +3,10 @@
  *
  * @packageDocumentation
  */
-import { d, sub, type DocRow } from './command-docs-row';
+import { d, help, sub, type DocRow } from './command-docs-row';
 
 /** Flags most administrative subcommands carry. */
 const ADMIN_SUB = 'admin noscript loading stale';
-/** The HELP subcommand every container has. */
-const help = (since: string): DocRow => sub(2, 'loading stale', since, 'O(1)', 'Show helpful text about the different subcommands');
 
 export const connectionDocs: Record<string, DocRow> = {
   auth: d('1.0.0', 'O(N) where N is the number of passwords defined for the user', 'Authenticate to the server', '[username] password'),

@@ -3,10 +3,8 @@
  *
  * @packageDocumentation
  */
-import { d, type DocRow } from './command-docs-row';
+import { d, ONE_RO, POP, type DocRow } from './command-docs-row';
 
-const ONE_RO = 'RO access:1';
-const POP = 'RW access delete:1';
 const NUMKEYS = 'RO access:1#0+1';
 const STORE_NUMKEYS = 'OW update:1; RO access:2#0+1';
 const AGGREGATE = '[WEIGHTS weight:i...] [AGGREGATE aggregate:(SUM | MIN | MAX)]';
