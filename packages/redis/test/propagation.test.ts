@@ -50,3 +50,15 @@ test('RESTORE: ABSTTL as sent; a relative TTL becomes absolute, options kept', a
   expect(log).toMatch(/\$6\r\nabsttl\r\n/);
   expect(log).toMatch(/\$1\r\nb\r\n\$13\r\n\d{13}\r\n\$\d+\r\n[\s\S]*?\$8\r\nIDLETIME\r\n\$1\r\n5\r\n\$6\r\nABSTTL\r\n/);
 });
+
+test('DEBUG POPULATE creates prefix:N keys (values padded to size), skips existing ones and logs nothing', async () => {
+  await c.send(['SET', 'pop:1', 'mine']);
+  const before = aof().length;
+  expect((await c.send(['DEBUG', 'POPULATE', '3', 'pop', '10'])).toString()).toBe('+OK\r\n');
+  expect((await c.send(['GET', 'pop:0'])).toString()).toBe('$10\r\nvalue:0\0\0\0\r\n');
+  expect((await c.send(['GET', 'pop:1'])).toString()).toBe('$4\r\nmine\r\n');
+  expect((await c.send(['GET', 'pop:2'])).toString()).toBe('$10\r\nvalue:2\0\0\0\r\n');
+  expect((await c.send(['DEBUG', 'POPULATE', '-1'])).toString()).toBe('-ERR value is out of range, must be positive\r\n');
+  await c.send(['PING']);
+  expect(aof().length).toBe(before);
+});

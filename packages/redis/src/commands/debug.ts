@@ -1,6 +1,6 @@
 /**
  * DEBUG, behind `enable-debug-command` as in Redis (`no` by default; `local`: loopback and
- * unix-socket clients only). The subcommands the test suite uses: OBJECT, SLEEP,
+ * unix-socket clients only). The subcommands the test suite uses: OBJECT, SLEEP, POPULATE,
  * SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, PROTOCOL, QUICKLIST-PACKED-THRESHOLD, CHANGE-REPL-ID,
  * STRINGMATCH-TEST, LISTPACK, QUICKLIST, ERROR, LOG, CONFIG-REWRITE-FORCE-ALL,
  * SET-SKIP-CHECKSUM-VALIDATION (RESTORE's CRC64 check) and RELOAD (`reload.ts`: an RDB round trip).
@@ -127,6 +127,10 @@ const HELP = [
   '    Write <message> to the server log.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  '    Create <count> string keys named key:<num>. If <prefix> is specified then',
+  '    it is used instead of the \'key\' prefix. <size> pads or cuts the values.',
+  '    These are not propagated to replicas.',
   'PROTOCOL <type>',
   `    Reply with a test value of the specified type. <type> can be: ${PROTOCOL_TYPES}.`,
   'QUICKLIST <key> [<0|1>]',
@@ -163,6 +167,38 @@ function replyBuffer(ctx: CommandContext, argv: Buffer[]): void {
   ctx.reply.ok();
 }
 
+/** A non-negative count or size of DEBUG POPULATE (Redis's getPositiveLongFromObjectOrReply). */
+function positive(arg: Buffer): number {
+  const v = Number(arg.toString());
+  if (!Number.isSafeInteger(v) || !/^-?\d+$/.test(arg.toString())) throw new CommandError('ERR value is not an integer or out of range');
+  if (v < 0) throw new CommandError('ERR value is out of range, must be positive');
+  return v;
+}
+
+/**
+ * DEBUG POPULATE count [prefix] [size]: keys `prefix:0`…(default prefix `key`) holding
+ * `value:<j>`, cut or zero-padded to `size` bytes when given; existing keys are left alone and
+ * nothing is propagated, as in Redis.
+ */
+function populate(ctx: CommandContext, argv: Buffer[]): void {
+  const count = positive(argv[2]);
+  const prefix = argv.length > 3 ? keyOf(argv[3]) : 'key';
+  const size = argv.length > 4 ? positive(argv[4]) : 0;
+  const db = ctx.db;
+  for (let j = 0; j < count; j++) {
+    const key = `${prefix}:${j}`;
+    if (db.exists(key)) continue;
+    const text = Buffer.from(`value:${j}`, 'latin1');
+    let value = text;
+    if (size !== 0) {
+      value = Buffer.alloc(size);
+      text.copy(value, 0, 0, Math.min(size, text.length));
+    }
+    db.set(key, 'string', value);
+  }
+  ctx.reply.ok();
+}
+
 function debug(ctx: CommandContext, argv: Buffer[]): void {
   if (!allowedAction(ctx, ctx.server.config['enable-debug-command'])) throw new CommandError(NOT_ALLOWED);
   const sub = argv[1].toString().toLowerCase();
@@ -193,6 +229,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
     for (let i = 2; i < n; i++) r.simple(keyDigest(ctx.server.typeOps, ctx.db, keyOf(argv[i])));
     return;
   }
+  if (sub === 'populate' && n >= 3 && n <= 5) return populate(ctx, argv);
   if (sub === 'protocol' && n === 3) return protocol(ctx, argv[2].toString().toLowerCase());
   if (sub === 'sleep' && n === 3) {
     sleepMs(Math.floor((Number.parseFloat(argv[2].toString()) || 0) * 1000));
