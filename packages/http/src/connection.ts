@@ -24,7 +24,7 @@ import {
   RECORD_HEAD,
   STATUS_STOP,
 } from './native';
-import { BodyError, endReact, Request } from './request';
+import { BodyError, endReact, Request, type SocketInfo } from './request';
 import { type FixedResponse, Response, type ResponseSink } from './response';
 import { type UpgradeListener, UpgradeSocket, type UpgradeWire } from './upgrade';
 
@@ -118,6 +118,7 @@ export class HttpConnection implements ResponseSink {
   private pendingUpgrade: Request | null = null;
   /** The protocol that took the connection over; HTTP is done with it. */
   private upgraded: UpgradeSocket | null = null;
+  private socketInfo: SocketInfo | undefined;
 
   constructor(
     private readonly wire: Wire,
@@ -130,6 +131,18 @@ export class HttpConnection implements ResponseSink {
     } else {
       this.parser = new Parser(settings.maxHeaderSize, settings.maxHeaders, settings.maxBodySize);
     }
+  }
+
+  /** The addresses of the connection, made on first use (`req.socket`). */
+  get socket(): SocketInfo {
+    const wire = this.wire;
+    return (this.socketInfo ??= {
+      remoteAddress: wire.remoteAddr?.network === 'unix' ? undefined : wire.remoteAddr?.address,
+      remotePort: wire.remoteAddr?.network === 'unix' ? undefined : wire.remoteAddr?.port,
+      localAddress: wire.localAddr?.network === 'unix' ? undefined : wire.localAddr?.address,
+      localPort: wire.localAddr?.network === 'unix' ? undefined : wire.localAddr?.port,
+      encrypted: wire.tls !== undefined,
+    });
   }
 
   get streamBody(): boolean {
@@ -257,7 +270,7 @@ export class HttpConnection implements ResponseSink {
   private handlerFailed(res: Response, error: unknown): void {
     this.settings.onError(error instanceof Error ? error : new Error(String(error)), res.request);
     if (res.done) return;
-    if (!res.headersSent) {
+    if (!res.started) {
       res.fail(500);
     } else {
       // Part of the response is out: the only honest end is to cut the connection.
@@ -276,7 +289,7 @@ export class HttpConnection implements ResponseSink {
       req.abort(new BodyError(`the request was rejected: ${reason}`, 'ERR_NEVIO_HTTP_BODY'));
       const answered = this.tail !== null && this.tail.request === req ? this.tail : null;
       if (answered !== null && !answered.done) {
-        if (answered.headersSent) {
+        if (answered.started) {
           answered.close = true;
           answered.done = true;
           this.finished(answered);
@@ -458,7 +471,10 @@ export class HttpConnection implements ResponseSink {
     const aborted = new BodyError('the connection closed before the request body was complete', 'ERR_NEVIO_HTTP_ABORTED');
     this.current?.abort(aborted);
     this.current = null;
-    for (let res = this.head; res !== null; res = res.next) res.request?.abort(aborted);
+    for (let res = this.head; res !== null; res = res.next) {
+      res.request?.abort(aborted);
+      res.closed();
+    }
     this.head = this.tail = null;
     this.wakeDrainWaiters();
     if (this.settings.parsers.length < PARSER_POOL_MAX) this.settings.parsers.push(this.parser);

@@ -7,8 +7,10 @@
 export { createServer, HttpServer } from './server';
 export type { HttpOptions, ListeningServer } from './server';
 export type { Handler } from './connection';
-export { Request, Headers, BodyError, RequestExpiredError } from './request';
+export { Request, BodyError, RequestExpiredError } from './request';
+export type { IncomingHeaders, SocketInfo } from './request';
 export { Response } from './response';
+export type { HeadersInput } from './response';
 export { UpgradeSocket } from './upgrade';
 export type { UpgradeListener } from './upgrade';
 export { serveStatic } from './static';

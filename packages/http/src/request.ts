@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   FIELD_INTS,
   FIELD_NAME_LENGTH,
@@ -70,50 +71,50 @@ function lowerAscii(c: number): number {
 }
 
 /**
- * A request's header fields, built on first use of {@link Request.headers}. Names are
- * case-insensitive; repeated fields are joined with `, ` (`; ` for `cookie`).
+ * A request's header fields as Node's `req.headers`: a plain object with lower-case names.
+ * Repeated fields are joined as Node joins them: `set-cookie` is an array, `cookie` is joined
+ * with `; `, the fields that may appear once (see `SINGLE`) keep the first value, and the rest
+ * are joined with `, `.
  */
-export class Headers implements Iterable<[string, string]> {
-  private readonly map = new Map<string, string>();
+export type IncomingHeaders = Record<string, string | string[] | undefined> & { 'set-cookie'?: string[] };
 
-  /** @internal */
-  constructor(pairs: readonly string[]) {
-    for (let i = 0; i < pairs.length; i += 2) {
-      const name = pairs[i].toLowerCase();
-      const prior = this.map.get(name);
-      this.map.set(name, prior === undefined ? pairs[i + 1] : `${prior}${name === 'cookie' ? '; ' : ', '}${pairs[i + 1]}`);
+/** Fields Node keeps only the first of (its `matchKnownFields`): a second one is dropped. */
+const SINGLE = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host',
+  'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards',
+  'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+]);
+
+function nodeHeaders(pairs: readonly string[]): IncomingHeaders {
+  const out: IncomingHeaders = {};
+  for (let i = 0; i < pairs.length; i += 2) {
+    const name = pairs[i].toLowerCase();
+    const value = pairs[i + 1];
+    const prior = out[name];
+    if (name === 'set-cookie') {
+      if (Array.isArray(prior)) prior.push(value);
+      else out[name] = [value];
+    } else if (prior === undefined) {
+      out[name] = value;
+    } else if (!SINGLE.has(name)) {
+      out[name] = `${prior as string}${name === 'cookie' ? '; ' : ', '}${value}`;
     }
   }
+  return out;
+}
 
-  /** The field's value, or `undefined`; `name` is case-insensitive. */
-  get(name: string): string | undefined {
-    return this.map.get(name.toLowerCase());
-  }
-
-  /** Whether the field is present; `name` is case-insensitive. */
-  has(name: string): boolean {
-    return this.map.has(name.toLowerCase());
-  }
-
-  /** How many distinct fields there are. */
-  get size(): number {
-    return this.map.size;
-  }
-
-  /** `[lower-case name, value]` pairs in arrival order. */
-  entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
-  }
-
-  /** See {@link Headers.entries}. */
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.map.entries();
-  }
-
-  /** A plain object with lower-case names. */
-  toJSON(): Record<string, string> {
-    return Object.fromEntries(this.map);
-  }
+/** The connection a request came on, as far as Node's `req.socket` is usually read. */
+export interface SocketInfo {
+  /** The client's address (`undefined` on a unix socket). */
+  readonly remoteAddress: string | undefined;
+  /** The client's port. */
+  readonly remotePort: number | undefined;
+  /** The server's address. */
+  readonly localAddress: string | undefined;
+  /** The server's port. */
+  readonly localPort: number | undefined;
+  /** Whether the connection is TLS (HTTPS). */
+  readonly encrypted: boolean;
 }
 
 /** A request body being received. */
@@ -148,6 +149,8 @@ export interface RequestOwner {
   readonly streamBody: boolean;
   /** The reader took every buffered body byte of `req`. */
   bodyRead(req: Request): void;
+  /** The connection's addresses. */
+  readonly socket: SocketInfo;
 }
 
 /**
@@ -180,7 +183,8 @@ export class Request implements AsyncIterable<Buffer> {
   private urlString: string | undefined;
   private pathString: string | undefined;
   private queryParams: URLSearchParams | undefined;
-  private headerMap: Headers | undefined;
+  private headerMap: IncomingHeaders | undefined;
+  private stream: Readable | undefined;
 
   // Most requests have no body: its state is a separate object, made when needed.
   private state: BodyState | undefined;
@@ -265,17 +269,84 @@ export class Request implements AsyncIterable<Buffer> {
     return this.queryParams;
   }
 
-  /** Every header field, case-insensitive. Built on first use; prefer {@link Request.header} for one field. */
-  get headers(): Headers {
+  /**
+   * Every header field, as Node's `req.headers` (see {@link IncomingHeaders}). Built on first
+   * use; {@link Request.header} reads one field without building it.
+   */
+  get headers(): IncomingHeaders {
     if (this.headerMap === undefined) {
       const pairs: string[] = new Array<string>(this.count * 2);
       for (let h = 0; h < this.count; h++) {
         pairs[2 * h] = this.fieldName(h);
         pairs[2 * h + 1] = this.fieldValue(h);
       }
-      this.headerMap = new Headers(pairs);
+      this.headerMap = nodeHeaders(pairs);
     }
     return this.headerMap;
+  }
+
+  /** The connection's addresses, as Node's `req.socket` (also `req.connection`). */
+  get socket(): SocketInfo {
+    return this.owner.socket;
+  }
+
+  /** Same as {@link Request.socket}. */
+  get connection(): SocketInfo {
+    return this.owner.socket;
+  }
+
+  /**
+   * The body as a Node `Readable`, made on first use (by this getter, `on`, `pipe`, ...): reading
+   * from it pulls from the connection, so a slow consumer pauses the socket.
+   */
+  get readable(): Readable {
+    return (this.stream ??= Readable.from(this, { objectMode: false }));
+  }
+
+  /** Node's `req.on('data' | 'end' | 'error' | ...)`, through {@link Request.readable}. */
+  on(...args: Parameters<Readable['on']>): this {
+    this.readable.on(...args);
+    return this;
+  }
+
+  /** Node's `req.once`, through {@link Request.readable}. */
+  once(...args: Parameters<Readable['once']>): this {
+    this.readable.once(...args);
+    return this;
+  }
+
+  /** Node's `req.off`, through {@link Request.readable}. */
+  off(...args: Parameters<Readable['off']>): this {
+    this.readable.off(...args);
+    return this;
+  }
+
+  /** Same as {@link Request.off}. */
+  removeListener(...args: Parameters<Readable['off']>): this {
+    return this.off(...args);
+  }
+
+  /** Pipes the body into `destination` with backpressure, as Node's `req.pipe`. */
+  pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    return this.readable.pipe(destination, options);
+  }
+
+  /** Flowing mode (Node's `req.resume()`; with no listener, drains the body). */
+  resume(): this {
+    this.readable.resume();
+    return this;
+  }
+
+  /** Stops `'data'` events, as Node's `req.pause()`. */
+  pause(): this {
+    this.readable.pause();
+    return this;
+  }
+
+  /** Decodes `'data'` chunks as strings, as Node's `req.setEncoding`. */
+  setEncoding(encoding: BufferEncoding): this {
+    this.readable.setEncoding(encoding);
+    return this;
   }
 
   /**
@@ -283,7 +354,6 @@ export class Request implements AsyncIterable<Buffer> {
    * case-insensitive. Cheaper than {@link Request.headers} when only a few fields are needed.
    */
   header(name: string): string | undefined {
-    if (this.headerMap !== undefined) return this.headerMap.get(name);
     const data = this.view();
     const rec = this.rec;
     const n = name.length;

@@ -48,11 +48,16 @@ function bodiless(status: number): boolean {
  * order their handlers finish in. `end` sends a response with a Content-Length; `write` streams
  * one with chunked encoding (or without framing, closing the connection, for HTTP/1.0 clients).
  */
+/** Header values as Node's `res.writeHead` takes them: an object, `[name, value]` pairs or a flat list. */
+export type HeadersInput = Record<string, string | number | readonly string[] | undefined> | ReadonlyArray<readonly [string, string | number]> | readonly string[];
+
+type Listener = () => void;
+
 export class Response {
   /** The status code to send; see {@link Response.status}. */
   statusCode = 200;
-  /** Set once the status line and headers are on their way. */
-  headersSent = false;
+  /** @internal Set once the status line and headers are on their way. */
+  started = false;
   /** @internal Set once ended. */
   done = false;
   /** @internal The next response in the connection's queue. */
@@ -68,6 +73,11 @@ export class Response {
   private values: string[] | null = null;
   private chunked = false;
   private withoutBody = false;
+  /** `writeHead` was called: the header set is final, as in Node. */
+  private locked = false;
+  private message: string | undefined = undefined;
+  /** 'finish' and 'close' listeners, made on first `on` (most responses have none). */
+  private listeners: Map<string, Listener[]> | null = null;
 
   /** @internal */
   constructor(
@@ -81,6 +91,130 @@ export class Response {
   /** Whether {@link Response.end} has been called. */
   get finished(): boolean {
     return this.done;
+  }
+
+  /** Whether the headers are final: sent, or fixed by {@link Response.writeHead} (Node's `res.headersSent`). */
+  get headersSent(): boolean {
+    return this.started || this.locked;
+  }
+
+  /** Whether {@link Response.end} has been called (Node's `res.writableEnded`). */
+  get writableEnded(): boolean {
+    return this.done;
+  }
+
+  /** Whether the whole response has been handed to the connection (Node's `res.writableFinished`). */
+  get writableFinished(): boolean {
+    return this.done;
+  }
+
+  /** The reason phrase sent with the status; defaults to the standard one (`OK`, `Not Found`, ...). */
+  get statusMessage(): string {
+    return this.message ?? STATUS_TEXT[this.statusCode] ?? 'Unknown';
+  }
+
+  set statusMessage(message: string) {
+    if (FORBIDDEN_VALUE.test(message)) throw new TypeError('invalid status message');
+    this.message = message;
+  }
+
+  /**
+   * Node's `res.writeHead(status[, statusMessage][, headers])`: sets the status, an optional
+   * reason phrase and headers (merged over those from {@link Response.setHeader}), and makes the
+   * header set final. The head goes out with the first `write` or `end`.
+   */
+  writeHead(status: number, messageOrHeaders?: string | HeadersInput, headers?: HeadersInput): this {
+    if (this.headersSent) throw new Error('cannot write the head twice or after the headers are sent');
+    this.status(status);
+    let fields = headers;
+    if (typeof messageOrHeaders === 'string') this.statusMessage = messageOrHeaders;
+    else fields = messageOrHeaders;
+    if (fields !== undefined) {
+      if (Array.isArray(fields)) {
+        const list = fields as ReadonlyArray<string | readonly [string, string | number]>;
+        if (list.length > 0 && typeof list[0] === 'string') {
+          const flat = list as readonly string[];
+          if (flat.length % 2 !== 0) throw new TypeError('writeHead: a flat header list needs name, value pairs');
+          for (let i = 0; i < flat.length; i += 2) this.appendHeader(flat[i], flat[i + 1]);
+        } else {
+          for (const [name, value] of list as ReadonlyArray<readonly [string, string | number]>) this.appendHeader(name, value);
+        }
+      } else {
+        for (const [name, value] of Object.entries(fields as Record<string, string | number | readonly string[] | undefined>)) {
+          if (value !== undefined) this.setHeader(name, value);
+        }
+      }
+    }
+    this.locked = true;
+    return this;
+  }
+
+  /** Adds a header field without replacing earlier ones with the same name (Node's `res.appendHeader`). */
+  appendHeader(name: string, value: string | number | readonly string[]): this {
+    const prior = this.rawValues(name);
+    const added = Array.isArray(value) ? value.map(String) : [String(value)];
+    return this.setHeader(name, prior.length === 0 ? added : [...prior, ...added]);
+  }
+
+  /** Every header set so far, by lower-case name: a string, or an array for a field set more than once. */
+  getHeaders(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+    for (const name of this.getHeaderNames()) {
+      const values = this.rawValues(name);
+      out[name] = values.length === 1 ? values[0] : values;
+    }
+    return out;
+  }
+
+  /** The lower-case names of the headers set so far. */
+  getHeaderNames(): string[] {
+    return this.names === null ? [] : [...new Set(this.names.map((n) => n.toLowerCase()))];
+  }
+
+  /** Listens for `'finish'` (the response was ended and handed to the connection) or `'close'` (after it, or when the connection closed first). */
+  on(event: 'finish' | 'close', listener: Listener): this {
+    const map = (this.listeners ??= new Map());
+    const list = map.get(event);
+    if (list === undefined) map.set(event, [listener]);
+    else list.push(listener);
+    return this;
+  }
+
+  /** Like {@link Response.on}, for one call. */
+  once(event: 'finish' | 'close', listener: Listener): this {
+    const wrapped = (): void => {
+      this.off(event, wrapped);
+      listener();
+    };
+    return this.on(event, wrapped);
+  }
+
+  /** Removes a listener added with {@link Response.on}. */
+  off(event: 'finish' | 'close', listener: Listener): this {
+    const list = this.listeners?.get(event);
+    if (list !== undefined) {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return this;
+  }
+
+  private emit(event: string): void {
+    const list = this.listeners?.get(event);
+    if (list !== undefined) for (const listener of [...list]) listener();
+  }
+
+  /** @internal The connection is gone: 'close' for a response not yet ended (an ended one had it already). */
+  closed(): void {
+    if (!this.done && this.listeners !== null) this.emit('close');
+  }
+
+  private rawValues(name: string): string[] {
+    if (this.names === null || this.values === null) return [];
+    const lower = name.toLowerCase();
+    const found: string[] = [];
+    for (let i = 0; i < this.names.length; i++) if (this.names[i].toLowerCase() === lower) found.push(this.values[i]);
+    return found;
   }
 
   /** Whether the connection closed before the response could be sent. */
@@ -102,7 +236,7 @@ export class Response {
    * nevio except that a Content-Length set before {@link Response.write} disables chunking.
    */
   setHeader(name: string, value: string | number | readonly string[]): this {
-    if (this.headersSent) throw new Error('cannot set headers after they are sent');
+    if (this.headersSent) throw new Error('cannot set headers after they are sent (or after writeHead)');
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name: ${JSON.stringify(name)}`);
     const list = Array.isArray(value) ? value.map(String) : [String(value)];
     for (const v of list) if (FORBIDDEN_VALUE.test(v)) throw new TypeError(`invalid value for header ${name}`);
@@ -121,10 +255,7 @@ export class Response {
 
   /** The header's value (several values joined with `, `), or `undefined`. */
   getHeader(name: string): string | undefined {
-    if (this.names === null || this.values === null) return undefined;
-    const lower = name.toLowerCase();
-    const found: string[] = [];
-    for (let i = 0; i < this.names.length; i++) if (this.names[i].toLowerCase() === lower) found.push(this.values[i]);
+    const found = this.rawValues(name);
     return found.length === 0 ? undefined : found.join(', ');
   }
 
@@ -135,6 +266,7 @@ export class Response {
 
   /** Removes a header set earlier. */
   removeHeader(name: string): this {
+    if (this.started) throw new Error('cannot remove headers after they are sent');
     if (this.names === null || this.values === null) return this;
     const lower = name.toLowerCase();
     for (let i = this.names.length - 1; i >= 0; i--) {
@@ -153,7 +285,7 @@ export class Response {
    */
   write(chunk: Output): boolean {
     if (this.done) throw new Error('write after end');
-    if (!this.headersSent) this.startStream();
+    if (!this.started) this.startStream();
     const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     if (length > 0 && !this.withoutBody) {
       if (!this.chunked) {
@@ -181,18 +313,18 @@ export class Response {
    */
   end(body?: Output): void {
     if (this.done) return;
-    if (this.headersSent) {
+    if (this.started) {
       if (body !== undefined) this.write(body);
       if (this.chunked && !this.withoutBody) this.sink.send(this, LAST_CHUNK);
-    } else if (typeof body === 'string' && this.names === null && !this.close && this.plain()) {
+    } else if (typeof body === 'string' && this.names === null && !this.close && this.message === undefined && this.plain()) {
       this.sink.send(this, this.fixed(body));
-      this.headersSent = true;
+      this.started = true;
     } else {
       const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
       // An explicit Content-Length on an empty end() is a HEAD answer describing the GET body.
       const keepLength = body === undefined && this.hasHeader('content-length');
       const head = this.head(keepLength ? -2 : length, body === undefined ? '' : typeof body === 'string' ? TEXT_PLAIN : OCTET_STREAM);
-      this.headersSent = true;
+      this.started = true;
       if (this.withoutBody || body === undefined || length === 0) this.sink.send(this, head);
       else if (typeof body === 'string') this.sink.send(this, head + body);
       else {
@@ -202,6 +334,10 @@ export class Response {
     }
     this.done = true;
     this.sink.finished(this);
+    if (this.listeners !== null) {
+      this.emit('finish');
+      this.emit('close');
+    }
   }
 
   /** Sends `value` as JSON (`application/json`), optionally with a status. */
@@ -215,6 +351,8 @@ export class Response {
   fail(status: number): void {
     this.names = null;
     this.values = null;
+    this.message = undefined;
+    this.locked = false;
     this.statusCode = status;
     this.close = true;
     this.end(`${STATUS_TEXT[status] ?? 'Error'}\n`);
@@ -251,7 +389,7 @@ export class Response {
       this.close = true;
       this.sink.send(this, this.head(-2, OCTET_STREAM));
     }
-    this.headersSent = true;
+    this.started = true;
   }
 
   /**
@@ -262,7 +400,8 @@ export class Response {
     const status = this.statusCode;
     const request = this.request;
     this.withoutBody = bodiless(status) || (request !== null && request.method === 'HEAD');
-    let head = statusLine(status) + clock.dateLine;
+    const line = this.message === undefined ? statusLine(status) : `HTTP/1.1 ${status} ${this.message}\r\n`;
+    let head = line + clock.dateLine;
     let hasType = false;
     if (this.names !== null && this.values !== null) {
       for (let i = 0; i < this.names.length; i++) {

@@ -163,7 +163,7 @@ describe('HttpConnection pipeline', () => {
       wire,
       settings(async (req, res) => {
         await tick();
-        res.end(`${req.header('x-name')} ${req.headers.get('HOST')} ${req.url}`);
+        res.end(`${req.header('x-name')} ${req.headers.host} ${req.url}`);
       }),
     );
     wire.feed(http, 'GET /later?q=1 HTTP/1.1\r\nHost: h\r\nX-Name: n\r\n\r\n');

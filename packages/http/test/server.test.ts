@@ -16,7 +16,7 @@ async function app(req: Request, res: Response): Promise<void> {
     res.setHeader('X-Length', body.length).end(body);
     return;
   }
-  if (path === '/headers') return res.json({ host: req.header('HOST'), all: req.headers.toJSON(), query: req.query.get('q') });
+  if (path === '/headers') return res.json({ host: req.header('HOST'), all: req.headers, query: req.query.get('q') });
   if (path === '/delay') {
     const ms = Number(req.query.get('ms'));
     await sleep(ms);
