@@ -22,6 +22,12 @@ function syntaxError(argv: Buffer[]): CommandError {
   return new CommandError(`ERR unknown subcommand or wrong number of arguments for '${keyOf(argv[1]).slice(0, 128)}'. Try ACL HELP.`);
 }
 
+/** An array of latin1 bulk strings (user names, ACL LIST lines, command names). */
+function replyKeys(ctx: CommandContext, items: readonly string[]): void {
+  ctx.reply.array(items.length);
+  for (const s of items) ctx.reply.bulkKey(s);
+}
+
 function selectorFields(s: SelectorInfo): Field[] {
   return [['commands', 'key', s.commands], ['keys', 'key', s.keys], ['channels', 'key', s.channels]];
 }
@@ -57,8 +63,7 @@ function cat(ctx: CommandContext, argv: Buffer[]): void {
   const name = keyOf(argv[2]);
   const commands = ctx.server.acl.commandsInCategory(name);
   if (commands === undefined) throw new CommandError(`ERR Unknown category '${name.slice(0, 128)}'`);
-  r.array(commands.length);
-  for (const c of commands) r.bulkKey(c);
+  replyKeys(ctx, commands);
 }
 
 function genpass(ctx: CommandContext, argv: Buffer[]): void {
@@ -149,22 +154,8 @@ const acl = dispatchSub('acl', {
   },
   getuser: { arity: 3, run: getuser },
   deluser: { arity: -3, run: deluser },
-  list: {
-    arity: 2,
-    run: (ctx) => {
-      const lines = ctx.server.acl.describeAll();
-      ctx.reply.array(lines.length);
-      for (const l of lines) ctx.reply.bulkKey(l);
-    },
-  },
-  users: {
-    arity: 2,
-    run: (ctx) => {
-      const names = ctx.server.acl.userNames();
-      ctx.reply.array(names.length);
-      for (const n of names) ctx.reply.bulkKey(n);
-    },
-  },
+  list: { arity: 2, run: (ctx) => replyKeys(ctx, ctx.server.acl.describeAll()) },
+  users: { arity: 2, run: (ctx) => replyKeys(ctx, ctx.server.acl.userNames()) },
   whoami: { arity: 2, run: (ctx) => ctx.reply.bulkKey(ctx.client.user.name) },
   cat: { arity: -2, run: cat },
   genpass: { arity: -2, run: genpass },
