@@ -49,6 +49,8 @@ export declare class Reactor {
   setKeepAlive(id: number, on: boolean, seconds: number): void;
   localAddress(id: number): Endpoint;
   remoteAddress(id: number): Endpoint;
+  /** The connection's socket descriptor; throws EBADF for an id that is not open. */
+  descriptor(id: number): number;
   datagramSender(payloadOffset: number): Buffer;
   describeSender(sender: Buffer): Endpoint;
   sendTo(listener: number, sender: Buffer, data: Uint8Array): number;

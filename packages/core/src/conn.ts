@@ -58,6 +58,8 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   readonly id: number;
   private local: Addr | undefined = undefined;
   private remote: Addr | undefined = undefined;
+  /** The socket descriptor, read once on first use. */
+  private descriptor: number | undefined = undefined;
 
   /** Whether the handlers have a `preWrite` (checked on every write, so read once). */
   readonly wantsPreWrite: boolean;
@@ -123,6 +125,11 @@ export class StreamConn<C = unknown> extends InboundCursor implements Conn<C> {
   setProxiedAddresses(remote: Addr, local: Addr): void {
     this.remote = remote;
     this.local = local;
+  }
+
+  get fd(): number {
+    if (this.descriptor === undefined && !this.isClosed) this.descriptor = this.loop.reactor.descriptor(this.nativeId);
+    return this.descriptor ?? -1;
   }
 
   get outboundBuffered(): number {
@@ -206,6 +213,11 @@ export class DatagramConn<C = unknown> extends InboundCursor implements Conn<C> 
 
   get localAddr(): Addr {
     return this.loop.listenerAddr(this.listenerIndex);
+  }
+
+  /** A datagram's sender has no socket of its own. */
+  get fd(): number {
+    return -1;
   }
 
   get remoteAddr(): Addr {

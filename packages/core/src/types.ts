@@ -69,6 +69,12 @@ export interface Conn<C = unknown> {
   readonly localAddr: Addr;
   /** The peer; for UDP, the datagram's sender. */
   readonly remoteAddr: Addr;
+  /**
+   * The socket's file descriptor while the connection is open, -1 once it is closed (unless read
+   * before) and for UDP senders. For listings such as Redis's `CLIENT LIST fd=`: reading or
+   * writing it behind the reactor's back breaks the connection.
+   */
+  readonly fd: number;
   /** Index into {@link Server.addrs} of the listener this connection came in on; -1 for a dialed one. */
   readonly listenerIndex: number;
   /** True for a connection made by {@link dial}, false for an accepted one (and UDP senders). */

@@ -72,6 +72,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                            InstanceMethod<&ReactorWrap::SetKeepAlive>("setKeepAlive"),
                            InstanceMethod<&ReactorWrap::LocalAddress>("localAddress"),
                            InstanceMethod<&ReactorWrap::RemoteAddress>("remoteAddress"),
+                           InstanceMethod<&ReactorWrap::Descriptor>("descriptor"),
                            InstanceMethod<&ReactorWrap::DatagramSender>("datagramSender"),
                            InstanceMethod<&ReactorWrap::DescribeSender>("describeSender"),
                            InstanceMethod<&ReactorWrap::SendTo>("sendTo"),
@@ -469,6 +470,13 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
 
   Napi::Value RemoteAddress(const Napi::CallbackInfo& info) {
     return Address(Args(info, "Reactor.remoteAddress"), "getpeername", &PeerEndpoint);
+  }
+
+  // descriptor(id) -> the connection's socket descriptor (EBADF once it is gone), for listings
+  // such as Redis's CLIENT LIST fd=.
+  Napi::Value Descriptor(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.descriptor");
+    return Napi::Number::New(info.Env(), Open(args, "descriptor")->fd());
   }
 
   Napi::Value Address(const Args& args, const char* call, int (*lookup)(int, Endpoint*, const char**)) {

@@ -114,6 +114,8 @@ export interface ConnectionView {
   readonly inboundBuffered: number;
   /** Bytes waiting to be sent (`obl`). */
   readonly outboundBuffered: number;
+  /** The socket's descriptor (`fd`; -1 once closed). */
+  readonly fd: number;
 }
 
 /** Any client, as CLIENT LIST, CLIENT KILL and INFO see it. */

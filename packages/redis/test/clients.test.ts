@@ -1,6 +1,7 @@
 // Real clients against nevio-redis over TCP: redis-cli, ioredis and node-redis, including
 // pipelines, transactions, pub/sub (RESP2 and RESP3) and WATCH.
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
@@ -54,6 +55,24 @@ describe('redis-cli', () => {
 });
 
 describe('ioredis', () => {
+  test('CLIENT LIST and CLIENT INFO show each connection\'s socket descriptor (fd=)', async () => {
+    const [a, b] = [ioredis(), ioredis()];
+    const field = (line: string, name: string): string => new RegExp(`(?:^| )${name}=(\\S*)`).exec(line)?.[1] ?? '';
+    const infoA = String(await a.call('CLIENT', 'INFO'));
+    const infoB = String(await b.call('CLIENT', 'INFO'));
+    const [fdA, fdB] = [Number(field(infoA, 'fd')), Number(field(infoB, 'fd'))];
+    // The server runs in this process: its descriptors are ours to inspect.
+    for (const fd of [fdA, fdB]) {
+      expect(fd).toBeGreaterThan(2);
+      expect(fs.fstatSync(fd).isSocket()).toBe(true);
+    }
+    expect(fdA).not.toBe(fdB);
+    const list = String(await a.call('CLIENT', 'LIST')).split('\n');
+    const lineOf = (info: string): string => list.find((l) => field(l, 'id') === field(info, 'id')) ?? '';
+    expect(field(lineOf(infoA), 'fd')).toBe(String(fdA));
+    expect(field(lineOf(infoB), 'fd')).toBe(String(fdB));
+  });
+
   test('pipeline of mixed commands, one batch', async () => {
     const c = ioredis();
     const res = await c.pipeline().set('io:a', '1').incr('io:a').get('io:a').lpush('io:l', 'x', 'y').lrange('io:l', 0, -1).get('io:nope').exec();

@@ -100,7 +100,7 @@ export function clientInfoLine(c: ClientView, now: number, execQueued = -1): str
   const obl = c.conn === null ? 0 : c.conn.outboundBuffered;
   const redirect = (c.flags & CLIENT_TRACKING) !== 0 ? c.trackingRedirect : -1;
   return (
-    `id=${c.id} addr=${clientAddr(c, false)} laddr=${clientAddr(c, true)} fd=-1 name=${c.name} ` +
+    `id=${c.id} addr=${clientAddr(c, false)} laddr=${clientAddr(c, true)} fd=${c.conn === null ? -1 : c.conn.fd} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${clientFlags(c, execQueued >= 0 ? CLIENT_MULTI : 0)} db=${c.db.index} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
     `multi=${execQueued >= 0 ? execQueued : c.queued} qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=${c.replyBufferSize} rbp=${c.replyBufferPeak} obl=${obl} oll=0 omem=${obl} tot-mem=0 ` +
