@@ -21,7 +21,7 @@ import { ReplIds } from './ids';
 import { MasterLink } from './link';
 import { Replicas, type ReplicaState } from './replicas';
 import { StreamEncoder, type Arg } from './stream';
-import { replconf, sync } from './sync';
+import { pendingSyncsCron, replconf, sync, type PendingSync } from './sync';
 import { AckWaiters } from './wait';
 import { ReplicaKeysWithExpire } from './replica-keys';
 import { replicationInfo, roleReply } from './info';
@@ -62,6 +62,8 @@ export class Replication implements ReplicationView {
   readonly encoder = new StreamEncoder((bytes) => this.broadcast(bytes));
   readonly waiters: AckWaiters;
   readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
+  /** Replicas waiting for a diskless sync to start (`repl-diskless-sync-delay`). */
+  readonly pendingSyncs: PendingSync[] = [];
   /** Keys our own clients wrote with a TTL while we are a writable replica. */
   readonly ownKeys: ReplicaKeysWithExpire;
   /** REPLICAOF's master, null when this server is a master. */
@@ -342,6 +344,7 @@ export class Replication implements ReplicationView {
     this.lastCron = now;
     this.link?.cron(now);
     if (this.masterHost !== null) this.expireOwnKeys();
+    pendingSyncsCron(this, this.host.now());
     if (!this.active) return;
     const period = Number(this.setting('repl-ping-replica-period')) * 1000;
     if (this.replicas.attached.length !== 0 && now - this.lastPing >= period) {

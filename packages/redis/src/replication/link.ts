@@ -148,7 +148,10 @@ export class MasterLink {
       this.sendAck();
     } else if (this.state === 'sync') {
       if (this.transfer !== null && now - this.transfer.lastIo > timeout) this.fail('Timeout receiving bulk data from MASTER');
-    } else if (now - this.stateSince > timeout) this.fail('Timeout connecting to the MASTER');
+    } else if (now - Math.max(this.stateSince, this.lastIo) > timeout) {
+      // The master's newlines while it prepares our sync keep the handshake alive, as in Redis.
+      this.fail('Timeout connecting to the MASTER');
+    }
   }
 
   /** REPLCONF ACK <applied offset>. */

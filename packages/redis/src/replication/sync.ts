@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { CLIENT_SLAVE, CommandError, SYNTAX, argInt, argRange, type CommandContext } from '../command';
+import { CLIENT_SLAVE, CommandError, SYNTAX, argInt, argRange, type CommandContext, type Reply } from '../command';
 import type { Replication } from './index';
 import { CAPA_EOF, CAPA_PSYNC2 } from './replicas';
 import { writeSnapshot } from './snapshot';
@@ -50,14 +50,64 @@ export function sync(repl: Replication, ctx: CommandContext, argv: Buffer[]): vo
     if (replid !== '?') repl.syncStats.partialErr++;
   } else r.preSync = true;
   repl.syncStats.full++;
+  // A diskless sync waits `repl-diskless-sync-delay` seconds for more replicas to share it
+  // (Redis's WAIT_BGSAVE_START); the cron sends newlines meanwhile and starts it.
+  const delay = Number(repl.setting('repl-diskless-sync-delay'));
+  if (repl.setting('repl-diskless-sync') === 'yes' && (r.capa & CAPA_EOF) !== 0 && delay > 0) {
+    repl.pendingSyncs.push({ id, psync, out, since: host.now() });
+    return;
+  }
+  fullSync(repl, id, psync, out);
+}
+
+/** A replica waiting for its full sync to start. */
+export interface PendingSync {
+  readonly id: number;
+  readonly psync: boolean;
+  readonly out: Reply;
+  /** When it asked (ms). */
+  readonly since: number;
+}
+
+/**
+ * Once a second: a newline to each replica waiting for its sync (their handshake timeout), and
+ * the syncs started once the oldest waited `repl-diskless-sync-delay` seconds or
+ * `repl-diskless-sync-max-replicas` are waiting.
+ */
+export function pendingSyncsCron(repl: Replication, now: number): void {
+  const pending = repl.pendingSyncs;
+  if (pending.length === 0) return;
+  const live = pending.filter((p) => repl.host.clients.has(p.id));
+  pending.length = 0;
+  if (live.length === 0) return;
+  const delay = Number(repl.setting('repl-diskless-sync-delay')) * 1000;
+  const max = Number(repl.setting('repl-diskless-sync-max-replicas'));
+  if (now - live[0].since < delay && (max === 0 || live.length < max)) {
+    for (const p of live) p.out.raw(NEWLINE);
+    pending.push(...live);
+    repl.host.flush();
+    return;
+  }
+  for (const p of live) fullSync(repl, p.id, p.psync, p.out);
+  repl.host.flush();
+}
+
+const NEWLINE = Buffer.from('\n', 'latin1');
+
+/** `+FULLRESYNC` (PSYNC) and the snapshot, then the stream. */
+function fullSync(repl: Replication, id: number, psync: boolean, out: Reply): void {
+  const host = repl.host;
+  const r = repl.replicas.of(id, '');
   const backlog = repl.ensureBacklog();
   let rdb: Buffer[];
   try {
     rdb = writeSnapshot(host, repl.ids.replid, backlog.offset, repl.encoder.lastDb);
   } catch (err) {
     repl.replicas.forget(id);
-    ctx.client.closeAfterReply();
-    throw new CommandError(`ERR BGSAVE failed, replication can't continue: ${(err as Error).message}`);
+    const c = host.clients.get(id);
+    if (c !== undefined) host.killClient(c);
+    host.log.error(`BGSAVE failed, replication can't continue: ${(err as Error).message}`);
+    return;
   }
   if (psync) out.raw(Buffer.from(`+FULLRESYNC ${repl.ids.replid} ${backlog.offset}\r\n`, 'latin1'));
   out.raw(Buffer.from(`$${rdb.reduce((n, piece) => n + piece.length, 0)}\r\n`, 'latin1'));

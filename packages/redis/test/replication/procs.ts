@@ -118,7 +118,7 @@ export async function redisServer(args: string[] = [], port?: number): Promise<P
 export async function nevioServer(args: string[] = [], port?: number): Promise<Proc> {
   const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'nevio-repl-nevio-'));
-  return ready(spawnProc('nevio', process.execPath, [CLI, '--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--enable-debug-command', 'yes', ...args], p, dir));
+  return ready(spawnProc('nevio', process.execPath, [CLI, '--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0', ...args], p, dir));
 }
 
 /** redis-sentinel monitoring `master` as `name` with the given quorum and timeouts. */
