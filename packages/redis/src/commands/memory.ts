@@ -39,8 +39,17 @@ function stats(ctx: CommandContext): void {
     ['clients.slaves', 0], ['clients.normal', 0], ['cluster.links', 0], ['aof.buffer', 0], ['lua.caches', 0],
     ['functions.caches', 0],
   ];
+  const rest: [string, number, boolean][] = [
+    ['overhead.total', 0, false], ['keys.count', keys, false], ['keys.bytes-per-key', keys === 0 ? 0 : Math.floor(used / keys), false],
+    ['dataset.bytes', used, false], ['dataset.percentage', 100, true], ['peak.percentage', 100, true],
+    ['allocator.allocated', m.heapUsed, false], ['allocator.active', m.heapTotal, false], ['allocator.resident', m.rss, false],
+    ['allocator-fragmentation.ratio', ratio(m.heapTotal, m.heapUsed), true], ['allocator-fragmentation.bytes', m.heapTotal - m.heapUsed, false],
+    ['allocator-rss.ratio', ratio(m.rss, m.heapTotal), true], ['allocator-rss.bytes', m.rss - m.heapTotal, false],
+    ['rss-overhead.ratio', 1, true], ['rss-overhead.bytes', 0, false], ['fragmentation', ratio(m.rss, used), true],
+    ['fragmentation.bytes', m.rss - used, false],
+  ];
   const r = ctx.reply;
-  r.map(fields.length + dbs.length + 16);
+  r.map(fields.length + dbs.length + rest.length);
   for (const [name, value] of fields) {
     r.bulk(name);
     r.integer(value);
@@ -53,14 +62,6 @@ function stats(ctx: CommandContext): void {
     r.bulk('overhead.hashtable.expires');
     r.integer(db.expires.size * KEY_OVERHEAD);
   }
-  const rest: [string, number, boolean][] = [
-    ['overhead.total', 0, false], ['keys.count', keys, false], ['keys.bytes-per-key', keys === 0 ? 0 : Math.floor(used / keys), false],
-    ['dataset.bytes', used, false], ['dataset.percentage', 100, true], ['peak.percentage', 100, true],
-    ['allocator.allocated', m.heapUsed, false], ['allocator.active', m.heapTotal, false], ['allocator.resident', m.rss, false],
-    ['allocator-fragmentation.ratio', ratio(m.heapTotal, m.heapUsed), true], ['allocator-fragmentation.bytes', m.heapTotal - m.heapUsed, false],
-    ['allocator.rss-ratio', ratio(m.rss, m.heapTotal), true], ['allocator.rss-bytes', m.rss - m.heapTotal, false],
-    ['rss-overhead.ratio', 1, true], ['rss-overhead.bytes', 0, false], ['fragmentation', ratio(m.rss, used), true],
-  ];
   for (const [name, value, isDouble] of rest) {
     r.bulk(name);
     if (isDouble) r.double(value);
