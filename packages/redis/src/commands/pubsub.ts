@@ -29,6 +29,14 @@ const SUBSCRIPTION = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE;
 /** PUBLISH and SPUBLISH propagate (so CLIENT PAUSE WRITE holds them). */
 const PUBLISHING = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE;
 
+/**
+ * A master's publish reaches its replicas (not the AOF); a replica passes on only its master's
+ * stream, so what it publishes itself stays local, as in Redis.
+ */
+function replicatePublish(ctx: CommandContext, argv: Buffer[]): void {
+  if (!ctx.server.replication.isReplica) ctx.server.replication.replicate(ctx.client.db.index, argv);
+}
+
 /** The three kinds of subscription, as their confirmations name them and count. */
 type Kind = 'channel' | 'pattern' | 'shard';
 
@@ -127,9 +135,11 @@ export const pubsubCommands: CommandDef[] = [
   def('sunsubscribe', -1, SUBSCRIPTION, ALLKEYS, 'pubsub', (ctx, argv) => unsubscribe(ctx, argv, 'shard')),
   def('publish', 3, PUBLISHING, NOKEYS, 'pubsub', (ctx, argv) => {
     ctx.reply.integer(ctx.server.pubsub.publish(keyOf(argv[1]), argv[2]));
+    replicatePublish(ctx, argv);
   }),
   def('spublish', 3, PUBLISHING, KEY1, 'pubsub', (ctx, argv) => {
     ctx.reply.integer(ctx.server.pubsub.publishShard(keyOf(argv[1]), argv[2]));
+    replicatePublish(ctx, argv);
   }),
   def('pubsub', -2, CMD_PUBSUB | CMD_LOADING | CMD_STALE, NOKEYS, 'pubsub', pubsub),
 ];

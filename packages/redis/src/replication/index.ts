@@ -50,6 +50,11 @@ export interface ReplicationView {
   readonly syncStats: { readonly full: number; readonly partialOk: number; readonly partialErr: number };
   /** DEBUG CHANGE-REPL-ID. */
   changeReplId(): void;
+  /**
+   * A command for the replicas only, not the AOF: PUBLISH and SPUBLISH, which Redis propagates
+   * with PROPAGATE_REPL so that a replica's subscribers get the master's messages.
+   */
+  replicate(dbIndex: number, argv: readonly Arg[]): void;
 }
 
 export class Replication implements ReplicationView {
@@ -153,6 +158,10 @@ export class Replication implements ReplicationView {
     if (this.ownKeys.expiring) return;
     if (this.active) this.encoder.feed(dbIndex, argv);
     else if (this.masterHost !== null && this.host.current !== null && this.host.current !== this.masterClient) this.ownKeys.written(dbIndex, argv);
+  }
+
+  replicate(dbIndex: number, argv: readonly Arg[]): void {
+    if (this.active) this.encoder.feed(dbIndex, argv);
   }
 
   beginTransaction(): void {

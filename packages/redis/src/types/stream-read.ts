@@ -6,8 +6,9 @@
  * when its group is destroyed (NOGROUP).
  *
  * Deliveries to a group are logged as Redis propagates them: one `XCLAIM … FORCE JUSTID LASTID`
- * per entry, `XGROUP SETID … ENTRIESREAD` after a NOACK read, `XGROUP CREATECONSUMER` for a
- * consumer created by it.
+ * per entry; after a NOACK read, which leaves no XCLAIM, `XGROUP SETID … ENTRIESREAD` and
+ * `XGROUP CREATECONSUMER` for a consumer it created. Otherwise a new consumer is not logged: the
+ * XCLAIMs create it (unit/multi's "MULTI propagation of XREADGROUP" checks the stream).
  *
  * @packageDocumentation
  */
@@ -66,11 +67,11 @@ function replyParts(r: Reply, parts: readonly StreamPart[]): void {
   }
 }
 
-/** The consumer, created (and, after a NOACK read, logged) when new. */
+/** The consumer, created (and, for a NOACK read, logged) when new. */
 function consumerFor(ctx: CommandContext, key: string, g: ConsumerGroup, opts: GroupOptions): Consumer {
   const { consumer, created } = g.consumer(opts.consumer, ctx.server.now());
   if (created) {
-    ctx.propagate(['XGROUP', 'CREATECONSUMER', key, opts.name, opts.consumer]);
+    if (opts.noack) ctx.propagate(['XGROUP', 'CREATECONSUMER', key, opts.name, opts.consumer]);
     ctx.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key);
   }
   return consumer;
