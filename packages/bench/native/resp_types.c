@@ -15,6 +15,8 @@
  *   valid range, members out of 10^6 (later ones update earlier ones); the reply is :0 or :1. */
 #include "resp_types.h"
 
+#include "common.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -24,17 +26,6 @@ static uint64_t mix(int conn, uint64_t k) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
   return z ^ (z >> 31);
-}
-
-static size_t put_uint(char *p, uint64_t v) {
-  char tmp[24];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  for (size_t i = 0; i < n; i++) p[i] = tmp[n - 1 - i];
-  return n;
 }
 
 /* A RESP request written argument by argument. */
@@ -47,13 +38,13 @@ static void req_start(struct req *r, char *p, unsigned args) {
   r->p = p;
   r->n = 0;
   r->p[r->n++] = '*';
-  r->n += put_uint(r->p + r->n, args);
+  r->n += append_uint(r->p + r->n, args);
   r->p[r->n++] = '\r', r->p[r->n++] = '\n';
 }
 
 static void req_arg(struct req *r, const void *bytes, size_t len) {
   r->p[r->n++] = '$';
-  r->n += put_uint(r->p + r->n, len);
+  r->n += append_uint(r->p + r->n, len);
   r->p[r->n++] = '\r', r->p[r->n++] = '\n';
   memcpy(r->p + r->n, bytes, len);
   r->n += len;
@@ -64,14 +55,14 @@ static void req_str(struct req *r, const char *s) { req_arg(r, s, strlen(s)); }
 
 static void req_uint(struct req *r, uint64_t v) {
   char buf[24];
-  req_arg(r, buf, put_uint(buf, v));
+  req_arg(r, buf, append_uint(buf, v));
 }
 
 /* "<prefix><v><suffix>" into buf; returns its length. */
 static size_t compose(char *buf, const char *prefix, uint64_t v, const char *suffix) {
   size_t n = strlen(prefix);
   memcpy(buf, prefix, n);
-  n += put_uint(buf + n, v);
+  n += append_uint(buf + n, v);
   size_t s = strlen(suffix);
   memcpy(buf + n, suffix, s);
   return n + s;
