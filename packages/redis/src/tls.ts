@@ -70,3 +70,31 @@ export function tlsSettings(config: Readonly<Config>): TlsOptions {
     sessionTimeout: Math.max(1, Number(showSetting(config, 'tls-session-cache-timeout'))),
   };
 }
+
+/**
+ * How a replica dials its master under `tls-replication yes`, as Redis's client context: the
+ * certificate `tls-client-cert-file`/`tls-client-key-file` (`-pass`), or the server's own
+ * `tls-cert-file`/`tls-key-file` when those are unset (sent when the master asks for one), and
+ * `tls-ca-cert-file`, which the master's certificate must chain to. Beyond Redis, the master's
+ * certificate must also name the host given to REPLICAOF (an IP in its subjectAltName for an
+ * IP), since a chain alone would let any certificate of that CA stand in for the master.
+ */
+export function replicationTls(config: Readonly<Config>): TlsOptions {
+  if (showSetting(config, 'tls-ca-cert-file') === '') {
+    throw new Error('Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, tls-replication or tls-auth-clients are enabled!');
+  }
+  const own = showSetting(config, 'tls-client-cert-file') !== '';
+  const [certSetting, keySetting, passSetting] = own
+    ? ['tls-client-cert-file', 'tls-client-key-file', 'tls-client-key-file-pass']
+    : ['tls-cert-file', 'tls-key-file', 'tls-key-file-pass'];
+  const hasCert = showSetting(config, certSetting) !== '' && showSetting(config, keySetting) !== '';
+  const passphrase = showSetting(config, passSetting);
+  const ciphers = [showSetting(config, 'tls-ciphersuites'), showSetting(config, 'tls-ciphers')].filter((c) => c !== '').join(':');
+  return {
+    ca: read(config, 'tls-ca-cert-file'),
+    ...(hasCert ? { cert: read(config, certSetting), key: read(config, keySetting) } : {}),
+    ...(hasCert && passphrase !== '' ? { passphrase } : {}),
+    ...versions(showSetting(config, 'tls-protocols')),
+    ...(ciphers !== '' ? { ciphers } : {}),
+  };
+}

@@ -10,7 +10,8 @@
  *
  * @packageDocumentation
  */
-import { dial, type Conn } from '@nevio/core';
+import { dial, type Conn, type TlsOptions } from '@nevio/core';
+import { replicationTls } from '../tls';
 import type { Client } from '../client';
 import { CLIENT_MASTER, addressString } from '../command';
 import { ProtocolError } from '../parser';
@@ -76,6 +77,16 @@ export class MasterLink {
     this.setState('connecting');
     const address = this.host.includes(':') ? `tcp://[${this.host}]:${this.port}` : `tcp://${this.host}:${this.port}`;
     const timeout = Number(this.repl.setting('repl-timeout')) * 1000;
+    let tls: TlsOptions | undefined;
+    if (this.repl.setting('tls-replication') === 'yes') {
+      try {
+        tls = replicationTls(this.repl.host.config);
+      } catch (error) {
+        this.repl.host.log.warn(`Unable to connect to MASTER over TLS: ${(error as Error).message}`);
+        this.lost();
+        return;
+      }
+    }
     dial(
       address,
       {
@@ -84,7 +95,7 @@ export class MasterLink {
           if (conn === this.conn) this.lost();
         },
       },
-      { timeout },
+      { timeout, ...(tls !== undefined ? { tls } : {}) },
     ).then(
       (conn) => {
         if (this.closed) return conn.close();
