@@ -21,38 +21,27 @@ const tlsArgs = (tlsPort: number): string[] => [
   '--tls-replication', 'yes', '--tls-client-cert-file', pki.client.certPath, '--tls-client-key-file', pki.client.keyPath,
 ];
 
-async function writeSome(m: ReturnType<typeof client>): Promise<void> {
+/** A `replicaKind` replica follows a `masterKind` master over the master's TLS port: sync, then the stream. */
+async function followOverTls(masterKind: 'redis' | 'nevio', replicaKind: 'redis' | 'nevio'): Promise<void> {
+  const start = (kind: 'redis' | 'nevio', args: string[]) => (kind === 'redis' ? redisServer(args) : nevioServer(args));
+  const tlsPort = await freePort();
+  const master = await start(masterKind, tlsArgs(tlsPort));
+  const replica = await start(replicaKind, tlsArgs(await freePort()));
+  const [m, r] = [client(master.port), client(replica.port)];
   await m.set('s', 'over tls');
   await m.rpush('l', 'a', 'b');
   await m.hset('h', 'f', 'v');
-}
-
-test('a nevio replica of a redis-server master, over TLS with a client certificate', async () => {
-  const tlsPort = await freePort();
-  const master = await redisServer(tlsArgs(tlsPort));
-  const replica = await nevioServer(tlsArgs(await freePort()));
-  const [m, r] = [client(master.port), client(replica.port)];
-  await writeSome(m);
   await r.call('REPLICAOF', '127.0.0.1', String(tlsPort));
   await waitFor('the TLS link to come up', () => caughtUp(m, r));
   await m.set('after', 'the sync');
   await waitFor('the stream over TLS', () => caughtUp(m, r));
   expect(await digest(r)).toBe(await digest(m));
   expect(await r.get('after')).toBe('the sync');
-});
+}
 
-test('a redis-server replica of a nevio master, over TLS', async () => {
-  const tlsPort = await freePort();
-  const master = await nevioServer(tlsArgs(tlsPort));
-  const replica = await redisServer(tlsArgs(await freePort()));
-  const [m, r] = [client(master.port), client(replica.port)];
-  await writeSome(m);
-  await r.call('REPLICAOF', '127.0.0.1', String(tlsPort));
-  await waitFor('the TLS link to come up', () => caughtUp(m, r));
-  await m.set('after', 'the sync');
-  await waitFor('the stream over TLS', () => caughtUp(m, r));
-  expect(await digest(r)).toBe(await digest(m));
-});
+test('a nevio replica of a redis-server master, over TLS with a client certificate', () => followOverTls('redis', 'nevio'));
+
+test('a redis-server replica of a nevio master, over TLS', () => followOverTls('nevio', 'redis'));
 
 test('without a CA to check the master against, the replica logs why and does not link', async () => {
   const tlsPort = await freePort();
