@@ -1,4 +1,4 @@
-import { defaults, type Output } from '@nevio/core';
+import { defaults, type Addr, type Output } from '@nevio/core';
 import { clock, statusLine, STATUS_TEXT } from './clock';
 import {
   BODY_INTS,
@@ -135,13 +135,17 @@ export class HttpConnection implements ResponseSink {
 
   /** The addresses of the connection, made on first use (`req.socket`). */
   get socket(): SocketInfo {
-    const wire = this.wire;
-    return (this.socketInfo ??= {
-      remoteAddress: wire.remoteAddr?.network === 'unix' ? undefined : wire.remoteAddr?.address,
-      remotePort: wire.remoteAddr?.network === 'unix' ? undefined : wire.remoteAddr?.port,
-      localAddress: wire.localAddr?.network === 'unix' ? undefined : wire.localAddr?.address,
-      localPort: wire.localAddr?.network === 'unix' ? undefined : wire.localAddr?.port,
-      encrypted: wire.tls !== undefined,
+    if (this.socketInfo !== undefined) return this.socketInfo;
+    // A unix socket has no address or port to show, as in Node.
+    const ip = (a: Addr | undefined): Addr | undefined => (a?.network === 'unix' ? undefined : a);
+    const remote = ip(this.wire.remoteAddr);
+    const local = ip(this.wire.localAddr);
+    return (this.socketInfo = {
+      remoteAddress: remote?.address,
+      remotePort: remote?.port,
+      localAddress: local?.address,
+      localPort: local?.port,
+      encrypted: this.wire.tls !== undefined,
     });
   }
 

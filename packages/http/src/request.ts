@@ -86,9 +86,12 @@ const SINGLE = new Set([
 ]);
 
 function nodeHeaders(pairs: readonly string[]): IncomingHeaders {
-  const out: IncomingHeaders = {};
+  // Without a prototype, a field named `constructor` or `toString` is a field like any other (on
+  // `{}` its first value would be joined onto Object's own); `__proto__` is dropped, as Node does.
+  const out = Object.create(null) as IncomingHeaders;
   for (let i = 0; i < pairs.length; i += 2) {
     const name = pairs[i].toLowerCase();
+    if (name === '__proto__') continue;
     const value = pairs[i + 1];
     const prior = out[name];
     if (name === 'set-cookie') {

@@ -19,6 +19,7 @@ test('req.headers joins duplicates exactly as node:http does', async () => {
   const raw =
     'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nCookie: x=1\r\nCookie: y=2\r\nSet-Cookie: s=1\r\nSet-Cookie: s=2\r\n' +
     'Accept: a\r\nACCEPT: b\r\nContent-Type: text/plain\r\ncontent-type: text/html\r\nUser-Agent: u1\r\nUser-Agent: u2\r\n' +
+    'Constructor: c1\r\nconstructor: c2\r\n__proto__: p\r\n' +
     'X-Custom: 1\r\nx-custom: 2\r\nAuthorization: one\r\nAuthorization: two\r\nReferer: r1\r\nReferer: r2\r\nVia: v1\r\nVia: v2\r\n' +
     'Connection: close\r\n\r\n';
   const node = http.createServer((req, res) => res.end(JSON.stringify(req.headers)));
