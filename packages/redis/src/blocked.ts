@@ -101,8 +101,12 @@ export class Blocking {
     const state = c.blocked;
     if (state === null) return false;
     this.unblock(c);
-    if (error !== null) c.reply.error(error);
-    else if (state.spec.timedOut !== undefined) state.spec.timedOut(c.reply);
+    if (error !== null) {
+      // Counted as any error a blocked command ends with: errorstats and its failed_calls.
+      this.host.commandStats.error(error);
+      this.host.commandStats.failedLater(c.lastCommand);
+      c.reply.error(error);
+    } else if (state.spec.timedOut !== undefined) state.spec.timedOut(c.reply);
     else c.reply.nullArray();
     if (state.argv !== undefined) this.host.blockedDone(c, state.argv, 0);
     resume(c);

@@ -11,8 +11,8 @@ import type { RedisServer } from './server';
 /** One command ran for `usec` µs; `failed`: it replied an error. */
 export function recordCall(server: RedisServer, c: Client, def: CommandDef, argv: Buffer[], usec: number, failed: boolean): void {
   // The name call() already put in lastCommand: no second statName per command.
-  server.commandStats.called(c.lastCommand, usec, failed);
   const config = server.config;
+  server.commandStats.called(c.lastCommand, usec, failed, config['latency-tracking']);
   const latencyMs = config['latency-monitor-threshold'];
   if (latencyMs > 0 && usec >= latencyMs * 1000) {
     server.latency.add((def.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(Date.now() / 1000), Math.floor(usec / 1000));

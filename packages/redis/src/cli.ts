@@ -53,6 +53,7 @@ const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile' | 
   'slowlog-log-slower-than': ['US', 'SLOWLOG records commands slower than this (-1: none)'],
   'slowlog-max-len': ['N', 'SLOWLOG entries kept'],
   'latency-monitor-threshold': ['MS', 'LATENCY records events slower than this (0: none)'],
+  'latency-tracking': ['yes|no', 'INFO latencystats keeps per-command latency percentiles'],
   'busy-reply-threshold': ['MS', 'a script running longer makes other clients get BUSY (0: never)'],
   'enable-debug-command': ['no|yes|local', 'allow DEBUG (local: loopback/unix clients)'],
   'enable-protected-configs': ['no|yes|local', 'allow CONFIG SET of dir, dbfilename'],

@@ -8,8 +8,13 @@
 /** One command's counters. */
 export interface CommandStat {
   calls: number;
-  /** LATENCY HISTOGRAM: calls per power-of-two microsecond bucket (index i: up to 2^i µs). */
+  /**
+   * INFO latencystats: calls per power-of-two microsecond bucket (index i: up to 2^i µs), of
+   * the calls made while `latency-tracking` was on.
+   */
   readonly histogram: number[];
+  /** Calls in {@link CommandStat.histogram}. */
+  tracked: number;
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
@@ -35,20 +40,23 @@ export class CommandStats {
   private stat(name: string): CommandStat {
     let s = this.commands.get(name);
     if (s === undefined) {
-      s = { calls: 0, histogram: [], usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      s = { calls: 0, histogram: [], tracked: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
       this.commands.set(name, s);
     }
     return s;
   }
 
-  /** A command ran for `usec` microseconds; `failed`: it replied an error. */
-  called(name: string, usec: number, failed: boolean): void {
+  /** A command ran for `usec` microseconds; `failed`: it replied an error; `track`: latency-tracking is on. */
+  called(name: string, usec: number, failed: boolean, track: boolean): void {
     const s = this.stat(name);
     s.calls++;
     s.usec += usec;
-    // ceil(log2(usec)) without floating point; 2^31 µs (36 minutes) is the last bucket.
-    const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.min(usec, 0x80000000) - 1);
-    s.histogram[bucket] = (s.histogram[bucket] ?? 0) + 1;
+    if (track) {
+      // ceil(log2(usec)) without floating point; 2^31 µs (36 minutes) is the last bucket.
+      const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.min(usec, 0x80000000) - 1);
+      s.histogram[bucket] = (s.histogram[bucket] ?? 0) + 1;
+      s.tracked++;
+    }
     if (failed) s.failedCalls++;
   }
 

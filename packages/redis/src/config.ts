@@ -37,7 +37,7 @@ const NUMBER_FIELDS = [
   'stream-node-max-bytes', 'hll-sparse-max-bytes', 'slowlog-log-slower-than', 'slowlog-max-len',
   'latency-monitor-threshold', 'busy-reply-threshold',
 ] as const;
-const BOOL_FIELDS = ['appendonly', 'aof-load-truncated', 'multicore', 'rdbcompression', 'rdbchecksum'] as const;
+const BOOL_FIELDS = ['appendonly', 'aof-load-truncated', 'multicore', 'rdbcompression', 'rdbchecksum', 'latency-tracking'] as const;
 const STRING_FIELDS = ['unixsocket', 'requirepass', 'appendfilename', 'dir', 'save', 'dbfilename'] as const;
 type NumberField = (typeof NUMBER_FIELDS)[number];
 type BoolField = (typeof BOOL_FIELDS)[number];
@@ -84,6 +84,7 @@ export function defaultConfig(): Config {
     'aof-load-truncated': true,
     rdbcompression: true,
     rdbchecksum: true,
+    'latency-tracking': true,
     dbfilename: 'dump.rdb',
     'hash-max-listpack-entries': 512,
     'hash-max-listpack-value': 64,

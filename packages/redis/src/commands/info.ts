@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import { CMD_LOADING, CMD_STALE, NOKEYS, def } from '../command';
 import type { CommandDef, ServerContext } from '../command';
 import type { CommandStat } from '../cmdstats';
+import { showSetting } from '../config';
 import { REDIS_VERSION } from './connection';
 
 /** The server's run id (40 hex digits, new per process as in Redis). */
@@ -36,14 +37,21 @@ function human(n: number): string {
 }
 
 /** The microseconds under which `p` percent of the calls fell, from the power-of-two buckets. */
+/** The bucket bound under which `p` % of the tracked calls fell (p0: the smallest call's). */
 function percentile(s: CommandStat, p: number): number {
-  const target = (s.calls * p) / 100;
+  const target = (s.tracked * p) / 100;
   let seen = 0;
   for (let i = 0; i < s.histogram.length; i++) {
-    seen += s.histogram[i] ?? 0;
-    if (seen >= target) return 2 ** i;
+    const n = s.histogram[i] ?? 0;
+    seen += n;
+    if (n > 0 && seen >= target) return 2 ** i;
   }
   return 0;
+}
+
+/** `p50=…,p99=…,p99.9=…` for the configured `latency-tracking-info-percentiles`, named as Redis names them. */
+function percentiles(s: CommandStat, wanted: readonly number[]): string {
+  return wanted.map((p) => `p${p}=${percentile(s, p).toFixed(3)}`).join(',');
 }
 
 function section(server: ServerContext, name: string): Fields {
@@ -150,10 +158,12 @@ function section(server: ServerContext, name: string): Fields {
       ]);
     case 'errorstats':
       return [...server.commandStats.errors].map(([code, n]): [string, string] => [`errorstat_${code}`, `count=${n}`]);
-    case 'latencystats':
+    case 'latencystats': {
+      const wanted = showSetting(cfg, 'latency-tracking-info-percentiles').split(' ').filter((w) => w !== '').map(Number);
       return [...server.commandStats.commands]
-        .filter(([, st]) => st.calls > 0)
-        .map(([cmd, st]): [string, string] => [`latency_percentiles_usec_${cmd}`, `p50=${percentile(st, 50).toFixed(3)},p99=${percentile(st, 99).toFixed(3)},p99.9=${percentile(st, 99.9).toFixed(3)}`]);
+        .filter(([, st]) => st.tracked > 0)
+        .map(([cmd, st]): [string, string] => [`latency_percentiles_usec_${cmd}`, percentiles(st, wanted)]);
+    }
     case 'cluster':
       return [['cluster_enabled', 0]];
     case 'keyspace': {
