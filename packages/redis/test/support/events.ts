@@ -40,7 +40,9 @@ export async function expectSameEvents(both: BothServers, script: string, sample
 
 /** Runs `script` (an ioredis client) with a PSUBSCRIBE * client attached; returns the messages it received, in order. */
 export async function recordEventsWith(port: number, script: (c: Redis) => Promise<void>): Promise<string[]> {
-  const sub = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  // No ready check on the subscriber: a late one (slow under ASan) sends INFO in subscriber mode,
+  // which ioredis treats as fatal and answers by reconnecting, losing the events in between.
+  const sub = new Redis({ host: '127.0.0.1', port, lazyConnect: true, enableReadyCheck: false });
   const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
   await Promise.all([sub.connect(), c.connect()]);
   const got: string[] = [];
