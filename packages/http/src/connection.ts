@@ -409,7 +409,7 @@ export class HttpConnection implements ResponseSink {
   }
 
   onDrained(): void {
-    this.upgraded?.ondrain?.();
+    this.upgraded?.drained();
     this.outputBlocked = false;
     if (this.drainWaiters !== null) this.wakeDrainWaiters();
   }

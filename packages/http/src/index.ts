@@ -1,6 +1,7 @@
 /**
  * An HTTP/1.1 server on nevio: llhttp parsing in one native call per read, pipelining with
- * in-order responses, keep-alive, body limits and timeouts, plus a static file handler.
+ * in-order responses, keep-alive, body limits and timeouts, WebSocket (RFC 6455 with
+ * permessage-deflate), plus a static file handler.
  *
  * @packageDocumentation
  */
@@ -15,3 +16,10 @@ export { UpgradeSocket } from './upgrade';
 export type { UpgradeListener } from './upgrade';
 export { serveStatic } from './static';
 export type { StaticOptions } from './static';
+export { WebSocketServer } from './ws/server';
+export type { WebSocketOptions } from './ws/server';
+export { WebSocket } from './ws/websocket';
+export type { SendOptions } from './ws/websocket';
+export { WebSocketError } from './ws/frame';
+export type { PerMessageDeflateOptions } from './ws/deflate';
+export type { ProtocolChooser } from './ws/handshake';
