@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 import { Aof } from './aof';
-import { keyspaceEventFlags, lookupParam, showSetting, type Config } from './config';
+import { CommandError } from './command';
+import { applySetting, cloneConfig, keyspaceEventFlags, lookupParam, showSetting, type Config } from './config';
+import { rewriteConfig } from './config-rewrite';
 import { accessTracking } from './keyspace';
 import type { RedisServer } from './server';
 import { isTlsSetting } from './tls';
@@ -51,5 +53,34 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
       server.aof.close();
       server.aof = null;
     }
+  }
+}
+
+/**
+ * CONFIG SET of several settings: all of them, or (when one is refused) none; then the running
+ * server follows each one that changed.
+ */
+export function configureAtomically(server: RedisServer, settings: readonly (readonly [name: string, value: string])[], allowProtected: boolean): void {
+  const trial = cloneConfig(server.config);
+  const changed: string[] = [];
+  for (const [name, value] of settings) {
+    const err = applySetting(trial, name, [value], { startup: false, allowProtected });
+    if (err !== undefined) throw new CommandError(`ERR ${err}`);
+    changed.push(name.toLowerCase());
+  }
+  Object.assign(server.config, trial);
+  for (const name of changed) applyLiveSetting(server, name);
+}
+
+/** CONFIG REWRITE: the config file the server started with, rewritten with today's settings (and users, without an aclfile). */
+export function rewriteServerConfig(server: RedisServer, forceAll: boolean): void {
+  const file = server.config.configFile;
+  if (file === undefined) throw new CommandError('ERR The server is running without a config file');
+  try {
+    const users = showSetting(server.config, 'aclfile') === '' ? server.acl.describeAll() : [];
+    rewriteConfig(server.config, file, forceAll, users);
+  } catch (e) {
+    const what = forceAll ? 'CONFIG-REWRITE-FORCE-ALL failed' : 'Rewriting config file';
+    throw new CommandError(`ERR ${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

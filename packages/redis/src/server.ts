@@ -1,8 +1,8 @@
 /**
  * The Redis server without its transport: the dispatch loop (Redis's `processCommand` and
- * `call`: auth, arity, MULTI queuing, pub/sub restrictions, maxmemory, AOF propagation), the
- * clients, and the {@link ServerContext} commands run against. The other concerns have their own
- * files: transactions (`multi.ts`), blocking (`blocked.ts`), pub/sub (`pubsub.ts`), active expiry
+ * `call`: the checks before a command, in `command-gate.ts`, then MULTI queuing, pauses, the
+ * call and its propagation), the clients, and the {@link ServerContext} commands run against.
+ * The other concerns have their own files: transactions (`multi.ts`), blocking (`blocked.ts`), pub/sub (`pubsub.ts`), active expiry
  * (`expire.ts`) and the rest of the per-tick work (`cron.ts`), memory and eviction (`evict.ts`),
  * the AOF (`aof.ts`, `aof-control.ts`), command-name lookup (`command-lookup.ts`), per-call
  * statistics (`call-record.ts`), settings applied at run time (`live-config.ts`). `listen.ts` connects the
@@ -26,13 +26,10 @@ import { Tracking, type TrackingHost } from './tracking';
 import { Client } from './client';
 import {
   CMD_ADMIN,
-  CMD_DENYOOM,
-  CMD_NO_AUTH,
-  CMD_NO_MULTI,
   CMD_SKIP_MONITOR,
+  CLIENT_SLAVE,
   CMD_WRITE,
   CommandError,
-  arityError,
   type CommandDef,
   type PauseKind,
   type Persistence,
@@ -45,10 +42,10 @@ import {
 import { buildCommandTable } from './commands';
 import { recordCall, slowlogPush } from './call-record';
 import { reloadAof, rewriteAof } from './aof-control';
-import { applyLiveSetting, followAccessTracking } from './live-config';
+import { applyLiveSetting, configureAtomically, followAccessTracking, rewriteServerConfig } from './live-config';
 import { CommandLookup } from './command-lookup';
-import { applySetting, cloneConfig, showSetting, type Config } from './config';
-import { rewriteConfig } from './config-rewrite';
+import { CommandGate } from './command-gate';
+import type { Config } from './config';
 import { CommandStats, statName } from './cmdstats';
 import { LatencyMonitor } from './latency';
 import { SlowLog } from './slowlog';
@@ -74,36 +71,14 @@ export interface ServerLog {
   error(msg: string): void;
 }
 
-const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 /** Commands MONITOR does not show after they ran (admin, skip_monitor: scripts are shown before). */
 const NOT_MONITORED = CMD_SKIP_MONITOR | CMD_ADMIN;
-const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 /** Replies one batch may produce before the rest of a client's pipeline waits (the reactor's high watermark). */
 export const OUTPUT_PAUSE_BYTES = defaults.writeHighWatermark;
 /** Values that take more allocations than this to free are freed in the background by Redis (LAZYFREE_THRESHOLD). */
 const LAZYFREE_THRESHOLD = 64;
-/** Inside MULTI over maxmemory, every command is refused but these. */
-const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
-/** The security warning is logged at most this often (Redis: once a minute). */
-const SECURITY_LOG_INTERVAL_MS = 60000;
-
-/** `POST` or `Host:` in any case: an HTTP request sent to the Redis port. */
-function looksLikeHttp(name: Buffer): boolean {
-  const n = name.length;
-  if (n !== 4 && n !== 5) return false;
-  const s = name.latin1Slice(0, n).toLowerCase();
-  return s === 'post' || s === 'host:';
-}
-
+/** What MULTI runs at once instead of queuing. */
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-
-/** A command name or argument in an error message: as Redis's `%.128s`, cut at NUL. */
-function clip(arg: Buffer, room = 128): string {
-  let s = arg.latin1Slice(0, Math.min(arg.length, room));
-  const nul = s.indexOf('\0');
-  if (nul >= 0) s = s.slice(0, nul);
-  return s;
-}
 
 /** True when a CLIENT PAUSE postponed the client's last command. */
 function isPostponed(c: Client): boolean {
@@ -166,6 +141,8 @@ export class RedisServer
   private nowMs = Date.now();
   private nextClientId = 1;
   private readonly names: CommandLookup;
+  /** processCommand's checks before a command runs (`command-gate.ts`). */
+  private readonly gate = new CommandGate(this);
   private readonly flushQueue: Client[] = [];
 
   constructor(
@@ -317,10 +294,16 @@ export class RedisServer
     return this.clients.get(c.id) === c;
   }
 
-  /** `client-output-buffer-limit normal` for a client that was just handed replies. */
-  private checkNormalOutput(c: Client): void {
+  /**
+   * `client-output-buffer-limit` for a client that was just handed output: a replica's stream
+   * (class replica) or replies (class normal); subscribers are checked per message (`pubsub.ts`).
+   */
+  private checkBatchOutput(c: Client): void {
     if (c.subscribed || c.closing) return;
-    const reason = this.outputLimits.check(c, 'normal', this.nowMs);
+    const reason =
+      (c.replicationRole & CLIENT_SLAVE) !== 0
+        ? this.outputLimits.check(c, 'slave', this.nowMs, Number(this.replication.setting('repl-backlog-size')))
+        : this.outputLimits.check(c, 'normal', this.nowMs);
     if (reason !== null) this.dropClient(c, reason);
   }
 
@@ -358,7 +341,7 @@ export class RedisServer
     if (this.tracking.clients !== 0) this.tracking.broadcast();
     const q = this.flushQueue;
     for (let i = 0; i < q.length; i++) q[i].out.flush();
-    if (this.outputLimits.normalLimited) for (let i = 0; i < q.length; i++) this.checkNormalOutput(q[i]);
+    if (this.outputLimits.batchLimited) for (let i = 0; i < q.length; i++) this.checkBatchOutput(q[i]);
     q.length = 0;
   }
 
@@ -442,41 +425,7 @@ export class RedisServer
   /** Runs one command the way Redis's processCommand does: every check, then the call. */
   execute(c: Client, argv: Buffer[], def = this.lookup(argv[0])): void {
     c.lastInteraction = this.nowMs;
-    if (def === undefined) {
-      if (looksLikeHttp(argv[0])) return this.securityWarning(c);
-      let args = '';
-      for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${clip(argv[i], 128 - args.length)}' `;
-      return this.reject(c, `ERR unknown command '${clip(argv[0])}', with args beginning with: ${args}`);
-    }
-    const arity = def.arity;
-    const flags = def.flags;
-    if (arity > 0 ? argv.length !== arity : argv.length < -arity) return this.reject(c, arityError(def.name), def.name);
-    if (!c.authenticated && (flags & CMD_NO_AUTH) === 0 && this.acl.authRequired) return this.reject(c, 'NOAUTH Authentication required.', def.name);
-    if (this.scripting.runner.running !== null) {
-      const busy = this.scripting.runner.busyError(def, argv);
-      if (busy !== null) return this.reject(c, busy, def.name);
-    }
-    if (c.multi !== null && (flags & CMD_NO_MULTI) !== 0) return this.reject(c, 'ERR Command not allowed inside a transaction', def.name);
-    // One property test for users allowed everything (the default user): no per-command work.
-    if (!c.user.unrestricted) {
-      const denied = this.acl.denied(c, def, argv);
-      if (denied !== null) return this.reject(c, denied, def.name);
-    }
-    if (c.reply.proto === 2 && c.subscribed && !PUBSUB_ALLOWED.has(def.name)) {
-      return this.reject(
-        c,
-        `ERR Can't execute '${def.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-      );
-    }
-    if (this.replication.guarded) {
-      const refused = this.replication.refuse(c, def, argv);
-      if (refused !== null) return this.reject(c, refused, def.name);
-    }
-    // As Redis's processCommand: evictions before every command, refusal only of those that may
-    // grow memory; the master's stream is never refused (Redis's obey_client).
-    if (this.config.maxmemory > 0 && !this.evictBefore() && this.mayGrowMemory(c, def) && c !== this.replication.masterClient) {
-      return this.reject(c, OOM_ERROR, def.name);
-    }
+    if (!this.gate.admits(c, argv, def)) return;
     if (this.tracking.clients !== 0) this.tracking.limit(this.trackingMaxKeys);
     // Queued and postponed commands keep their name as sent, for MONITOR.
     if (this.pause.kind !== null && this.pause.mustWait(c, def, argv) && !this.pause.expired()) return this.pause.postpone(c, def, this.sentName(c, argv));
@@ -485,26 +434,6 @@ export class RedisServer
     // Not under a busy script (its EVAL returned between slices): its pushes are served at its end.
     if (this.blocking.pending && this.scripting.runner.running === null) this.blocking.serve();
   }
-
-  /**
-   * A client sending `POST` or `Host:` is a browser tricked into talking to the server (cross
-   * protocol scripting): it is disconnected, and logged at most once a minute (Redis's
-   * securityWarningCommand).
-   */
-  private securityWarning(c: Client): void {
-    const now = Date.now();
-    if (now - this.securityLoggedAt > SECURITY_LOG_INTERVAL_MS) {
-      this.log.warn(
-        'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.',
-      );
-      this.securityLoggedAt = now;
-    }
-    // Nothing more is sent: Redis frees the client before writing its pending replies.
-    c.out.discard();
-    c.closing = true;
-  }
-
-  private securityLoggedAt = 0;
 
   valueDeleted(e: Entry, lazily: boolean): void {
     const ops = this.typeOps[e.type];
@@ -517,38 +446,8 @@ export class RedisServer
     slowlogPush(this, c, argv, usec);
   }
 
-  /** Measures memory afresh and evicts down to `maxmemory`; false when it cannot. */
-  private evictBefore(): boolean {
-    this.memory.measure();
-    return this.memory.ensure();
-  }
-
-  /**
-   * Whether `def` is refused over `maxmemory` (Redis's processCommand): a denyoom command, EXEC
-   * of a transaction holding one, and inside MULTI anything but EXEC/DISCARD/QUIT/RESET (the
-   * queue itself takes memory).
-   */
-  private mayGrowMemory(c: Client, def: CommandDef): boolean {
-    if ((def.flags & CMD_DENYOOM) !== 0) return true;
-    if (c.multi === null) return false;
-    if (def.name === 'exec') return c.multi.some((q) => (q.def.flags & CMD_DENYOOM) !== 0);
-    return !OOM_EXEMPT_IN_MULTI.has(def.name);
-  }
-
   execDenied(c: Client, def: CommandDef, argv: Buffer[], queued: number): string | null {
     return this.acl.deniedInExec(c, def, argv, queued);
-  }
-
-  private reject(c: Client, msg: string, name?: string): void {
-    // Redis's rejectCommand: a refused EXEC discards the transaction and says why (execCommandAbort),
-    // whatever refused it (OOM, a BUSY script, the replication state...); any other refused
-    // command inside MULTI makes the EXEC abort.
-    const error = name === 'exec' ? `EXECABORT Transaction discarded because of: ${msg}` : msg;
-    if (name === 'exec') this.multi.discard(c);
-    else if (c.multi !== null) c.multiError = true;
-    if (name !== undefined) this.commandStats.rejected(name);
-    this.commandStats.error(error);
-    c.reply.error(error);
   }
 
   /** Runs a command and logs it to the AOF if it changed the dataset. */
@@ -603,15 +502,7 @@ export class RedisServer
   // --- what commands reach (ServerContext) ---
 
   configure(settings: readonly (readonly [name: string, value: string])[], allowProtected = false): void {
-    const trial = cloneConfig(this.config);
-    const changed: string[] = [];
-    for (const [name, value] of settings) {
-      const err = applySetting(trial, name, [value], { startup: false, allowProtected });
-      if (err !== undefined) throw new CommandError(`ERR ${err}`);
-      changed.push(name.toLowerCase());
-    }
-    Object.assign(this.config, trial);
-    for (const name of changed) applyLiveSetting(this, name);
+    configureAtomically(this, settings, allowProtected);
   }
 
   readonly commandStats = new CommandStats();
@@ -626,15 +517,7 @@ export class RedisServer
   }
 
   rewriteConfig(forceAll: boolean): void {
-    const file = this.config.configFile;
-    if (file === undefined) throw new CommandError('ERR The server is running without a config file');
-    try {
-      const users = showSetting(this.config, 'aclfile') === '' ? this.acl.describeAll() : [];
-      rewriteConfig(this.config, file, forceAll, users);
-    } catch (e) {
-      const what = forceAll ? 'CONFIG-REWRITE-FORCE-ALL failed' : 'Rewriting config file';
-      throw new CommandError(`ERR ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    rewriteServerConfig(this, forceAll);
   }
 
   activeExpire = true;
