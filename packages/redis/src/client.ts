@@ -97,6 +97,11 @@ export class Client implements CommandContext, ClientState {
   lastCommand = 'NULL';
   /** When its output went over its class's soft `client-output-buffer-limit` (ms), 0 while under. */
   softLimitSince = 0;
+  /**
+   * Pending output bytes the output limits do not count: a full sync's snapshot, which Redis
+   * sends outside the replica's output buffer. Only ever lowered, as the snapshot drains.
+   */
+  outputExempt = 0;
   /** Its writes are logged to the AOF (a script's client stops after redis.set_repl(REPL_NONE)). */
   logsWrites = true;
   /** The replication offset right after its last command that was propagated (WAIT's target). */

@@ -6,9 +6,9 @@
  * replication stream) of the replica class; any other, MONITOR included, normal.
  *
  * What is measured is the connection's pending output, checked where output is produced: at
- * the end of each batch for normal clients (only when their class has a limit: by default it
- * has none, and a pipeline's replies are bounded by the pause in `server.ts` anyway), and before
- * each message for subscribers (`pubsub.ts`).
+ * the end of each batch for normal clients and replicas (only when their class has a limit: by
+ * default normal clients have none, and a pipeline's replies are bounded by the pause in
+ * `server.ts` anyway), and before each message for subscribers (`pubsub.ts`).
  *
  * @packageDocumentation
  */
@@ -29,6 +29,8 @@ export interface LimitedClient {
   readonly conn: { readonly outboundBuffered: number } | null;
   /** When the client went over its soft limit (ms), 0 while under it. */
   softLimitSince: number;
+  /** Pending bytes not counted (a full sync's snapshot); lowered to what is still pending. */
+  outputExempt: number;
 }
 
 const NONE: OutputLimit = { hard: 0, soft: 0, softMs: 0 };
@@ -47,24 +49,30 @@ export function parseOutputLimits(text: string): Record<ClientClass, OutputLimit
 export class OutputLimits {
   private limits: Record<ClientClass, OutputLimit> = parseOutputLimits('');
 
-  /** True when normal clients have a limit (the per-batch check is skipped otherwise). */
-  normalLimited = false;
+  /** True when normal or replica clients have a limit (the per-batch check is skipped otherwise). */
+  batchLimited = false;
 
   /** Follows CONFIG SET client-output-buffer-limit. */
   configure(text: string): void {
     this.limits = parseOutputLimits(text);
-    this.normalLimited = this.limits.normal.hard > 0 || this.limits.normal.soft > 0;
+    const { normal, slave } = this.limits;
+    this.batchLimited = normal.hard > 0 || normal.soft > 0 || slave.hard > 0 || slave.soft > 0;
   }
 
   /**
    * Why `c` of class `cls` must be disconnected now (Redis's log line), or null. Keeps the time
-   * it went over the soft limit.
+   * it went over the soft limit. A replica's hard limit is at least `backlogSize`: below it a
+   * partial resync would succeed and be cut at once (Redis 7 ignores such a limit the same way).
    */
-  check(c: LimitedClient, cls: ClientClass, nowMs: number): string | null {
+  check(c: LimitedClient, cls: ClientClass, nowMs: number, backlogSize = 0): string | null {
     const limit = this.limits[cls];
     if ((limit.hard === 0 && limit.soft === 0) || c.conn === null) return null;
-    const used = c.conn.outboundBuffered;
-    let over = limit.hard > 0 && used >= limit.hard;
+    const pending = c.conn.outboundBuffered;
+    // The snapshot went out first, so no more of it than what is pending can still be pending.
+    if (c.outputExempt > pending) c.outputExempt = pending;
+    const used = pending - c.outputExempt;
+    const hard = limit.hard > 0 && cls === 'slave' ? Math.max(limit.hard, backlogSize) : limit.hard;
+    let over = hard > 0 && used >= hard;
     if (!over && limit.soft > 0 && used >= limit.soft) {
       if (c.softLimitSince === 0) c.softLimitSince = nowMs;
       else over = nowMs - c.softLimitSince > limit.softMs;

@@ -1,7 +1,7 @@
 // Output bounds while replies are produced: a pipeline of GETs of a 1 MB value, sent in one go
 // by a client that does not read, queues about a megabyte, not the whole answer (the rest of
 // the pipeline waits for the output to drain, and is all answered once the client reads);
-// `client-output-buffer-limit` disconnects normal and pubsub clients over their hard limit.
+// `client-output-buffer-limit` disconnects normal, pubsub and replica clients over their hard limit.
 import net from 'node:net';
 import { defaultConfig } from '../src/config';
 import { startRedis, type RunningRedis } from '../src/listen';
@@ -106,5 +106,53 @@ test('client-output-buffer-limit pubsub: a subscriber that does not read is disc
     expect(delivered).toBeLessThan(300);
   } finally {
     await admin.send(['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 33554432 8388608 60']);
+  }
+});
+
+/** A replica that attaches with PSYNC and never reads its stream; resolves once the full sync started. */
+async function stalledReplica(): Promise<net.Socket> {
+  const s = await connect();
+  s.on('error', () => {});
+  s.write(Buffer.concat([encode(['REPLCONF', 'listening-port', '1']), encode(['PSYNC', '?', '-1'])]));
+  await new Promise<void>((resolve) => s.once('data', () => resolve()));
+  s.pause();
+  return s;
+}
+
+async function connectedReplicas(): Promise<number> {
+  const info = (await admin.send(['INFO', 'replication'])).toString();
+  return Number(/connected_slaves:(\d+)/.exec(info)![1]);
+}
+
+test('client-output-buffer-limit replica: a replica that does not read is dropped past the hard limit, never below repl-backlog-size', async () => {
+  const value = Buffer.alloc(256 * 1024, 'r');
+  const feed = async (s: net.Socket, n: number): Promise<void> => {
+    for (let i = 0; i < n && !s.destroyed; i++) {
+      await admin.send(['SET', `repl:${i}`, value]);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  try {
+    // A backlog of 64 MB raises a 1 MB limit to 64 MB: 16 MB of stream does not drop the replica.
+    expect((await admin.send(['CONFIG', 'SET', 'repl-backlog-size', String(64 * MB), 'client-output-buffer-limit', 'replica 1048576 0 0'])).toString()).toBe('+OK\r\n');
+    const kept = await stalledReplica();
+    await feed(kept, 64);
+    expect(kept.destroyed).toBe(false);
+    expect(await connectedReplicas()).toBe(1);
+    kept.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    // With a 16 KB backlog the 1 MB limit holds: the replica is dropped, and logged.
+    warnings.length = 0;
+    await admin.send(['CONFIG', 'SET', 'repl-backlog-size', '16384']);
+    const dropped = await stalledReplica();
+    const closed = new Promise<void>((resolve) => dropped.once('close', () => resolve()));
+    await feed(dropped, 64);
+    dropped.resume();
+    await closed;
+    expect(warnings.some((w) => /scheduled to be closed ASAP for overcoming of output buffer limits/.test(w))).toBe(true);
+    expect(await connectedReplicas()).toBe(0);
+    expect(await pingMs()).toBeLessThan(1000);
+  } finally {
+    await admin.send(['CONFIG', 'SET', 'repl-backlog-size', '1048576', 'client-output-buffer-limit', 'slave 268435456 67108864 60']);
   }
 });

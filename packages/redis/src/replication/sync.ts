@@ -110,8 +110,12 @@ function fullSync(repl: Replication, id: number, psync: boolean, out: Reply): vo
     return;
   }
   if (psync) out.raw(Buffer.from(`+FULLRESYNC ${repl.ids.replid} ${backlog.offset}\r\n`, 'latin1'));
-  out.raw(Buffer.from(`$${rdb.reduce((n, piece) => n + piece.length, 0)}\r\n`, 'latin1'));
+  const size = rdb.reduce((n, piece) => n + piece.length, 0);
+  out.raw(Buffer.from(`$${size}\r\n`, 'latin1'));
   for (const piece of rdb) out.raw(piece);
+  // client-output-buffer-limit replica counts the stream, not the snapshot (sent beside it in Redis).
+  const replica = host.clients.get(id);
+  if (replica !== undefined) replica.outputExempt = size;
   // The replica knows no selected database yet: the next command starts with SELECT.
   repl.encoder.lastDb = -1;
   repl.attach(r, out);
