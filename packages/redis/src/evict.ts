@@ -58,6 +58,14 @@ export class Memory {
    */
   private released = 0;
   private majorGcsSeen = heap.majorGcs;
+  /**
+   * The heap and the off-heap memory of the server before it held anything: Node, the code and
+   * the command table take about 18 MB, which Redis's own figure (about 1 MB at start) does not
+   * have, so that counting them would make any `maxmemory` below 18 MB refuse every write of an
+   * empty server. Taken at construction, lowered by any lower reading since.
+   */
+  private emptyHeap = heap.afterGc;
+  private emptyExternal = getHeapStatistics().external_memory;
 
   constructor(private readonly host: EvictionHost) {
     watchCollections();
@@ -66,14 +74,19 @@ export class Memory {
   /**
    * Refreshes {@link Memory.used}: the heap after the last collection, plus the memory outside
    * the heap (Buffers: string values, counted as soon as they are allocated), less what was
-   * released since. Costs one V8 heap-statistics call (no system call).
+   * released since, each above what the process held before any data. Costs one V8
+   * heap-statistics call (no system call).
    */
   measure(): void {
     if (this.majorGcsSeen !== heap.majorGcs) {
       this.majorGcsSeen = heap.majorGcs;
       this.released = 0;
     }
-    this.used = Math.max(0, heap.afterGc + getHeapStatistics().external_memory - this.released);
+    const external = getHeapStatistics().external_memory;
+    // Neither can be below the empty server's: a lower reading shows the start-up garbage gone.
+    if (heap.afterGc < this.emptyHeap) this.emptyHeap = heap.afterGc;
+    if (external < this.emptyExternal) this.emptyExternal = external;
+    this.used = Math.max(0, Math.round(heap.afterGc - this.emptyHeap + external - this.emptyExternal - this.released));
   }
 
   /** A value of about `bytes` was deleted: it no longer counts (the next major collection frees it). */
@@ -98,7 +111,7 @@ export class Memory {
     if (keys === 0) return false;
     let all = 0;
     for (const db of dbs) all += db.size;
-    const perKey = this.used / Math.max(all, 1);
+    const perKey = Math.ceil(this.used / Math.max(all, 1));
     const samples = Math.max(1, Number(showSetting(config, 'maxmemory-samples')));
     let toFree = Math.min(MAX_EVICT_PER_COMMAND, Math.ceil((this.used - config.maxmemory) / Math.max(perKey, 1)));
     while (toFree-- > 0) {
@@ -106,7 +119,8 @@ export class Memory {
       if (victim === null) return false;
       victim[0].delete(victim[1]);
       this.host.evicted(victim[0], victim[1]);
-      this.used -= perKey;
+      // Until the next major collection frees it, as release() does.
+      this.release(perKey);
     }
     return true;
   }

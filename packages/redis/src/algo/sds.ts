@@ -95,7 +95,9 @@ export class GrowableBytes {
   /** Makes room for `needed` bytes in all, moving to a larger store when there is not. */
   private reserve(needed: number): void {
     if (needed <= this.buf.length) return;
-    const cap = needed < SDS_MAX_PREALLOC ? needed * 2 : needed + Math.max(SDS_MAX_PREALLOC, Math.floor(needed / 2));
+    // A value made from nothing (SETRANGE or APPEND of an absent key) gets its exact length, as
+    // Redis creates it with sdsnewlen; only growing an existing value leaves spare room.
+    const cap = this.used === 0 ? needed : needed < SDS_MAX_PREALLOC ? needed * 2 : needed + Math.max(SDS_MAX_PREALLOC, Math.floor(needed / 2));
     const next = Buffer.allocUnsafe(cap);
     this.buf.copy(next, 0, 0, this.used);
     this.copiedBytes += this.used;
