@@ -6,9 +6,9 @@
  * replication stream) of the replica class; any other, MONITOR included, normal.
  *
  * What is measured is the connection's pending output, checked where output is produced: at
- * the end of each batch for normal clients and replicas (only when their class has a limit: by
- * default normal clients have none, and a pipeline's replies are bounded by the pause in
- * `server.ts` anyway), and before each message for subscribers (`pubsub.ts`).
+ * the end of each batch for normal clients that were handed replies (only when their class has
+ * a limit: by default it has none, and a pipeline's replies are bounded by the pause in
+ * `server.ts` anyway) and for every attached replica, and before each message for subscribers (`pubsub.ts`).
  *
  * @packageDocumentation
  */
@@ -49,14 +49,17 @@ export function parseOutputLimits(text: string): Record<ClientClass, OutputLimit
 export class OutputLimits {
   private limits: Record<ClientClass, OutputLimit> = parseOutputLimits('');
 
-  /** True when normal or replica clients have a limit (the per-batch check is skipped otherwise). */
-  batchLimited = false;
+  /** True when normal clients have a limit (the per-batch check is skipped otherwise). */
+  normalLimited = false;
+  /** True when replicas have a limit (by default they do: 256 MB hard, 64 MB for 60 s soft). */
+  replicaLimited = false;
 
   /** Follows CONFIG SET client-output-buffer-limit. */
   configure(text: string): void {
     this.limits = parseOutputLimits(text);
     const { normal, slave } = this.limits;
-    this.batchLimited = normal.hard > 0 || normal.soft > 0 || slave.hard > 0 || slave.soft > 0;
+    this.normalLimited = normal.hard > 0 || normal.soft > 0;
+    this.replicaLimited = slave.hard > 0 || slave.soft > 0;
   }
 
   /**

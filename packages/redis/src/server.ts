@@ -2,10 +2,11 @@
  * The Redis server without its transport: the dispatch loop (Redis's `processCommand` and
  * `call`: the checks before a command, in `command-gate.ts`, then MULTI queuing, pauses, the
  * call and its propagation), the clients, and the {@link ServerContext} commands run against.
- * The other concerns have their own files: transactions (`multi.ts`), blocking (`blocked.ts`), pub/sub (`pubsub.ts`), active expiry
- * (`expire.ts`) and the rest of the per-tick work (`cron.ts`), memory and eviction (`evict.ts`),
- * the AOF (`aof.ts`, `aof-control.ts`), command-name lookup (`command-lookup.ts`), per-call
- * statistics (`call-record.ts`), settings applied at run time (`live-config.ts`). `listen.ts` connects the
+ * The other concerns have their own files: transactions (`multi.ts`), blocking (`blocked.ts`),
+ * pub/sub (`pubsub.ts`), active expiry (`expire.ts`) and the rest of the per-tick work
+ * (`cron.ts`), memory and eviction (`evict.ts`), the AOF (`aof.ts`, `aof-control.ts`),
+ * command-name lookup (`command-lookup.ts`), per-call statistics (`call-record.ts`), settings
+ * applied at run time (`live-config.ts`). `listen.ts` connects the
  * server to the nevio reactor; tests can also feed it bytes directly.
  *
  * @packageDocumentation
@@ -294,17 +295,24 @@ export class RedisServer
     return this.clients.get(c.id) === c;
   }
 
-  /**
-   * `client-output-buffer-limit` for a client that was just handed output: a replica's stream
-   * (class replica) or replies (class normal); subscribers are checked per message (`pubsub.ts`).
-   */
-  private checkBatchOutput(c: Client): void {
-    if (c.subscribed || c.closing) return;
-    const reason =
-      (c.replicationRole & CLIENT_SLAVE) !== 0
-        ? this.outputLimits.check(c, 'slave', this.nowMs, Number(this.replication.setting('repl-backlog-size')))
-        : this.outputLimits.check(c, 'normal', this.nowMs);
+  /** `client-output-buffer-limit normal` for a client that was just handed replies (not a replica: its class is checked below). */
+  private checkNormalOutput(c: Client): void {
+    if (c.subscribed || c.closing || (c.replicationRole & CLIENT_SLAVE) !== 0) return;
+    const reason = this.outputLimits.check(c, 'normal', this.nowMs);
     if (reason !== null) this.dropClient(c, reason);
+  }
+
+  /** `client-output-buffer-limit replica` for every attached replica, its hard limit raised to the backlog's size. */
+  private checkReplicaOutput(): void {
+    const attached = this.replication.replicas.attached;
+    const backlogSize = this.replication.backlog?.size ?? 0;
+    // Backwards: dropping a replica removes it from the list.
+    for (let i = attached.length - 1; i >= 0; i--) {
+      const c = this.clients.get(attached[i].clientId);
+      if (c === undefined || c.closing) continue;
+      const reason = this.outputLimits.check(c, 'slave', this.nowMs, backlogSize);
+      if (reason !== null) this.dropClient(c, reason);
+    }
   }
 
   overOutputLimit(c: Client): string | null {
@@ -341,7 +349,9 @@ export class RedisServer
     if (this.tracking.clients !== 0) this.tracking.broadcast();
     const q = this.flushQueue;
     for (let i = 0; i < q.length; i++) q[i].out.flush();
-    if (this.outputLimits.batchLimited) for (let i = 0; i < q.length; i++) this.checkBatchOutput(q[i]);
+    const limits = this.outputLimits;
+    if (limits.normalLimited) for (let i = 0; i < q.length; i++) this.checkNormalOutput(q[i]);
+    if (limits.replicaLimited && this.replication.replicas.attached.length !== 0) this.checkReplicaOutput();
     q.length = 0;
   }
 
