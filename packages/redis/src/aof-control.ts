@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Aof } from './aof';
 import { CommandError } from './errors';
 import type { RedisServer } from './server';
@@ -25,15 +27,31 @@ export function rewriteAof(server: RedisServer): void {
   } else void server.aof.startRewrite();
 }
 
-/** DEBUG LOADAOF: flushes what is buffered, empties every database and loads the file again. */
+/**
+ * DEBUG LOADAOF: flushes what is buffered, empties every database and loads the file again. With
+ * the AOF off it loads the file a BGREWRITEAOF left in `dir`, as Redis 7 loads its manifest's
+ * files whatever `appendonly` says; without any file it refuses (where Redis exits).
+ */
 export function reloadAof(server: RedisServer): void {
-  const aof = server.aof;
-  if (aof === null) throw new CommandError('ERR DEBUG LOADAOF needs the AOF on (appendonly yes)');
-  aof.endBatch();
+  const attached = server.aof;
+  if (attached === null && !fs.existsSync(path.join(server.config.dir, server.config.appendfilename))) {
+    throw new CommandError('ERR DEBUG LOADAOF: no append only file to load (appendonly is no and no BGREWRITEAOF wrote one)');
+  }
+  const aof = attached ?? new Aof(server);
+  if (attached !== null) attached.endBatch();
   for (const db of server.dbs) {
     server.touchAllWatched(db);
     db.clear();
   }
   aof.datasetReplaced();
-  aof.load();
+  // Attached while it loads, so that replayed commands are not logged again (Aof.loading).
+  server.aof = aof;
+  try {
+    aof.load();
+  } finally {
+    if (attached === null) {
+      aof.close();
+      server.aof = null;
+    }
+  }
 }

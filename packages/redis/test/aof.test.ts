@@ -197,3 +197,31 @@ test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', 
     await again.stop();
   }
 });
+
+// Redis 7 loads the files a BGREWRITEAOF left whatever `appendonly` says (the suite's
+// "Same dataset digest if saving/reloading as AOF?" does exactly this).
+test('DEBUG LOADAOF with the AOF off loads what BGREWRITEAOF wrote, and refuses when there is no file', async () => {
+  const srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], dir, 'enable-debug-command': 'yes' }, quietLog);
+  const c = new Redis({ host: '127.0.0.1', port: srv.port, retryStrategy: () => null });
+  try {
+    await c.set('k', 'before');
+    await expect(c.call('DEBUG', 'LOADAOF')).rejects.toThrow(/no append only file to load/);
+    expect(await c.get('k')).toBe('before');
+    await c.bgrewriteaof();
+    for (let i = 0; i < 100 && srv.server.aof !== null; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(srv.server.aof).toBeNull();
+    // Written after the rewrite, with no AOF attached: the reload drops it.
+    await c.set('k', 'after');
+    await c.set('extra', '1');
+    expect(await c.call('DEBUG', 'LOADAOF')).toBe('OK');
+    expect(await c.mget('k', 'extra')).toEqual(['before', null]);
+    expect(srv.server.aof).toBeNull();
+    // Nothing the reload replayed was logged: the file is what the rewrite wrote.
+    const size = fs.statSync(path.join(dir, 'appendonly.aof')).size;
+    await c.call('DEBUG', 'LOADAOF');
+    expect(fs.statSync(path.join(dir, 'appendonly.aof')).size).toBe(size);
+  } finally {
+    c.disconnect();
+    await srv.stop();
+  }
+});
