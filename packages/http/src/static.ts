@@ -1,8 +1,15 @@
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
+import { acceptedCodings, type Coding } from './accept-encoding';
+import { directoryListing } from './autoindex';
+import { MIN_COMPRESS_SIZE } from './compression';
 import type { Handler } from './connection';
+import { compressible, contentTypes } from './content-type';
 import type { Request } from './request';
 import type { Response } from './response';
+import { etagOf, notModified, parseRange, rangeApplies } from './static-conditional';
+import { encodePath, hasDotSegment, normalisePath, type StaticPath } from './static-path';
+import { sendCompressed, sendFile } from './static-send';
 
 /** Options of {@link serveStatic}. */
 export interface StaticOptions {
@@ -10,203 +17,150 @@ export interface StaticOptions {
   index?: string;
   /** Extra or overriding content types by extension (with the dot), e.g. `{ '.md': 'text/markdown' }`. */
   types?: Record<string, string>;
+  /**
+   * Paths through a file or directory whose name starts with a dot (`.env`, `.git/config`):
+   * `'deny'` answers 403 whether or not it exists, as nginx's usual `location ~ /\. { deny all; }`,
+   * and leaves them out of listings; `'allow'` serves them. `/.well-known/` is always served.
+   * Default `'deny'`.
+   */
+  dotfiles?: 'deny' | 'allow';
+  /** A directory without an index file gets an HTML listing instead of 403 (nginx's `autoindex on`). Default `false`. */
+  autoindex?: boolean;
+  /**
+   * Compress compressible types (text, JSON, JavaScript, SVG, ...) of at least 1 KiB with brotli
+   * or gzip, as the client's Accept-Encoding allows; a `.br` or `.gz` file next to the requested
+   * one is sent instead when the client takes that coding. Default `true`.
+   */
+  compress?: boolean;
+  /** The Cache-Control of every file (and 304) answered; `false` sends none. Default `'public, max-age=0'` (revalidate each time, by ETag). */
+  cacheControl?: string | false;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.htm': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8',
-  '.xml': 'application/xml; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-  '.pdf': 'application/pdf',
-  '.zip': 'application/zip',
-  '.gz': 'application/gzip',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-};
-
-// Files up to this size are read in one go and sent with one write; larger ones are streamed.
-const WHOLE_FILE = 64 * 1024;
-const CHUNK = 64 * 1024;
+const PRECOMPRESSED: Readonly<Record<Coding, string>> = { br: '.br', gzip: '.gz' };
 
 function plain(res: Response, status: number, text: string): void {
   res.status(status).setHeader('Content-Type', 'text/plain; charset=utf-8').end(`${text}\n`);
 }
 
-/** The decoded path relative to the root, or a status to answer with. */
-function resolvePath(root: string, req: Request): string | number {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(req.path);
-  } catch {
-    return 400;
-  }
-  if (decoded.includes('\0') || !decoded.startsWith('/')) return 400;
-  // `..` is refused outright (even where it would stay inside the root) rather than normalised:
-  // a request that tries it is not one a browser sends.
-  if (decoded.split(/[\\/]/).includes('..')) return 403;
-  const full = path.resolve(root, `.${decoded}`);
-  if (full !== root && !full.startsWith(root + path.sep)) return 403;
-  return full;
+async function statOrUndefined(file: string): Promise<Stats | undefined> {
+  return fs.stat(file).catch(() => undefined);
 }
 
-function etagOf(stats: Stats): string {
-  return `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
-}
-
-function notModified(req: Request, etag: string, mtime: Date): boolean {
-  const ifNoneMatch = req.header('if-none-match');
-  if (ifNoneMatch !== undefined) {
-    return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
+/** The first precompressed sibling of `file` (in the client's order of preference) that exists. */
+async function precompressed(file: string, codings: readonly Coding[]): Promise<{ coding: Coding; file: string; stats: Stats } | undefined> {
+  for (const coding of codings) {
+    const sibling = file + PRECOMPRESSED[coding];
+    const stats = await statOrUndefined(sibling);
+    if (stats?.isFile()) return { coding, file: sibling, stats };
   }
-  const ifModifiedSince = req.header('if-modified-since');
-  if (ifModifiedSince !== undefined) {
-    const since = Date.parse(ifModifiedSince);
-    return !Number.isNaN(since) && Math.floor(mtime.getTime() / 1000) * 1000 <= since;
-  }
-  return false;
-}
-
-/** `[start, end]` inclusive, `null` for a Range to ignore (serve the whole file), or 416. */
-function parseRange(header: string, size: number): [number, number] | null | 416 {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  // Multiple ranges and other units are legal to ignore (RFC 9110 14.2).
-  if (match === null) return header.trim().startsWith('bytes=') && !header.includes(',') ? 416 : null;
-  const [, first, last] = match;
-  if (first === '' && last === '') return 416;
-  let start: number;
-  let end: number;
-  if (first === '') {
-    const suffix = Number(last);
-    if (suffix === 0) return 416;
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(first);
-    end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-    if (last !== '' && Number(last) < start) return 416;
-  }
-  if (start >= size || size === 0) return 416;
-  return [start, end];
-}
-
-async function sendFile(res: Response, file: string, start: number, end: number, head: boolean): Promise<void> {
-  const length = end - start + 1;
-  if (head || length === 0) {
-    res.setHeader('Content-Length', length).end();
-    return;
-  }
-  const handle = await fs.open(file, constants.O_RDONLY);
-  try {
-    if (length <= WHOLE_FILE) {
-      const buffer = Buffer.allocUnsafe(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, start);
-      res.end(buffer.subarray(0, bytesRead));
-      return;
-    }
-    res.setHeader('Content-Length', length);
-    let position = start;
-    while (position <= end && !res.aborted) {
-      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, end - position + 1));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      if (!res.write(buffer.subarray(0, bytesRead))) await res.drain();
-    }
-    res.end();
-  } finally {
-    await handle.close();
-  }
+  return undefined;
 }
 
 /**
- * A handler serving the files under `root`: content types by extension, `index.html` for
- * directories, 404 for missing files, 403 for paths that try to leave the root (including
- * percent-encoded `..`), HEAD, ETag/Last-Modified with 304, and single byte ranges (206/416).
+ * A handler serving the files under `root`, modelled on nginx's static module:
+ *
+ * - paths are decoded and normalised (`/a/../b` is `/b`); one that climbs above the root, or is
+ *   malformed, gets 400; dotfiles get 403 unless `dotfiles: 'allow'`;
+ * - a directory requested without its trailing slash gets a 301 to it (query string kept); with
+ *   it, its index file, else a listing (`autoindex`), else 403;
+ * - content types by extension; brotli or gzip for compressible types (precompressed `.br`/`.gz`
+ *   siblings first) with `Vary: Accept-Encoding`;
+ * - HEAD, ETag and Last-Modified with 304 for If-None-Match / If-Modified-Since, Cache-Control,
+ *   and single byte ranges (206/416, If-Range), sent uncompressed.
+ *
+ * Only GET and HEAD are served (405 otherwise). Symbolic links are followed, as nginx does by default.
  */
 export function serveStatic(root: string, options: StaticOptions = {}): Handler {
   const base = path.resolve(root);
   const index = options.index ?? 'index.html';
-  const types = { ...TYPES, ...options.types };
+  const types = contentTypes(options.types);
+  const allowDotfiles = options.dotfiles === 'allow';
+  const cacheControl = options.cacheControl ?? 'public, max-age=0';
+  const compress = options.compress ?? true;
 
-  return async (req, res) => {
+  async function serveDirectory(req: Request, res: Response, dir: string, urlPath: StaticPath): Promise<void> {
+    const indexFile = path.join(dir, index);
+    const stats = await statOrUndefined(indexFile);
+    if (stats?.isFile()) return serveFile(req, res, indexFile, stats);
+    if (options.autoindex !== true) return plain(res, 403, 'Forbidden');
+    const shown = urlPath.segments.length === 0 ? '/' : `/${urlPath.segments.join('/')}/`;
+    const listing = await directoryListing(dir, shown, allowDotfiles);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    // A listing changes whenever the directory does: not worth caching.
+    res.setHeader('Cache-Control', 'no-cache');
+    res.end(listing);
+  }
+
+  async function serveFile(req: Request, res: Response, file: string, stats: Stats): Promise<void> {
     const head = req.method === 'HEAD';
-    if (req.method !== 'GET' && !head) {
-      res.setHeader('Allow', 'GET, HEAD');
-      plain(res, 405, 'Method Not Allowed');
-      return;
-    }
-    const resolved = resolvePath(base, req);
-    if (typeof resolved === 'number') {
-      plain(res, resolved, resolved === 403 ? 'Forbidden' : 'Bad Request');
-      return;
-    }
-    let file = resolved;
-    let stats: Stats;
-    try {
-      stats = await fs.stat(file);
-      if (stats.isDirectory()) {
-        file = path.join(file, index);
-        stats = await fs.stat(file);
-      }
-    } catch {
-      plain(res, 404, 'Not Found');
-      return;
-    }
-    if (!stats.isFile()) {
-      plain(res, 403, 'Forbidden');
-      return;
-    }
+    const type = types[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const lastModified = stats.mtime.toUTCString();
+    const identityTag = etagOf(stats);
+    const rangeHeader = req.header('range');
+    const range = rangeHeader !== undefined && rangeApplies(req, identityTag, lastModified) ? parseRange(rangeHeader, stats.size) : null;
 
-    const etag = etagOf(stats);
+    // The representation: a precompressed sibling, compressed on the fly, or the file as it is.
+    // A range is of the file as it is.
+    const negotiable = compress && compressible(type);
+    let coding: Coding | undefined;
+    let sibling: { file: string; stats: Stats } | undefined;
+    if (negotiable && range === null) {
+      const codings = acceptedCodings(req.header('accept-encoding'));
+      const found = await precompressed(file, codings);
+      if (found !== undefined) {
+        coding = found.coding;
+        sibling = found;
+      } else if (codings.length > 0 && stats.size >= MIN_COMPRESS_SIZE) {
+        coding = codings[0];
+      }
+    }
+    const etag = sibling !== undefined ? etagOf(sibling.stats) : coding !== undefined ? etagOf(stats, coding) : identityTag;
+
+    if (negotiable) res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', stats.mtime.toUTCString());
+    res.setHeader('Last-Modified', lastModified);
+    if (cacheControl !== false) res.setHeader('Cache-Control', cacheControl);
     res.setHeader('Accept-Ranges', 'bytes');
     if (notModified(req, etag, stats.mtime)) {
       res.status(304).end();
       return;
     }
-    res.setHeader('Content-Type', types[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
-
-    const size = stats.size;
-    const rangeHeader = req.header('range');
-    const ifRange = req.header('if-range');
-    const range =
-      rangeHeader === undefined || (ifRange !== undefined && ifRange !== etag && ifRange !== stats.mtime.toUTCString())
-        ? null
-        : parseRange(rangeHeader, size);
     if (range === 416) {
-      res.status(416).setHeader('Content-Range', `bytes */${size}`);
-      res.removeHeader('Content-Type');
-      plain(res, 416, 'Range Not Satisfiable');
-      return;
+      res.setHeader('Content-Range', `bytes */${stats.size}`);
+      return plain(res, 416, 'Range Not Satisfiable');
     }
+    res.setHeader('Content-Type', type);
     if (range !== null) {
-      res.status(206).setHeader('Content-Range', `bytes ${range[0]}-${range[1]}/${size}`);
-      await sendFile(res, file, range[0], range[1], head);
-      return;
+      res.status(206).setHeader('Content-Range', `bytes ${range[0]}-${range[1]}/${stats.size}`);
+      return sendFile(res, file, range[0], range[1], head);
     }
-    await sendFile(res, file, 0, size - 1, head);
+    if (sibling !== undefined && coding !== undefined) {
+      res.setHeader('Content-Encoding', coding);
+      return sendFile(res, sibling.file, 0, sibling.stats.size - 1, head);
+    }
+    if (coding !== undefined) return sendCompressed(res, file, stats.size, coding, head);
+    return sendFile(res, file, 0, stats.size - 1, head);
+  }
+
+  return async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return plain(res, 405, 'Method Not Allowed');
+    }
+    const urlPath = normalisePath(req.path);
+    if (urlPath === 400) return plain(res, 400, 'Bad Request');
+    if (!allowDotfiles && hasDotSegment(urlPath)) return plain(res, 403, 'Forbidden');
+    const file = path.join(base, ...urlPath.segments);
+    const stats = await statOrUndefined(file);
+    if (stats === undefined) return plain(res, 404, 'Not Found');
+    if (stats.isDirectory()) {
+      if (urlPath.directory) return serveDirectory(req, res, file, urlPath);
+      const query = req.url.indexOf('?');
+      res.setHeader('Location', encodePath(urlPath.segments, true) + (query < 0 ? '' : req.url.slice(query)));
+      return plain(res, 301, 'Moved Permanently');
+    }
+    // `/file.txt/` names a directory that is not one: nginx's ENOTDIR, a 404.
+    if (urlPath.directory || !stats.isFile()) return plain(res, stats.isFile() ? 404 : 403, stats.isFile() ? 'Not Found' : 'Forbidden');
+    return serveFile(req, res, file, stats);
   };
 }

@@ -64,17 +64,40 @@ describe('serveStatic', () => {
     '/%2e%2e/secret.txt',
     '/%2E%2E%2Fsecret.txt',
     '/sub/%2e%2e/%2e%2e/secret.txt',
-    '/..%5csecret.txt',
-  ])('403 for the traversal attempt %s', async (target) => {
+  ])('400 for %s, which climbs above the root (as nginx)', async (target) => {
     const raw = await get(target);
     const [response] = parseResponses(raw);
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(400);
     expect(raw).not.toContain('top secret');
   });
 
-  test('403 for traversal through curl --path-as-is too', async () => {
+  test('400 for traversal through curl --path-as-is too', async () => {
     const { stdout } = await curl(['-s', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `${base}/../secret.txt`]);
-    expect(stdout).toBe('403');
+    expect(stdout).toBe('400');
+  });
+
+  test.each(['/sub/../hello.txt', '/sub/./../hello.txt', '//hello.txt', '/sub/%2e%2e/hello.txt', '/./hello.txt'])(
+    '%s stays under the root: normalised and served',
+    async (target) => {
+      const [response] = parseResponses(await get(target));
+      expect(response.status).toBe(200);
+      expect(response.body).toBe('hello static');
+    },
+  );
+
+  test('curl --path-as-is /sub/../hello.txt is served', async () => {
+    const { stdout } = await curl(['-s', '--path-as-is', `${base}/sub/../hello.txt`]);
+    expect(stdout).toBe('hello static');
+  });
+
+  test('a backslash is no separator: /..%5csecret.txt is a dotfile name under the root, refused', async () => {
+    const raw = await get('/..%5csecret.txt');
+    expect(parseResponses(raw)[0].status).toBe(403);
+    expect(raw).not.toContain('top secret');
+  });
+
+  test('a file named as a directory (trailing slash) is 404, as nginx', async () => {
+    expect((await fetch(`${base}/hello.txt/`)).status).toBe(404);
   });
 
   test('400 for a malformed percent-encoding or a NUL byte', async () => {
@@ -94,14 +117,20 @@ describe('serveStatic', () => {
     const first = await fetch(`${base}/hello.txt`);
     const etag = first.headers.get('etag')!;
     const lastModified = first.headers.get('last-modified')!;
-    expect(etag).toMatch(/^W\/".+"$/);
+    // Strong, as nginx's: "mtime-size" in hex.
+    expect(etag).toMatch(/^"[0-9a-f]+-c"$/);
     const byTag = await fetch(`${base}/hello.txt`, { headers: { 'If-None-Match': etag } });
     expect(byTag.status).toBe(304);
     expect(await byTag.text()).toBe('');
     const byDate = await fetch(`${base}/hello.txt`, { headers: { 'If-Modified-Since': lastModified } });
     expect(byDate.status).toBe(304);
+    expect(byTag.headers.get('etag')).toBe(etag);
+    expect(byTag.headers.get('cache-control')).toBe('public, max-age=0');
+    // If-None-Match compares weakly: W/ of the same tag matches.
+    expect((await fetch(`${base}/hello.txt`, { headers: { 'If-None-Match': `"x", W/${etag}` } })).status).toBe(304);
     const stale = await fetch(`${base}/hello.txt`, { headers: { 'If-None-Match': 'W/"other"' } });
     expect(stale.status).toBe(200);
+    expect(stale.headers.get('cache-control')).toBe('public, max-age=0');
   });
 
   test('Range gives 206 with the requested bytes', async () => {
@@ -113,6 +142,18 @@ describe('serveStatic', () => {
     expect(await suffix.text()).toBe('static');
     const open = await fetch(`${base}/hello.txt`, { headers: { Range: 'bytes=6-' } });
     expect(await open.text()).toBe('static');
+  });
+
+  test('If-Range: a strong ETag that matches gives 206, a weak or stale one the whole file', async () => {
+    const etag = (await fetch(`${base}/hello.txt`)).headers.get('etag')!;
+    const matching = await fetch(`${base}/hello.txt`, { headers: { Range: 'bytes=0-4', 'If-Range': etag } });
+    expect(matching.status).toBe(206);
+    expect(await matching.text()).toBe('hello');
+    const weak = await fetch(`${base}/hello.txt`, { headers: { Range: 'bytes=0-4', 'If-Range': `W/${etag}` } });
+    expect(weak.status).toBe(200);
+    expect(await weak.text()).toBe('hello static');
+    const stale = await fetch(`${base}/hello.txt`, { headers: { Range: 'bytes=0-4', 'If-Range': '"0-0"' } });
+    expect(stale.status).toBe(200);
   });
 
   test('an unsatisfiable Range gives 416 with the size', async () => {
