@@ -1,5 +1,8 @@
 import type { Output } from '@nevio/core';
+import { acceptedCodings } from './accept-encoding';
 import { clock, contentLengthLine, statusLine, STATUS_TEXT } from './clock';
+import { compressSync, MIN_COMPRESS_SIZE } from './compression';
+import { compressible } from './content-type';
 import type { Request } from './request';
 
 /** What a response needs from its connection (implemented by the connection's pipeline). */
@@ -35,8 +38,14 @@ const FORBIDDEN_VALUE = /[\r\n\0]/;
 const TEXT_PLAIN = 'Content-Type: text/plain; charset=utf-8\r\n';
 const OCTET_STREAM = 'Content-Type: application/octet-stream\r\n';
 const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_PLAIN_TYPE = 'text/plain; charset=utf-8';
 const CHUNK_END = '\r\n';
 const LAST_CHUNK = '0\r\n\r\n';
+
+/** A string chunk in `encoding` as bytes; UTF-8 stays a string, which the connection encodes itself. */
+function encoded(chunk: string, encoding: BufferEncoding): Output {
+  return encoding === 'utf8' || encoding === 'utf-8' ? chunk : Buffer.from(chunk, encoding);
+}
 
 /** Statuses that never carry a body (RFC 9110 6.4.1). */
 function bodiless(status: number): boolean {
@@ -52,6 +61,16 @@ function bodiless(status: number): boolean {
 export type HeadersInput = Record<string, string | number | readonly string[] | undefined> | ReadonlyArray<readonly [string, string | number]> | readonly string[];
 
 type Listener = () => void;
+
+/** The events a response emits; see {@link Response.on}. */
+export type ResponseEvent = 'finish' | 'close' | 'drain';
+
+/** Node's write callback: called once the chunk is handed on, with an error if the connection is gone. */
+export type WriteCallback = (error?: Error | null) => void;
+
+function connectionGone(): Error {
+  return Object.assign(new Error('the connection closed before the response was written'), { code: 'ERR_STREAM_DESTROYED' });
+}
 
 export class Response {
   /** The status code to send; see {@link Response.status}. */
@@ -76,8 +95,16 @@ export class Response {
   /** `writeHead` was called: the header set is final, as in Node. */
   private locked = false;
   private message: string | undefined = undefined;
-  /** 'finish' and 'close' listeners, made on first `on` (most responses have none). */
+  /** 'finish', 'close' and 'drain' listeners, made on first `on` (most responses have none). */
   private listeners: Map<string, Listener[]> | null = null;
+  /** `write` returned false and no 'drain' has followed yet. */
+  private needDrain = false;
+  /** Body bytes sent by `write` and `end`, except a body from the fixed-response cache: {@link Response.fixedBody}. */
+  private bodyCount = 0;
+  /** The body sent through the fixed-response cache, measured only if asked (the hot path does not). */
+  private fixedBody: string | null = null;
+  /** {@link Response.compress} was called. */
+  private compressing = false;
 
   /** @internal */
   constructor(
@@ -171,8 +198,25 @@ export class Response {
     return this.names === null ? [] : [...new Set(this.names.map((n) => n.toLowerCase()))];
   }
 
-  /** Listens for `'finish'` (the response was ended and handed to the connection) or `'close'` (after it, or when the connection closed first). */
-  on(event: 'finish' | 'close', listener: Listener): this {
+  /** Whether `write` returned `false` and `'drain'` has not been emitted since (Node's `res.writableNeedDrain`). */
+  get writableNeedDrain(): boolean {
+    return this.needDrain;
+  }
+
+  /**
+   * Body bytes sent so far, as they go on the wire (compressed if {@link Response.compress} did,
+   * without chunked framing); 0 for HEAD and for statuses without a body. An access log's size.
+   */
+  get bodyBytes(): number {
+    return this.fixedBody === null ? this.bodyCount : Buffer.byteLength(this.fixedBody);
+  }
+
+  /**
+   * Listens for `'finish'` (the response was ended and handed to the connection), `'close'`
+   * (after it, or when the connection closed first) or `'drain'` (after {@link Response.write}
+   * returned `false`, once the connection's output has fallen to the low watermark).
+   */
+  on(event: ResponseEvent, listener: Listener): this {
     const map = (this.listeners ??= new Map());
     const list = map.get(event);
     if (list === undefined) map.set(event, [listener]);
@@ -181,7 +225,7 @@ export class Response {
   }
 
   /** Like {@link Response.on}, for one call. */
-  once(event: 'finish' | 'close', listener: Listener): this {
+  once(event: ResponseEvent, listener: Listener): this {
     const wrapped = (): void => {
       this.off(event, wrapped);
       listener();
@@ -190,7 +234,7 @@ export class Response {
   }
 
   /** Removes a listener added with {@link Response.on}. */
-  off(event: 'finish' | 'close', listener: Listener): this {
+  off(event: ResponseEvent, listener: Listener): this {
     const list = this.listeners?.get(event);
     if (list !== undefined) {
       const i = list.indexOf(listener);
@@ -279,26 +323,47 @@ export class Response {
   }
 
   /**
-   * Streams a chunk of the body, sending the headers first. Returns `false` when the client is
-   * not keeping up (the connection's output is above the high watermark): await
-   * {@link Response.drain} before writing more.
+   * Streams a chunk of the body, sending the headers first, with Node's signatures:
+   * `write(chunk[, encoding][, callback])`. A string chunk is encoded with `encoding` (default
+   * UTF-8). Returns `false` when the client is not keeping up (the connection's output is above
+   * the high watermark): wait for the `'drain'` event, or `await res.drain()`, before writing
+   * more. `callback` runs once the chunk is handed to the connection (after that drain when
+   * `write` returned `false`), with an error if the connection closed first.
    */
-  write(chunk: Output): boolean {
+  write(chunk: Output, callback?: WriteCallback): boolean;
+  write(chunk: Output, encoding: BufferEncoding, callback?: WriteCallback): boolean;
+  write(chunk: Output, encodingOrCallback?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
     if (this.done) throw new Error('write after end');
+    const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : undefined;
+    const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+    const data = encoding !== undefined && typeof chunk === 'string' ? encoded(chunk, encoding) : chunk;
     if (!this.started) this.startStream();
-    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (length > 0 && !this.withoutBody) {
+      this.bodyCount += length;
       if (!this.chunked) {
-        this.sink.send(this, chunk);
-      } else if (typeof chunk === 'string') {
-        this.sink.send(this, `${length.toString(16)}\r\n${chunk}\r\n`);
+        this.sink.send(this, data);
+      } else if (typeof data === 'string') {
+        this.sink.send(this, `${length.toString(16)}\r\n${data}\r\n`);
       } else {
         this.sink.send(this, `${length.toString(16)}\r\n`);
-        this.sink.send(this, chunk);
+        this.sink.send(this, data);
         this.sink.send(this, CHUNK_END);
       }
     }
-    return !this.sink.congested(this);
+    const flowing = !this.sink.congested(this);
+    if (!flowing && !this.needDrain) {
+      this.needDrain = true;
+      void this.sink.drain(this).then(() => {
+        this.needDrain = false;
+        if (!this.sink.closed) this.emit('drain');
+      });
+    }
+    if (done !== undefined) {
+      if (flowing) process.nextTick(() => done(this.sink.closed ? connectionGone() : null));
+      else void this.sink.drain(this).then(() => done(this.sink.closed ? connectionGone() : null));
+    }
+    return flowing;
   }
 
   /** Resolves when more may be written after {@link Response.write} returned `false` (or the client left). */
@@ -307,17 +372,27 @@ export class Response {
   }
 
   /**
-   * Finishes the response, with `body` as its last (or only) part. Without an earlier `write`,
-   * the response gets a Content-Length; a string body defaults to `text/plain; charset=utf-8`,
-   * a binary one to `application/octet-stream`. Calling it again does nothing.
+   * Finishes the response, with `body` as its last (or only) part, with Node's signatures:
+   * `end([body][, encoding][, callback])`, `callback` running on `'finish'`. Without an earlier
+   * `write`, the response gets a Content-Length; a string body defaults to
+   * `text/plain; charset=utf-8`, a binary one to `application/octet-stream`. Calling it again
+   * does nothing.
    */
-  end(body?: Output): void {
+  end(callback?: Listener): void;
+  end(body: Output | undefined, callback?: Listener): void;
+  end(body: Output | undefined, encoding: BufferEncoding, callback?: Listener): void;
+  end(first?: Output | Listener, second?: BufferEncoding | Listener, third?: Listener): void {
     if (this.done) return;
+    const callback = typeof first === 'function' ? first : typeof second === 'function' ? second : third;
+    const given = typeof first === 'function' ? undefined : first;
+    let body = typeof second === 'string' && typeof given === 'string' ? encoded(given, second) : given;
+    if (this.compressing && !this.started && body !== undefined) body = this.compressBody(body);
     if (this.started) {
       if (body !== undefined) this.write(body);
       if (this.chunked && !this.withoutBody) this.sink.send(this, LAST_CHUNK);
     } else if (typeof body === 'string' && this.names === null && !this.close && this.message === undefined && this.plain()) {
       this.sink.send(this, this.fixed(body));
+      this.fixedBody = body;
       this.started = true;
     } else {
       const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
@@ -325,6 +400,7 @@ export class Response {
       const keepLength = body === undefined && this.hasHeader('content-length');
       const head = this.head(keepLength ? -2 : length, body === undefined ? '' : typeof body === 'string' ? TEXT_PLAIN : OCTET_STREAM);
       this.started = true;
+      if (!this.withoutBody) this.bodyCount += length;
       if (this.withoutBody || body === undefined || length === 0) this.sink.send(this, head);
       else if (typeof body === 'string') this.sink.send(this, head + body);
       else {
@@ -338,6 +414,41 @@ export class Response {
       this.emit('finish');
       this.emit('close');
     }
+    callback?.();
+  }
+
+  /**
+   * Compresses the body given to {@link Response.end} with brotli or gzip when the client's
+   * Accept-Encoding takes one, the Content-Type is compressible (text, JSON, JavaScript, SVG,
+   * ...; a string body without one is text) and the body has at least 1 KiB; adds
+   * `Vary: Accept-Encoding` in any case. Call it before `write`/`end`. The compression runs on
+   * the event loop's thread (brotli at quality 5, gzip at level 6: a few milliseconds per
+   * megabyte). Streamed bodies (`write`), HEAD answers and responses that already have a
+   * Content-Encoding are sent as they are.
+   */
+  compress(): this {
+    if (this.headersSent) throw new Error('compress() must come before the headers are sent');
+    this.compressing = true;
+    const vary = this.getHeader('vary');
+    if (vary === undefined) this.setHeader('Vary', 'Accept-Encoding');
+    else if (!/(^|,)\s*(\*|accept-encoding)\s*(,|$)/i.test(vary)) this.setHeader('Vary', `${vary}, Accept-Encoding`);
+    return this;
+  }
+
+  /** The body of a {@link Response.compress}ed response, encoded if it is worth it and the client takes it. */
+  private compressBody(body: Output): Output {
+    const request = this.request;
+    if (request === null || request.method === 'HEAD' || bodiless(this.statusCode) || this.hasHeader('content-encoding')) return body;
+    const type = this.getHeader('content-type') ?? (typeof body === 'string' ? TEXT_PLAIN_TYPE : undefined);
+    if (!compressible(type)) return body;
+    const [coding] = acceptedCodings(request.header('accept-encoding'));
+    if (coding === undefined) return body;
+    const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (bytes.length < MIN_COMPRESS_SIZE) return body;
+    // The type must survive: a string body would otherwise lose its text/plain default.
+    if (type !== undefined) this.setHeader('Content-Type', type);
+    this.setHeader('Content-Encoding', coding);
+    return compressSync(bytes, coding);
   }
 
   /** Sends `value` as JSON (`application/json`), optionally with a status. */
