@@ -1,7 +1,9 @@
 // The JavaScript face of the scripting engine: class `LuaEngine` (one Lua interpreter) whose
-// host callbacks run redis.call's commands in the server. Arguments of redis.call are handed
-// over in a shared ArrayBuffer (uint32 lengths, then the bytes), so a call costs no JavaScript
-// allocation; JavaScript answers with a view of the reply's RESP bytes.
+// host callbacks run redis.call's commands in the server. Arguments go both ways in a shared
+// ArrayBuffer (uint32 lengths, then the bytes): a script's KEYS/ARGV from JavaScript at start,
+// redis.call's arguments to JavaScript; replies come back in a second shared buffer. A run then
+// crosses N-API with numbers only (reading five Buffers out of an array and the name's UTF-8
+// took about a third of a run's native time).
 #include <napi.h>
 
 #include <cstring>
@@ -40,6 +42,9 @@ class JsHost : public Host {
   // The shared reply buffer: redis.call's replies, and small final replies (see Reply).
   char* replies_data() const { return replies_data_; }
   size_t replies_capacity() const { return replies_capacity_; }
+  // The shared arguments' buffer: a run's keys and arguments at start, redis.call's arguments.
+  const char* args_data() const { return static_cast<const char*>(data_); }
+  size_t args_capacity() const { return capacity_; }
 
   std::string_view Call(const std::vector<std::string_view>& argv) override {
     Napi::HandleScope scope(env_);
@@ -116,13 +121,15 @@ class JsHost : public Host {
     }
   }
 
- private:
+ public:
+  // JavaScript replaced the shared arguments' buffer with a bigger one.
   void UseArgs(Napi::ArrayBuffer buffer) {
     args_ = Napi::Persistent(buffer);
     data_ = buffer.Data();
     capacity_ = buffer.ByteLength();
   }
 
+ private:
   Napi::Env env_;
   Napi::ObjectReference self_;
   Napi::FunctionReference call_, acl_check_, log_, set_resp_, set_repl_, timed_out_;
@@ -214,53 +221,70 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
     return out;
   }
 
-  static Napi::Value Status(Napi::Env env, RunStatus status, const RunResult& result) {
-    return Napi::Number::New(env, status == RunStatus::kYielded ? kYielded : result.error ? kFailed : kDone);
+  // What start/resume return: the reply's length when the run is done and its reply (at most a
+  // quarter of the shared reply buffer, see Reply) was written at the start of that buffer; else
+  // kYielded, or kFailed / kLongReply when reply() is to be asked. Folding the reply into the
+  // return saves a crossing per run.
+  Napi::Value Status(Napi::Env env, RunStatus status) {
+    if (status == RunStatus::kYielded) return Napi::Number::New(env, kYielded);
+    const RunResult& result = engine_->result();
+    if (result.error) return Napi::Number::New(env, kFailed);
+    if (result.reply.size() > host_->replies_capacity() / 4) return Napi::Number::New(env, kLongReply);
+    std::memcpy(host_->replies_data(), result.reply.data(), result.reply.size());
+    return Napi::Number::New(env, static_cast<double>(result.reply.size()));
   }
 
-  // start(ref, argv: Buffer[], firstKey, nkeys, callerResp, canYield, busyMs, name): 0 done,
-  // 1 yielded (call resume later), 2 done with an error reply
+  // start(ref, argc, nkeys, callerResp, canYield, busyMs, name?, grown?): the run's `argc`
+  // strings (keys first) are in the shared arguments' buffer, which `grown` replaces when given;
+  // `name` (the script's SHA1 or the function's name, for error messages) when it changed since
+  // the last run. Returns as Status.
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    // Taken first, so that JavaScript and the addon share the same buffer whatever happens next.
+    if (info[7].IsArrayBuffer()) host_->UseArgs(info[7].As<Napi::ArrayBuffer>());
     Engine& e = engine(info);
     if (e.running()) throw Napi::Error::New(env, "LuaEngine: a script is already running");
-    if (!info[1].IsArray()) throw Napi::TypeError::New(env, "LuaEngine: argv must be an array");
-    Napi::Array argv = info[1].As<Napi::Array>();
-    uint32_t first = static_cast<uint32_t>(Num(info, 2, "firstKey"));
-    uint32_t nkeys = static_cast<uint32_t>(Num(info, 3, "nkeys"));
-    uint32_t n = argv.Length();
-    if (first > n || nkeys > n - first) throw Napi::RangeError::New(env, "LuaEngine: keys out of range");
-    // Kept between runs, as is the name's string, so that a run allocates none of them.
+    double argc = Num(info, 1, "argc");
+    double nkeys = Num(info, 2, "nkeys");
+    const char* data = host_->args_data();
+    size_t capacity = host_->args_capacity();
+    if (!(argc >= 0 && argc * 4 <= static_cast<double>(capacity)) || !(nkeys >= 0 && nkeys <= argc)) {
+      throw Napi::RangeError::New(env, "LuaEngine: argc/nkeys out of range");
+    }
+    size_t n = static_cast<size_t>(argc);
+    size_t k = static_cast<size_t>(nkeys);
+    // Kept between runs, so that a run allocates none of them; they point into the shared buffer,
+    // which Engine::Start copies into Lua strings before anything else uses it.
     keys_.clear();
     args_.clear();
-    for (uint32_t i = first; i < n; i++) (i < first + nkeys ? keys_ : args_).push_back(Bytes(argv.Get(i), "argument"));
-    if (!info[7].IsString()) throw Napi::TypeError::New(env, "LuaEngine: name must be a string");
-    size_t name_len = 0;
-    napi_get_value_string_utf8(env, info[7], nullptr, 0, &name_len);
-    e.current_name.resize(name_len);
-    napi_get_value_string_utf8(env, info[7], e.current_name.data(), name_len + 1, &name_len);
-    RunStatus status = e.Start(static_cast<int>(Num(info, 0, "ref")), keys_, args_, static_cast<int>(Num(info, 4, "callerResp")), info[5].ToBoolean(),
-                               static_cast<int64_t>(Num(info, 6, "busyMs")));
-    return Status(env, status, e.result());
+    size_t offset = 4 * n;
+    for (size_t i = 0; i < n; i++) {
+      uint32_t len = 0;
+      std::memcpy(&len, data + 4 * i, 4);
+      if (len > capacity - offset) throw Napi::RangeError::New(env, "LuaEngine: arguments past the shared buffer");
+      (i < k ? keys_ : args_).emplace_back(data + offset, len);
+      offset += len;
+    }
+    if (info[6].IsString()) {
+      size_t name_len = 0;
+      napi_get_value_string_utf8(env, info[6], nullptr, 0, &name_len);
+      e.current_name.resize(name_len);
+      napi_get_value_string_utf8(env, info[6], e.current_name.data(), name_len + 1, &name_len);
+    }
+    RunStatus status = e.Start(static_cast<int>(Num(info, 0, "ref")), keys_, args_, static_cast<int>(Num(info, 3, "callerResp")), info[4].ToBoolean(),
+                               static_cast<int64_t>(Num(info, 5, "busyMs")));
+    return Status(env, status);
   }
 
   Napi::Value Resume(const Napi::CallbackInfo& info) {
     Engine& e = engine(info);
     if (!e.running()) throw Napi::Error::New(info.Env(), "LuaEngine: no script to resume");
-    RunStatus status = e.Resume();
-    return Status(info.Env(), status, e.result());
+    return Status(info.Env(), e.Resume());
   }
 
-  // reply(): the length of the reply, written at the start of the shared reply buffer, when it
-  // is at most a quarter of that buffer (16 KiB: below the 32 KiB from which the server's reply
-  // writer keeps a reference instead of copying, so the next run may reuse the buffer); a
-  // longer reply comes as a Buffer of its own.
+  // reply(): the finished run's reply as a Buffer of its own (after kFailed or kLongReply).
   Napi::Value Reply(const Napi::CallbackInfo& info) {
     const std::string& reply = engine(info).result().reply;
-    if (reply.size() <= host_->replies_capacity() / 4) {
-      std::memcpy(host_->replies_data(), reply.data(), reply.size());
-      return Napi::Number::New(info.Env(), static_cast<double>(reply.size()));
-    }
     return Napi::Buffer<char>::Copy(info.Env(), reply.data(), reply.size());
   }
 
@@ -288,7 +312,7 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
     return info.Env().Undefined();
   }
 
-  static constexpr int kDone = 0, kYielded = 1, kFailed = 2;
+  static constexpr int kYielded = -1, kFailed = -2, kLongReply = -3;
   std::unique_ptr<JsHost> host_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::string_view> keys_, args_;

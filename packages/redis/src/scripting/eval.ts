@@ -15,6 +15,9 @@ interface CachedScript {
   readonly ref: number;
   readonly flags: number;
   readonly size: number;
+  /** Its SHA1 in lower-case hex, as text and as bytes. */
+  readonly sha: string;
+  readonly shaBytes: Buffer;
 }
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
@@ -38,6 +41,12 @@ export class EvalScripts {
   private engine: NativeEngine | null = null;
   private readonly scripts = new Map<string, CachedScript>();
   private bodyBytes = 0;
+  /**
+   * The script the last EVALSHA named: the same SHA1 again (as pipelined calls of one script
+   * are) is recognised by its bytes, without making the hex string and looking it up, which each
+   * EVALSHA did twice (its flags, then the run).
+   */
+  private last: CachedScript | null = null;
 
   constructor(private readonly runner: ScriptRunner) {}
 
@@ -73,7 +82,7 @@ export class EvalScripts {
   callFlags(argv: readonly Buffer[], bySha: boolean, commandFlags: number): number {
     let script: number | undefined;
     if (bySha) {
-      if (argv[1].length === SHA_LENGTH) script = this.scripts.get(argv[1].latin1Slice(0, SHA_LENGTH).toLowerCase())?.flags;
+      script = this.bySha(argv[1])?.flags;
     } else {
       try {
         script = parseShebang(argv[1]).flags;
@@ -91,6 +100,7 @@ export class EvalScripts {
   /** SCRIPT FLUSH: forgets every script and starts a new interpreter. */
   flush(): void {
     this.scripts.clear();
+    this.last = null;
     this.bodyBytes = 0;
     if (this.engine !== null) {
       this.engine.close();
@@ -101,17 +111,13 @@ export class EvalScripts {
   /** EVAL / EVALSHA / EVAL_RO / EVALSHA_RO. */
   eval(ctx: CommandContext, argv: Buffer[], bySha: boolean, readonly: boolean): void {
     const nkeys = parseNumKeys(argv[2], argv.length, 3);
-    let sha: string;
+    let script: CachedScript | undefined;
     if (bySha) {
-      if (argv[1].length !== SHA_LENGTH) throw new CommandError(NOSCRIPT);
-      sha = argv[1].latin1Slice(0, SHA_LENGTH).toLowerCase();
+      script = this.bySha(argv[1]);
+      if (script === undefined) throw new CommandError(NOSCRIPT);
     } else {
-      sha = sha1hex(argv[1]);
-    }
-    let script = this.scripts.get(sha);
-    if (script === undefined) {
-      if (bySha) throw new CommandError(NOSCRIPT);
-      script = this.compile(sha, argv[1]);
+      const sha = sha1hex(argv[1]);
+      script = this.scripts.get(sha) ?? this.compile(sha, argv[1]);
     }
     this.runner.run(ctx, {
       engine: this.native,
@@ -119,11 +125,26 @@ export class EvalScripts {
       flags: script.flags,
       isEval: true,
       readonly,
-      name: sha,
+      name: script.sha,
       argv,
       firstKey: 3,
       nkeys,
     });
+  }
+
+  /** The cached script an EVALSHA argument names, if any (see {@link EvalScripts.last}). */
+  private bySha(arg: Buffer): CachedScript | undefined {
+    if (arg.length !== SHA_LENGTH) return undefined;
+    const last = this.last;
+    if (last !== null) {
+      const bytes = last.shaBytes;
+      let i = 0;
+      while (i < SHA_LENGTH && arg[i] === bytes[i]) i++;
+      if (i === SHA_LENGTH) return last;
+    }
+    const script = this.scripts.get(arg.latin1Slice(0, SHA_LENGTH).toLowerCase());
+    if (script !== undefined) this.last = script;
+    return script;
   }
 
   private compile(sha: string, body: Buffer): CachedScript {
@@ -131,7 +152,7 @@ export class EvalScripts {
     // The shebang line is left out but its line feed kept, so line numbers stay the user's.
     const ref = this.native.compile(body.subarray(shebang.length), '@user_script');
     if (typeof ref === 'string') throw new CommandError(`ERR Error compiling script (new function): ${ref}`);
-    const script = { ref, flags: shebang.flags, size: body.length };
+    const script = { ref, flags: shebang.flags, size: body.length, sha, shaBytes: Buffer.from(sha, 'latin1') };
     this.scripts.set(sha, script);
     this.bodyBytes += body.length;
     return script;

@@ -39,10 +39,14 @@ export interface RegisteredFunction {
   readonly ref: number;
 }
 
-/** How `start`/`resume` ended. */
-export const RUN_DONE = 0;
-export const RUN_YIELDED = 1;
-export const RUN_FAILED = 2;
+/**
+ * How `start`/`resume` ended when not with the reply's length (a number >= 0: done, the reply
+ * is at the start of the shared reply buffer): yielded (call `resume` later), failed or done with
+ * a reply too long for the shared buffer (both: ask `reply`).
+ */
+export const RUN_YIELDED = -1;
+export const RUN_FAILED = -2;
+export const RUN_LONG_REPLY = -3;
 
 /** One Lua interpreter (the `LuaEngine` class of the addon). */
 export interface NativeEngine {
@@ -52,16 +56,16 @@ export interface NativeEngine {
   /** Runs a library body; the functions it registered, or the error message. */
   loadLibrary(ref: number, timeoutMs: number): RegisteredFunction[] | string;
   /**
-   * Runs function `ref` with keys argv[firstKey, firstKey + nkeys) and the rest as arguments;
-   * RUN_DONE / RUN_FAILED (the reply is ready) or RUN_YIELDED (call `resume` later).
+   * Runs function `ref` with the `argc` strings in the shared arguments' buffer (uint32 lengths,
+   * then the bytes; `grown` replaces that buffer from now on), the first `nkeys` of them as keys.
+   * `name` (SHA1 or function name, for error messages) may be left out when it is the last run's.
+   * The reply's length in the shared reply buffer, or RUN_YIELDED / RUN_FAILED / RUN_LONG_REPLY.
    */
-  start(ref: number, argv: readonly Buffer[], firstKey: number, nkeys: number, callerResp: number, canYield: boolean, busyMs: number, name: string): number;
+  start(ref: number, argc: number, nkeys: number, callerResp: number, canYield: boolean, busyMs: number, name: string | undefined, grown: ArrayBuffer | undefined): number;
+  /** Goes on with a yielded run; returns as `start`. */
   resume(): number;
-  /**
-   * The finished run's reply (RESP, in the caller's protocol): its length at the start of the
-   * shared reply buffer when it is at most a quarter of it, else a Buffer of its own.
-   */
-  reply(): number | Buffer;
+  /** The finished run's reply (RESP, in the caller's protocol) after RUN_FAILED or RUN_LONG_REPLY. */
+  reply(): Buffer;
   /** The error replies of the finished run that count in errorstats. */
   countedErrors(): string[];
   kill(): void;
