@@ -1,7 +1,8 @@
 /**
  * Applying the master's stream on a replica (Redis's processInputBuffer for the master client):
  * each command runs as the master's client, whose replies are dropped; the offset advances by
- * each complete command's bytes (reploff), so REPLCONF ACK reports exactly what was applied;
+ * each complete command's bytes (reploff), a transaction's only at its EXEC, so REPLCONF ACK and
+ * PSYNC report exactly what was applied;
  * the applied bytes go, unchanged, into our backlog and to our own replicas, which therefore see
  * the master's offsets.
  *
@@ -15,7 +16,7 @@ export class StreamApplier {
   offset: number;
   /** Bytes read from the master (read_reploff), complete commands or not. */
   readOffset: number;
-  /** Bytes of a command that is not complete yet, kept to be proxied once it is. */
+  /** Bytes read past {@link StreamApplier.offset} (an unfinished command or transaction), proxied once it is applied. */
   private carry: Buffer[] = [];
   private carryLength = 0;
 
@@ -52,18 +53,18 @@ export class StreamApplier {
         }
         pos = end;
         const argv = parser.argv;
-        if (argv.length === 0) {
-          boundary = end;
-          this.offset = base + end;
-          continue;
+        if (argv.length !== 0) {
+          if (parser.nameStart >= 0) argv[0] = data.subarray(parser.nameStart, parser.nameEnd);
+          const def = host.lookup(argv[0]);
+          if (def !== undefined) argv[0] = Buffer.from(def.name, 'latin1');
+          host.execute(c, argv, def);
+          // The master's client gets no replies (REPLCONF ACK is written to the link directly).
+          c.out.discard();
+          c.reply.discard();
         }
-        if (parser.nameStart >= 0) argv[0] = data.subarray(parser.nameStart, parser.nameEnd);
-        const def = host.lookup(argv[0]);
-        if (def !== undefined) argv[0] = Buffer.from(def.name, 'latin1');
-        host.execute(c, argv, def);
-        // The master's client gets no replies (REPLCONF ACK is written to the link directly).
-        c.out.discard();
-        c.reply.discard();
+        // Inside MULTI nothing is applied until EXEC: if the link breaks first, the queued
+        // commands are lost with the client, and the master resends them from this offset.
+        if (c.multi !== null) continue;
         boundary = end;
         this.offset = base + end;
       }
@@ -75,7 +76,7 @@ export class StreamApplier {
     return pos;
   }
 
-  /** Proxies the bytes of the commands completed in this call; keeps those of an unfinished one. */
+  /** Proxies the bytes applied in this call; keeps those of an unfinished command or transaction. */
   private forward(data: Buffer, start: number, boundary: number, consumed: number): void {
     if (boundary > start) {
       const parts = this.carry;

@@ -77,6 +77,11 @@ export class Replication implements ReplicationView {
   /** The connection to the master (replica only). */
   link: MasterLink | null = null;
   /**
+   * The database the master's stream has selected at our offset (replica only): kept across
+   * links, as Redis's cached master, since a +CONTINUE does not select it again.
+   */
+  streamDb = 0;
+  /**
    * True when commands must pass {@link Replication.refuse} (a replica, or
    * `min-replicas-to-write` set): one test per command otherwise.
    */
@@ -247,8 +252,12 @@ export class Replication implements ReplicationView {
     this.masterPort = port;
     this.recordSetting();
     // A master turning replica PSYNCs with its own history: the new master may have been one
-    // of its replicas and continue it (Redis's replicationCacheMasterUsingMyself).
-    if (wasMaster) this.encoder.lastDb = -1;
+    // of its replicas and continue it (Redis's replicationCacheMasterUsingMyself). A promoted
+    // master's stream starts with SELECT; until then its client is in database 0.
+    if (wasMaster) {
+      this.encoder.lastDb = -1;
+      this.streamDb = 0;
+    }
     this.link = new MasterLink(this, host, port);
     this.updateGuard();
     this.link.connect();

@@ -122,6 +122,7 @@ export class MasterLink {
 
   /** CLIENT KILL of the master's client: the link is dropped (and dialed again). */
   clientKilled(): void {
+    this.keepStreamDb();
     this.client = null;
     this.fail('the master client was killed');
   }
@@ -130,6 +131,7 @@ export class MasterLink {
   private lost(): void {
     if (this.state === 'connected') this.downSince = Date.now();
     this.conn = null;
+    this.keepStreamDb();
     const client = this.client;
     this.client = null;
     if (client !== null) this.repl.host.freeClient(client);
@@ -139,6 +141,14 @@ export class MasterLink {
     this.lines = '';
     this.steps = [];
     if (!this.closed) this.setState('connect');
+  }
+
+  /**
+   * Remembers the database the master's client has selected at our offset (Redis keeps it in the
+   * cached master): the master resumes a +CONTINUE without selecting it again.
+   */
+  private keepStreamDb(): void {
+    if (this.client !== null) this.repl.streamDb = Math.max(0, this.repl.host.dbs.indexOf(this.client.db));
   }
 
   /** Drops the link (it is dialed again by the cron). */
@@ -294,6 +304,8 @@ export class MasterLink {
     repl.ids.replid = sync.replid;
     repl.ids.clearSecond();
     repl.offset = sync.offset;
+    // The master selects a database before its first command after a snapshot.
+    repl.streamDb = 0;
     if (repl.backlog === null) repl.backlog = new Backlog(Number(repl.setting('repl-backlog-size')), sync.offset);
     else repl.backlog.reset(sync.offset);
     this.transfer = null;
@@ -311,6 +323,7 @@ export class MasterLink {
     const client = host.newClient(null, true);
     client.authenticate();
     client.replicationRole = CLIENT_MASTER;
+    client.select(repl.streamDb);
     // CLIENT LIST and CLIENT KILL <master ip:port> see the link's addresses, as in Redis.
     if (this.conn !== null) client.linkAddr = { remote: addressString(this.conn.remoteAddr), local: addressString(this.conn.localAddr) };
     this.client = client;
