@@ -244,8 +244,11 @@ export interface TypeOps {
   copy(value: unknown): unknown;
   /** OBJECT ENCODING's answer: `listpack`, `quicklist`, `hashtable`, `intset`, `skiplist`, `stream`. */
   encoding(value: unknown): string;
-  /** Approximate memory use in bytes (INFO used_memory, maxmemory eviction). */
-  memory(value: unknown): number;
+  /**
+   * Approximate memory use in bytes (INFO used_memory, maxmemory eviction, MEMORY USAGE),
+   * estimated from the first `samples` elements (0: every element; see memory-sample.ts).
+   */
+  memory(value: unknown, samples: number): number;
   /**
    * Redis's lazyfreeGetFreeEffort, in O(1): about how many allocations freeing the value takes
    * (a hash table's entries, a skiplist's nodes, a stream's nodes and groups). Absent: 1.

@@ -7,36 +7,9 @@
  *
  * @packageDocumentation
  */
-import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
 import type { Config, Db, Entry } from './command';
 import { showSetting } from './config';
 import { lfuDecayed } from './keyspace';
-
-/**
- * The V8 heap as it was when the last garbage collection ended, and how many major ones there
- * were. Between two collections the heap also holds the garbage every command leaves (parsed
- * arguments, an INFO text: hundreds of KB that come and go), which made the estimate, and with
- * it `maxmemory`'s refusals and evictions, jump at random; after a collection it is the data.
- */
-const heap = { afterGc: getHeapStatistics().used_heap_size, majorGcs: 0, watched: false };
-
-/** A gc entry's kind (Node puts it in `detail.kind`; @types/node 20 does not declare `detail`). */
-function gcKind(e: object): number | undefined {
-  const detail: unknown = Reflect.get(e, 'detail');
-  if (typeof detail !== 'object' || detail === null) return undefined;
-  const kind: unknown = Reflect.get(detail, 'kind');
-  return typeof kind === 'number' ? kind : undefined;
-}
-
-function watchCollections(): void {
-  if (heap.watched) return;
-  heap.watched = true;
-  new PerformanceObserver((list) => {
-    heap.afterGc = getHeapStatistics().used_heap_size;
-    for (const e of list.getEntries()) if (gcKind(e) === constants.NODE_PERFORMANCE_GC_MAJOR) heap.majorGcs++;
-  }).observe({ entryTypes: ['gc'] });
-}
 
 /** At most this many keys are evicted before one command, so that no command stalls. */
 const MAX_EVICT_PER_COMMAND = 64;
@@ -47,52 +20,37 @@ export interface EvictionHost {
   readonly dbs: readonly Db[];
   /** A key was evicted: the AOF logs its DEL, INFO counts it. */
   evicted(db: Db, key: string): void;
+  /** Bytes in the query and output buffers of the clients that are not replicas. */
+  clientBuffers(): number;
 }
 
+/**
+ * INFO used_memory, as nevio counts it: the keyspace's estimate ({@link Db.bytes}, each key's
+ * bytes by its type's estimate, kept current by every write) plus the clients' query and output
+ * buffers (not the replicas': Redis leaves those out of eviction too). Not the V8 heap: between
+ * two collections that also holds every command's garbage and the values deleted since, so an
+ * estimate built on it rose and fell by megabytes at random, a deleted key kept counting until
+ * the next major collection, and a write counted only after one; the process's real memory is
+ * in used_memory_rss and MEMORY STATS.
+ */
 export class Memory {
-  /** Cached dataset memory estimate in bytes, refreshed on ticks, by INFO and before commands under maxmemory. */
+  /** The estimate in bytes: the keyspace's as of the last {@link Memory.measure}, the clients' as of the last {@link Memory.measureAll}. */
   used = 0;
-  /**
-   * Bytes of values deleted since the last major collection (UNLINK, FLUSHALL), which that
-   * collection will free: Redis frees them at once (or in the background), so they stop counting now.
-   */
-  private released = 0;
-  private majorGcsSeen = heap.majorGcs;
-  /**
-   * The heap and the off-heap memory of the server before it held anything: Node, the code and
-   * the command table take about 18 MB, which Redis's own figure (about 1 MB at start) does not
-   * have, so that counting them would make any `maxmemory` below 18 MB refuse every write of an
-   * empty server. Taken at construction, lowered by any lower reading since.
-   */
-  private emptyHeap = heap.afterGc;
-  private emptyExternal = getHeapStatistics().external_memory;
+  private clients = 0;
 
-  constructor(private readonly host: EvictionHost) {
-    watchCollections();
-  }
+  constructor(private readonly host: EvictionHost) {}
 
-  /**
-   * Refreshes {@link Memory.used}: the heap after the last collection, plus the memory outside
-   * the heap (Buffers: string values, counted as soon as they are allocated), less what was
-   * released since, each above what the process held before any data. Costs one V8
-   * heap-statistics call (no system call).
-   */
+  /** Refreshes {@link Memory.used} from the keyspace's estimate: O(databases), before every command under maxmemory. */
   measure(): void {
-    if (this.majorGcsSeen !== heap.majorGcs) {
-      this.majorGcsSeen = heap.majorGcs;
-      this.released = 0;
-    }
-    const external = getHeapStatistics().external_memory;
-    // Neither can be below the empty server's: a lower reading shows the start-up garbage gone.
-    if (heap.afterGc < this.emptyHeap) this.emptyHeap = heap.afterGc;
-    if (external < this.emptyExternal) this.emptyExternal = external;
-    this.used = Math.max(0, Math.round(heap.afterGc - this.emptyHeap + external - this.emptyExternal - this.released));
+    let bytes = this.clients;
+    for (const db of this.host.dbs) bytes += db.bytes;
+    this.used = bytes;
   }
 
-  /** A value of about `bytes` was deleted: it no longer counts (the next major collection frees it). */
-  release(bytes: number): void {
-    this.released += bytes;
-    this.used = Math.max(0, this.used - bytes);
+  /** Also sums the clients' buffers afresh: O(clients), on ticks and for INFO. */
+  measureAll(): void {
+    this.clients = this.host.clientBuffers();
+    this.measure();
   }
 
   /**
@@ -109,18 +67,15 @@ export class Memory {
     let keys = 0;
     for (const db of dbs) keys += volatile ? db.expires.size : db.size;
     if (keys === 0) return false;
-    let all = 0;
-    for (const db of dbs) all += db.size;
-    const perKey = Math.ceil(this.used / Math.max(all, 1));
     const samples = Math.max(1, Number(showSetting(config, 'maxmemory-samples')));
-    let toFree = Math.min(MAX_EVICT_PER_COMMAND, Math.ceil((this.used - config.maxmemory) / Math.max(perKey, 1)));
-    while (toFree-- > 0) {
+    // Each deletion lowers the estimate by the key's bytes at once (Db.bytes), as Redis's
+    // performEvictions counts what it freed, until under the limit.
+    for (let evicted = 0; this.used > config.maxmemory && evicted < MAX_EVICT_PER_COMMAND; evicted++) {
       const victim = this.pick(policy, volatile, samples);
       if (victim === null) return false;
       victim[0].delete(victim[1]);
       this.host.evicted(victim[0], victim[1]);
-      // Until the next major collection frees it, as release() does.
-      this.release(perKey);
+      this.measure();
     }
     return true;
   }

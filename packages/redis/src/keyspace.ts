@@ -28,6 +28,8 @@ export interface Entry {
    * when this is behind the snapshot's epoch.
    */
   saved: number;
+  /** This key's bytes as {@link KeyspaceHooks.entryBytes} last estimated them (kept in {@link Db.bytes}). */
+  bytes: number;
 }
 
 /** What the keyspace must tell a running point-in-time snapshot (BGSAVE, `bgsave.ts`). */
@@ -83,6 +85,8 @@ export interface KeyspaceHooks {
   readonly notifyFlags: number;
   /** Raises a keyspace event (see `CommandContext.notify`). */
   notify(type: number, event: string, key: string, db: Db): void;
+  /** About how many bytes the key and its value take, in O(1) (a sample of a collection's elements). */
+  entryBytes(key: string, e: Entry): number;
 }
 
 /** Decodes a key argument: one char per byte, so binary keys are preserved exactly. */
@@ -128,6 +132,11 @@ export class Db {
   dict = new Map<string, Entry>();
   /** Key to absolute expiry time in ms, for keys that have one. */
   expires = new Map<string, number>();
+  /**
+   * The keys' and values' estimated bytes ({@link Entry.bytes} summed), kept current by every
+   * write: the dataset part of INFO used_memory, which must follow writes at once (evict.ts).
+   */
+  bytes = 0;
   /** Number of clients WATCHing a key here (lets {@link Db.modified} skip the lookup when 0). */
   watching = 0;
   /** Counted for INFO keyspace_hits / keyspace_misses. */
@@ -158,9 +167,10 @@ export class Db {
     const at = this.expires.get(key);
     if (at === undefined || at > this.hooks.now()) return false;
     if (this.hooks.expiryPaused && (this.hooks.expiryObeysMaster || !write || !this.hooks.expiryOnWrite)) return !this.hooks.expiryObeysMaster;
-    if (snapshotState.observer !== null) {
-      const e = this.dict.get(key);
-      if (e !== undefined) beforeChange(this.dict, key, e);
+    const e = this.dict.get(key);
+    if (e !== undefined) {
+      if (snapshotState.observer !== null) beforeChange(this.dict, key, e);
+      this.bytes -= e.bytes;
     }
     this.dict.delete(key);
     this.expires.delete(key);
@@ -228,7 +238,7 @@ export class Db {
   set(key: string, type: ValueType, value: unknown, keepTtl = false): void {
     const e = this.dict.get(key);
     if (e === undefined) {
-      this.dict.set(key, { type, value, lru: clockSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch });
+      this.dict.set(key, { type, value, lru: clockSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch, bytes: 0 });
       if ((this.hooks.notifyFlags & NOTIFY_NEW) !== 0) this.hooks.notify(NOTIFY_NEW, 'new', key, this);
     } else {
       if (snapshotState.observer !== null) beforeChange(this.dict, key, e);
@@ -242,7 +252,9 @@ export class Db {
 
   /** Deletes a key; true when it existed. Calls {@link Db.modified} when it did. */
   delete(key: string): boolean {
-    if (this.lookupWrite(key) === undefined) return false;
+    const e = this.lookupWrite(key);
+    if (e === undefined) return false;
+    this.bytes -= e.bytes;
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.exactExpires !== null) this.exactExpires.delete(key);
@@ -256,7 +268,38 @@ export class Db {
    * mutate a value in place must call it; {@link Db.set} and {@link Db.delete} already do.
    */
   modified(key: string): void {
+    const e = this.dict.get(key);
+    if (e !== undefined) this.account(key, e);
     this.hooks.touched(this, key);
+  }
+
+  /**
+   * The key's value changed size in a way Redis does not signal as a change (a new key's value
+   * grown after {@link Db.set} created it, a bit write that flipped nothing): keeps
+   * {@link Db.bytes} right without touching WATCH or the dirty count.
+   */
+  resized(key: string): void {
+    const e = this.dict.get(key);
+    if (e !== undefined) this.account(key, e);
+  }
+
+  /**
+   * Adds an entry made elsewhere (loading a dump) under a key that has none, or replaces its
+   * entry, keeping {@link Db.bytes}; raises no event (loading is not a write).
+   */
+  adopt(key: string, e: Entry): void {
+    const old = this.dict.get(key);
+    if (old !== undefined) this.bytes -= old.bytes;
+    e.bytes = 0;
+    this.dict.set(key, e);
+    this.account(key, e);
+  }
+
+  /** Brings the key's {@link Entry.bytes} and {@link Db.bytes} up to date after a change. */
+  private account(key: string, e: Entry): void {
+    const now = this.hooks.entryBytes(key, e);
+    this.bytes += now - e.bytes;
+    e.bytes = now;
   }
 
   /**
@@ -337,6 +380,7 @@ export class Db {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.exactExpires, other.exactExpires] = [other.exactExpires, this.exactExpires];
+    [this.bytes, other.bytes] = [other.bytes, this.bytes];
     this.expireCursor = other.expireCursor = null;
     this.sampleCursor = other.sampleCursor = null;
   }
@@ -353,6 +397,7 @@ export class Db {
       this.expires.clear();
     }
     this.exactExpires = null;
+    this.bytes = 0;
     this.expireCursor = null;
     this.sampleCursor = null;
     this.hooks.cleared(this);

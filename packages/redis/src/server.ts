@@ -52,6 +52,7 @@ import { LatencyMonitor } from './latency';
 import { SlowLog } from './slowlog';
 import { Memory, type EvictionHost } from './evict';
 import { Db, type KeyspaceHooks } from './keyspace';
+import { DEFAULT_SAMPLES, KEY_OVERHEAD } from './memory-sample';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, publishKeyspaceEvent } from './notify';
 import { Transactions, type MultiHost } from './multi';
 import { ProtocolError } from './parser';
@@ -449,7 +450,19 @@ export class RedisServer
     const ops = this.typeOps[e.type];
     if ((ops?.freeEffort?.(e.value) ?? 1) <= LAZYFREE_THRESHOLD) return;
     if (lazily) this.stats.lazyfreedObjects++;
-    this.memory.release(ops?.memory(e.value) ?? 0);
+  }
+
+  clientBuffers(): number {
+    let bytes = 0;
+    for (const c of this.clients.values()) {
+      if (c.conn !== null && (c.replicationRole & CLIENT_SLAVE) === 0) bytes += c.conn.inboundBuffered + c.conn.outboundBuffered + c.out.backlog;
+    }
+    return bytes;
+  }
+
+  entryBytes(key: string, e: Entry): number {
+    const ops = this.typeOps[e.type];
+    return KEY_OVERHEAD + key.length + (ops === undefined ? 0 : ops.memory(e.value, DEFAULT_SAMPLES));
   }
 
   blockedDone(c: Client, argv: readonly Buffer[], usec: number): void {
@@ -635,9 +648,9 @@ export class RedisServer
     return this.memory.used;
   }
 
-  /** Refreshes {@link RedisServer.usedMemory} (the V8 heap plus Buffer memory). */
+  /** Refreshes {@link RedisServer.usedMemory} (evict.ts: the keyspace's estimate and the clients' buffers). */
   measureMemory(): void {
-    this.memory.measure();
+    this.memory.measureAll();
   }
 
   /** Asks the transport to stop (SHUTDOWN). */

@@ -29,6 +29,7 @@ function setbit(ctx: CommandContext, argv: Buffer[]): void {
   const old = setBit(value.view(), offset, on);
   // Redis counts a change (WATCH, AOF) only when the key was created, grew, or the bit flipped.
   if (existed && (value.length !== before || old !== on)) db.modified(key);
+  else if (value.length !== before) db.resized(key);
   ctx.reply.integer(old);
 }
 
@@ -99,6 +100,7 @@ function bitfield(ctx: CommandContext, argv: Buffer[], readonly: boolean): void 
     db.modified(key);
     dirty--;
   }
+  if (grew) db.resized(key);
   if (dirty > 0) ctx.server.persistence.addDirty(dirty);
   ctx.reply.array(replies.length);
   for (const r of replies) {

@@ -7,22 +7,23 @@
  */
 import { CommandError, NOKEYS, SYNTAX, argIs, argInt, def, keyOf } from '../command';
 import type { CommandContext, CommandDef } from '../command';
+import { DEFAULT_SAMPLES, KEY_OVERHEAD } from '../memory-sample';
 import { dispatchSub, helpReply } from './sub';
 
-/** What a key costs besides its value: the dict entry, the key string, the value header (~Redis's). */
-const KEY_OVERHEAD = 56;
-
 function usage(ctx: CommandContext, argv: Buffer[]): void {
+  let samples = DEFAULT_SAMPLES;
   for (let i = 3; i < argv.length; i += 2) {
     if (!argIs(argv[i], 'samples') || i + 1 >= argv.length) throw new CommandError(SYNTAX);
-    // SAMPLES 0 means every element in Redis; the estimate here always looks at the whole value.
-    if (argInt(argv[i + 1]) < 0) throw new CommandError(SYNTAX);
+    const n = argInt(argv[i + 1]);
+    if (n < 0) throw new CommandError(SYNTAX);
+    // SAMPLES 0 is every element, as Redis's; a count past 2^31 is every element too.
+    samples = n > 0x7fffffff ? 0 : n;
   }
   const key = keyOf(argv[2]);
   const e = ctx.db.lookupWrite(key);
   if (e === undefined) return ctx.reply.nil();
   const ops = ctx.server.typeOps[e.type];
-  ctx.reply.integer(KEY_OVERHEAD + key.length + (ops === undefined ? 0 : Math.ceil(ops.memory(e.value))));
+  ctx.reply.integer(KEY_OVERHEAD + key.length + (ops === undefined ? 0 : Math.ceil(ops.memory(e.value, samples))));
 }
 
 function stats(ctx: CommandContext): void {

@@ -155,10 +155,10 @@ export function loadDataset(server: ServerContext, file: Buffer, mode: LoadMode)
       }
       const db = server.dbs[dbIndex];
       if (!mode.merge && db.dict.has(key)) throw new RdbFormatError(`Duplicated key '${key}' found in RDB file`);
-      const e: Entry = { type: loaded.type, value: loaded.value, lru: nowSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch };
+      const e: Entry = { type: loaded.type, value: loaded.value, lru: nowSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch, bytes: 0 };
       if (meta.idleSeconds !== undefined) e.lru = nowSeconds - meta.idleSeconds;
       if (meta.freq !== undefined) e.freq = meta.freq;
-      db.dict.set(key, e);
+      db.adopt(key, e);
       if (meta.expireAt !== undefined) db.expires.set(key, meta.expireAt);
       else db.expires.delete(key);
     },

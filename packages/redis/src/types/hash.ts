@@ -309,10 +309,11 @@ export const hashOps: TypeOps = {
     for (let i = 0; i < src.size; i++) out.set(src.fields.keyAt(i), src.fields.valueAt(i), config);
     return out;
   },
-  memory(value) {
+  memory(value, samples) {
     const h = value as RedisHash;
-    let n = 64;
-    for (let i = 0; i < h.size; i++) n += h.fields.keyAt(i).length + h.fields.valueAt(i).length + 32;
-    return n;
+    const seen = samples === 0 ? h.size : Math.min(samples, h.size);
+    let bytes = 0;
+    for (let i = 0; i < seen; i++) bytes += h.fields.keyAt(i).length + h.fields.valueAt(i).length + 32;
+    return 64 + (seen === 0 ? 0 : (bytes / seen) * h.size);
   },
 };

@@ -9,6 +9,7 @@ import { CommandError, INT64_MIN, NO_SUCH_KEY, OUT_OF_RANGE, SYNTAX, argInt, arg
 import type { CommandContext, Db, TypeOps } from '../command';
 import { REPLY_PIECE, clampRange, copy, replyElements, str } from './common';
 import { Deque } from './deque';
+import { sampledBytes } from '../memory-sample';
 
 /** A Redis list value. */
 export type List = Deque<Buffer>;
@@ -236,6 +237,9 @@ export const listCommands: CommandDef[] = [
 ];
 
 /** Keyspace hooks for list values. */
+/** An element's bytes: the Buffer and its slot in the deque. */
+const elementBytes = (v: Buffer): number => v.length + 16;
+
 export const listOps: TypeOps = {
   *rewrite(key, value) {
     const items = [...(value as List)];
@@ -248,9 +252,8 @@ export const listOps: TypeOps = {
   },
   // Redis 7.0 always stores lists as quicklists (7.2 added listpack for small ones).
   encoding: () => 'quicklist',
-  memory(value) {
-    let n = 64;
-    for (const v of value as List) n += v.length + 16;
-    return n;
+  memory(value, samples) {
+    const list = value as List;
+    return 64 + sampledBytes(list, list.length, samples, elementBytes);
   },
 };

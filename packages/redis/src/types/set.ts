@@ -9,6 +9,7 @@ import type { CommandContext, Config, Db, Reply, ScanSource, TypeOps } from '../
 import { str } from './common';
 import { DenseSet, scanDown } from './dense-index';
 import { parseRandomCount, randomIndex, replyRandom, type RandomSource } from './random';
+import { sampledBytes } from '../memory-sample';
 
 /** The setting that decides a set's encoding (CONFIG SET changes it at run time). */
 export type SetLimits = Pick<Config, 'set-max-intset-entries'>;
@@ -373,6 +374,9 @@ export const setCommands: CommandDef[] = [
 ];
 
 /** Keyspace hooks for set values. */
+/** A member's bytes: the string and its hash-table entry. */
+const memberBytes = (m: string): number => m.length + 24;
+
 export const setOps: TypeOps = {
   *rewrite(key, value) {
     const all = (value as RedisSet).members();
@@ -391,9 +395,8 @@ export const setOps: TypeOps = {
     for (const m of (value as RedisSet).items.values()) out.add(m, config);
     return out;
   },
-  memory(value) {
-    let n = 64;
-    for (const m of (value as RedisSet).items.values()) n += m.length + 24;
-    return n;
+  memory(value, samples) {
+    const set = value as RedisSet;
+    return 64 + sampledBytes(set.items.values(), set.size, samples, memberBytes);
   },
 };

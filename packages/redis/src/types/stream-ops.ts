@@ -74,7 +74,7 @@ export const streamOps: TypeOps = {
   rewrite: (key, value) => rewriteStream(key, value as Stream),
   copy: (value) => cloneStream(value as Stream),
   encoding: () => 'stream',
-  memory: (value) => (value as Stream).memory(),
+  memory: (value, samples) => (value as Stream).memory(samples),
   // Redis: the rax's nodes, plus every group times (1 + the first group's PEL).
   freeEffort: (value) => {
     const s = value as Stream;

@@ -11,6 +11,7 @@ import { IdMap } from './stream-index';
 import { MAX_ID, ZERO_ID, type StreamId } from './stream-id';
 import { FLAG_DELETED, StreamNode } from './stream-node';
 import type { ConsumerGroup } from './stream-groups';
+import { sampledBytes } from '../memory-sample';
 
 /** Redis's cap on one listpack (STREAM_LISTPACK_MAX_SIZE): also the cap of one entry's bytes. */
 export const LISTPACK_MAX_SIZE = 1 << 30;
@@ -33,6 +34,13 @@ export interface NodeLimits {
   readonly maxBytes: number;
   readonly maxEntries: number;
 }
+
+/** A node's bytes: its listpack, its master fields and the index slot. */
+const nodeBytes = ([, node]: [StreamId, StreamNode]): number => {
+  let n = 96 + node.capacity;
+  for (const f of node.fields) n += 16 + f.length;
+  return n;
+};
 
 export class Stream {
   readonly nodes = new IdMap<StreamNode>();
@@ -201,13 +209,9 @@ export class Stream {
     return deleted;
   }
 
-  /** Approximate bytes held (INFO memory, eviction). */
-  memory(): number {
-    let n = 128;
-    for (const [, node] of this.nodes.entries()) {
-      n += 96 + node.capacity;
-      for (const f of node.fields) n += 16 + f.length;
-    }
+  /** Approximate bytes held (INFO memory, eviction), from the first `samples` nodes (0: all). */
+  memory(samples: number): number {
+    let n = 128 + sampledBytes(this.nodes.entries(), this.nodes.size, samples, nodeBytes);
     if (this.groups !== null) for (const g of this.groups.values()) n += g.memory();
     return n;
   }

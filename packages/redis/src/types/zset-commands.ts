@@ -13,6 +13,7 @@ import { lexCount, lexNodes, lexRange, scoreNodes, scoreRange, zsetRangeCommands
 import { zsetPopCommands } from './zset-pop';
 import { zsetSetopCommands } from './zset-setops';
 import { RedisZSet, getZ, newZSet, parseScore, zForWrite, zsetShrunk } from './zset-value';
+import { sampledBytes } from '../memory-sample';
 
 export { RedisZSet };
 
@@ -243,6 +244,9 @@ export const zsetCommands: CommandDef[] = [
 ];
 
 /** Keyspace hooks for sorted-set values. */
+/** A skip-list node's bytes: the member, score and links, and a pointer per level. */
+const nodeBytes = (node: ZNode): number => node.member.length + 48 + node.next.length * 16;
+
 export const zsetOps: TypeOps = {
   *rewrite(key, value) {
     const nodes = [...(value as RedisZSet)];
@@ -255,9 +259,8 @@ export const zsetOps: TypeOps = {
   copy: (value) => (value as RedisZSet).clone(),
   encoding: (value) => ((value as RedisZSet).listpack ? 'listpack' : 'skiplist'),
   reload: (value, config) => (value as RedisZSet).reloaded(config),
-  memory(value) {
-    let n = 64;
-    for (const node of value as RedisZSet) n += node.member.length + 48 + node.next.length * 16;
-    return n;
+  memory(value, samples) {
+    const zset = value as RedisZSet;
+    return 64 + sampledBytes(zset, zset.size, samples, nodeBytes);
   },
 };
