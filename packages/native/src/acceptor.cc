@@ -99,6 +99,16 @@ int Reactor::Listen(Transport transport, const ListenSpec& spec, const char** fa
   return index;
 }
 
+bool Reactor::Unlisten(int index) {
+  int fd = acceptor_.fd(index);
+  if (fd < 0) return false;
+  // A failed Remove changes nothing here: closing the descriptor drops it from the poller too.
+  poller_.Remove(fd, kPollRead);
+  SetHandle(fd, {});
+  acceptor_.Close(index);
+  return true;
+}
+
 void Reactor::AcceptAll(int index) {
   bool want_peer = balancer_ != nullptr && balancer_->NeedsPeer();
   sockaddr_storage peer;

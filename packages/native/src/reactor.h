@@ -90,6 +90,9 @@ class Reactor {
 
   // Listeners (acceptor.cc). Listen returns the listener's index or -errno.
   int Listen(Transport transport, const ListenSpec& spec, const char** failed);
+  // Stops listener `index` and closes its socket (a unix socket's file is unlinked); its index
+  // stays taken. Connections it accepted stay open. False when it is not open.
+  bool Unlisten(int index);
   const Acceptor& acceptor() const { return acceptor_; }
   // The reactors accepted connections are spread over (this one may be among them).
   void SetBalancer(const std::vector<int32_t>& targets, Balance balance);

@@ -59,6 +59,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                        {
                            InstanceMethod<&ReactorWrap::Listen>("listen"),
                            InstanceMethod<&ReactorWrap::ListenerAddress>("listenerAddress"),
+                           InstanceMethod<&ReactorWrap::Unlisten>("unlisten"),
                            InstanceMethod<&ReactorWrap::Start>("start"),
                            InstanceMethod<&ReactorWrap::Flush>("flush"),
                            InstanceMethod<&ReactorWrap::Write>("write"),
@@ -257,55 +258,12 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     return Napi::Boolean::New(info.Env(), Live(info)->Abort(id, err));
   }
 
-  // setListenerTls(listener, context | null): the listener's new connections speak TLS.
-  Napi::Value SetListenerTls(const Napi::CallbackInfo& info) {
-    Args args(info, "Reactor.setListenerTls");
-    int listener = static_cast<int>(args.Integer(0, "listener", 0, INT32_MAX));
-    Live(info)->SetListenerTls(listener, UnwrapTlsContext(info[1], "Reactor.setListenerTls"));
-    return info.Env().Undefined();
-  }
-
-  // secureDial(id, context, servername, session | null): the dial in progress speaks TLS once
-  // connected; false if it is not connecting, or the session could not be made.
-  Napi::Value SecureDial(const Napi::CallbackInfo& info) {
-    Args args(info, "Reactor.secureDial");
-    int32_t id = args.Int32(0, "id");
-    TlsEndpoint* endpoint = UnwrapTlsContext(info[1], "Reactor.secureDial");
-    if (endpoint == nullptr) throw Napi::TypeError::New(info.Env(), "Reactor.secureDial: context must be a TlsContext");
-    std::string servername = args.String(2, "servername");
-    Reactor* reactor = Live(info);
-    if (!reactor->SecureDial(id, endpoint, servername)) return Napi::Boolean::New(info.Env(), false);
-    if (info[3].IsTypedArray()) {
-      Napi::Uint8Array session = args.Bytes(3, "session");
-      // A session that cannot be read is no reason to fail: the handshake is a full one instead.
-      ResumeTlsSession(reactor->Find(id)->tls, session.Data(), session.ByteLength());
-    }
-    return Napi::Boolean::New(info.Env(), true);
-  }
-
-  // tlsInfo(id) -> what conn.tls reports, or null for a plain or closed connection.
-  Napi::Value TlsInfo(const Napi::CallbackInfo& info) {
-    Args args(info, "Reactor.tlsInfo");
-    Connection* c = Live(info)->Find(args.Int32(0, "id"));
-    if (c == nullptr || c->tls == nullptr || c->tls->handshaking()) return info.Env().Null();
-    return DescribeTlsSession(info.Env(), c->tls);
-  }
-
-  Napi::Value TlsSessionOf(const Napi::CallbackInfo& info) {
-    Args args(info, "Reactor.tlsSession");
-    Connection* c = Live(info)->Find(args.Int32(0, "id"));
-    if (c == nullptr || c->tls == nullptr || c->tls->handshaking()) return info.Env().Null();
-    return ExportTlsSession(info.Env(), c->tls);
-  }
-
-  // tlsFailure(id) -> [reason, verifyError, family, address, port] once for a connection closed
-  // with the `tls` syscall code, else null.
-  Napi::Value TlsFailureOf(const Napi::CallbackInfo& info) {
-    Args args(info, "Reactor.tlsFailure");
-    Reactor::TlsNote note;
-    if (!Live(info)->TakeTlsFailure(args.Int32(0, "id"), &note)) return info.Env().Null();
-    return DescribeTlsNote(info.Env(), note);
-  }
+  // The TLS methods' bodies are in tls_wrap.cc, with the rest of TLS's JavaScript face.
+  Napi::Value SetListenerTls(const Napi::CallbackInfo& info) { return ReactorSetListenerTls(Live(info), info); }
+  Napi::Value SecureDial(const Napi::CallbackInfo& info) { return ReactorSecureDial(Live(info), info); }
+  Napi::Value TlsInfo(const Napi::CallbackInfo& info) { return ReactorTlsInfo(Live(info), info); }
+  Napi::Value TlsSessionOf(const Napi::CallbackInfo& info) { return ReactorTlsSession(Live(info), info); }
+  Napi::Value TlsFailureOf(const Napi::CallbackInfo& info) { return ReactorTlsFailure(Live(info), info); }
 
   // keepProcessAlive(on): whether the started reactor's poll handle keeps Node's loop alive (a
   // server's always does; a loop that only dials lets the process exit while it has nothing open).
@@ -320,6 +278,12 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
       }
     }
     return info.Env().Undefined();
+  }
+
+  // unlisten(listener) -> false when it was not open; connections it accepted stay open.
+  Napi::Value Unlisten(const Napi::CallbackInfo& info) {
+    Args args(info, "Reactor.unlisten");
+    return Napi::Boolean::New(info.Env(), Live(info)->Unlisten(args.Int32(0, "listener")));
   }
 
   Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {

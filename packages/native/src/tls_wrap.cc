@@ -252,4 +252,55 @@ Napi::Value DescribeTlsNote(Napi::Env env, const Reactor::TlsNote& note) {
   return out;
 }
 
+// --- The Reactor methods of TLS (reactor_wrap.cc forwards them here) ---
+
+// setListenerTls(listener, context | null): the listener's new connections speak TLS.
+Napi::Value ReactorSetListenerTls(Reactor* reactor, const Napi::CallbackInfo& info) {
+  Args args(info, "Reactor.setListenerTls");
+  int listener = static_cast<int>(args.Integer(0, "listener", 0, INT32_MAX));
+  reactor->SetListenerTls(listener, UnwrapTlsContext(info[1], "Reactor.setListenerTls"));
+  return info.Env().Undefined();
+}
+
+// secureDial(id, context, servername, session | null): the dial in progress speaks TLS once
+// connected; false if it is not connecting, or the session could not be made.
+Napi::Value ReactorSecureDial(Reactor* reactor, const Napi::CallbackInfo& info) {
+  Args args(info, "Reactor.secureDial");
+  int32_t id = args.Int32(0, "id");
+  TlsEndpoint* endpoint = UnwrapTlsContext(info[1], "Reactor.secureDial");
+  if (endpoint == nullptr) throw Napi::TypeError::New(info.Env(), "Reactor.secureDial: context must be a TlsContext");
+  std::string servername = args.String(2, "servername");
+  if (!reactor->SecureDial(id, endpoint, servername)) return Napi::Boolean::New(info.Env(), false);
+  if (info[3].IsTypedArray()) {
+    Napi::Uint8Array session = args.Bytes(3, "session");
+    // A session that cannot be read is no reason to fail: the handshake is a full one instead.
+    ResumeTlsSession(reactor->Find(id)->tls, session.Data(), session.ByteLength());
+  }
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// tlsInfo(id) -> what conn.tls reports, or null for a plain or closed connection.
+Napi::Value ReactorTlsInfo(Reactor* reactor, const Napi::CallbackInfo& info) {
+  Args args(info, "Reactor.tlsInfo");
+  Connection* c = reactor->Find(args.Int32(0, "id"));
+  if (c == nullptr || c->tls == nullptr || c->tls->handshaking()) return info.Env().Null();
+  return DescribeTlsSession(info.Env(), c->tls);
+}
+
+Napi::Value ReactorTlsSession(Reactor* reactor, const Napi::CallbackInfo& info) {
+  Args args(info, "Reactor.tlsSession");
+  Connection* c = reactor->Find(args.Int32(0, "id"));
+  if (c == nullptr || c->tls == nullptr || c->tls->handshaking()) return info.Env().Null();
+  return ExportTlsSession(info.Env(), c->tls);
+}
+
+// tlsFailure(id) -> [reason, verifyError, family, address, port] once for a connection closed
+// with the `tls` syscall code, else null.
+Napi::Value ReactorTlsFailure(Reactor* reactor, const Napi::CallbackInfo& info) {
+  Args args(info, "Reactor.tlsFailure");
+  Reactor::TlsNote note;
+  if (!reactor->TakeTlsFailure(args.Int32(0, "id"), &note)) return info.Env().Null();
+  return DescribeTlsNote(info.Env(), note);
+}
+
 }  // namespace nevio

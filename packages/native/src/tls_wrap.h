@@ -21,4 +21,12 @@ bool ResumeTlsSession(TlsSession* session, const uint8_t* der, size_t length);
 // [reason, verifyError, family, address, port]
 Napi::Value DescribeTlsNote(Napi::Env env, const Reactor::TlsNote& note);
 
+// Reactor.setListenerTls(listener, context | null), .secureDial(id, context, servername,
+// session | null), .tlsInfo(id), .tlsSession(id), .tlsFailure(id), on a live reactor.
+Napi::Value ReactorSetListenerTls(Reactor* reactor, const Napi::CallbackInfo& info);
+Napi::Value ReactorSecureDial(Reactor* reactor, const Napi::CallbackInfo& info);
+Napi::Value ReactorTlsInfo(Reactor* reactor, const Napi::CallbackInfo& info);
+Napi::Value ReactorTlsSession(Reactor* reactor, const Napi::CallbackInfo& info);
+Napi::Value ReactorTlsFailure(Reactor* reactor, const Napi::CallbackInfo& info);
+
 }  // namespace nevio

@@ -1,9 +1,11 @@
 // The round over real sockets: one dispatch per batch, and consecutive write ops for one
 // connection leaving in one writev (seen on a SOCK_SEQPACKET pair, where each sendmsg arrives
 // as one message).
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -151,4 +153,27 @@ TEST(stop_reports_stopped_only_once_the_lingering_sockets_are_closed) {
   rig.reactor->RunOnce();
   CHECK(Has(rig.recorder.batches.back(), kRecordStopped));
   close(peer);
+}
+
+TEST(unlisten_closes_one_listener_and_refuses_new_connections_on_it) {
+  Rig rig;
+  ListenSpec spec;
+  spec.host = "127.0.0.1";
+  const char* failed = "";
+  int index = rig.reactor->Listen(Transport::kTcp, spec, &failed);
+  CHECK(index >= 0);
+  Endpoint local;
+  CHECK(rig.reactor->acceptor().LocalAddress(index, &local, &failed) >= 0);
+  CHECK(rig.reactor->Unlisten(index));
+  CHECK(!rig.reactor->Unlisten(index));  // already closed
+  CHECK(rig.reactor->acceptor().fd(index) < 0);
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(client >= 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(local.port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CHECK_EQ(connect(client, reinterpret_cast<sockaddr*>(&to), sizeof to), -1);
+  CHECK_EQ(errno, ECONNREFUSED);
+  close(client);
 }
