@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { flag, loopFlags, loopOptions, optionGrammar, reloadTlsOnSighup, runCommand, text, tlsFlags, tlsFromFlags, UsageError, withTls } from '@nevio/core';
+import { flag, integer, loopFlags, loopOptions, reloadTlsOnSighup, runCommand, text, tlsFlags, tlsFromFlags, UsageError, withTls } from '@nevio/core';
+import { withAccessLog } from './access-log';
+import { grammarWithPositional } from './cli-grammar';
 import type { Handler } from './connection';
 import { createServer } from './server';
 import { serveStatic } from './static';
@@ -21,23 +23,25 @@ const hello: Handler = (req, res) => {
   }
 };
 
-/** `tag()` is read per request because the loop's index is only known once it has joined. */
-function withLog(handler: Handler, tag: () => string): Handler {
-  return (req, res) => {
-    process.stdout.write(`${new Date().toISOString()}${tag()} ${req.method} ${req.url}\n`);
-    return handler(req, res);
-  };
-}
-
 const options = {
-  addr: text(
-    'ADDR',
-    'where to listen: tcp://host:port[?reuseport=true], tcp6://[::1]:port,\nunix:///path.sock, or a bare port (on 127.0.0.1); an empty host\n(tcp://:8080) is every interface; port 0 picks a free port',
-    'tcp://127.0.0.1:8080',
-  ),
-  root: text('DIR', 'serve static files from DIR'),
+  addr: {
+    ...text(
+      'ADDR',
+      'where to listen: tcp://host:port[?reuseport=true], tcp6://[::1]:port,\nunix:///path.sock, or a bare port (on 127.0.0.1); an empty host\n(tcp://:8080) is every interface; port 0 picks a free port',
+      'tcp://127.0.0.1:8080',
+    ),
+    alternativeTo: 'port',
+  },
+  port: { ...integer('PORT', 'listen on 127.0.0.1:PORT (the same as --addr PORT)', 0), short: 'p' },
+  root: text('DIR', 'serve static files from DIR (or give DIR as the argument)'),
+  autoindex: flag('with a root: list directories that have no index.html (otherwise 403)'),
   ...loopFlags,
-  log: flag("print one line per request (with the loop's index when there are several)"),
+  log: flag(
+    "an access log on stdout: one line per response in the combined log format,\nthen the seconds it took (and the loop's index when there are several)",
+  ),
+  'proxy-protocol': flag(
+    'every connection from loopback (a local load balancer) starts with a PROXY protocol\nheader (v1 or v2), and the client it names is the remote address served and logged',
+  ),
   ...tlsFlags,
 };
 
@@ -47,22 +51,32 @@ const ALPN = ['http/1.1'];
 void runCommand({
   name: 'nevio-http',
   summary:
-    'An HTTP/1.1 server on nevio. Without --root it answers GET / with "Hello, World!" and\n' +
-    'POST /echo with the request body; with --root it serves the files under DIR.',
+    'An HTTP/1.1 server on nevio. Without a root it answers GET / with "Hello, World!" and\n' +
+    'POST /echo with the request body; with one (DIR or --root DIR) it serves the files under\n' +
+    'it as a static server: nginx-like paths, index.html, brotli/gzip, ETag and ranges.',
   packageDir: path.join(__dirname, '..'),
-  grammar: optionGrammar(options),
+  grammar: grammarWithPositional(options, { arg: 'DIR', help: 'serve the files under DIR (the same as --root DIR)' }),
   async start(values) {
     let handler = hello;
-    const root = values.root === undefined ? undefined : path.resolve(values.root);
+    if (values.positional !== undefined && values.root !== undefined) throw new UsageError('give the root once: as DIR or as --root DIR');
+    const given = values.positional ?? values.root;
+    const root = given === undefined ? undefined : path.resolve(given);
     if (root !== undefined) {
-      if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--root ${values.root} is not a directory`);
-      handler = serveStatic(root);
+      if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${given} is not a directory`);
+      handler = serveStatic(root, { autoindex: values.autoindex });
+    } else if (values.autoindex) {
+      throw new UsageError('--autoindex needs a root to list (DIR or --root DIR)');
     }
+    if (values.port !== undefined && values.port > 65535) throw new UsageError(`--port takes a port from 0 to 65535, not '${values.port}'`);
+    const addr = values.port !== undefined ? String(values.port) : values.addr;
     let loopTag = '';
-    if (values.log) handler = withLog(handler, () => loopTag);
+    // `loopTag` is read per line because the loop's index is only known once it has joined.
+    if (values.log) handler = withAccessLog(handler, (line) => process.stdout.write(line), () => loopTag);
     // --tls-cert/--tls-key: HTTPS on the address (tcp:// turns into TLS).
     const tls = tlsFromFlags(values, ALPN);
-    const server = await createServer(handler, { ...loopOptions(values), tls }).listen(tls !== undefined ? withTls(values.addr) : values.addr);
+    const server = await createServer(handler, { ...loopOptions(values), tls, proxyProtocol: values['proxy-protocol'] }).listen(
+      tls !== undefined ? withTls(addr) : addr,
+    );
     reloadTlsOnSighup('nevio-http', values, (settings) => server.reloadTls(settings), ALPN);
     if (server.loops > 1) loopTag = ` [loop ${server.loopIndex}]`;
     return {

@@ -1,43 +1,16 @@
 // The nevio-http command as users run it: the compiled dist/cli.js in its own process.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { stallingPeer } from '../../core/test/stalling-peer';
+import { CLI, exitOf, type Running, startCli } from './cli-process';
 import { curl, open, parseResponses, readToEnd, sleep, waitFor } from './helpers';
 
 const PACKAGE = path.join(__dirname, '..');
-const CLI = path.join(PACKAGE, 'dist', 'cli.js');
 
-interface Running {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-}
-
-function start(args: string[]): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--addr', 'tcp://127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no "listening" line within 10 s: ${output}`)), 10_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /listening on tcp:\/\/(127\.0\.0\.1:\d+)/.exec(output);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ child, base: `http://${match[1]}`, output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
+const start = (args: string[]): Promise<Running> => startCli(['--addr', 'tcp://127.0.0.1:0', ...args]);
 
 describe('nevio-http CLI', () => {
   const children: ChildProcess[] = [];
@@ -56,7 +29,9 @@ describe('nevio-http CLI', () => {
 
   test('--help prints the usage', () => {
     const text = execFileSync(process.execPath, [CLI, '--help']).toString();
-    expect(text).toMatch(/^Usage: nevio-http \[--addr ADDR\] \[--root DIR\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--help\]/);
+    expect(text).toMatch(
+      /^Usage: nevio-http \[--addr ADDR \| --port PORT\] \[--root DIR\] \[--autoindex\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--proxy-protocol\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--help\] \[--version\] \[DIR\]\n/,
+    );
   });
 
   test('an unknown option exits with status 2', () => {
@@ -119,7 +94,11 @@ describe('nevio-http CLI', () => {
       }),
     );
     const perLoop = (connections / 2) * requests;
-    const countLines = (loop: number): number => server.output().split(`[loop ${loop}] GET /`).length - 1;
+    const countLines = (loop: number): number =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"GET /') && line.endsWith(` [loop ${loop}]`)).length;
     // Worker loops' output reaches the process's stdout through the main thread, a little later.
     for (let waited = 0; countLines(0) + countLines(1) < 2 * perLoop && waited < 5000; waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -127,7 +106,7 @@ describe('nevio-http CLI', () => {
     expect([countLines(0), countLines(1)]).toEqual([perLoop, perLoop]);
     // Each connection stays on its loop, and round-robin gives each loop half of them.
     const loopOf = sockets.map((_socket, c) => {
-      const loops = new Set([...server.output().matchAll(new RegExp(`\\[loop (\\d)\\] GET /conn${c}/`, 'g'))].map((m) => m[1]));
+      const loops = new Set([...server.output().matchAll(new RegExp(`"GET /conn${c}/ HTTP/1\\.1" 404 .* \\[loop (\\d)\\]$`, 'gm'))].map((m) => m[1]));
       expect(loops.size).toBe(1);
       return [...loops][0];
     });
@@ -151,7 +130,7 @@ describe('nevio-http CLI', () => {
 
   test('--help describes every option, --version prints the package version', () => {
     const help = execFileSync(process.execPath, [CLI, '--help']).toString();
-    for (const option of ['--addr ADDR', '--root DIR', '--multicore', '--loops N', '--lb ALGO', '--log', '-h, --help', '--version']) {
+    for (const option of ['--addr ADDR', '-p, --port PORT', '--root DIR', '--autoindex', '--multicore', '--loops N', '--lb ALGO', '--log', '--proxy-protocol', '-h, --help', '--version', 'DIR']) {
       expect(help).toContain(`\n  ${option} `);
     }
     expect(help).toContain('(default tcp://127.0.0.1:8080)');
@@ -163,7 +142,15 @@ describe('nevio-http CLI', () => {
     [['--root'], /nevio-http: --root needs a value \(DIR\)/],
     [['--log=1'], /--log takes no value/],
     [['--multicore', '--loops', '2'], /--multicore and --loops are alternatives/],
-    [['--root', path.join(os.tmpdir(), 'no such dir')], /--root .*no such dir is not a directory/],
+    [['--root', path.join(os.tmpdir(), 'no such dir')], /no such dir is not a directory/],
+    [[path.join(os.tmpdir(), 'no such dir')], /no such dir is not a directory/],
+    [['a', 'b'], /one DIR at most, got 2: a b/],
+    [[os.tmpdir(), '--root', os.tmpdir()], /give the root once/],
+    [['--autoindex'], /--autoindex needs a root/],
+    [['-p', '70000'], /--port takes a port from 0 to 65535, not '70000'/],
+    [['-p', 'http'], /--port takes a non-negative integer, not 'http'/],
+    [['-p', '8080', '--addr', 'tcp://127.0.0.1:0'], /--addr and --port are alternatives/],
+    [['-p'], /--port needs a value \(PORT\)/],
     [['--addr', 'udp://127.0.0.1:0'], /HTTP needs a stream \(tcp or unix\), not udp: udp:\/\/127\.0\.0\.1:0/],
     [['--addr', 'tcp://127.0.0.1:70000'], /nevio-http: invalid port '70000'/],
   ])('usage error %j: exit status 2', (args, reason) => {
