@@ -35,6 +35,8 @@ export declare class Reactor {
     reusePort: boolean,
   ): number;
   listenerAddress(listener: number): Endpoint;
+  /** Closes a listener (its index stays taken; its connections stay open); false if it was not open. */
+  unlisten(listener: number): boolean;
   start(): void;
   flush(ops: number): void;
   write(id: number, data: Uint8Array): number;

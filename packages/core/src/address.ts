@@ -154,14 +154,8 @@ export function familyOf(network: Network): 0 | 4 | 6 {
 
 /** Resolves a host name to an IP literal of the network's family (IPs pass through). */
 export async function resolveHost(addr: ListenAddress): Promise<string> {
-  if (addr.host === '' || isIP(addr.host) !== 0) {
-    const version = isIP(addr.host);
-    const family = familyOf(addr.network);
-    if (version !== 0 && family !== 0 && version !== family) {
-      throw new AddressError(`${addr.host} is not an IPv${family} address`, addr.input);
-    }
-    return addr.host;
-  }
+  const literal = literalHost(addr);
+  if (literal !== undefined) return literal;
   try {
     const family = familyOf(addr.network);
     const found = await lookup(addr.host, family === 0 ? {} : { family });
@@ -171,6 +165,20 @@ export async function resolveHost(addr: ListenAddress): Promise<string> {
     error.cause = cause;
     throw error;
   }
+}
+
+/**
+ * The host of an address that needs no lookup (an IP literal, or none: every interface), checked
+ * against the address's family; undefined for a name.
+ */
+export function literalHost(addr: ListenAddress): string | undefined {
+  const version = isIP(addr.host);
+  if (addr.host !== '' && version === 0) return undefined;
+  const family = familyOf(addr.network);
+  if (version !== 0 && family !== 0 && version !== family) {
+    throw new AddressError(`${addr.host} is not an IPv${family} address`, addr.input);
+  }
+  return addr.host;
 }
 
 class Address implements Addr {

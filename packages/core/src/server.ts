@@ -2,11 +2,11 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { constants } from '@nevio/native';
-import { familyOf, makeAddr, parseAddress, resolveHost } from './address';
+import { AddressError, NevioError } from './errors';
+import { familyOf, literalHost, makeAddr, parseAddress, resolveHost } from './address';
 import type { AddressInput, ListenAddress, ListenerOptions } from './address';
 import { DEFAULT_PROXY_TRUSTED, ProxyTrust } from './proxy-protocol';
 import { defaults } from './defaults';
-import { NevioError } from './errors';
 import { systemError } from './errors';
 import { Loop } from './loop';
 import { connectionsOf, loopWorkerData, spawnLoops } from './multicore';
@@ -36,6 +36,8 @@ class LoopServer implements Server {
   private groupStopped: Promise<void> | undefined;
   loop!: Loop;
   tls: ServerTls | undefined;
+  /** What serve was given, for listeners opened later ({@link LoopServer.listen}). */
+  options: Options = {};
 
   constructor(
     private readonly events: Events<any>,
@@ -62,6 +64,34 @@ class LoopServer implements Server {
     this.tls.reload(this.loop, settings);
     // The other loops load the same settings (checked here first); from a worker loop, only its own.
     this.group?.post({ nevio: 'tls', settings });
+  }
+
+  listen(address: AddressInput): Addr {
+    if (this.loops > 1 || this.peers !== undefined) throw new NevioError('listen: a server with several loops cannot open listeners while serving', 'ERR_NEVIO_OPTIONS');
+    if (this.stopping !== undefined) throw new NevioError('listen: the server is stopping', 'ERR_NEVIO_OPTIONS');
+    const parsed = parseAddress(address);
+    const host = literalHost(parsed);
+    if (host === undefined) throw new AddressError(`listen while serving takes an IP address, not the name '${parsed.host}'`, parsed.input);
+    const tls = parsed.options.tls === true;
+    if (tls && this.tls === undefined) throw new NevioError('listen: a TLS address needs a server started with TLS settings', 'ERR_NEVIO_OPTIONS');
+    const { loop, options } = this;
+    const index = bindNow(loop, parsed, host, options, parsed.options.reusePort ?? options.reusePort ?? false);
+    const [family, ip, port] = loop.reactor.listenerAddress(index);
+    const addr = makeAddr(parsed.network, family, ip, port);
+    loop.addListener(parsed.network, addr, proxyTrust(parsed, options), tls);
+    if (tls && this.tls !== undefined) loop.reactor.setListenerTls(index, this.tls.context());
+    this.addrs.push(addr);
+    return addr;
+  }
+
+  closeListener(addr: Addr): boolean {
+    const at = this.addrs.indexOf(addr);
+    if (at < 0) return false;
+    for (let index = 0; index < this.loop.listenerCount(); index++) {
+      if (this.loop.listenerAddr(index) === addr) this.loop.reactor.unlisten(index);
+    }
+    this.addrs.splice(at, 1);
+    return true;
   }
 
   stop(): Promise<void> {
@@ -137,30 +167,47 @@ class LoopServer implements Server {
   }
 }
 
-/** Binds one address (its query options win over `serve`'s); a stale unix socket file left by a dead process is replaced. */
-async function bind(loop: Loop, addr: ListenAddress, host: string, options: Options, reusePort: boolean): Promise<number> {
+/** Opens one listener (its query options win over `serve`'s): its index; throws the reactor's error. */
+function openListener(loop: Loop, addr: ListenAddress, host: string, options: Options, reusePort: boolean): number {
   const transport = addr.network === 'unix' ? 'unix' : addr.network.startsWith('udp') ? 'udp' : 'tcp';
-  const attempt = (): number =>
-    loop.reactor.listen(
-      transport,
-      host,
-      addr.port,
-      familyOf(addr.network),
-      addr.path,
-      addr.options.backlog ?? options.backlog ?? defaults.backlog,
-      addr.options.reuseAddr ?? options.reuseAddr ?? true,
-      reusePort,
-    );
+  return loop.reactor.listen(
+    transport,
+    host,
+    addr.port,
+    familyOf(addr.network),
+    addr.path,
+    addr.options.backlog ?? options.backlog ?? defaults.backlog,
+    addr.options.reuseAddr ?? options.reuseAddr ?? true,
+    reusePort,
+  );
+}
+
+/** The reactor's error as a {@link SystemCallError} naming the address. */
+function listenError(error: unknown, addr: ListenAddress): unknown {
+  const e = error as { syscall?: string; errno?: number };
+  return typeof e.errno === 'number' ? systemError(e.syscall ?? 'listen', e.errno, addr.input) : error;
+}
+
+/** Opens one listener now; a unix socket's file that exists is an error (no time to test it for staleness). */
+function bindNow(loop: Loop, addr: ListenAddress, host: string, options: Options, reusePort: boolean): number {
   try {
-    return attempt();
+    return openListener(loop, addr, host, options, reusePort);
   } catch (error) {
-    const e = error as { syscall?: string; errno?: number; code?: string };
-    if (transport === 'unix' && e.code === 'EADDRINUSE' && (await isStaleSocket(addr.path))) {
+    throw listenError(error, addr);
+  }
+}
+
+/** Opens one listener; a stale unix socket file left by a dead process is replaced. */
+async function bind(loop: Loop, addr: ListenAddress, host: string, options: Options, reusePort: boolean): Promise<number> {
+  try {
+    return openListener(loop, addr, host, options, reusePort);
+  } catch (error) {
+    const e = error as { code?: string };
+    if (addr.network === 'unix' && e.code === 'EADDRINUSE' && (await isStaleSocket(addr.path))) {
       unlinkSync(addr.path);
-      return attempt();
+      return bindNow(loop, addr, host, options, reusePort);
     }
-    if (typeof e.errno === 'number') throw systemError(e.syscall ?? 'listen', e.errno, addr.input);
-    throw error;
+    throw listenError(error, addr);
   }
 }
 
@@ -268,6 +315,7 @@ export async function serve<C = unknown>(
 
   const server = new LoopServer(events as Events<any>, options.stopTimeout ?? defaults.stopTimeout, 0);
   server.tls = ServerTls.of(parsed, options.tls);
+  server.options = options;
   // Settings that do not load fail serve before anything is bound.
   const tlsContext = server.tls?.context();
   const loop = createLoop(events as Events<any>, options, server);

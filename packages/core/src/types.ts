@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { AddressInput } from './address';
 import type { TlsInfo, TlsOptions } from './tls';
 
 /**
@@ -339,4 +340,23 @@ export interface Server {
    * place, when the new ones do not load (a key that does not match its certificate...).
    */
   reloadTls(tls: TlsOptions): Promise<void>;
+  /**
+   * Opens one more listener while serving, synchronously, so that a caller can answer at once
+   * whether it worked (Redis's CONFIG SET port). `address` is written as for {@link serve}, with
+   * an IP address or no host (there is no name lookup here); a TLS address uses the server's TLS
+   * settings. Only on a server with one loop.
+   *
+   * @returns the listener's address (the port the kernel picked for port 0), also added to
+   *   {@link Server.addrs}.
+   * @throws {@link AddressError} for an address that cannot be parsed or names a host,
+   *   {@link SystemCallError} when it cannot be opened (`EADDRINUSE`...), and a `NevioError`
+   *   (`ERR_NEVIO_OPTIONS`) on a server with several loops, one that is stopping, or a TLS address
+   *   on a server without TLS settings.
+   */
+  listen(address: AddressInput): Addr;
+  /**
+   * Closes the listener at `addr` (one of {@link Server.addrs}) and removes it from there; the
+   * connections it accepted stay open. False when `addr` is not a listener of this server.
+   */
+  closeListener(addr: Addr): boolean;
 }

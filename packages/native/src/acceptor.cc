@@ -92,7 +92,7 @@ int Reactor::Listen(Transport transport, const ListenSpec& spec, const char** fa
   int rc = poller_.Add(fd, kPollRead);
   if (rc < 0) {
     *failed = poller_.FailedCall();
-    acceptor_.Close(index);
+    acceptor_.DropLast();
     return rc;
   }
   SetHandle(fd, {Owner::kListener, index});

@@ -41,8 +41,14 @@ class Acceptor {
   // Sends one datagram from UDP listener `index`; the count or -errno (EBADF: no such listener).
   ssize_t SendTo(int index, const sockaddr_storage& to, const uint8_t* bytes, size_t length) const;
 
-  // Closes one listener (for a registration that failed); its index stays taken.
+  // Closes one listener; its index stays taken, so the later ones keep theirs.
   void Close(int index) { Close(&listeners_[index]); }
+  // Closes the listener opened last and frees its index (its registration failed: JavaScript
+  // never learnt the index, and the next listener must get it).
+  void DropLast() {
+    Close(&listeners_.back());
+    listeners_.pop_back();
+  }
   // Closes every listener (unix socket files are unlinked); `forget(fd)` runs before each close.
   template <typename Forget>
   void CloseAll(Forget forget) {
