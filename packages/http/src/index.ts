@@ -1,7 +1,8 @@
 /**
  * An HTTP/1.1 server on nevio: llhttp parsing in one native call per read, pipelining with
  * in-order responses, keep-alive, body limits and timeouts, WebSocket (RFC 6455 with
- * permessage-deflate), plus a static file handler.
+ * permessage-deflate), plus a static file handler (nginx-like: normalised paths, autoindex,
+ * brotli/gzip), opt-in compression of responses and a combined-format access log.
  *
  * @packageDocumentation
  */
@@ -11,11 +12,12 @@ export type { Handler } from './connection';
 export { Request, BodyError, RequestExpiredError } from './request';
 export type { IncomingHeaders, SocketInfo } from './request';
 export { Response } from './response';
-export type { HeadersInput } from './response';
+export type { HeadersInput, ResponseEvent, WriteCallback } from './response';
 export { UpgradeSocket } from './upgrade';
 export type { UpgradeListener } from './upgrade';
 export { serveStatic } from './static';
 export type { StaticOptions } from './static';
+export { withAccessLog } from './access-log';
 export { WebSocketServer } from './ws/server';
 export type { WebSocketOptions } from './ws/server';
 export { WebSocket } from './ws/websocket';
