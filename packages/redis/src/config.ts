@@ -306,7 +306,7 @@ export interface ApplyOptions {
 }
 
 /** Settings whose change at run time nevio cannot apply, beyond Redis's immutable ones. */
-const NEVIO_IMMUTABLE = new Set(['port', 'bind', 'dir', 'multicore']);
+const NEVIO_IMMUTABLE = new Set(['bind', 'dir', 'multicore']);
 
 /**
  * Applies one setting given as words. Returns an error message (without the `ERR` prefix) or

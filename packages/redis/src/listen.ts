@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 import { closeIdleClients, expireCycle, replyBufferCron, trackingCron } from './cron';
-import { Action, SystemCallError, serve, type Conn, type Events, type Server } from '@nevio/core';
+import { Action, SystemCallError, serve, type Addr, type Conn, type Events, type Server } from '@nevio/core';
+import { SettingNotApplied } from './live-config';
 import { AcceptErrorLog } from './accept-log';
 import { fitMaxclients } from './fd-limit';
 import { Aof } from './aof';
@@ -51,20 +52,41 @@ function listenAddresses(config: Config): ListenAddress[] {
   const addrs: ListenAddress[] = [];
   const secure = tlsPort(config);
   // `port 0` turns plain TCP off; `tls-port` adds TLS listeners on the same `bind` addresses.
-  const ports: [string, number][] = [];
-  if (config.port !== 0 || (config.unixsocket === '' && secure === 0)) ports.push(['tcp', config.port]);
-  if (secure !== 0) ports.push(['tls', secure]);
-  for (const [scheme, port] of ports) {
-    for (const word of config.bind) {
-      const optional = word.startsWith('-');
-      let host = optional ? word.slice(1) : word;
-      if (host === '*') host = '0.0.0.0';
-      else if (host === '::*') host = '::';
-      addrs.push({ url: host.includes(':') ? `${scheme}6://[${host}]:${port}` : `${scheme}://${host}:${port}`, optional });
-    }
-  }
+  if (config.port !== 0 || (config.unixsocket === '' && secure === 0)) addrs.push(...bindAddresses(config, 'tcp', config.port));
+  if (secure !== 0) addrs.push(...bindAddresses(config, 'tls', secure));
   if (config.unixsocket !== '') addrs.push({ url: `unix://${config.unixsocket}`, optional: false });
   return addrs;
+}
+
+/** The `bind` addresses with one port. */
+function bindAddresses(config: Config, scheme: 'tcp' | 'tls', port: number): ListenAddress[] {
+  return config.bind.map((word) => {
+    const optional = word.startsWith('-');
+    let host = optional ? word.slice(1) : word;
+    if (host === '*') host = '0.0.0.0';
+    else if (host === '::*') host = '::';
+    return { url: host.includes(':') ? `${scheme}6://[${host}]:${port}` : `${scheme}://${host}:${port}`, optional };
+  });
+}
+
+/**
+ * CONFIG SET port, as Redis's changeListenPort: listens on the new port's `bind` addresses (none
+ * for port 0), then closes the old port's listeners; when one cannot be opened, closes those it
+ * opened and throws, leaving the old ones. Returns the listeners now on the port.
+ */
+function movePort(core: Server, config: Config, port: number, old: readonly Addr[]): Addr[] {
+  const opened: Addr[] = [];
+  for (const wanted of port === 0 ? [] : bindAddresses(config, 'tcp', port)) {
+    try {
+      opened.push(core.listen(wanted.url));
+    } catch (e) {
+      if (wanted.optional && e instanceof SystemCallError && MISSING_ADDRESS.has(e.code)) continue;
+      for (const a of opened) core.closeListener(a);
+      throw new SettingNotApplied(`Unable to listen on this port: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  for (const a of old) core.closeListener(a);
+  return opened;
 }
 
 /** The errors that make an optional address be skipped rather than fail the start. */
@@ -213,6 +235,15 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   // The plain listeners come first (listenAddresses), so the first TCP address is plain if any is.
   const tcp = wanted.some((a) => a.url.startsWith('tcp')) ? core.addrs.find((a) => a.network !== 'unix') : undefined;
   server.tcpPort = tcp?.port ?? 0;
+  // The plain TCP listeners, which CONFIG SET port moves (the first `bind` address's port is theirs).
+  let portListeners = tcp === undefined ? [] : core.addrs.filter((a) => a.network !== 'unix' && a.port === tcp.port);
+  let listeningOn = config.port;
+  server.movePort = (port) => {
+    if (port === listeningOn) return;
+    portListeners = movePort(core, config, port, portListeners);
+    listeningOn = port;
+    server.tcpPort = portListeners[0]?.port ?? 0;
+  };
   // CONFIG SET tls-cert-file & co. load the new files (live-config.ts), as Redis does.
   if (tls !== undefined) server.reloadTls = async () => core.reloadTls(tlsSettings(config));
   server.replication.start();

@@ -12,6 +12,12 @@ import { accessTracking } from './keyspace';
 import type { RedisServer } from './server';
 import { isTlsSetting } from './tls';
 
+/**
+ * A setting CONFIG SET accepted that the running server could not follow (a port in use): the
+ * whole CONFIG SET is rolled back, as Redis's apply functions fail it.
+ */
+export class SettingNotApplied extends Error {}
+
 /** Settings replication reads when they change: the backlog's size, whether commands are checked. */
 const REPLICATION_SETTINGS = new Set(['repl-backlog-size', 'min-replicas-to-write', 'min-replicas-max-lag', 'replica-read-only', 'replica-serve-stale-data']);
 
@@ -36,6 +42,7 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
     server.memory.ensure();
   }
   if (name === 'requirepass') server.acl.setDefaultPassword(cfg.requirepass);
+  if (name === 'port' && server.movePort !== undefined) server.movePort(cfg.port);
   if (isTlsSetting(name) && server.reloadTls !== undefined) {
     server.reloadTls().catch((error: Error) => server.log.warn(`TLS configuration not applied: ${error.message}`));
   }
@@ -68,8 +75,21 @@ export function configureAtomically(server: RedisServer, settings: readonly (rea
     if (err !== undefined) throw new CommandError(`ERR ${err}`);
     changed.push(name.toLowerCase());
   }
+  const previous = cloneConfig(server.config);
   Object.assign(server.config, trial);
-  for (const name of changed) applyLiveSetting(server, name);
+  const followed: string[] = [];
+  for (const name of changed) {
+    try {
+      applyLiveSetting(server, name);
+    } catch (e) {
+      if (!(e instanceof SettingNotApplied)) throw e;
+      // Every setting goes back, and the server follows the old values of those it followed.
+      Object.assign(server.config, previous);
+      for (const back of followed) applyLiveSetting(server, back);
+      throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${e.message}`);
+    }
+    followed.push(name);
+  }
 }
 
 /** CONFIG REWRITE: the config file the server started with, rewritten with today's settings (and users, without an aclfile). */

@@ -104,6 +104,11 @@ export class RedisServer
   tcpPort = 0;
   /** Set when TLS listens: loads the tls-* settings' files again (CONFIG SET of one of them). */
   reloadTls: (() => Promise<void>) | undefined = undefined;
+  /**
+   * CONFIG SET port: listens on the new port's addresses, then closes the old port's (listen.ts);
+   * throws live-config.ts's SettingNotApplied and keeps the old listeners when one cannot be opened.
+   */
+  movePort: ((port: number) => void) | undefined = undefined;
   readonly multi: Transactions;
   readonly blocking: Blocking;
   readonly streams: ReplyStreams;
