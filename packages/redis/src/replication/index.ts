@@ -275,6 +275,8 @@ export class Replication implements ReplicationView {
     this.ownKeys.clear();
     // Our replicas must learn the new id: they reconnect and continue with +CONTINUE.
     this.disconnectReplicas();
+    // repl-backlog-ttl counts from the promotion, not from when we last had replicas.
+    this.replicas.noneSince = Date.now();
     this.encoder.lastDb = -1;
     this.updateGuard();
   }
@@ -364,6 +366,7 @@ export class Replication implements ReplicationView {
     if (this.masterHost !== null) this.expireOwnKeys();
     pendingSyncsCron(this, this.host.now());
     if (!this.active) return;
+    if (this.backlogExpired(now)) return;
     const period = Number(this.setting('repl-ping-replica-period')) * 1000;
     if (this.replicas.attached.length !== 0 && now - this.lastPing >= period) {
       this.lastPing = now;
@@ -377,6 +380,23 @@ export class Replication implements ReplicationView {
       const c = this.host.clients.get(r.clientId);
       if (c !== undefined) this.host.killClient(c);
     }
+  }
+
+  /**
+   * `repl-backlog-ttl`: a master without replicas for that long frees its backlog (a replica
+   * keeps its own, for the PSYNCs it must answer once promoted). The history gets a new id, as in
+   * Redis: the offset no longer advances, so the old id would let a replica continue from a
+   * point that is not ours any more.
+   */
+  private backlogExpired(now: number): boolean {
+    const ttl = Number(this.setting('repl-backlog-ttl'));
+    if (ttl === 0 || this.replicas.attached.length !== 0 || this.pendingSyncs.length !== 0) return false;
+    if (now - this.replicas.noneSince <= ttl * 1000) return false;
+    this.ids.change();
+    this.ids.clearSecond();
+    this.backlog = null;
+    this.host.log.warn(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
+    return true;
   }
 
   /**

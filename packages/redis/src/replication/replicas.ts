@@ -42,6 +42,8 @@ export class Replicas {
   private readonly byClient = new Map<number, ReplicaState>();
   /** The attached replicas (SYNC/PSYNC done), in the order they attached. */
   readonly attached: ReplicaState[] = [];
+  /** When the last attached replica went away (ms since the epoch; Redis's repl_no_slaves_since). */
+  noneSince = Date.now();
 
   /** The state of client `clientId`, created at its first REPLCONF. */
   of(clientId: number, peer: string): ReplicaState {
@@ -72,7 +74,9 @@ export class Replicas {
     if (r === undefined) return;
     this.byClient.delete(clientId);
     const i = this.attached.indexOf(r);
-    if (i >= 0) this.attached.splice(i, 1);
+    if (i < 0) return;
+    this.attached.splice(i, 1);
+    if (this.attached.length === 0) this.noneSince = Date.now();
   }
 
   /** Stream bytes to every attached replica. */

@@ -131,6 +131,24 @@ describe('redis-server replica of nevio', () => {
     expect(await digest(r)).toBe(await digest(m));
   });
 
+  it('repl-backlog-ttl frees the backlog of a master left without replicas: the PSYNC gets a full resync', async () => {
+    const { m, r } = await pair('redis', ['--repl-backlog-ttl', '1']);
+    await m.set('k', '1');
+    await waitFor('the replica to catch up', () => caughtUp(m, r));
+    const before = (await info(m)).get('master_replid');
+    // A fresh redis-server PSYNCs with an id of its own first: that is one partial_err already.
+    const errs = Number((await info(m, 'stats')).get('sync_partial_err'));
+    // The replica stays away for 3 seconds (the suite's integration/replication-psync does this).
+    await r.multi().call('CLIENT', 'KILL', 'TYPE', 'master').call('DEBUG', 'SLEEP', '3').exec();
+    await m.set('k', '2');
+    await waitFor('the replica to catch up', () => caughtUp(m, r));
+    const stats = await info(m, 'stats');
+    expect([stats.get('sync_partial_ok'), Number(stats.get('sync_partial_err')) - errs, stats.get('sync_full')]).toEqual(['0', 1, '2']);
+    expect((await info(m)).get('master_replid')).not.toBe(before);
+    expect(await r.get('k')).toBe('2');
+    expect(await digest(r)).toBe(await digest(m));
+  });
+
   it('a replica SIGKILLed during its full sync leaves the master serving; a new one syncs', async () => {
     const master = await nevioServer();
     const m = client(master.port);
