@@ -212,7 +212,7 @@ export class DatagramConn<C = unknown> extends InboundCursor implements Conn<C> 
   }
 
   get localAddr(): Addr {
-    return this.loop.listenerAddr(this.listenerIndex);
+    return this.loop.listeners.get(this.listenerIndex).addr;
   }
 
   /** A datagram's sender has no socket of its own. */
@@ -223,7 +223,7 @@ export class DatagramConn<C = unknown> extends InboundCursor implements Conn<C> 
   get remoteAddr(): Addr {
     if (this.remote === undefined) {
       const [family, address, port] = this.loop.reactor.describeSender(this.sender);
-      this.remote = makeAddr(this.loop.networkOf(this.listenerIndex), family, address, port);
+      this.remote = makeAddr(this.loop.listeners.get(this.listenerIndex).network, family, address, port);
     }
     return this.remote;
   }

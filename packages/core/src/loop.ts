@@ -7,9 +7,9 @@ import { makeAddr } from './address';
 import { DialError, errnoName, HandlerError, NevioError, systemError } from './errors';
 import { TlsError, tlsErrorCode } from './tls-error';
 import { parseProxyHeader, ProxyProtocolError } from './proxy-protocol';
-import type { ProxyTrust } from './proxy-protocol';
+import { Listeners } from './listeners';
 import { Action } from './types';
-import type { Addr, Conn, Events, Logger, Network, Output, ReactResult } from './types';
+import type { Conn, Events, Logger, Network, Output, ReactResult } from './types';
 
 // The batch protocol's numbers, defined once in packages/native/src/protocol.h.
 const { syscalls: SYSCALLS, slotMask: SLOT_MASK, recordWords: RECORD_WORDS, outbound: OUTBOUND } = constants;
@@ -65,15 +65,6 @@ export interface DialTarget {
   readonly address: string;
 }
 
-interface ListenerInfo {
-  network: Network;
-  addr: Addr;
-  /** Set when the listener reads PROXY protocol headers: the peers believed. */
-  proxy: ProxyTrust | undefined;
-  /** Its connections speak TLS. */
-  tls: boolean;
-}
-
 /**
  * One event loop: a native reactor and the JavaScript half of its batch protocol. The reactor
  * calls {@link Loop.dispatch} once per round with every event of the round; handlers' output is
@@ -95,7 +86,8 @@ export class Loop {
   private readonly stage: Buffer;
   private readonly maxOps: number;
   private readonly conns: (StreamConn | undefined)[] = [];
-  private readonly listeners: ListenerInfo[] = [];
+  /** The listeners, by the reactor's listener index. */
+  readonly listeners: Listeners;
   private opCount = 0;
   private stageOffset = 0;
   private dispatching = false;
@@ -118,35 +110,13 @@ export class Loop {
   ) {
     this.reactor = new Reactor((count) => this.dispatch(count), options);
     this.registryId = this.reactor.registryId();
+    this.listeners = new Listeners(this.reactor);
     this.connIdBase = loopIndex * 2 ** constants.idBits;
     this.records = this.reactor.records;
     this.ops = this.reactor.ops;
     this.readBuffer = this.reactor.readBuffer;
     this.stage = this.reactor.stage;
     this.maxOps = this.ops.length / RECORD_WORDS;
-  }
-
-  addListener(network: Network, addr: Addr, proxy?: ProxyTrust, tls = false): void {
-    this.listeners.push({ network, addr, proxy, tls });
-  }
-
-  /** Gives every TLS listener this context: new handshakes use it, open connections keep theirs. */
-  setTlsContext(context: TlsContext): void {
-    this.listeners.forEach((listener, index) => {
-      if (listener.tls) this.reactor.setListenerTls(index, context);
-    });
-  }
-
-  networkOf(listenerIndex: number): Network {
-    return this.listeners[listenerIndex].network;
-  }
-
-  listenerAddr(listenerIndex: number): Addr {
-    return this.listeners[listenerIndex].addr;
-  }
-
-  listenerCount(): number {
-    return this.listeners.length;
   }
 
   count(): number {
@@ -187,7 +157,7 @@ export class Loop {
           this.datagram(id, a, b);
           break;
         case RECORD_ERROR:
-          this.reportError(systemError(SYSCALLS[b], a, id >= 0 ? this.listeners[id]?.addr.toString() : undefined));
+          this.reportError(systemError(SYSCALLS[b], a, id >= 0 ? this.listeners.at(id)?.addr.toString() : undefined));
           break;
         case RECORD_STOPPED:
           this.onStopped();
@@ -248,9 +218,9 @@ export class Loop {
       conn = new StreamConn(this, id, -1, dialed.events, dialed.network, true, dialed.secure);
       conn.context = dialed.context;
     } else {
-      const listener = this.listeners[listenerIndex];
-      conn = new StreamConn(this, id, listenerIndex, this.events, this.networkOf(listenerIndex), false, listener?.tls ?? false);
-      const trust = this.listeners[listenerIndex]?.proxy;
+      const listener = this.listeners.at(listenerIndex);
+      conn = new StreamConn(this, id, listenerIndex, this.events, listener?.network ?? 'tcp', false, listener?.tls ?? false);
+      const trust = listener?.proxy;
       if (trust !== undefined) {
         const [family, address] = this.reactor.remoteAddress(id);
         if (trust.trusts(family, address)) {
@@ -302,7 +272,7 @@ export class Loop {
     conn.proxyPending = false;
     const { source, destination } = header;
     if (source !== undefined && destination !== undefined) {
-      const network = conn.listenerIndex >= 0 ? this.networkOf(conn.listenerIndex) : 'tcp';
+      const network = this.listeners.at(conn.listenerIndex)?.network ?? 'tcp';
       const networkOf = (family: number): Network => (family === 0 ? 'unix' : network === 'unix' ? `tcp${family}` as Network : network);
       conn.setProxiedAddresses(
         makeAddr(networkOf(source.family), source.family, source.address, source.port),

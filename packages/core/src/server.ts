@@ -78,7 +78,7 @@ class LoopServer implements Server {
     const index = bindNow(loop, parsed, host, options, parsed.options.reusePort ?? options.reusePort ?? false);
     const [family, ip, port] = loop.reactor.listenerAddress(index);
     const addr = makeAddr(parsed.network, family, ip, port);
-    loop.addListener(parsed.network, addr, proxyTrust(parsed, options), tls);
+    loop.listeners.add(parsed.network, addr, proxyTrust(parsed, options), tls);
     if (tls && this.tls !== undefined) loop.reactor.setListenerTls(index, this.tls.context());
     this.addrs.push(addr);
     return addr;
@@ -87,8 +87,8 @@ class LoopServer implements Server {
   closeListener(addr: Addr): boolean {
     const at = this.addrs.indexOf(addr);
     if (at < 0) return false;
-    for (let index = 0; index < this.loop.listenerCount(); index++) {
-      if (this.loop.listenerAddr(index) === addr) this.loop.reactor.unlisten(index);
+    for (let index = 0; index < this.loop.listeners.count; index++) {
+      if (this.loop.listeners.at(index)?.addr === addr) this.loop.reactor.unlisten(index);
     }
     this.addrs.splice(at, 1);
     return true;
@@ -325,10 +325,10 @@ export async function serve<C = unknown>(
       const index = await bind(loop, parsed[i], hosts[i], options, reusePort[i]);
       const [family, address, port] = loop.reactor.listenerAddress(index);
       const addr = makeAddr(parsed[i].network, family, address, port);
-      loop.addListener(parsed[i].network, addr, proxyTrust(parsed[i], options), parsed[i].options.tls === true);
+      loop.listeners.add(parsed[i].network, addr, proxyTrust(parsed[i], options), parsed[i].options.tls === true);
       server.addrs.push(addr);
     }
-    if (tlsContext !== undefined) loop.setTlsContext(tlsContext);
+    if (tlsContext !== undefined) loop.listeners.setTlsContext(tlsContext);
     if (loops > 1) {
       server.loops = loops;
       server.group = await spawnLoops({
@@ -375,13 +375,13 @@ async function joinAsLoop(events: Events<any>, options: Options, data: LoopWorke
       const addr: ListenAddress = { input: `${spec.network}://${spec.address}:${spec.port}`, ...spec };
       const index = await bind(loop, addr, spec.host, options, true);
       const [family, address, port] = loop.reactor.listenerAddress(index);
-      loop.addListener(spec.network, makeAddr(spec.network, family, address, port), proxyTrust(spec, options), spec.options.tls === true);
+      loop.listeners.add(spec.network, makeAddr(spec.network, family, address, port), proxyTrust(spec, options), spec.options.tls === true);
     } else {
-      loop.addListener(spec.network, makeAddr(spec.network, spec.family, spec.address, spec.port), proxyTrust(spec, options), spec.options.tls === true);
+      loop.listeners.add(spec.network, makeAddr(spec.network, spec.family, spec.address, spec.port), proxyTrust(spec, options), spec.options.tls === true);
     }
-    server.addrs.push(loop.listenerAddr(loop.listenerCount() - 1));
+    server.addrs.push(loop.listeners.get(loop.listeners.count - 1).addr);
   }
-  if (server.tls !== undefined) loop.setTlsContext(server.tls.context());
+  if (server.tls !== undefined) loop.listeners.setTlsContext(server.tls.context());
   loop.reactor.start();
   const { parentPort } = await import('node:worker_threads');
   server.requestStop = () => parentPort!.postMessage({ nevio: 'stop-request' });

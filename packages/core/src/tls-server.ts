@@ -34,7 +34,7 @@ export class ServerTls {
 
   /** Loads `settings` into `loop` (its TLS listeners); the old ones stay if they do not load. */
   reload(loop: Loop, settings: TlsOptions): void {
-    loop.setTlsContext(serverContext(settings, this.ticketKeys));
+    loop.listeners.setTlsContext(serverContext(settings, this.ticketKeys));
     this.settings = settings;
   }
 }
