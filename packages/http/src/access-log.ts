@@ -34,8 +34,9 @@ function escapeField(value: string): string {
  * 127.0.0.1 - - [03/Dec/2026:12:51:26 +0000] "GET /a.txt HTTP/1.1" 200 6 "-" "curl/7.88.1" 0.001
  * ```
  *
- * The size is of the body as sent ({@link Response.bodyBytes}); a response whose client left first
- * is logged with status 499, as nginx does. `suffix` is appended to each line (e.g. the loop's index).
+ * The size is of the body as sent ({@link Response.bodyBytes}); a response whose client left
+ * before it started is logged with status 499, as nginx does, and one cut off mid-way (the client
+ * left, or the handler failed) with its status and the bytes that went out. `suffix` is appended to each line (e.g. the loop's index).
  */
 export function withAccessLog(handler: Handler, write: (line: string) => void, suffix: () => string = () => ''): Handler {
   return (req, res) => {
@@ -53,7 +54,8 @@ export function withAccessLog(handler: Handler, write: (line: string) => void, s
       write(`${remote} - - [${logTime(new Date())}] "${requestLine}" ${status} ${res.bodyBytes} "${referer}" "${agent}" ${seconds}${suffix()}\n`);
     };
     res.on('finish', () => log(res.statusCode));
-    res.on('close', () => log(499));
+    // Closed before the end: nginx's 499 if nothing was sent, otherwise the status that went out.
+    res.on('close', () => log(res.headersSent ? res.statusCode : 499));
     return handler(req, res);
   };
 }

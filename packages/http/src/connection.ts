@@ -277,7 +277,9 @@ export class HttpConnection implements ResponseSink {
     if (!res.started) {
       res.fail(500);
     } else {
-      // Part of the response is out: the only honest end is to cut the connection.
+      // Part of the response is out: the only honest end is to cut the connection. Its 'close'
+      // comes now: the connection is gone once the queue ahead of it is written.
+      res.closed();
       res.close = true;
       res.done = true;
       this.finished(res);

@@ -10,6 +10,11 @@ describe('withAccessLog', () => {
   beforeAll(async () => {
     const handler = withAccessLog(
       async (req, res) => {
+        if (req.path === '/fails') {
+          res.write('part');
+          await sleep(10);
+          throw new Error('mid-way');
+        }
         if (req.path === '/slow') {
           await sleep(300);
           if (!res.aborted) res.end('late');
@@ -20,7 +25,7 @@ describe('withAccessLog', () => {
       (line) => lines.push(line),
       () => ' [test]',
     );
-    server = await createServer(handler).listen('tcp://127.0.0.1:0');
+    server = await createServer(handler, { onError: () => undefined }).listen('tcp://127.0.0.1:0');
   });
   afterAll(() => server.stop());
 
@@ -47,5 +52,11 @@ describe('withAccessLog', () => {
     // The handler's later end() adds no second line.
     await sleep(400);
     expect(lines).toHaveLength(2);
+  });
+
+  test('a handler that fails mid-way: the connection is cut, logged with the status and bytes sent', async () => {
+    await expect(fetch(`http://127.0.0.1:${server.port}/fails`).then((r) => r.text())).rejects.toThrow();
+    await waitForLines(3);
+    expect(lines[2]).toMatch(/"GET \/fails HTTP\/1\.1" 200 4 "-" "node" 0\.\d{3} \[test\]\n$/);
   });
 });
