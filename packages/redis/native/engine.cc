@@ -104,7 +104,10 @@ void Engine::Open() {
   L_ = lua_newstate(Allocate, this);
   if (L_ == nullptr) throw std::bad_alloc();
   Mode mode = mode_;
-  auto install = [mode](lua_State* L) { return InstallSandbox(L, mode); };
+  auto install = [mode](lua_State* L) {
+    InstallProtect(L);
+    return InstallSandbox(L, mode);
+  };
   std::string error;
   if (Protect(L_, install, &error) != 0) {
     lua_close(L_);
