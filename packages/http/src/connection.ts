@@ -273,7 +273,8 @@ export class HttpConnection implements ResponseSink {
 
   private handlerFailed(res: Response, error: unknown): void {
     this.settings.onError(error instanceof Error ? error : new Error(String(error)), res.request);
-    if (res.done) return;
+    // Ended already (a compressed body may still be flushing): the response stands.
+    if (res.writableEnded) return;
     if (!res.started) {
       res.fail(500);
     } else {

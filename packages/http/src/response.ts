@@ -1,9 +1,9 @@
+import type { Transform } from 'node:stream';
 import type { Output } from '@nevio/core';
-import { acceptedCodings } from './accept-encoding';
 import { clock, contentLengthLine, statusLine, STATUS_TEXT } from './clock';
-import { compressSync, MIN_COMPRESS_SIZE } from './compression';
-import { compressible } from './content-type';
+import { compressStream, compressSync, MIN_COMPRESS_SIZE } from './compression';
 import type { Request } from './request';
+import { responseCoding } from './response-coding';
 
 /** What a response needs from its connection (implemented by the connection's pipeline). */
 export interface ResponseSink {
@@ -105,6 +105,11 @@ export class Response {
   private fixedBody: string | null = null;
   /** {@link Response.compress} was called. */
   private compressing = false;
+  /** The zlib stream a compressed streamed body goes through; what it outputs is sent as it comes. */
+  private encoder: Transform | null = null;
+  /** `end` was called on an encoded body: the response is done once the encoder has flushed. */
+  private ending = false;
+  private endCallback: Listener | undefined = undefined;
 
   /** @internal */
   constructor(
@@ -117,7 +122,7 @@ export class Response {
 
   /** Whether {@link Response.end} has been called. */
   get finished(): boolean {
-    return this.done;
+    return this.done || this.ending;
   }
 
   /** Whether the headers are final: sent, or fixed by {@link Response.writeHead} (Node's `res.headersSent`). */
@@ -127,7 +132,7 @@ export class Response {
 
   /** Whether {@link Response.end} has been called (Node's `res.writableEnded`). */
   get writableEnded(): boolean {
-    return this.done;
+    return this.done || this.ending;
   }
 
   /** Whether the whole response has been handed to the connection (Node's `res.writableFinished`). */
@@ -250,6 +255,7 @@ export class Response {
 
   /** @internal The connection is gone: 'close' for a response not yet ended (an ended one had it already). */
   closed(): void {
+    this.encoder?.destroy();
     if (!this.done && this.listeners !== null) this.emit('close');
   }
 
@@ -333,42 +339,92 @@ export class Response {
   write(chunk: Output, callback?: WriteCallback): boolean;
   write(chunk: Output, encoding: BufferEncoding, callback?: WriteCallback): boolean;
   write(chunk: Output, encodingOrCallback?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
-    if (this.done) throw new Error('write after end');
+    if (this.done || this.ending) throw new Error('write after end');
     const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : undefined;
     const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
     const data = encoding !== undefined && typeof chunk === 'string' ? encoded(chunk, encoding) : chunk;
-    if (!this.started) this.startStream();
-    const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    if (length > 0 && !this.withoutBody) {
-      this.bodyCount += length;
-      if (!this.chunked) {
-        this.sink.send(this, data);
-      } else if (typeof data === 'string') {
-        this.sink.send(this, `${length.toString(16)}\r\n${data}\r\n`);
-      } else {
-        this.sink.send(this, `${length.toString(16)}\r\n`);
-        this.sink.send(this, data);
-        this.sink.send(this, CHUNK_END);
-      }
+    if (!this.started) {
+      if (this.compressing) this.startEncoder();
+      this.startStream();
     }
-    const flowing = !this.sink.congested(this);
+    // An encoder that holds more than its high watermark is as congested as the connection.
+    let encoderFull = false;
+    if (this.encoder !== null) {
+      if (!this.withoutBody && data.length > 0) encoderFull = !this.encoder.write(data);
+    } else {
+      this.sendBody(data);
+    }
+    const flowing = !this.sink.congested(this) && !encoderFull;
     if (!flowing && !this.needDrain) {
       this.needDrain = true;
-      void this.sink.drain(this).then(() => {
+      void this.waitDrain().then(() => {
         this.needDrain = false;
         if (!this.sink.closed) this.emit('drain');
       });
     }
     if (done !== undefined) {
       if (flowing) process.nextTick(() => done(this.sink.closed ? connectionGone() : null));
-      else void this.sink.drain(this).then(() => done(this.sink.closed ? connectionGone() : null));
+      else void this.waitDrain().then(() => done(this.sink.closed ? connectionGone() : null));
     }
     return flowing;
   }
 
+  /** Sends a part of the body, framed as the response is (chunked or not). */
+  private sendBody(data: Output): void {
+    const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (length === 0 || this.withoutBody) return;
+    this.bodyCount += length;
+    if (!this.chunked) {
+      this.sink.send(this, data);
+    } else if (typeof data === 'string') {
+      this.sink.send(this, `${length.toString(16)}\r\n${data}\r\n`);
+    } else {
+      this.sink.send(this, `${length.toString(16)}\r\n`);
+      this.sink.send(this, data);
+      this.sink.send(this, CHUNK_END);
+    }
+  }
+
+  /**
+   * A {@link Response.compress}ed response starts streaming: its body goes through a zlib stream
+   * when the client takes a coding and the type is compressible; the length is then unknown.
+   */
+  private startEncoder(): void {
+    const coding = responseCoding(this.request, !bodiless(this.statusCode), this.getHeader('content-encoding'), this.getHeader('content-type'));
+    if (coding === undefined) return;
+    this.setHeader('Content-Encoding', coding);
+    this.removeHeader('Content-Length');
+    const encoder = compressStream(coding);
+    encoder.on('data', (chunk: Buffer) => this.sendBody(chunk));
+    encoder.on('end', () => {
+      if (this.sink.closed) return;
+      if (this.chunked) this.sink.send(this, LAST_CHUNK);
+      this.complete(this.endCallback);
+    });
+    // Only a destroyed (connection closed) encoder fails; the response is gone with it.
+    encoder.on('error', () => undefined);
+    this.encoder = encoder;
+  }
+
   /** Resolves when more may be written after {@link Response.write} returned `false` (or the client left). */
   drain(): Promise<void> {
-    return this.sink.drain(this);
+    return this.waitDrain();
+  }
+
+  /** The encoder's drain (if it is full), then the connection's. */
+  private waitDrain(): Promise<void> {
+    const encoder = this.encoder;
+    if (encoder === null || !encoder.writableNeedDrain) return this.sink.drain(this);
+    return new Promise<void>((resolve) => {
+      const go = (): void => {
+        encoder.off('drain', go);
+        encoder.off('close', go);
+        resolve();
+      };
+      encoder.on('drain', go);
+      // Destroyed with the connection: nothing to wait for.
+      encoder.on('close', go);
+    }).then(() => this.sink.drain(this));
   }
 
   /**
@@ -382,10 +438,17 @@ export class Response {
   end(body: Output | undefined, callback?: Listener): void;
   end(body: Output | undefined, encoding: BufferEncoding, callback?: Listener): void;
   end(first?: Output | Listener, second?: BufferEncoding | Listener, third?: Listener): void {
-    if (this.done) return;
+    if (this.done || this.ending) return;
     const callback = typeof first === 'function' ? first : typeof second === 'function' ? second : third;
     const given = typeof first === 'function' ? undefined : first;
     let body = typeof second === 'string' && typeof given === 'string' ? encoded(given, second) : given;
+    if (this.encoder !== null) {
+      this.ending = true;
+      this.endCallback = callback;
+      if (body === undefined) this.encoder.end();
+      else this.encoder.end(body);
+      return;
+    }
     if (this.compressing && !this.started && body !== undefined) body = this.compressBody(body);
     if (this.started) {
       if (body !== undefined) this.write(body);
@@ -408,6 +471,11 @@ export class Response {
         this.sink.send(this, body);
       }
     }
+    this.complete(callback);
+  }
+
+  /** The whole response is handed to the connection: 'finish', then 'close'. */
+  private complete(callback: Listener | undefined): void {
     this.done = true;
     this.sink.finished(this);
     if (this.listeners !== null) {
@@ -421,10 +489,12 @@ export class Response {
    * Compresses the body given to {@link Response.end} with brotli or gzip when the client's
    * Accept-Encoding takes one, the Content-Type is compressible (text, JSON, JavaScript, SVG,
    * ...; a string body without one is text) and the body has at least 1 KiB; adds
-   * `Vary: Accept-Encoding` in any case. Call it before `write`/`end`. The compression runs on
-   * the event loop's thread (brotli at quality 5, gzip at level 6: a few milliseconds per
-   * megabyte). Streamed bodies (`write`), HEAD answers and responses that already have a
-   * Content-Encoding are sent as they are.
+   * `Vary: Accept-Encoding` in any case. Call it before `write`/`end`. A body given whole to
+   * `end` is compressed on the event loop's thread (brotli at quality 5, gzip at level 6: a few
+   * milliseconds per megabyte) and sent with a Content-Length; a streamed one (`write`, whose
+   * Content-Type must be set first) goes through a zlib stream, chunked, in the blocks zlib
+   * outputs, and the response finishes once zlib has flushed. HEAD answers and responses that
+   * already have a Content-Encoding are sent as they are.
    */
   compress(): this {
     if (this.headersSent) throw new Error('compress() must come before the headers are sent');
@@ -437,11 +507,8 @@ export class Response {
 
   /** The body of a {@link Response.compress}ed response, encoded if it is worth it and the client takes it. */
   private compressBody(body: Output): Output {
-    const request = this.request;
-    if (request === null || request.method === 'HEAD' || bodiless(this.statusCode) || this.hasHeader('content-encoding')) return body;
     const type = this.getHeader('content-type') ?? (typeof body === 'string' ? TEXT_PLAIN_TYPE : undefined);
-    if (!compressible(type)) return body;
-    const [coding] = acceptedCodings(request.header('accept-encoding'));
+    const coding = responseCoding(this.request, !bodiless(this.statusCode), this.getHeader('content-encoding'), type);
     if (coding === undefined) return body;
     const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     if (bytes.length < MIN_COMPRESS_SIZE) return body;
