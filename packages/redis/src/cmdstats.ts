@@ -36,6 +36,10 @@ export class CommandStats {
   readonly errors = new Map<string, number>();
   /** Error replies in total (INFO stats `total_error_replies`). */
   totalErrors = 0;
+  /** The last error reply's text (a replica logs the one it sends to its master). */
+  lastError = '';
+  /** Error replies to our master (INFO stats `unexpected_error_replies`). */
+  unexpectedErrors = 0;
 
   private stat(name: string): CommandStat {
     let s = this.commands.get(name);
@@ -73,6 +77,7 @@ export class CommandStats {
   /** An error reply went out: counted by its code (`ERR`, `WRONGTYPE`, …). */
   error(message: string): void {
     this.totalErrors++;
+    this.lastError = message;
     const sp = message.indexOf(' ');
     const code = sp < 0 ? message : message.slice(0, sp);
     const n = this.errors.get(code);
@@ -84,5 +89,6 @@ export class CommandStats {
     this.commands.clear();
     this.errors.clear();
     this.totalErrors = 0;
+    this.unexpectedErrors = 0;
   }
 }

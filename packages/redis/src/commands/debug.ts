@@ -262,6 +262,11 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
     stringmatchTest();
     return r.simple('Apparently Redis did not crash: test passed');
   }
+  if (sub === 'replicate' && n >= 3) {
+    // To the replicas only, in the database the stream is in (no SELECT), unlike a propagated command.
+    ctx.server.replication.replicate(-1, argv.slice(2));
+    return r.ok();
+  }
   if (sub === 'error' && n === 3) return r.error(argv[2].toString().replace(/[\r\n]/g, ' '));
   if (sub === 'log' && n === 3) {
     process.stderr.write(`DEBUG LOG: ${argv[2].toString()}\n`);

@@ -136,7 +136,7 @@ function section(server: ServerContext, name: string): Fields {
         ['latest_fork_usec', 0], ['total_forks', 0], ['migrate_cached_sockets', server.migrateLinks.cached], ['slave_expires_tracked_keys', 0],
         ['active_defrag_hits', 0], ['active_defrag_misses', 0], ['active_defrag_key_hits', 0], ['active_defrag_key_misses', 0],
         ['total_active_defrag_time', 0], ['current_active_defrag_time', 0], ['tracking_total_keys', server.tracking.keys], ['tracking_total_items', server.tracking.items],
-        ['tracking_total_prefixes', server.tracking.prefixes], ['unexpected_error_replies', 0], ['total_error_replies', server.commandStats.totalErrors],
+        ['tracking_total_prefixes', server.tracking.prefixes], ['unexpected_error_replies', server.commandStats.unexpectedErrors], ['total_error_replies', server.commandStats.totalErrors],
         ['dump_payload_sanitizations', 0], ['total_reads_processed', 0], ['total_writes_processed', 0],
         ['io_threaded_reads_processed', 0], ['io_threaded_writes_processed', 0], ['reply_buffer_shrinks', 0], ['reply_buffer_expands', 0],
       ];

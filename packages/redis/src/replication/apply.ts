@@ -57,7 +57,9 @@ export class StreamApplier {
           if (parser.nameStart >= 0) argv[0] = data.subarray(parser.nameStart, parser.nameEnd);
           const def = host.lookup(argv[0]);
           if (def !== undefined) argv[0] = Buffer.from(def.name, 'latin1');
+          const errors = host.commandStats.totalErrors;
           host.execute(c, argv, def);
+          if (host.commandStats.totalErrors > errors) this.errorToMaster(def?.name ?? '<unknown>');
           // The master's client gets no replies (REPLCONF ACK is written to the link directly).
           c.out.discard();
           c.reply.discard();
@@ -74,6 +76,18 @@ export class StreamApplier {
     this.readOffset = base + pos;
     this.forward(data, start, boundary, pos);
     return pos;
+  }
+
+  /**
+   * A command of the stream answered with an error (Redis's afterErrorReply for the master
+   * client): the datasets may have diverged, which is logged and counted.
+   */
+  private errorToMaster(command: string): void {
+    const stats = this.host.commandStats;
+    stats.unexpectedErrors++;
+    // Redis quotes at most 4096 bytes of the error.
+    const error = stats.lastError.slice(0, 4096);
+    this.host.log.warn(`== CRITICAL == This replica is sending an error to its master: '${error}' after processing the command '${command}'`);
   }
 
   /** Proxies the bytes applied in this call; keeps those of an unfinished command or transaction. */

@@ -52,7 +52,8 @@ export interface ReplicationView {
   changeReplId(): void;
   /**
    * A command for the replicas only, not the AOF: PUBLISH and SPUBLISH, which Redis propagates
-   * with PROPAGATE_REPL so that a replica's subscribers get the master's messages.
+   * with PROPAGATE_REPL so that a replica's subscribers get the master's messages, and DEBUG
+   * REPLICATE (`dbIndex` -1: in whatever database the stream is).
    */
   replicate(dbIndex: number, argv: readonly Arg[]): void;
 }

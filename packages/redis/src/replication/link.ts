@@ -148,7 +148,7 @@ export class MasterLink {
    * cached master): the master resumes a +CONTINUE without selecting it again.
    */
   private keepStreamDb(): void {
-    if (this.client !== null) this.repl.streamDb = Math.max(0, this.repl.host.dbs.indexOf(this.client.db));
+    if (this.client !== null) this.repl.streamDb = this.client.db.index;
   }
 
   /** Drops the link (it is dialed again by the cron). */
