@@ -159,8 +159,10 @@ export function serveStatic(root: string, options: StaticOptions = {}): Handler 
       res.setHeader('Location', encodePath(urlPath.segments, true) + (query < 0 ? '' : req.url.slice(query)));
       return plain(res, 301, 'Moved Permanently');
     }
+    // A socket, a FIFO or a device is nothing to serve.
+    if (!stats.isFile()) return plain(res, 403, 'Forbidden');
     // `/file.txt/` names a directory that is not one: nginx's ENOTDIR, a 404.
-    if (urlPath.directory || !stats.isFile()) return plain(res, stats.isFile() ? 404 : 403, stats.isFile() ? 'Not Found' : 'Forbidden');
+    if (urlPath.directory) return plain(res, 404, 'Not Found');
     return serveFile(req, res, file, stats);
   };
 }
