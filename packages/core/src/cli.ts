@@ -60,8 +60,12 @@ export function optionGrammar<O extends OptionTable>(table: O): Grammar<OptionVa
 export interface Running {
   /** Printed on stdout once it serves, e.g. `nevio-echo listening on tcp://127.0.0.1:5000 ...`. */
   readonly banner: string;
-  /** Stops gracefully; the first SIGINT or SIGTERM calls it. */
-  stop(): Promise<void>;
+  /**
+   * Stops gracefully; the first SIGINT or SIGTERM calls it. It resolves to `'declined'` when the
+   * program chose to keep running instead (nevio-redis: SHUTDOWN ABORT, a final save that
+   * failed): the next signal then asks for a graceful stop again rather than exiting at once.
+   */
+  stop(): Promise<void | 'declined'>;
   /** Resolves once it has stopped, whoever stopped it; the process then exits with status 0. */
   readonly done: Promise<void>;
 }
@@ -141,7 +145,12 @@ export async function runCommand<V>(command: Command<V>, argv: readonly string[]
     }
     stopping = true;
     process.stdout.write(`${name}: received ${signal}, stopping gracefully (a second signal exits at once)\n`);
-    running.stop().catch((error: unknown) => exit(1, `stop failed: ${describeError(error)}`));
+    running.stop().then(
+      (outcome) => {
+        if (outcome === 'declined') stopping = false;
+      },
+      (error: unknown) => exit(1, `stop failed: ${describeError(error)}`),
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

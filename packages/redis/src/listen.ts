@@ -28,10 +28,10 @@ export interface RunningRedis {
   stop(): Promise<void>;
   /**
    * A signal's stop (SIGTERM, SIGINT): first the final save Redis makes when there are save
-   * points; when that fails the server keeps running (as Redis: "can't exit") and this resolves
-   * only once something else stops it.
+   * points. Resolves once stopped, or to `'declined'` when the server keeps running: SHUTDOWN
+   * ABORT cancelled it, or the save failed (as Redis: "can't exit"); a later signal tries again.
    */
-  stopOnSignal(): Promise<void>;
+  stopOnSignal(): Promise<void | 'declined'>;
 
   /** Resolves once stopped, by {@link RunningRedis.stop}, SHUTDOWN or a signal. */
   readonly done: Promise<void>;
@@ -264,11 +264,11 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
     })());
   server.onShutdown = () => void stop();
   const done = core.done.then(() => stop());
-  const stopOnSignal = async (): Promise<void> => {
-    if (!(await server.rdb.shutdownRequested(() => server.cronPaused))) return done;
+  const stopOnSignal = async (): Promise<void | 'declined'> => {
+    if (!(await server.rdb.shutdownRequested(() => server.cronPaused))) return 'declined';
     if (await server.rdb.shutdownOnSignal()) return stop();
     server.log.warn('SIGTERM received but errors trying to shut down the server, check the logs for more information');
-    return done;
+    return 'declined';
   };
   return { server, core, port: server.tcpPort, stop, stopOnSignal, done };
 }

@@ -235,6 +235,27 @@ test('SHUTDOWN saves with save points, NOSAVE does not, a failed save keeps the 
   expect(fs.existsSync(path.join(third.dir, 'dump.rdb'))).toBe(false);
 }, 60_000);
 
+// Redis's "SHUTDOWN ABORT can cancel SIGTERM", then the signal that follows: a stop the server
+// declined is not a stop in progress, so the next SIGTERM saves and exits gracefully (status 0)
+// instead of being taken as the impatient second signal (status 1, nothing saved).
+test('after SHUTDOWN ABORT cancelled a SIGTERM, the next SIGTERM stops gracefully and saves', async () => {
+  const { r, child, dir: d } = await nevio('abort', '--save', '3600 1');
+  await r.set('kept', 'by the second SIGTERM');
+  await r.call('DEBUG', 'PAUSE-CRON', '1');
+  child.proc.kill('SIGTERM');
+  await sleep(50);
+  expect(await r.call('SHUTDOWN', 'ABORT')).toBe('OK');
+  await r.call('DEBUG', 'PAUSE-CRON', '0');
+  expect(await r.ping()).toBe('PONG');
+  await sleep(200);
+  expect(child.proc.exitCode).toBeNull();
+  child.proc.kill('SIGTERM');
+  expect(await child.exited).toBe(0);
+  expect(child.output()).not.toContain('exiting at once');
+  expect(child.output()).toContain('Shutdown manually aborted');
+  expect(await (await redisServer(d)).get('kept')).toBe('by the second SIGTERM');
+}, 30_000);
+
 test('FLUSHALL stops a running BGSAVE without counting it failed; the temporary file is removed', async () => {
   const { r, dir: d } = await nevio('flushall');
   await populate(r, 1000);
