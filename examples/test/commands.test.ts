@@ -128,13 +128,37 @@ test('every documented command is in the table, and every entry of the table is 
   expect(Object.keys(COMMANDS).filter((c) => !documented.has(c))).toEqual([]);
 });
 
+/**
+ * What this file started and has not seen exit: a test that times out never reaches its
+ * `finally`, so afterAll kills these (process groups of commands, namespace holders), or a
+ * server would outlive the run and skew every later measurement on the machine.
+ */
+const running = new Map<ChildProcess, 'group' | 'process'>();
+
+function track(child: ChildProcess, kind: 'group' | 'process'): ChildProcess {
+  running.set(child, kind);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+afterAll(() => {
+  for (const [child, kind] of running) {
+    try {
+      if (kind === 'group') process.kill(-child.pid!, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      // Gone between its exit and the event.
+    }
+  }
+});
+
 /** A network namespace with only loopback, held open by a sleeping process. */
 class Namespace {
   private constructor(private readonly holder: ChildProcess) {}
 
   static async open(): Promise<Namespace> {
     const root = process.getuid?.() === 0;
-    const holder = spawn('unshare', [...(root ? [] : ['--user', '--map-root-user']), '--net', 'sleep', 'infinity'], { stdio: 'ignore' });
+    const holder = track(spawn('unshare', [...(root ? [] : ['--user', '--map-root-user']), '--net', 'sleep', 'infinity'], { stdio: 'ignore' }), 'process');
     const own = readlinkSync('/proc/self/ns/net');
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -158,7 +182,7 @@ class Namespace {
   spawn(command: string, stdin: readonly string[] = []): ChildProcess {
     const root = process.getuid?.() === 0;
     const enter = ['-t', String(this.holder.pid), ...(root ? [] : ['-U', '--preserve-credentials']), '-n', '--', 'bash', '-c', command];
-    const child = spawn('nsenter', enter, { cwd: ROOT, env: ENV, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = track(spawn('nsenter', enter, { cwd: ROOT, env: ENV, detached: true, stdio: ['pipe', 'pipe', 'pipe'] }), 'group');
     const typing = [...stdin];
     const type = (): void => {
       if (typing.length === 0) child.stdin!.end();
