@@ -160,6 +160,7 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
                        {InstanceMethod("compile", &LuaEngine::Compile), InstanceMethod("release", &LuaEngine::Release),
                         InstanceMethod("loadLibrary", &LuaEngine::LoadLibrary), InstanceMethod("start", &LuaEngine::Start),
                         InstanceMethod("resume", &LuaEngine::Resume), InstanceMethod("reply", &LuaEngine::Reply),
+                        InstanceMethod("use", &LuaEngine::Use),
                         InstanceMethod("countedErrors", &LuaEngine::CountedErrors), InstanceMethod("kill", &LuaEngine::Kill),
                         InstanceMethod("memory", &LuaEngine::Memory), InstanceMethod("close", &LuaEngine::Close)});
   }
@@ -234,14 +235,27 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
     return Napi::Number::New(env, static_cast<double>(result.reply.size()));
   }
 
-  // start(ref, argc, nkeys, callerResp, canYield, busyMs, name?, grown?): the run's `argc`
-  // strings (keys first) are in the shared arguments' buffer, which `grown` replaces when given;
-  // `name` (the script's SHA1 or the function's name, for error messages) when it changed since
-  // the last run. Returns as Status.
+  // use(name, args): the name of the next runs (the script's SHA1 or the function's name, for
+  // error messages) and the shared arguments' buffer, given when either changed: start then
+  // takes six arguments, which node-addon-api's CallbackInfo holds without a heap allocation
+  // (past six it allocates an array per call).
+  Napi::Value Use(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString() || !info[1].IsArrayBuffer()) throw Napi::TypeError::New(env, "LuaEngine: use(name, ArrayBuffer) expected");
+    Engine& e = engine(info);
+    if (e.running()) throw Napi::Error::New(env, "LuaEngine: a script is running");
+    host_->UseArgs(info[1].As<Napi::ArrayBuffer>());
+    size_t name_len = 0;
+    napi_get_value_string_utf8(env, info[0], nullptr, 0, &name_len);
+    e.current_name.resize(name_len);
+    napi_get_value_string_utf8(env, info[0], e.current_name.data(), name_len + 1, &name_len);
+    return env.Undefined();
+  }
+
+  // start(ref, argc, nkeys, callerResp, canYield, busyMs): the run's `argc` strings (keys first)
+  // are in the shared arguments' buffer. Returns as Status.
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    // Taken first, so that JavaScript and the addon share the same buffer whatever happens next.
-    if (info[7].IsArrayBuffer()) host_->UseArgs(info[7].As<Napi::ArrayBuffer>());
     Engine& e = engine(info);
     if (e.running()) throw Napi::Error::New(env, "LuaEngine: a script is already running");
     double argc = Num(info, 1, "argc");
@@ -264,12 +278,6 @@ class LuaEngine : public Napi::ObjectWrap<LuaEngine> {
       if (len > capacity - offset) throw Napi::RangeError::New(env, "LuaEngine: arguments past the shared buffer");
       (i < k ? keys_ : args_).emplace_back(data + offset, len);
       offset += len;
-    }
-    if (info[6].IsString()) {
-      size_t name_len = 0;
-      napi_get_value_string_utf8(env, info[6], nullptr, 0, &name_len);
-      e.current_name.resize(name_len);
-      napi_get_value_string_utf8(env, info[6], e.current_name.data(), name_len + 1, &name_len);
     }
     RunStatus status = e.Start(static_cast<int>(Num(info, 0, "ref")), keys_, args_, static_cast<int>(Num(info, 3, "callerResp")), info[4].ToBoolean(),
                                static_cast<int64_t>(Num(info, 5, "busyMs")));

@@ -56,12 +56,16 @@ export interface NativeEngine {
   /** Runs a library body; the functions it registered, or the error message. */
   loadLibrary(ref: number, timeoutMs: number): RegisteredFunction[] | string;
   /**
-   * Runs function `ref` with the `argc` strings in the shared arguments' buffer (uint32 lengths,
-   * then the bytes; `grown` replaces that buffer from now on), the first `nkeys` of them as keys.
-   * `name` (SHA1 or function name, for error messages) may be left out when it is the last run's.
-   * The reply's length in the shared reply buffer, or RUN_YIELDED / RUN_FAILED / RUN_LONG_REPLY.
+   * The name of the runs from now on (SHA1 or function name, for error messages) and the shared
+   * arguments' buffer (it replaces the one given at construction); called when either changed.
    */
-  start(ref: number, argc: number, nkeys: number, callerResp: number, canYield: boolean, busyMs: number, name: string | undefined, grown: ArrayBuffer | undefined): number;
+  use(name: string, args: ArrayBuffer): void;
+  /**
+   * Runs function `ref` with the `argc` strings in the shared arguments' buffer (uint32 lengths,
+   * then the bytes), the first `nkeys` of them as keys. The reply's length in the shared reply
+   * buffer, or RUN_YIELDED / RUN_FAILED / RUN_LONG_REPLY.
+   */
+  start(ref: number, argc: number, nkeys: number, callerResp: number, canYield: boolean, busyMs: number): number;
   /** Goes on with a yielded run; returns as `start`. */
   resume(): number;
   /** The finished run's reply (RESP, in the caller's protocol) after RUN_FAILED or RUN_LONG_REPLY. */

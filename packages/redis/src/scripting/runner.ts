@@ -111,9 +111,9 @@ export class ScriptRunner implements EngineHost {
   private argViews = new Map<number, Buffer>();
   /** Views of the start of {@link replyBytes} by length. */
   private readonly replyViews: Buffer[] = [];
-  /** The interpreter and name of the last run: the name crosses to the addon only when it changes. */
-  private namedEngine: NativeEngine | null = null;
-  private lastName = '';
+  /** The name each interpreter was last given, and the arguments' buffer (see NativeEngine.use). */
+  private readonly names = new WeakMap<NativeEngine, string>();
+  private readonly buffers = new WeakMap<NativeEngine, ArrayBuffer>();
 
   constructor(private readonly server: RedisServer) {
     this.client = server.newScriptClient((chunk) => this.collect(chunk));
@@ -195,13 +195,16 @@ export class ScriptRunner implements EngineHost {
     if (!inTransaction) server.beginTransaction();
     let status: number;
     try {
-      const grown = this.stage(spec.argv, spec.firstKey);
-      const named = spec.engine === this.namedEngine && spec.name === this.lastName;
-      const argc = spec.argv.length - spec.firstKey;
-      this.namedEngine = null;
-      status = spec.engine.start(spec.ref, argc, spec.nkeys, ctx.reply.proto, caller.canBlock, server.config['busy-reply-threshold'], named ? undefined : spec.name, grown);
-      this.namedEngine = spec.engine;
-      this.lastName = spec.name;
+      this.stage(spec.argv, spec.firstKey);
+      const engine = spec.engine;
+      // Both interpreters share the buffer: the one that did not see it grow learns of it here.
+      if (this.names.get(engine) !== spec.name || this.buffers.get(engine) !== this.args) {
+        this.names.delete(engine);
+        engine.use(spec.name, this.args);
+        this.names.set(engine, spec.name);
+        this.buffers.set(engine, this.args);
+      }
+      status = engine.start(spec.ref, spec.argv.length - spec.firstKey, spec.nkeys, ctx.reply.proto, caller.canBlock, server.config['busy-reply-threshold']);
     } catch (err) {
       this.end(inTransaction);
       throw err;
@@ -251,19 +254,12 @@ export class ScriptRunner implements EngineHost {
     if (!inTransaction) this.server.endTransaction();
   }
 
-  /**
-   * Copies argv[first..] into the shared arguments' buffer for the addon's start; a bigger
-   * buffer that replaces it when it is too small, else undefined.
-   */
-  private stage(argv: readonly Buffer[], first: number): ArrayBuffer | undefined {
+  /** Copies argv[first..] into the shared arguments' buffer (made bigger when too small) for the addon's start. */
+  private stage(argv: readonly Buffer[], first: number): void {
     const argc = argv.length - first;
     let need = 4 * argc;
     for (let i = first; i < argv.length; i++) need += argv[i].length;
-    let grown: ArrayBuffer | undefined;
-    if (need > this.args.byteLength) {
-      grown = new ArrayBuffer(Math.max(need, 2 * this.args.byteLength));
-      this.useArgs(grown);
-    }
+    if (need > this.args.byteLength) this.useArgs(new ArrayBuffer(Math.max(need, 2 * this.args.byteLength)));
     const lengths = this.argLengths;
     const bytes = this.argBytes;
     let offset = 4 * argc;
@@ -276,7 +272,6 @@ export class ScriptRunner implements EngineHost {
       else bytes.set(a, offset);
       offset += n;
     }
-    return grown;
   }
 
   private useArgs(buffer: ArrayBuffer): void {
