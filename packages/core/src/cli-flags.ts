@@ -8,6 +8,7 @@
  */
 import { NevioError } from './errors';
 import type { LoadBalancing, Options } from './types';
+import { CliLog, LOG_LEVELS } from './log';
 
 /**
  * The arguments are wrong (an unknown option, a bad or missing value): the command prints the
@@ -209,4 +210,15 @@ export const loopFlags = {
 /** Turns the values of {@link loopFlags} into `serve` options. */
 export function loopOptions(values: OptionValues<typeof loopFlags>): Pick<Options, 'multicore' | 'numEventLoop' | 'lb'> {
   return { multicore: values.multicore, numEventLoop: values.loops, lb: values.lb };
+}
+
+/** The log flags of the servers that have no config file: redis-server's `loglevel` and `logfile`. */
+export const logFlags = {
+  loglevel: choice('LEVEL', LOG_LEVELS, 'the least important lines logged (notice unless given)'),
+  logfile: text('FILE', 'append the log to FILE (opened per line, so logrotate works)\ninstead of writing it on standard output'),
+} as const;
+
+/** The log {@link logFlags} ask for. */
+export function logFromFlags(values: OptionValues<typeof logFlags>): CliLog {
+  return new CliLog(values.loglevel ?? 'notice', values.logfile ?? '');
 }

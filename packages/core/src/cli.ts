@@ -19,6 +19,7 @@ import { isMainThread } from 'node:worker_threads';
 import { backend } from '@nevio/native';
 import { AddressError } from './errors';
 import { flag, optionsHelp, type OptionTable, type OptionValues, parseOptions, usageLine, UsageError } from './cli-flags';
+import type { CliLog, LogLevel } from './log';
 
 /** What a command line asks for: the help, the version, or to serve with these values. */
 export type CommandRequest<V> = { readonly run: 'help' } | { readonly run: 'version' } | { readonly run: 'serve'; readonly values: V };
@@ -68,6 +69,8 @@ export interface Running {
   stop(): Promise<void | 'declined'>;
   /** Resolves once it has stopped, whoever stopped it; the process then exits with status 0. */
   readonly done: Promise<void>;
+  /** Its log: the signal and stop lines go there too (without one, plain lines on standard output). */
+  readonly log?: CliLog;
 }
 
 /** A command: how it reads its arguments and how it starts. */
@@ -137,14 +140,19 @@ export async function runCommand<V>(command: Command<V>, argv: readonly string[]
   }
   if (!isMainThread) return;
   process.stdout.write(`${running.banner}\n`);
+  const { log } = running;
+  const say = (level: LogLevel, line: string): void => {
+    if (log === undefined) process.stdout.write(`${name}: ${line}\n`);
+    else log.log(level, line);
+  };
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      process.stdout.write(`${name}: received ${signal} while stopping, exiting at once\n`);
+      say('warning', `received ${signal} while stopping, exiting at once`);
       exit(1);
     }
     stopping = true;
-    process.stdout.write(`${name}: received ${signal}, stopping gracefully (a second signal exits at once)\n`);
+    say('warning', `received ${signal}, stopping gracefully (a second signal exits at once)`);
     running.stop().then(
       (outcome) => {
         if (outcome === 'declined') stopping = false;
@@ -155,6 +163,6 @@ export async function runCommand<V>(command: Command<V>, argv: readonly string[]
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await running.done;
-  process.stdout.write(`${name}: stopped\n`);
+  say('notice', 'stopped');
   exit(0);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import path from 'node:path';
-import { flag, loopFlags, loopOptions, optionGrammar, reloadTlsOnSighup, runCommand, texts, tlsFlags, tlsFromFlags } from '@nevio/core';
+import { flag, logFlags, logFromFlags, loopFlags, loopOptions, optionGrammar, reloadTlsOnSighup, runCommand, texts, tlsFlags, tlsFromFlags } from '@nevio/core';
 import { startEcho } from './index';
 
 const options = {
@@ -12,6 +12,7 @@ const options = {
   ...loopFlags,
   reuseport: flag('SO_REUSEPORT: with several loops on Linux each loop gets its own\nlistener and the kernel spreads connections'),
   ...tlsFlags,
+  ...logFlags,
 };
 
 void runCommand({
@@ -20,12 +21,14 @@ void runCommand({
   packageDir: path.join(__dirname, '..'),
   grammar: optionGrammar(options),
   async start(values) {
-    const server = await startEcho(values.addr, { reusePort: values.reuseport, tls: tlsFromFlags(values), ...loopOptions(values) });
+    const log = logFromFlags(values);
+    const server = await startEcho(values.addr, { reusePort: values.reuseport, tls: tlsFromFlags(values), ...loopOptions(values), logger: log });
     reloadTlsOnSighup('nevio-echo', values, (tls) => server.reloadTls(tls));
     return {
-      banner: `nevio-echo listening on ${server.addrs.join(', ')} with ${server.loops} loop(s) (pid ${process.pid})`,
+      banner: log.banner(`nevio-echo listening on ${server.addrs.join(', ')} with ${server.loops} loop(s) (pid ${process.pid})`),
       stop: () => server.stop(),
       done: server.done,
+      log,
     };
   },
 });

@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { echoEvents, startEcho } from '@nevio/echo';
@@ -75,7 +77,7 @@ test('--addr 0 (a bare port) and a query option: listens on 127.0.0.1 and echoes
 test('--help lists every option from the table, --version prints the package version', () => {
   const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
   expect(help.status).toBe(0);
-  expect(help.stdout).toMatch(/^Usage: nevio-echo \[--addr ADDR\]\.\.\. \[--multicore \| --loops N\] \[--lb ALGO\] \[--reuseport\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--help\] \[--version\]\n/);
+  expect(help.stdout).toMatch(/^Usage: nevio-echo \[--addr ADDR\]\.\.\. \[--multicore \| --loops N\] \[--lb ALGO\] \[--reuseport\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--loglevel LEVEL\] \[--logfile FILE\] \[--help\] \[--version\]\n/);
   for (const option of ['--addr ADDR', '--multicore', '--loops N', '--lb ALGO', '--reuseport', '-h, --help', '--version']) {
     expect(help.stdout).toContain(`\n  ${option} `);
   }
@@ -131,7 +133,7 @@ test('SIGTERM stops gracefully while a peer that does not read holds it up; a se
   child.kill('SIGTERM');
   expect(await exited).toBe(1);
   expect(Date.now() - second).toBeLessThan(2000);
-  expect(out).toContain('nevio-echo: received SIGTERM while stopping, exiting at once');
+  expect(out).toContain('received SIGTERM while stopping, exiting at once');
   peer.destroy();
 }, 30_000);
 
@@ -142,3 +144,47 @@ function until(ready: () => boolean): Promise<void> {
   });
 }
 
+
+// One log format for every nevio server: redis-server's (`pid:M 03 Dec 2026 12:00:00.000 * ...`),
+// with its levels; --logfile takes the log off standard output.
+test('--logfile gets the log in redis-server format, --loglevel warning keeps only warnings', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nevio-echo-log-'));
+  const file = join(dir, 'echo.log');
+  try {
+    const child = spawn(process.execPath, [CLI, '--addr', 'tcp://127.0.0.1:0', '--logfile', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise((r) => child.on('exit', r));
+    await until(() => out.includes('\n'));
+    expect(out).toMatch(/^nevio-echo listening on tcp:\/\/127\.0\.0\.1:\d+ .*, logging to .*echo\.log\n$/);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const redisLine = new RegExp(`^${child.pid}:M \\d\\d [A-Z][a-z]{2} \\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{3} [.*#-] `);
+    for (const line of lines) expect(line).toMatch(redisLine);
+    expect(lines[0]).toContain('* nevio-echo listening on');
+    expect(lines.some((l) => l.includes('# received SIGTERM, stopping gracefully'))).toBe(true);
+    expect(lines[lines.length - 1]).toContain('* stopped');
+
+    const quiet = spawn(process.execPath, [CLI, '--addr', 'tcp://127.0.0.1:0', '--loglevel', 'warning', '--logfile', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let said = '';
+    quiet.stdout.on('data', (d) => (said += d));
+    const done = new Promise((r) => quiet.on('exit', r));
+    await until(() => said.includes('\n'));
+    quiet.kill('SIGTERM');
+    expect(await done).toBe(0);
+    const second = readFileSync(file, 'utf8').trimEnd().split('\n').slice(lines.length);
+    expect(second.length).toBe(1);
+    expect(second[0]).toContain('# received SIGTERM, stopping gracefully');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);
+
+test('a --loglevel that is not one of the four is a usage error', async () => {
+  const child = spawn(process.execPath, [CLI, '--loglevel', 'loud'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  expect(await new Promise((r) => child.on('exit', r))).toBe(2);
+  expect(err).toContain('--loglevel takes one of debug, verbose, notice, warning');
+});

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { flag, integer, loopFlags, loopOptions, reloadTlsOnSighup, runCommand, text, tlsFlags, tlsFromFlags, UsageError, withTls } from '@nevio/core';
+import { flag, integer, logFlags, logFromFlags, loopFlags, loopOptions, reloadTlsOnSighup, runCommand, text, tlsFlags, tlsFromFlags, UsageError, withTls } from '@nevio/core';
 import { withAccessLog } from './access-log';
 import { grammarWithPositional } from './cli-grammar';
 import type { Handler } from './connection';
@@ -43,6 +43,7 @@ const options = {
     'every connection from loopback (a local load balancer) starts with a PROXY protocol\nheader (v1 or v2), and the client it names is the remote address served and logged',
   ),
   ...tlsFlags,
+  ...logFlags,
 };
 
 /** HTTPS negotiates HTTP/1.1 by ALPN: the one version this server speaks. */
@@ -74,15 +75,17 @@ void runCommand({
     if (values.log) handler = withAccessLog(handler, (line) => process.stdout.write(line), () => loopTag);
     // --tls-cert/--tls-key: HTTPS on the address (tcp:// turns into TLS).
     const tls = tlsFromFlags(values, ALPN);
-    const server = await createServer(handler, { ...loopOptions(values), tls, proxyProtocol: values['proxy-protocol'] }).listen(
+    const log = logFromFlags(values);
+    const server = await createServer(handler, { ...loopOptions(values), tls, proxyProtocol: values['proxy-protocol'], logger: log }).listen(
       tls !== undefined ? withTls(addr) : addr,
     );
     reloadTlsOnSighup('nevio-http', values, (settings) => server.reloadTls(settings), ALPN);
     if (server.loops > 1) loopTag = ` [loop ${server.loopIndex}]`;
     return {
-      banner: `nevio-http listening on ${server.addrs.join(', ')}${root === undefined ? '' : ` serving ${root}`} with ${server.loops} loop(s) (pid ${process.pid})`,
+      banner: log.banner(`nevio-http listening on ${server.addrs.join(', ')}${root === undefined ? '' : ` serving ${root}`} with ${server.loops} loop(s) (pid ${process.pid})`),
       stop: () => server.stop(),
       done: server.done,
+      log,
     };
   },
 });

@@ -30,7 +30,7 @@ describe('nevio-http CLI', () => {
   test('--help prints the usage', () => {
     const text = execFileSync(process.execPath, [CLI, '--help']).toString();
     expect(text).toMatch(
-      /^Usage: nevio-http \[--addr ADDR \| --port PORT\] \[--root DIR\] \[--autoindex\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--proxy-protocol\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--help\] \[--version\] \[DIR\]\n/,
+      /^Usage: nevio-http \[--addr ADDR \| --port PORT\] \[--root DIR\] \[--autoindex\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--proxy-protocol\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--loglevel LEVEL\] \[--logfile FILE\] \[--help\] \[--version\] \[DIR\]\n/,
     );
   });
 
@@ -188,7 +188,7 @@ describe('nevio-http CLI', () => {
     server.child.kill('SIGINT');
     expect(await exited).toBe(1);
     expect(Date.now() - second).toBeLessThan(2000);
-    expect(server.output()).toContain('nevio-http: received SIGINT while stopping, exiting at once');
+    expect(server.output()).toContain('received SIGINT while stopping, exiting at once');
     peer.destroy();
   }, 30_000);
 

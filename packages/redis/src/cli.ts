@@ -127,6 +127,7 @@ void runCommand({
     return {
       banner: log.file === '' ? log.format('notice', ready) : `nevio-redis ${process.pid}: ${ready} on ${where}, logging to ${log.file}`,
       stop: () => redis.stopOnSignal(),
+      log,
       done: redis.done.then(() => {
         removePidFile();
         log.notice('nevio-redis is now ready to exit, bye bye...');

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { LOG_LEVELS, RedisLog, type LogLevel } from './log';
+import { CliLog, LOG_LEVELS, type LogLevel } from '@nevio/core';
 import { defaultConfig, showSetting, type Config } from './config';
 
 /**
@@ -37,7 +37,7 @@ export function settingsWithoutEffect(cfg: Readonly<Config>): string[] {
 }
 
 /** The log `loglevel` and `logfile` ask for; a log file that cannot be opened fails the start, as in Redis. */
-export function openLog(cfg: Readonly<Config>): RedisLog {
+export function openLog(cfg: Readonly<Config>): CliLog {
   const level = showSetting(cfg, 'loglevel');
   const file = showSetting(cfg, 'logfile');
   if (file !== '') {
@@ -47,7 +47,7 @@ export function openLog(cfg: Readonly<Config>): RedisLog {
       throw new Error(`Can't open the log file: ${(e as Error).message}`);
     }
   }
-  return new RedisLog(LOG_LEVELS.find((l): l is LogLevel => l === level) ?? 'notice', file);
+  return new CliLog(LOG_LEVELS.find((l): l is LogLevel => l === level) ?? 'notice', file);
 }
 
 /**
@@ -64,7 +64,7 @@ export function daemonizeIfAsked(cfg: Readonly<Config>, argv: readonly string[])
 }
 
 /** Writes `pidfile` (when set) and returns what removes it at exit, as Redis does. */
-export function writePidFile(cfg: Readonly<Config>, log: RedisLog): () => void {
+export function writePidFile(cfg: Readonly<Config>, log: CliLog): () => void {
   const file = showSetting(cfg, 'pidfile');
   if (file === '') return () => undefined;
   try {
@@ -84,7 +84,7 @@ export function writePidFile(cfg: Readonly<Config>, log: RedisLog): () => void {
 }
 
 /** The log lines before listening: who starts, with what, and the settings without effect. */
-export function logStarting(cfg: Readonly<Config>, log: RedisLog, version: string): void {
+export function logStarting(cfg: Readonly<Config>, log: CliLog, version: string): void {
   log.notice('oO0OoO0OoO0Oo nevio-redis is starting oO0OoO0OoO0Oo');
   log.notice(`nevio-redis version=${version} (Redis 7.0.15 protocol), bits=64, node=${process.version}, pid=${process.pid}, just started`);
   if (cfg.configFile === undefined) log.warn('Warning: no config file specified, using the default config. In order to specify a config file use nevio-redis /path/to/redis.conf');

@@ -107,6 +107,6 @@ test('SIGTERM stops gracefully while a client that does not read holds it up; a 
   child.proc.kill('SIGINT');
   expect(await child.exited).toBe(1);
   expect(Date.now() - second).toBeLessThan(2000);
-  expect(child.output()).toContain('nevio-redis: received SIGINT while stopping, exiting at once');
+  expect(child.output()).toContain('received SIGINT while stopping, exiting at once');
   client.destroy();
 }, 30_000);
