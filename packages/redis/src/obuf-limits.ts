@@ -83,3 +83,51 @@ export class OutputLimits {
     return over ? `Client id=${c.id} scheduled to be closed ASAP for overcoming of output buffer limits.` : null;
   }
 }
+
+/** A client as the end-of-batch check sees it. */
+export interface BatchClient extends LimitedClient {
+  readonly subscribed: boolean;
+  readonly closing: boolean;
+  /** Replication role bits: {@link OutputLimitHost.isReplica} tells a replica. */
+  readonly replicationRole: number;
+}
+
+/** What the end-of-batch check needs of the server. */
+export interface OutputLimitHost<C extends BatchClient> {
+  readonly outputLimits: OutputLimits;
+  readonly clients: ReadonlyMap<number, C>;
+  /** The attached replicas' client ids and the replication backlog's size (0: none). */
+  attachedReplicas(): readonly { readonly clientId: number }[];
+  backlogSize(): number;
+  isReplica(c: C): boolean;
+  now(): number;
+  /** Logs `reason` and disconnects the client. */
+  dropClient(c: C, reason: string): void;
+}
+
+/**
+ * At the end of a batch: `client-output-buffer-limit normal` for the clients that were just
+ * handed replies (not subscribers, whose class is checked per message, nor replicas), then
+ * `replica` for every attached replica, its hard limit raised to the backlog's size.
+ */
+export function checkBatchOutput<C extends BatchClient>(host: OutputLimitHost<C>, flushed: readonly C[]): void {
+  const limits = host.outputLimits;
+  const now = host.now();
+  if (limits.normalLimited) {
+    for (const c of flushed) {
+      if (c.subscribed || c.closing || host.isReplica(c)) continue;
+      const reason = limits.check(c, 'normal', now);
+      if (reason !== null) host.dropClient(c, reason);
+    }
+  }
+  const attached = host.attachedReplicas();
+  if (!limits.replicaLimited || attached.length === 0) return;
+  const backlogSize = host.backlogSize();
+  // Backwards: dropping a replica removes it from the list.
+  for (let i = attached.length - 1; i >= 0; i--) {
+    const c = host.clients.get(attached[i].clientId);
+    if (c === undefined || c.closing) continue;
+    const reason = limits.check(c, 'slave', now, backlogSize);
+    if (reason !== null) host.dropClient(c, reason);
+  }
+}

@@ -22,7 +22,7 @@ import { ClientPause, POSTPONED, type PauseHost } from './pause';
 import { SUSPENDED, type SuspendHost } from './suspend';
 import { MigrateLinkCache } from './migrate-links';
 import { ReplyBuffers } from './reply-buffer';
-import { OutputLimits } from './obuf-limits';
+import { checkBatchOutput, OutputLimits } from './obuf-limits';
 import { Tracking, type TrackingHost } from './tracking';
 import { Client } from './client';
 import {
@@ -301,24 +301,16 @@ export class RedisServer
     return this.clients.get(c.id) === c;
   }
 
-  /** `client-output-buffer-limit normal` for a client that was just handed replies (not a replica: its class is checked below). */
-  private checkNormalOutput(c: Client): void {
-    if (c.subscribed || c.closing || (c.replicationRole & CLIENT_SLAVE) !== 0) return;
-    const reason = this.outputLimits.check(c, 'normal', this.nowMs);
-    if (reason !== null) this.dropClient(c, reason);
+  attachedReplicas(): readonly { readonly clientId: number }[] {
+    return this.replication.replicas.attached;
   }
 
-  /** `client-output-buffer-limit replica` for every attached replica, its hard limit raised to the backlog's size. */
-  private checkReplicaOutput(): void {
-    const attached = this.replication.replicas.attached;
-    const backlogSize = this.replication.backlog?.size ?? 0;
-    // Backwards: dropping a replica removes it from the list.
-    for (let i = attached.length - 1; i >= 0; i--) {
-      const c = this.clients.get(attached[i].clientId);
-      if (c === undefined || c.closing) continue;
-      const reason = this.outputLimits.check(c, 'slave', this.nowMs, backlogSize);
-      if (reason !== null) this.dropClient(c, reason);
-    }
+  backlogSize(): number {
+    return this.replication.backlog?.size ?? 0;
+  }
+
+  isReplica(c: Client): boolean {
+    return (c.replicationRole & CLIENT_SLAVE) !== 0;
   }
 
   overOutputLimit(c: Client): string | null {
@@ -355,9 +347,7 @@ export class RedisServer
     if (this.tracking.clients !== 0) this.tracking.broadcast();
     const q = this.flushQueue;
     for (let i = 0; i < q.length; i++) q[i].out.flush();
-    const limits = this.outputLimits;
-    if (limits.normalLimited) for (let i = 0; i < q.length; i++) this.checkNormalOutput(q[i]);
-    if (limits.replicaLimited && this.replication.replicas.attached.length !== 0) this.checkReplicaOutput();
+    if (this.outputLimits.normalLimited || this.outputLimits.replicaLimited) checkBatchOutput(this, q);
     q.length = 0;
   }
 
@@ -460,7 +450,7 @@ export class RedisServer
   clientBuffers(): number {
     let bytes = 0;
     for (const c of this.clients.values()) {
-      if (c.conn !== null && (c.replicationRole & CLIENT_SLAVE) === 0) bytes += c.conn.inboundBuffered + c.conn.outboundBuffered + c.out.backlog;
+      if (c.conn !== null && !this.isReplica(c)) bytes += c.conn.inboundBuffered + c.conn.outboundBuffered + c.out.backlog;
     }
     return bytes;
   }
