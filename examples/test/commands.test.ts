@@ -75,6 +75,16 @@ const COMMANDS: Readonly<Record<string, How>> = {
     probe: { command: 'curl -s 127.0.0.1:8080/README.md', prints: /^# nevio documentation\n/ },
   },
   'node packages/http/dist/cli.js --help': { runs: /^Usage: nevio-http .*\n[^]*--addr ADDR/ },
+  'node packages/http/dist/cli.js docs -p 8080 --autoindex --log': {
+    serves: /listening on tcp:\/\/127\.0\.0\.1:8080 serving \S+\/docs /,
+    // docs/ has no index.html: the listing, with a link per page.
+    probe: { command: 'curl -s 127.0.0.1:8080/', prints: /<a href="\.\/http\.md">http\.md<\/a>/ },
+  },
+  'mkdir -p /tmp/public && seq 1 20000 > /tmp/public/numbers.txt': { runs: /^$/ },
+  'node packages/http/dist/cli.js /tmp/public -p 8080': { serves: /listening on tcp:\/\/127\.0\.0\.1:8080 serving \/tmp\/public / },
+  "curl -s --compressed -o /dev/null -w '%{size_download} bytes\\n' localhost:8080/numbers.txt": { runs: /^\d{4,5} bytes\n$/ },
+  "curl -s -H 'Accept-Encoding: gzip' -D - -o /dev/null localhost:8080/numbers.txt": { runs: /content-encoding: gzip\r\n[^]*vary: Accept-Encoding|vary: Accept-Encoding[^]*content-encoding: gzip/i },
+  'gzip -kf /tmp/public/numbers.txt': { runs: /^$/ },
   'node examples/http-hello.js': { serves: /listening on tcp:\/\/127\.0\.0\.1:8080/ },
   'curl -s localhost:8080/': { runs: /^Hello, World!$/ },
   "curl -s --data-binary 'some body' localhost:8080/echo": { runs: /^some body$/ },
