@@ -10,6 +10,7 @@ import { freePort } from '../support/ports';
 import { defaultConfig } from '../../src/config';
 import { CommandError } from '../../src/errors';
 import { Db, type KeyspaceHooks } from '../../src/keyspace';
+import { DEFAULT_SAMPLES, KEY_OVERHEAD } from '../../src/memory-sample';
 import { Reply } from '../../src/reply';
 import type { ClientState, CommandContext, CommandDef, ServerContext } from '../../src/command';
 import { typeCommands, typeOps } from '../../src/types';
@@ -166,6 +167,8 @@ export class Local {
       expiryPaused: false,
       expiryObeysMaster: false,
       expiryOnWrite: false,
+      // The server's estimate (server.ts), so that these commands keep Db.bytes as they run there.
+      entryBytes: (key, e) => KEY_OVERHEAD + key.length + (typeOps[e.type]?.memory(e.value, DEFAULT_SAMPLES) ?? 0),
     };
     this.db = new Db(0, hooks);
     this.context = {
