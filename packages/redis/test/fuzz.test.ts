@@ -62,7 +62,17 @@ function exchange(bytes: Buffer): Promise<{ reply: Buffer; closed: boolean }> {
       sock.destroy();
       resolve({ reply: Buffer.concat(chunks), closed });
     };
-    sock.on('data', (d) => chunks.push(d));
+    // A protocol error must be followed by the close: wait for it (up to 2 s, for slow ASan
+    // builds) instead of the quiet period, which the FIN may arrive after.
+    let errorSeen = false;
+    sock.on('data', (d) => {
+      chunks.push(d);
+      if (!errorSeen && Buffer.concat(chunks).includes('-ERR Protocol error: ')) {
+        errorSeen = true;
+        clearTimeout(timer);
+        timer = setTimeout(finish, 2000);
+      }
+    });
     sock.on('error', () => {});
     sock.on('close', () => {
       closed = true;
@@ -76,7 +86,7 @@ function exchange(bytes: Buffer): Promise<{ reply: Buffer; closed: boolean }> {
         pos += n;
         if (rand(4) === 0) await new Promise((r) => setImmediate(r));
       }
-      timer = setTimeout(finish, 30);
+      if (!errorSeen) timer = setTimeout(finish, 30);
     });
   });
 }
