@@ -236,9 +236,10 @@ export class Db {
    * Calls {@link Db.modified}; raises `new` when the key did not exist. Never store an empty collection: delete the key instead.
    */
   set(key: string, type: ValueType, value: unknown, keepTtl = false): void {
-    const e = this.dict.get(key);
+    let e = this.dict.get(key);
     if (e === undefined) {
-      this.dict.set(key, { type, value, lru: clockSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch, bytes: 0 });
+      e = { type, value, lru: clockSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch, bytes: 0 };
+      this.dict.set(key, e);
       if ((this.hooks.notifyFlags & NOTIFY_NEW) !== 0) this.hooks.notify(NOTIFY_NEW, 'new', key, this);
     } else {
       if (snapshotState.observer !== null) beforeChange(this.dict, key, e);
@@ -247,7 +248,9 @@ export class Db {
       e.lru = clockSeconds;
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
-    this.modified(key);
+    // What modified() does, with the entry at hand (no second lookup on every SET).
+    this.account(key, e);
+    this.hooks.touched(this, key);
   }
 
   /** Deletes a key; true when it existed. Calls {@link Db.modified} when it did. */
@@ -258,7 +261,8 @@ export class Db {
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.exactExpires !== null) this.exactExpires.delete(key);
-    this.modified(key);
+    // The entry is gone: only the change itself is signalled (its bytes went above).
+    this.hooks.touched(this, key);
     return true;
   }
 
