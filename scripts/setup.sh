@@ -6,7 +6,8 @@
 #   for @nevio/redis's scripting addon, redis-server/redis-tools as the
 #   differential-test oracle and benchmark peer, redis-sentinel for the replication tests' failover, curl for the HTTP tests, wrk for the benchmarks,
 #   HAProxy as the PROXY-protocol peer of the core's tests and the proxy benchmark's, tcl for Redis's
-#   own test suite, libssl-dev for the benchmark load generator's TLS (the addons use Node's OpenSSL).
+#   own test suite, libssl-dev for the benchmark load generator's TLS (the addons use Node's OpenSSL),
+#   liburing-dev for the reactor's io_uring backend (without it the addon builds epoll only).
 # - pnpm 10 through npx: the corepack bundled with Node 20 cannot verify pnpm's signature against
 #   every registry ("No compatible signature found in package metadata"), and pnpm 11 needs a
 #   newer Node than 20.
@@ -37,6 +38,7 @@ command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
 command -v tclsh8.6 >/dev/null 2>&1 || missing+=(tcl)
+[ "$(uname -s)" != Linux ] || [ -f /usr/include/liburing.h ] || missing+=(liburing-dev)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

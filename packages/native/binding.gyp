@@ -1,5 +1,9 @@
 {
-  "variables": { "nevio_sanitize%": "false" },
+  "variables": {
+    "nevio_sanitize%": "false",
+    # Whether liburing is there (scripts/liburing.js): the io_uring backend is built only then.
+    "nevio_uring%": "<!(node scripts/liburing.js)"
+  },
   "target_defaults": {
     "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
     "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-O2"],
@@ -25,10 +29,15 @@
       # The reactor itself: plain C++17, no Node API, so the unit tests link it too.
       "target_name": "nevio_reactor",
       "type": "static_library",
-      "sources": ["src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/dialer.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc", "src/tls_reactor.cc"],
+      "sources": ["src/acceptor.cc", "src/balancer.cc", "src/connection.cc", "src/dialer.cc", "src/inbox.cc", "src/reactor.cc", "src/socket.cc", "src/tls_reactor.cc", "src/uring_probe.cc"],
       "cflags": ["-fPIC"],
       "conditions": [
         ["OS=='linux'", { "sources": ["src/poller_epoll.cc"] }],
+        ["OS=='linux' and nevio_uring=='true'", {
+          "sources": ["src/uring_poller.cc", "src/uring_io.cc"],
+          "defines": ["NEVIO_HAVE_URING"],
+          "link_settings": { "libraries": ["-luring"] }
+        }],
         ["OS=='mac' or OS=='freebsd' or OS=='openbsd'", { "sources": ["src/poller_kqueue.cc"] }]
       ]
     },
@@ -53,10 +62,24 @@
         "test/native/connection_test.cc",
         "test/native/dialer_test.cc",
         "test/native/inbox_test.cc",
-        "test/native/reactor_test.cc"
+        "test/native/reactor_test.cc",
+        "test/native/uring_poller_test.cc"
       ],
       "include_dirs": ["src"],
-      "dependencies": ["nevio_reactor"]
+      "dependencies": ["nevio_reactor"],
+      "conditions": [["OS=='linux' and nevio_uring=='true'", { "sources": ["test/native/uring_io_test.cc"] }]]
     }
+  ],
+  "conditions": [
+    ["OS=='linux'", {
+      "targets": [
+        {
+          # Runs a command with io_uring refused by seccomp: the fallback tests' real refusal.
+          "target_name": "without_uring",
+          "type": "executable",
+          "sources": ["test/native/without_uring.cc"]
+        }
+      ]
+    }]
   ]
 }

@@ -13,6 +13,12 @@ export interface ReactorOptions {
   allowHalfOpen?: boolean;
   /** Milliseconds a closed connection waits for the peer's FIN after sending its own. */
   lingerTimeout?: number;
+  /**
+   * The poller's mechanism: this OS's readiness poller ({@link backend}, the default) or
+   * `io_uring` (Linux builds with liburing). `io_uring` where {@link uringUnavailable} names a
+   * reason throws an error with code `ERR_NEVIO_BACKEND` and that `reason`.
+   */
+  backend?: 'epoll' | 'kqueue' | 'io_uring';
 }
 
 /** [family (4, 6, or 0 for unix), address, port] */
@@ -61,6 +67,8 @@ export declare class Reactor {
   closeAll(): void;
   destroy(): void;
   count(): number;
+  /** The mechanism this reactor's poller runs on. */
+  backend(): 'epoll' | 'kqueue' | 'io_uring';
   /**
    * Starts a nonblocking connect to `ip`:`port`, or to the unix socket `path` when it is not
    * empty; returns the connection's id. An `open` record (listener `constants.outbound`) or a
@@ -153,6 +161,12 @@ export declare class TlsContext {
 
 /** `epoll` or `kqueue`. */
 export declare const backend: string;
+/**
+ * Empty when an io_uring reactor can be opened here; otherwise why not, in one line naming the
+ * failing call and its likely cause (no liburing at build time, the kernel, kernel.io_uring_disabled,
+ * a seccomp filter, RLIMIT_MEMLOCK).
+ */
+export declare function uringUnavailable(): string;
 
 /** The kinds of `records` entries (reactor → JavaScript). */
 export interface RecordKinds {

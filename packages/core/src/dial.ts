@@ -11,6 +11,7 @@ import { AddressError, NevioError } from './errors';
 import { parseAddress, resolveHost } from './address';
 import type { AddressInput } from './address';
 import { defaults } from './defaults';
+import { chooseBackend } from './backend';
 import { Loop } from './loop';
 import type { DialTarget, DialTls } from './loop';
 import { clientContext } from './tls';
@@ -35,7 +36,7 @@ function currentLoop(): Loop {
   if (loop !== undefined) return loop;
   if (dialLoop === undefined) {
     // No server to stop it: the loop lives as long as the thread, idle and unreferenced.
-    dialLoop = new Loop(0, {}, console, {}, () => undefined, () => undefined, true);
+    dialLoop = new Loop(0, {}, console, { backend: chooseBackend(undefined, console) }, () => undefined, () => undefined, true);
     dialLoop.reactor.start();
     dialLoop.reactor.keepProcessAlive(false);
   }

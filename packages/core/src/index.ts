@@ -27,6 +27,8 @@ export type {
 } from './types';
 export { AddressError, ClosedError, DialError, HandlerError, NevioError, SystemCallError } from './errors';
 export { TlsError } from './tls-error';
+export { BackendError } from './backend';
+export type { BackendChoice, BackendName } from './backend';
 export { reloadTlsOnSighup, tlsFlags, tlsFromFlags, withTls } from './tls-cli';
 export type { TlsFlagValues } from './tls-cli';
 export type { PeerCertificate, Pem, TlsInfo, TlsOptions, TlsVersion } from './tls';
@@ -37,6 +39,6 @@ export { CliLog, LOG_LEVELS } from './log';
 export type { LogLevel } from './log';
 export type { Command, CommandRequest, Grammar, Running } from './cli';
 export { BARE_PORT_HOST, parseAddress } from './address';
-export { ProxyProtocolError, parseProxyHeader } from './proxy-protocol';
+export { DEFAULT_PROXY_TRUSTED, ProxyProtocolError, parseProxyHeader } from './proxy-protocol';
 export type { ProxiedEndpoint, ProxyHeader } from './proxy-protocol';
 export type { AddressInput, ListenAddress, ListenerOptions } from './address';

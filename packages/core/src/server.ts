@@ -12,6 +12,8 @@ import { Loop } from './loop';
 import { connectionsOf, loopWorkerData, spawnLoops } from './multicore';
 import { registerServingLoop, unregisterServingLoop } from './dial';
 import { ServerTls } from './tls-server';
+import { chooseBackend } from './backend';
+import type { BackendName } from './backend';
 import type { TlsOptions } from './tls';
 import type { LoopGroup, LoopWorkerData } from './multicore';
 import { Action } from './types';
@@ -38,6 +40,10 @@ class LoopServer implements Server {
   tls: ServerTls | undefined;
   /** What serve was given, for listeners opened later ({@link LoopServer.listen}). */
   options: Options = {};
+
+  get backend(): BackendName {
+    return this.loop.reactor.backend();
+  }
 
   constructor(
     private readonly events: Events<any>,
@@ -244,6 +250,7 @@ function createLoop(events: Events<any>, options: Options, server: LoopServer): 
       noDelay: options.tcpNoDelay ?? true,
       allowHalfOpen: options.allowHalfOpen ?? false,
       lingerTimeout: options.lingerTimeout ?? defaults.lingerTimeout,
+      backend: chooseBackend(options.backend, options.logger ?? console),
     },
     () => void server.stop(),
     () => void server.stopped(),

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { BackendChoice, BackendError, BackendName } from './backend';
 import type { AddressInput } from './address';
 import type { TlsInfo, TlsOptions } from './tls';
 
@@ -301,6 +302,16 @@ export interface Options {
    * for unix-socket peers. Default: loopback (`127.0.0.0/8`, `::1/128`).
    */
   proxyTrusted?: readonly string[];
+  /**
+   * The reactor's I/O mechanism: `epoll` (Linux) / `kqueue` (macOS, BSD), `io_uring` (Linux with
+   * io_uring allowed, on an addon built with liburing), or `auto`: io_uring where it works,
+   * otherwise the readiness poller with one warning saying why (an old kernel,
+   * `kernel.io_uring_disabled`, a seccomp profile, RLIMIT_MEMLOCK). A forced `io_uring` that
+   * cannot work makes `serve` throw a {@link BackendError} naming the reason. Default: the
+   * environment variable `NEVIO_BACKEND`, else the readiness poller. {@link Server.backend}
+   * tells which one runs.
+   */
+  backend?: BackendChoice;
   /** Exit the process with code 1 when a worker loop dies. Default `false`: report it and go on. */
   exitOnLoopError?: boolean;
   /**
@@ -331,6 +342,8 @@ export interface Server {
   readonly loopIndex: number;
   /** How many event loops serve (1 unless `multicore`/`numEventLoop`). */
   readonly loops: number;
+  /** The I/O mechanism this loop's reactor runs on (see {@link Options.backend}). */
+  readonly backend: BackendName;
   /** Open connections per loop, indexed by loop. */
   loopConnections(): number[];
   /**

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "args.h"
+#include "backend.h"
 #include "balancer.h"
 #include "inbox.h"
 #include "protocol.h"
@@ -99,11 +100,10 @@ static Napi::Object InitNevio(Napi::Env env, Napi::Object exports) {
   exports.Set("postClose", Napi::Function::New<nevio::PostClose>(env, "postClose"));
   exports.Set("liveConnections", Napi::Function::New<nevio::LiveConnections>(env, "liveConnections"));
   exports.Set("constants", nevio::DescribeConstants(env));
-#if defined(__linux__)
-  exports.Set("backend", Napi::String::New(env, "epoll"));
-#else
-  exports.Set("backend", Napi::String::New(env, "kqueue"));
-#endif
+  exports.Set("backend", Napi::String::New(env, nevio::kOsPoller));
+  exports.Set("uringUnavailable", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::String::New(info.Env(), nevio::UringUnavailable());
+  }, "uringUnavailable"));
   return exports;
 }
 

@@ -1,4 +1,5 @@
-// Linux backend: epoll, level-triggered, plus an eventfd for cross-thread wake-ups.
+// Linux backend: epoll, level-triggered, plus an eventfd for cross-thread wake-ups. When Open
+// chose io_uring, every call goes to the UringPoller instead (one predictable branch per call).
 #include <errno.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -6,6 +7,14 @@
 #include <unistd.h>
 
 #include "poller.h"
+
+#ifdef NEVIO_HAVE_URING
+#include "uring_poller.h"
+#define NEVIO_ON_URING(call) \
+  if (uring_ != nullptr) return uring_->call
+#else
+#define NEVIO_ON_URING(call)
+#endif
 
 namespace nevio {
 
@@ -32,6 +41,9 @@ int Control(int epfd, int op, int fd, uint32_t mask) {
 }  // namespace
 
 Poller::~Poller() {
+#ifdef NEVIO_HAVE_URING
+  delete uring_;
+#endif
   if (wake_fd_ >= 0) close(wake_fd_);
   if (fd_ >= 0) close(fd_);
 }
@@ -41,7 +53,21 @@ int Poller::Fail(const char* call, int err) {
   return err;
 }
 
-int Poller::Open() {
+int Poller::Open(Backend backend) {
+  if (backend == Backend::kIoUring) {
+#ifdef NEVIO_HAVE_URING
+    uring_ = new UringPoller();
+    int rc = uring_->Open();
+    if (rc < 0) {
+      failed_call_ = uring_->FailedCall();
+      delete uring_;
+      uring_ = nullptr;
+    }
+    return rc;
+#else
+    return Fail("io_uring_setup", -ENOSYS);
+#endif
+  }
   fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (fd_ < 0) return Fail("epoll_create1", -errno);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -53,25 +79,40 @@ int Poller::Open() {
   return 0;
 }
 
+const char* Poller::FailedCall() const {
+  NEVIO_ON_URING(FailedCall());
+  return failed_call_;
+}
+
+int Poller::Fd() const {
+  NEVIO_ON_URING(Fd());
+  return fd_;
+}
+
 int Poller::Add(int fd, uint32_t mask) {
+  NEVIO_ON_URING(Add(fd, mask));
   int rc = Control(fd_, EPOLL_CTL_ADD, fd, mask);
   return rc == 0 ? 0 : Fail("epoll_ctl", rc);
 }
 
 int Poller::Modify(int fd, uint32_t old_mask, uint32_t new_mask) {
   if (old_mask == new_mask) return 0;
+  NEVIO_ON_URING(Modify(fd, new_mask));
   int rc = Control(fd_, EPOLL_CTL_MOD, fd, new_mask);
   return rc == 0 ? 0 : Fail("epoll_ctl", rc);
 }
 
 int Poller::Remove(int fd, uint32_t) {
+  NEVIO_ON_URING(Remove(fd));
   int rc = Control(fd_, EPOLL_CTL_DEL, fd, 0);
   return rc == 0 ? 0 : Fail("epoll_ctl", rc);
 }
 
 int Poller::Wait(PollEvent* events, int max, int timeout_ms) {
-  epoll_event raw[kPollBatch];
   if (max > kPollBatch) max = kPollBatch;
+  // The ring is only reaped: the reactor waits with timeout 0, libuv having seen it readable.
+  NEVIO_ON_URING(Wait(events, max));
+  epoll_event raw[kPollBatch];
   int n;
   do {
     n = epoll_wait(fd_, raw, max, timeout_ms);
@@ -95,7 +136,13 @@ int Poller::Wait(PollEvent* events, int max, int timeout_ms) {
   return n;
 }
 
+int Poller::EndRound() {
+  NEVIO_ON_URING(EndRound());
+  return 0;
+}
+
 int Poller::Wake() {
+  NEVIO_ON_URING(Wake());
   uint64_t one = 1;
   ssize_t n;
   do {

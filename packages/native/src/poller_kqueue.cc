@@ -41,7 +41,15 @@ int Poller::Fail(const char* call, int err) {
   return err;
 }
 
-int Poller::Open() {
+const char* Poller::FailedCall() const { return failed_call_; }
+
+int Poller::Fd() const { return fd_; }
+
+int Poller::EndRound() { return 0; }
+
+int Poller::Open(Backend backend) {
+  // io_uring is Linux's; binding.gyp builds uring_poller.cc only there.
+  if (backend != Backend::kEpoll) return Fail("io_uring_setup", -ENOSYS);
   fd_ = kqueue();
   if (fd_ < 0) return Fail("kqueue", -errno);
   // kqueue descriptors are not inherited across fork, but exec of a vfork child could still see

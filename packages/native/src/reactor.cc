@@ -33,7 +33,7 @@ Reactor::~Reactor() {
 }
 
 int Reactor::Open(const char** failed) {
-  int rc = poller_.Open();
+  int rc = poller_.Open(options_.backend);
   if (rc < 0) {
     *failed = poller_.FailedCall();
     return rc;
@@ -114,7 +114,10 @@ void Reactor::RunOnce() {
     }
   }
   Flush();
+  int rc = poller_.EndRound();
+  // The record is delivered by the next round, which the wake-up below makes sure comes.
   in_round_ = false;
+  if (rc < 0) Emit({kRecordError, -1, -rc, kCallWait});
 }
 
 void Reactor::ApplyOps(int count) {

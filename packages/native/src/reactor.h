@@ -47,6 +47,8 @@ struct ReactorOptions {
   int keep_alive_seconds = 0;
   int accept_budget = kDefaultAcceptBudget;
   int64_t linger_ms = kDefaultLingerMs;  // see kDefaultLingerMs
+  // The poller's mechanism (backend.h); the host checks UringUnavailable first for kIoUring.
+  Backend backend = Backend::kEpoll;
 };
 
 class Dispatcher {
@@ -82,6 +84,7 @@ class Reactor {
   // 0 or -errno; `failed` names the call.
   int Open(const char** failed);
   int PollFd() const { return poller_.Fd(); }
+  Backend backend() const { return poller_.backend(); }
 
   // One round; called when the poller's descriptor is readable.
   void RunOnce();

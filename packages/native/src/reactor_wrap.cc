@@ -52,6 +52,26 @@ bool OptionFlag(const Args& args, const Napi::Object& options, const char* name,
   return v.As<Napi::Boolean>().Value();
 }
 
+// The poller's mechanism: absent or this OS's readiness poller's name (`epoll`, `kqueue`), or
+// `io_uring`, which must work here (the host asks uringUnavailable first to fall back).
+Backend OptionBackend(const Args& args, const Napi::Object& options) {
+  Napi::Value v = options.Get("backend");
+  if (v.IsUndefined()) return Backend::kEpoll;
+  std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+  if (name == kOsPoller) return Backend::kEpoll;
+  if (name != "io_uring") {
+    throw Napi::TypeError::New(args.Env(), args.Prefix("backend") + " must be '" + kOsPoller + "' or 'io_uring'");
+  }
+  std::string why = UringUnavailable();
+  if (!why.empty()) {
+    Napi::Error error = Napi::Error::New(args.Env(), "io_uring is unavailable: " + why);
+    error.Set("code", Napi::String::New(args.Env(), "ERR_NEVIO_BACKEND"));
+    error.Set("reason", Napi::String::New(args.Env(), why));
+    throw error;
+  }
+  return Backend::kIoUring;
+}
+
 class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -82,6 +102,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
                            InstanceMethod<&ReactorWrap::CloseAll>("closeAll"),
                            InstanceMethod<&ReactorWrap::Destroy>("destroy"),
                            InstanceMethod<&ReactorWrap::Count>("count"),
+                           InstanceMethod<&ReactorWrap::BackendName>("backend"),
                            InstanceMethod<&ReactorWrap::RegistryId>("registryId"),
                            InstanceMethod<&ReactorWrap::SetBalancer>("setBalancer"),
                            InstanceMethod<&ReactorWrap::Dial>("dial"),
@@ -111,6 +132,7 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
     o.no_delay = OptionFlag(args, options, "noDelay", true);
     o.allow_half_open = OptionFlag(args, options, "allowHalfOpen", false);
     o.linger_ms = static_cast<int64_t>(OptionSize(args, options, "lingerTimeout", static_cast<size_t>(o.linger_ms)));
+    o.backend = OptionBackend(args, options);
     if (o.read_chunk == 0 || o.read_chunk > kMaxReadChunk) {
       throw Napi::RangeError::New(env, "readChunk must be between 1 and " + std::to_string(kMaxReadChunk) + " bytes");
     }
@@ -503,6 +525,11 @@ class ReactorWrap : public Napi::ObjectWrap<ReactorWrap>, public Dispatcher {
 
   Napi::Value Count(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), reactor_ && !teardown_ ? static_cast<double>(reactor_->ConnectionCount()) : 0);
+  }
+
+  Napi::Value BackendName(const Napi::CallbackInfo& info) {
+    bool uring = reactor_ && reactor_->backend() == Backend::kIoUring;
+    return Napi::String::New(info.Env(), uring ? "io_uring" : kOsPoller);
   }
 
   // Releases everything; safe from inside a dispatch (it then happens when the round ends).

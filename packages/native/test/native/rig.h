@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -39,7 +40,15 @@ struct Rig {
   size_t staged = 0;
   int op_count = 0;
 
-  explicit Rig(const ReactorOptions& options = {}) {
+  // NEVIO_BACKEND=io_uring runs every reactor test on the io_uring poller (run-tests.js does).
+  static ReactorOptions WithBackend(ReactorOptions options) {
+    const char* backend = std::getenv("NEVIO_BACKEND");
+    if (backend != nullptr && std::strcmp(backend, "io_uring") == 0) options.backend = Backend::kIoUring;
+    return options;
+  }
+
+  explicit Rig(const ReactorOptions& given = {}) {
+    ReactorOptions options = WithBackend(given);
     recorder.records = records.data();
     SharedMemory shared{records.data(), kMaxRecords, ops.data(), kMaxOps, read_buffer.data(), kReadBufferSize,
                         stage.data(), kStageSize};
