@@ -8,8 +8,9 @@
  * Every reply is checked (loadgen_replies.c): echo bytes against what was sent, HTTP responses
  * by framing and status, RESP replies by type and (for GET) by the value the same connection
  * just SET; the data-type modes (xadd, xgroup, pfadd, geoadd: resp_types.c) check each reply
- * against its request. --tls runs every mode over TLS 1.3 (loadgen_tls.c); the handshake mode
- * opens a new TLS connection for each message.
+ * against its request; the ws mode (loadgen_ws.c) upgrades each connection and checks every
+ * echoed WebSocket frame. --tls runs every mode over TLS 1.3 (loadgen_tls.c); the handshake
+ * mode opens a new TLS connection for each message.
  *
  * While running it writes two marker lines to stderr, "loadgen: measuring" when warm-up ends
  * and "loadgen: done" when the measured window closes, so that a runner can sample the
@@ -31,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const MODE_NAMES[] = {"echo", "http", "resp", "handshake", "xadd", "xgroup", "pfadd", "geoadd"};
+const char *const MODE_NAMES[] = {"echo", "http", "resp", "handshake", "ws", "xadd", "xgroup", "pfadd", "geoadd"};
 const size_t MODE_COUNT = sizeof MODE_NAMES / sizeof *MODE_NAMES;
 
 struct options opt = {"127.0.0.1", -1, 50, 10, 1, MODE_ECHO, 64, 1, "/", 0};
@@ -53,7 +54,7 @@ static struct sockaddr_in server_addr;
 static void usage(void) {
   fprintf(stderr,
           "usage: loadgen --port P [--host 127.0.0.1] [--conns 50] [--duration 10] [--warmup 1]\n"
-          "               [--mode echo|http|resp|handshake|xadd|xgroup|pfadd|geoadd] [--size 64]\n"
+          "               [--mode echo|http|resp|handshake|ws|xadd|xgroup|pfadd|geoadd] [--size 64]\n"
           "               [--depth 1] [--path /] [--tls]\n"
           "  --tls: TLS 1.3, TLS_AES_128_GCM_SHA256; handshake (needs --tls, --depth 1): a new\n"
           "  connection per message, which is one echo of --size bytes\n");
@@ -136,6 +137,13 @@ static void conn_ready(struct conn *c, uint64_t now) {
   }
   /* handshake mode: one message per connection. */
   if (opt.mode == MODE_HANDSHAKE) c->limit = c->sent + 1;
+  if (opt.mode == MODE_WS) {
+    /* The upgrade goes first and alone; messages follow its 101 (parse_ws). */
+    c->out_len = ws_upgrade_request(c->out, out_cap);
+    c->upgrading = 1;
+    flush(c);
+    return;
+  }
   refill(c, now);
 }
 
@@ -156,6 +164,8 @@ static void setup(void) {
   conns = calloc((size_t)opt.conns, sizeof *conns);
   if (!conns) die("out of memory");
   out_cap = (size_t)opt.depth * max_message_len();
+  /* The upgrade request is written into the same buffer before any message. */
+  if (opt.mode == MODE_WS && out_cap < 1024) out_cap = 1024;
   /* Room for a whole reply plus the next one's start; HTTP heads must fit in 64 KiB. */
   size_t in_cap = opt.mode == MODE_ECHO || opt.mode == MODE_HANDSHAKE ? 0 : 2 * (opt.size + 64) > 65536 ? 2 * (opt.size + 64) : 65536;
   for (int i = 0; i < opt.conns; i++) {

@@ -12,7 +12,8 @@
 
 /* handshake: each connection repeatedly connects, completes a TLS handshake, has one message
  * echoed (so the server has finished its side of the handshake too) and closes. */
-enum mode { MODE_ECHO, MODE_HTTP, MODE_RESP, MODE_HANDSHAKE, MODE_XADD, MODE_XGROUP, MODE_PFADD, MODE_GEOADD };
+/* ws: binary WebSocket messages echoed by the server (loadgen_ws.c). */
+enum mode { MODE_ECHO, MODE_HTTP, MODE_RESP, MODE_HANDSHAKE, MODE_WS, MODE_XADD, MODE_XGROUP, MODE_PFADD, MODE_GEOADD };
 extern const char *const MODE_NAMES[];
 extern const size_t MODE_COUNT;
 /* The data-type modes, in the order of enum types_mode. */
@@ -42,6 +43,7 @@ struct conn {
   int open;
   int connecting;  /* nonblocking connect() still in progress */
   int handshaking; /* TLS handshake still in progress */
+  int upgrading;   /* ws: the upgrade request is sent and its 101 not read yet */
   int out_armed;
   SSL *ssl;        /* NULL without --tls */
   uint64_t opened_at; /* handshake mode: when this connection's connect() started */
@@ -93,6 +95,12 @@ void on_readable(struct conn *c, uint64_t now);
 void on_echo(struct conn *c, const char *buf, size_t n, uint64_t now);
 long parse_http(struct conn *c, uint64_t now);
 long parse_resp(struct conn *c, uint64_t now);
+
+/* loadgen_ws.c */
+size_t ws_upgrade_request(char *p, size_t cap);
+size_t ws_build(const struct conn *c, uint64_t k, char *out);
+size_t ws_max_message_len(void);
+long parse_ws(struct conn *c, uint64_t now);
 
 /* loadgen_tls.c */
 void tls_init(void);

@@ -140,6 +140,7 @@ static size_t build_message(struct conn *c, uint64_t k, char *p) {
     memcpy(p, http_request, http_request_len);
     return http_request_len;
   case MODE_RESP: return build_resp(c, k, p);
+  case MODE_WS: return ws_build(c, k, p);
   case MODE_XADD:
   case MODE_XGROUP:
   case MODE_PFADD:
@@ -155,6 +156,7 @@ size_t max_message_len(void) {
   case MODE_HANDSHAKE: return opt.size;
   case MODE_HTTP: return http_request_len;
   case MODE_RESP: return opt.size + 96;
+  case MODE_WS: return ws_max_message_len();
   case MODE_XADD:
   case MODE_XGROUP:
   case MODE_PFADD:
@@ -194,6 +196,7 @@ void flush(struct conn *c) {
 /* Tops the connection up to `depth` messages in flight. Unsent bytes always belong to
  * messages in flight, so the output buffer never needs more than depth messages. */
 void refill(struct conn *c, uint64_t now) {
+  if (c->upgrading) return;
   if (phase == PHASE_FILL && now >= fill_end && c->limit > c->sent) c->limit = c->sent;
   if (c->sent - c->done >= (uint64_t)opt.depth || c->sent >= c->limit) return;
   if (c->out_off > 0) {
@@ -241,7 +244,7 @@ static int read_once(struct conn *c, uint64_t now) {
     on_echo(c, echo_buf, (size_t)r, now);
   } else {
     c->in_len += (size_t)r;
-    long used = opt.mode == MODE_HTTP ? parse_http(c, now) : parse_resp(c, now);
+    long used = opt.mode == MODE_HTTP ? parse_http(c, now) : opt.mode == MODE_WS ? parse_ws(c, now) : parse_resp(c, now);
     if (used < 0) return 0;
     memmove(c->in, c->in + used, c->in_len - (size_t)used);
     c->in_len -= (size_t)used;

@@ -12,7 +12,7 @@ const src = path.join(root, 'native');
 const out = path.join(root, 'build');
 const CFLAGS = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror'];
 const programs = {
-  loadgen: ['loadgen.c', 'loadgen_io.c', 'loadgen_replies.c', 'loadgen_tls.c', 'resp_types.c', 'common.c'],
+  loadgen: ['loadgen.c', 'loadgen_io.c', 'loadgen_replies.c', 'loadgen_tls.c', 'loadgen_ws.c', 'resp_types.c', 'common.c'],
   idleconns: ['idleconns.c', 'common.c'],
   echo_server: ['echo_server.c', 'server.c', 'common.c'],
   http_server: ['http_server.c', 'server.c', 'common.c'],

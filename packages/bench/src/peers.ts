@@ -63,9 +63,20 @@ export const nodeHttp = nodeScript(
 );
 export const cEpollHttp = binary('c-epoll-http', 'epoll in C; a canned response per \\r\\n\\r\\n, no parsing', path.join(buildDir, 'http_server'));
 
+export const nevioWs = nodeScript(
+  'nevio-ws', "nevio-http's WebSocketServer echoing every message", path.join(peersDir, 'nevio-ws-echo.js'),
+  (port) => ['--port', String(port)], 'part of this package',
+);
+export const nodeWs = nodeScript(
+  'ws', "the ws package on Node's http, echoing every message", path.join(peersDir, 'ws-echo.js'),
+  (port) => ['--port', String(port)], 'part of this package',
+);
+
 export const nevioRedis = nodeScript(
-  'nevio-redis', 'nevio Redis (packages/redis)', path.join(repoRoot, 'packages/redis/dist/cli.js'),
-  (port) => ['--port', String(port), '--bind', '127.0.0.1'], notBuilt,
+  'nevio-redis', 'nevio Redis (packages/redis), no persistence', path.join(repoRoot, 'packages/redis/dist/cli.js'),
+  // As the redis-server peer: without `--save ''` the default save points start background saves
+  // in the middle of a run, whose CPU then counts against the commands.
+  (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], notBuilt,
 );
 export const redisServer: Peer = {
   name: 'redis-server',

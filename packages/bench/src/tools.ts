@@ -8,9 +8,10 @@ import type { Load, LoadContext, LoadResult, MemoryResult } from './types';
 export interface LoadgenParams {
   /**
    * resp: SET/GET; xadd, xgroup (XREADGROUP + XACK), pfadd, geoadd: native/resp_types.c;
-   * handshake (with tls): a new TLS connection per message, one echo of `size` bytes.
+   * handshake (with tls): a new TLS connection per message, one echo of `size` bytes;
+   * ws: binary WebSocket messages of `size` bytes, each echoed as one frame.
    */
-  mode: 'echo' | 'http' | 'resp' | 'handshake' | 'xadd' | 'xgroup' | 'pfadd' | 'geoadd';
+  mode: 'echo' | 'http' | 'resp' | 'handshake' | 'ws' | 'xadd' | 'xgroup' | 'pfadd' | 'geoadd';
   conns: number;
   depth: number;
   size?: number;

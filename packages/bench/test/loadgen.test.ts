@@ -96,6 +96,51 @@ describe('command line', () => {
   });
 });
 
+describe('ws mode', () => {
+  const peer = (file: string) => (p: number) => [process.execPath, path.join(peersDir, file), '--port', String(p)];
+
+  test.each([
+    ['nevio-ws-echo.js', 64, 1],
+    ['nevio-ws-echo.js', 4096, 16],
+    ['ws-echo.js', 64, 16],
+    // 70,000 B needs the 8-byte length form both ways.
+    ['ws-echo.js', 70000, 2],
+  ])('%s, %i B, depth %i: every echoed frame verified', async (file, size, depth) => {
+    const port = await start(peer(file));
+    const out = await load(port, { mode: 'ws', size, depth });
+    expect(out).toMatchObject({ mode: 'ws', size, depth, errors: 0 });
+    expect(out.messages).toBeGreaterThan(100);
+  });
+
+  test('a server that echoes the payload still masked is caught', async () => {
+    // It answers the upgrade, then sends every frame back with the mask bit cleared but the
+    // masked bytes left as they came: a server that skipped unmasking.
+    const port = await listen(
+      net.createServer((s) => {
+        s.on('error', () => s.destroy());
+        let upgraded = false;
+        s.on('data', (d) => {
+          if (!upgraded) {
+            upgraded = true;
+            s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n');
+            return;
+          }
+          // 64 B frames from the client: 2 header bytes, 4 of mask, 64 of payload.
+          for (let i = 0; i + 70 <= d.length; i += 70) s.write(Buffer.concat([Buffer.from([0x82, 64]), d.subarray(i + 6, i + 70)]));
+        });
+      }),
+    );
+    const out = await load(port, { mode: 'ws', size: 64 }, 0.5);
+    expect(out.messages).toBe(0);
+    expect(out.errors).toBeGreaterThan(10);
+  });
+
+  test('a refused upgrade fails each connection, naming it', async () => {
+    const port = await start((p) => [process.execPath, path.join(peersDir, 'node-http.js'), '--port', String(p)]);
+    await expect(load(port, { mode: 'ws', conns: 3 }, 0.5)).resolves.toMatchObject({ messages: 0, errors: 3 });
+  });
+});
+
 describe('http mode', () => {
   test.each([1, 16])('C http server, depth %i', async (depth) => {
     const port = await start(cHttp);

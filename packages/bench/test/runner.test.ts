@@ -204,7 +204,7 @@ test('--baseline runs each nevio peer from the other checkout too, and its repor
     fs.writeFileSync(path.join(other, 'packages/redis/dist/cli.js'), '');
     const built = planWorkload(redis, { ...args.options, quick: true, peers: ['nevio-redis'] });
     expect(built.runnable.map((p) => p.name)).toEqual(['nevio-redis', 'nevio-redis@base']);
-    expect(built.runnable[1].command(7000)).toEqual([process.execPath, path.join(other, 'packages/redis/dist/cli.js'), '--port', '7000', '--bind', '127.0.0.1']);
+    expect(built.runnable[1].command(7000)).toEqual([process.execPath, path.join(other, 'packages/redis/dist/cli.js'), '--port', '7000', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     // A baseline run is its own kind of result: neither the page's nor a smoke run's.
     expect(runKind(args.options)).toBe('baseline');
     expect(runKind(parseArgs(['redis']).options)).toBe('published');

@@ -9,6 +9,7 @@ import { redis } from './redis';
 import { redisEval } from './redis-eval';
 import { redisTypes } from './redis-types';
 import { tlsEcho } from './tls-echo';
+import { ws } from './ws';
 
 /** Every workload, in the order `all` runs them (those marked onlyByName excepted). */
-export const workloads: Workload[] = [echo, http, redis, memory, redisTypes, redisEval, tlsEcho, https, handshake, proxy];
+export const workloads: Workload[] = [echo, http, redis, memory, redisTypes, redisEval, tlsEcho, https, handshake, proxy, ws];
