@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { flag, integer, logFlags, logFromFlags, loopFlags, loopOptions, reloadTlsOnSighup, runCommand, text, tlsFlags, tlsFromFlags, UsageError, withTls } from '@nevio/core';
+import { DEFAULT_PROXY_TRUSTED, flag, integer, logFlags, logFromFlags, loopFlags, loopOptions, reloadTlsOnSighup, runCommand, text, texts, tlsFlags, tlsFromFlags, UsageError, withTls } from '@nevio/core';
 import { withAccessLog } from './access-log';
 import { grammarWithPositional } from './cli-grammar';
 import type { Handler } from './connection';
@@ -42,6 +42,11 @@ const options = {
   'proxy-protocol': flag(
     'every connection from loopback (a local load balancer) starts with a PROXY protocol\nheader (v1 or v2), and the client it names is the remote address served and logged',
   ),
+  'proxy-trusted': texts(
+    'NET',
+    'with --proxy-protocol: whose headers are believed instead of loopback\'s: an IP\naddress, a CIDR network (10.0.0.0/8) or unix; repeat for several',
+    DEFAULT_PROXY_TRUSTED,
+  ),
   ...tlsFlags,
   ...logFlags,
 };
@@ -76,7 +81,11 @@ void runCommand({
     // --tls-cert/--tls-key: HTTPS on the address (tcp:// turns into TLS).
     const tls = tlsFromFlags(values, ALPN);
     const log = logFromFlags(values);
-    const server = await createServer(handler, { ...loopOptions(values), tls, proxyProtocol: values['proxy-protocol'], logger: log }).listen(
+    // texts() hands back the default array itself when the flag is absent.
+    const proxyTrusted = values['proxy-trusted'];
+    if (proxyTrusted !== DEFAULT_PROXY_TRUSTED && !values['proxy-protocol']) throw new UsageError('--proxy-trusted needs --proxy-protocol');
+    const proxy = { proxyProtocol: values['proxy-protocol'], proxyTrusted };
+    const server = await createServer(handler, { ...loopOptions(values), tls, ...proxy, logger: log }).listen(
       tls !== undefined ? withTls(addr) : addr,
     );
     reloadTlsOnSighup('nevio-http', values, (settings) => server.reloadTls(settings), ALPN);

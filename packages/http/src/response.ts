@@ -3,6 +3,7 @@ import type { Output } from '@nevio/core';
 import { clock, contentLengthLine, statusLine, STATUS_TEXT } from './clock';
 import { compressStream, compressSync, MIN_COMPRESS_SIZE } from './compression';
 import type { Request } from './request';
+import { LazyEmitter, type Listener } from './lazy-emitter';
 import { responseCoding } from './response-coding';
 
 /** What a response needs from its connection (implemented by the connection's pipeline). */
@@ -60,9 +61,12 @@ function bodiless(status: number): boolean {
 /** Header values as Node's `res.writeHead` takes them: an object, `[name, value]` pairs or a flat list. */
 export type HeadersInput = Record<string, string | number | readonly string[] | undefined> | ReadonlyArray<readonly [string, string | number]> | readonly string[];
 
-type Listener = () => void;
-
-/** The events a response emits; see {@link Response.on}. */
+/**
+ * The events a response emits (`res.on(event, listener)`): `'finish'` (the response was ended
+ * and handed to the connection), `'close'` (after it, or when the connection closed first) and
+ * `'drain'` (after {@link Response.write} returned `false`, once the connection's output has
+ * fallen to the low watermark).
+ */
 export type ResponseEvent = 'finish' | 'close' | 'drain';
 
 /** Node's write callback: called once the chunk is handed on, with an error if the connection is gone. */
@@ -72,7 +76,7 @@ function connectionGone(): Error {
   return Object.assign(new Error('the connection closed before the response was written'), { code: 'ERR_STREAM_DESTROYED' });
 }
 
-export class Response {
+export class Response extends LazyEmitter<ResponseEvent> {
   /** The status code to send; see {@link Response.status}. */
   statusCode = 200;
   /** @internal Set once the status line and headers are on their way. */
@@ -95,8 +99,6 @@ export class Response {
   /** `writeHead` was called: the header set is final, as in Node. */
   private locked = false;
   private message: string | undefined = undefined;
-  /** 'finish', 'close' and 'drain' listeners, made on first `on` (most responses have none). */
-  private listeners: Map<string, Listener[]> | null = null;
   /** `write` returned false and no 'drain' has followed yet. */
   private needDrain = false;
   /** Body bytes sent by `write` and `end`, except a body from the fixed-response cache: {@link Response.fixedBody}. */
@@ -117,6 +119,7 @@ export class Response {
     /** The request this answers; `null` for the error responses nevio sends itself. */
     readonly request: Request | null,
   ) {
+    super();
     this.close = request === null || request.close;
   }
 
@@ -216,47 +219,10 @@ export class Response {
     return this.fixedBody === null ? this.bodyCount : Buffer.byteLength(this.fixedBody);
   }
 
-  /**
-   * Listens for `'finish'` (the response was ended and handed to the connection), `'close'`
-   * (after it, or when the connection closed first) or `'drain'` (after {@link Response.write}
-   * returned `false`, once the connection's output has fallen to the low watermark).
-   */
-  on(event: ResponseEvent, listener: Listener): this {
-    const map = (this.listeners ??= new Map());
-    const list = map.get(event);
-    if (list === undefined) map.set(event, [listener]);
-    else list.push(listener);
-    return this;
-  }
-
-  /** Like {@link Response.on}, for one call. */
-  once(event: ResponseEvent, listener: Listener): this {
-    const wrapped = (): void => {
-      this.off(event, wrapped);
-      listener();
-    };
-    return this.on(event, wrapped);
-  }
-
-  /** Removes a listener added with {@link Response.on}. */
-  off(event: ResponseEvent, listener: Listener): this {
-    const list = this.listeners?.get(event);
-    if (list !== undefined) {
-      const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
-    }
-    return this;
-  }
-
-  private emit(event: string): void {
-    const list = this.listeners?.get(event);
-    if (list !== undefined) for (const listener of [...list]) listener();
-  }
-
   /** @internal The connection is gone: 'close' for a response not yet ended (an ended one had it already). */
   closed(): void {
     this.encoder?.destroy();
-    if (!this.done && this.listeners !== null) this.emit('close');
+    if (!this.done && this.listened) this.emit('close');
   }
 
   private rawValues(name: string): string[] {
@@ -478,7 +444,7 @@ export class Response {
   private complete(callback: Listener | undefined): void {
     this.done = true;
     this.sink.finished(this);
-    if (this.listeners !== null) {
+    if (this.listened) {
       this.emit('finish');
       this.emit('close');
     }

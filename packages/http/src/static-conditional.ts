@@ -42,25 +42,53 @@ export function rangeApplies(req: Request, etag: string, lastModified: string): 
   return value.startsWith('"') ? value === etag && !etag.startsWith('W/') : value === lastModified;
 }
 
-/** `[start, end]` inclusive, `null` for a Range to ignore (serve the whole file), or 416. */
-export function parseRange(header: string, size: number): [number, number] | null | 416 {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  // Multiple ranges and other units are legal to ignore (RFC 9110 14.2).
-  if (match === null) return header.trim().startsWith('bytes=') && !header.includes(',') ? 416 : null;
+/** An inclusive byte range of a file. */
+export type ByteRange = [start: number, end: number];
+
+/**
+ * Most ranges one request gets as multipart/byteranges. RFC 9110 14.3 lets a server ignore a
+ * Range of many small or overlapping ranges, which cost a part header each and can make the
+ * answer many times the file (an amplification): 32 covers what PDF readers and download
+ * managers ask for.
+ */
+const MAX_RANGES = 32;
+
+/** One `first-last` / `first-` / `-suffix` spec against `size`: its bytes, or null when unsatisfiable; undefined when malformed. */
+function rangeSpec(spec: string, size: number): ByteRange | null | undefined {
+  const match = /^(\d*)-(\d*)$/.exec(spec.trim());
+  if (match === null) return undefined;
   const [, first, last] = match;
-  if (first === '' && last === '') return 416;
-  let start: number;
-  let end: number;
+  if (first === '' && last === '') return undefined;
   if (first === '') {
     const suffix = Number(last);
-    if (suffix === 0) return 416;
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(first);
-    end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-    if (last !== '' && Number(last) < start) return 416;
+    return suffix === 0 || size === 0 ? null : [Math.max(0, size - suffix), size - 1];
   }
-  if (start >= size || size === 0) return 416;
-  return [start, end];
+  const start = Number(first);
+  if (last !== '' && Number(last) < start) return undefined;
+  if (start >= size) return null;
+  return [start, last === '' ? size - 1 : Math.min(Number(last), size - 1)];
+}
+
+/**
+ * The satisfiable ranges of a `Range` header (RFC 9110 14.1.1: at least one, in the order
+ * asked), `null` for a Range to ignore and serve the whole file (another unit, or more than
+ * {@link MAX_RANGES} ranges, or ranges that overlap or go backwards: 14.3), or 416 (malformed,
+ * or nothing satisfiable).
+ */
+export function parseRanges(header: string, size: number): ByteRange[] | null | 416 {
+  const value = header.trim();
+  if (!value.startsWith('bytes=')) return null;
+  const specs = value.slice(6).split(',');
+  if (specs.length > MAX_RANGES) return null;
+  const ranges: ByteRange[] = [];
+  for (const spec of specs) {
+    // A list may have empty elements, which recipients skip (RFC 9110 5.6.1).
+    if (spec.trim() === '') continue;
+    const range = rangeSpec(spec, size);
+    if (range === undefined) return 416;
+    if (range === null) continue;
+    if (ranges.length > 0 && range[0] <= ranges[ranges.length - 1][1]) return null;
+    ranges.push(range);
+  }
+  return ranges.length === 0 ? 416 : ranges;
 }

@@ -7,9 +7,9 @@ import type { Handler } from './connection';
 import { compressible, contentTypes } from './content-type';
 import type { Request } from './request';
 import type { Response } from './response';
-import { etagOf, notModified, parseRange, rangeApplies } from './static-conditional';
+import { etagOf, notModified, parseRanges, rangeApplies } from './static-conditional';
 import { encodePath, hasDotSegment, normalisePath, type StaticPath } from './static-path';
-import { sendCompressed, sendFile } from './static-send';
+import { sendCompressed, sendFile, sendRanges } from './static-send';
 
 /** Options of {@link serveStatic}. */
 export interface StaticOptions {
@@ -66,7 +66,8 @@ async function precompressed(file: string, codings: readonly Coding[]): Promise<
  * - content types by extension; brotli or gzip for compressible types (precompressed `.br`/`.gz`
  *   siblings first) with `Vary: Accept-Encoding`;
  * - HEAD, ETag and Last-Modified with 304 for If-None-Match / If-Modified-Since, Cache-Control,
- *   and single byte ranges (206/416, If-Range), sent uncompressed.
+ *   and byte ranges (206/416, If-Range; several as multipart/byteranges, up to 32 in ascending
+ *   order without overlap, else the whole file), sent uncompressed.
  *
  * Only GET and HEAD are served (405 otherwise). Symbolic links are followed, as nginx does by default.
  */
@@ -97,7 +98,7 @@ export function serveStatic(root: string, options: StaticOptions = {}): Handler 
     const lastModified = stats.mtime.toUTCString();
     const identityTag = etagOf(stats);
     const rangeHeader = req.header('range');
-    const range = rangeHeader !== undefined && rangeApplies(req, identityTag, lastModified) ? parseRange(rangeHeader, stats.size) : null;
+    const range = rangeHeader !== undefined && rangeApplies(req, identityTag, lastModified) ? parseRanges(rangeHeader, stats.size) : null;
 
     // The representation: a precompressed sibling, compressed on the fly, or the file as it is.
     // A range is of the file as it is.
@@ -130,9 +131,14 @@ export function serveStatic(root: string, options: StaticOptions = {}): Handler 
       return plain(res, 416, 'Range Not Satisfiable');
     }
     res.setHeader('Content-Type', type);
+    if (range !== null && range.length > 1) {
+      res.status(206);
+      return sendRanges(res, file, range, stats.size, type, head);
+    }
     if (range !== null) {
-      res.status(206).setHeader('Content-Range', `bytes ${range[0]}-${range[1]}/${stats.size}`);
-      return sendFile(res, file, range[0], range[1], head);
+      const [start, end] = range[0];
+      res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${stats.size}`);
+      return sendFile(res, file, start, end, head);
     }
     if (sibling !== undefined && coding !== undefined) {
       res.setHeader('Content-Encoding', coding);

@@ -1,10 +1,10 @@
 // nevio-http as a static server, in its own process: the positional root, -p, --autoindex, the
 // access log (read from its stdout) and --proxy-protocol.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exitOf, type Running, startCli } from './cli-process';
+import { CLI, exitOf, type Running, startCli } from './cli-process';
 import { curl, open, readToEnd, sleep } from './helpers';
 
 const PACKAGE = path.join(__dirname, '..');
@@ -123,6 +123,47 @@ async function proxiedRequests(proxied: Running): Promise<void> {
   plain.write('GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n');
   expect(await plainReply).toBe('');
 }
+
+describe('nevio-http --proxy-trusted', () => {
+  async function withServer(args: string[], body: (port: number) => Promise<void>): Promise<void> {
+    const server = await startCli(['-p', '0', '--proxy-protocol', ...args]);
+    try {
+      await body(Number(new URL(server.base).port));
+    } finally {
+      const exited = exitOf(server.child);
+      server.child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  const request = 'PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+
+  test('a network that does not hold loopback: the header from 127.0.0.1 is not believed, 400', async () => {
+    await withServer(['--proxy-trusted', '10.0.0.0/8', '--proxy-trusted', 'unix'], async (port) => {
+      const socket = await open(port);
+      const reply = readToEnd(socket);
+      socket.write(request);
+      expect(await reply).toMatch(/^HTTP\/1\.1 400 /);
+    });
+  }, 20_000);
+
+  test('an address that names the peer: its header is read', async () => {
+    await withServer(['--proxy-trusted', '127.0.0.1'], async (port) => {
+      const socket = await open(port);
+      const reply = readToEnd(socket);
+      socket.write(request);
+      expect(await reply).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*Hello, World!$/);
+    });
+  }, 20_000);
+
+  test('a value that is no address or network fails the start, naming it; without --proxy-protocol it is a usage error', () => {
+    const bad = spawnSync(process.execPath, [CLI, '-p', '0', '--proxy-protocol', '--proxy-trusted', '10.0.0.0/33'], { encoding: 'utf8', timeout: 10_000 });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("'10.0.0.0/33' is not an IP address, a CIDR network or 'unix'");
+    const alone = spawnSync(process.execPath, [CLI, '-p', '0', '--proxy-trusted', '127.0.0.1'], { encoding: 'utf8', timeout: 10_000 });
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toContain('--proxy-trusted needs --proxy-protocol');
+  });
+});
 
 describe('nevio-http without --proxy-protocol', () => {
   test('a PROXY header is not read: the request line is malformed, 400', async () => {

@@ -30,7 +30,7 @@ describe('nevio-http CLI', () => {
   test('--help prints the usage', () => {
     const text = execFileSync(process.execPath, [CLI, '--help']).toString();
     expect(text).toMatch(
-      /^Usage: nevio-http \[--addr ADDR \| --port PORT\] \[--root DIR\] \[--autoindex\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--proxy-protocol\] \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--loglevel LEVEL\] \[--logfile FILE\] \[--help\] \[--version\] \[DIR\]\n/,
+      /^Usage: nevio-http \[--addr ADDR \| --port PORT\] \[--root DIR\] \[--autoindex\] \[--multicore \| --loops N\] \[--lb ALGO\] \[--log\] \[--proxy-protocol\] \[--proxy-trusted NET\]\.\.\. \[--tls-cert FILE\] \[--tls-key FILE\] \[--tls-ca FILE\] \[--loglevel LEVEL\] \[--logfile FILE\] \[--help\] \[--version\] \[DIR\]\n/,
     );
   });
 
@@ -130,7 +130,7 @@ describe('nevio-http CLI', () => {
 
   test('--help describes every option, --version prints the package version', () => {
     const help = execFileSync(process.execPath, [CLI, '--help']).toString();
-    for (const option of ['--addr ADDR', '-p, --port PORT', '--root DIR', '--autoindex', '--multicore', '--loops N', '--lb ALGO', '--log', '--proxy-protocol', '-h, --help', '--version', 'DIR']) {
+    for (const option of ['--addr ADDR', '-p, --port PORT', '--root DIR', '--autoindex', '--multicore', '--loops N', '--lb ALGO', '--log', '--proxy-protocol', '--proxy-trusted NET', '-h, --help', '--version', 'DIR']) {
       expect(help).toContain(`\n  ${option} `);
     }
     expect(help).toContain('(default tcp://127.0.0.1:8080)');
