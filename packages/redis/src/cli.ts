@@ -24,7 +24,7 @@ const SETTINGS: Readonly<Record<Exclude<keyof Config, 'stored' | 'configFile' | 
   requirepass: ['X', 'AUTH password of the default user'],
   appendonly: ['yes|no', 'log writes to the AOF, replay it on start'],
   appendfsync: ['WHEN', 'always (fsync before replying), everysec or no'],
-  appendfilename: ['NAME', 'the AOF file in --dir'],
+  appendfilename: ['NAME', 'the AOF files\' base name in DIR/appendonlydir'],
   dir: ['DIR', 'where the AOF and dump.rdb live (must exist)'],
   databases: ['N', 'number of databases for SELECT'],
   multicore: ['', 'refused: the one keyspace lives on one event loop'],
@@ -114,9 +114,9 @@ void runCommand({
     if (daemonizeIfAsked(config, argv)) process.exit(0);
     const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
     logStarting(config, log, version);
-    // " PID: " is what Redis's test suite waits for, before the data loads (a bad file is then reported).
-    log.notice(`Server initialized, mode=standalone. PID: ${process.pid}`);
-    const redis = await startRedis(config, log);
+    // " PID: " is what Redis's test suite waits for: once listening, before the data loads (a bad
+    // file is then reported, and a client connecting meanwhile waits for the load).
+    const redis = await startRedis(config, log, () => log.notice(`Server initialized, mode=standalone. PID: ${process.pid}`));
     const removePidFile = writePidFile(config, log);
     const where = redis.core.addrs.map((a) => a.toString()).join(', ');
     const aof = config.appendonly ? `, AOF ${config.appendfsync} in ${config.dir}` : '';

@@ -320,6 +320,8 @@ export interface Stats {
   /** Values freed as Redis frees them in the background (INFO lazyfreed_objects). */
   lazyfreedObjects: number;
   pubsubMessages: number;
+  /** Processes started for background work (INFO total_forks): one per AOF rewrite. */
+  forks: number;
 }
 
 /** Pub/sub as commands see it. */
@@ -362,10 +364,21 @@ export type PauseKind = 'write' | 'all';
 
 /** The AOF's state, for INFO persistence. */
 export interface AofStatus {
+  /** Logging (appendonly yes); false for a BGREWRITEAOF run with the AOF off. */
+  readonly enabled: boolean;
   readonly rewriteInProgress: boolean;
+  /** A rewrite waits for a BGSAVE to end. */
+  readonly scheduled: boolean;
   readonly rewrites: number;
   readonly lastRewriteStatus: 'ok' | 'err';
+  /** Rewrites that failed since the last success. */
+  readonly consecutiveFailures: number;
+  /** Duration of the last rewrite in seconds, -1 before the first. */
+  readonly lastRewriteSeconds: number;
+  /** Bytes of the base and incr files. */
   readonly size: number;
+  /** Bytes of the base file after the last rewrite. */
+  readonly baseSize: number;
 }
 
 /** Persistence as commands see it. */
@@ -380,8 +393,10 @@ export interface Persistence {
   readonly aof: AofStatus | null;
   /** RDB saves: BGSAVE, save points, SHUTDOWN's save, LASTSAVE, INFO persistence (`persist/bgsave.ts`). */
   readonly rdb: RdbSaves;
-  /** BGREWRITEAOF; throws when a rewrite is already running. */
-  rewriteAof(): void;
+  /** DEBUG AOF-FLUSH-SLEEP: microseconds slept before each write of the AOF (the suite's way to widen a race). */
+  aofFlushSleepUs: number;
+  /** BGREWRITEAOF: 'scheduled' while a BGSAVE runs; throws when a rewrite is already running. */
+  rewriteAof(): 'started' | 'scheduled';
   /**
    * DEBUG LOADAOF: writes out and fsyncs what is logged, empties every database and replays the
    * AOF; throws a `CommandError` when no AOF is open.
@@ -508,6 +523,11 @@ export interface ServerContext {
   readonly dbs: readonly Db[];
   /** The settings, read-only: CONFIG SET goes through {@link ServerContext.configure}. */
   readonly config: Readonly<Config>;
+  /**
+   * True while the AOF is replayed (Redis's server.loading): keys do not expire, and an expiry
+   * in the past is set rather than deleting the key, so the replay rebuilds what was logged.
+   */
+  readonly loading: boolean;
   /**
    * CONFIG SET: applies every `[name, value]` or none (throws the first error), then makes the
    * running server follow (parsers' limits, AOF on/off). `allowProtected`: the client may set

@@ -16,7 +16,8 @@ export { defaultConfig, type Config } from './config';
 export { ConfigFileError, parseArgs, readConfigFile } from './config-file';
 export { RespParser, ProtocolError } from './parser';
 export { Reply, formatDouble } from './reply';
-export { AofFormatError } from './aof';
+export { AofLoadError } from './aof';
+export { AofManifestError } from './aof/manifest';
 export type {
   AofStatus,
   BlockSpec,

@@ -128,16 +128,16 @@ function refusedByProtectedMode(server: RedisServer, conn: Conn<Client>): boolea
   return server.acl.defaultNoPass && showSetting(server.config, 'protected-mode') === 'yes' && !isLocal(conn);
 }
 
-/** Loads the AOF (when enabled) or else `dir`/`dbfilename` (when it exists), then listens. */
-export async function startRedis(config: Config, log?: ServerLog): Promise<RunningRedis> {
+/**
+ * Listens, then loads the AOF (when enabled) or else `dir`/`dbfilename` (when it exists) before
+ * serving anyone. `listening` runs in between (the command line's PID line: Redis prints it once
+ * it listens and before it loads, and its test suite connects as soon as it read it).
+ */
+export async function startRedis(config: Config, log?: ServerLog, listening?: () => void): Promise<RunningRedis> {
   const server = new RedisServer(config, log);
   // A limit of clients the process cannot hold descriptors for is lowered, as Redis does.
   config.maxclients = fitMaxclients(config.maxclients, (msg) => server.log.warn(msg));
   const acceptErrors = new AcceptErrorLog((msg) => server.log.warn(msg));
-  if (config.appendonly) {
-    server.aof = new Aof(server);
-    server.aof.load();
-  } else loadRdbAtStart(server);
   // Measuring memory costs a few microseconds: only every 100 ms, and only when it matters.
   let lastMeasure = 0;
   let lastIdleCheck = 0;
@@ -231,7 +231,21 @@ export async function startRedis(config: Config, log?: ServerLog): Promise<Runni
   updateClock(Date.now());
   const wanted = listenAddresses(config);
   const tls = tlsPort(config) !== 0 ? tlsSettings(config) : undefined;
-  const core = await listenAll(events, wanted, config['client-query-buffer-limit'] + 1024 * 1024, tls);
+  const core = await listenAll(events, wanted, config['client-query-buffer-limit'] + 1024 * 1024, tls).catch((e: unknown) => {
+    // Redis's line, which its test suite looks for to retry on another port.
+    server.log.warn(`Failed listening on port ${config.port} (tcp), aborting: ${(e as Error).message}`);
+    throw e;
+  });
+  // Listening first, as Redis does (the suite connects as soon as it read the PID line); the
+  // load is synchronous, so no connection is served before the dataset is in.
+  try {
+    listening?.();
+    if (config.appendonly) server.aof = Aof.openAtStart(server);
+    else loadRdbAtStart(server);
+  } catch (e) {
+    await core.stop();
+    throw e;
+  }
   // The plain listeners come first (listenAddresses), so the first TCP address is plain if any is.
   const tcp = wanted.some((a) => a.url.startsWith('tcp')) ? core.addrs.find((a) => a.network !== 'unix') : undefined;
   server.tcpPort = tcp?.port ?? 0;

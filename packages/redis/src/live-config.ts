@@ -50,13 +50,15 @@ export function applyLiveSetting(server: RedisServer, name: string): void {
   const canonical = lookupParam(name)?.name ?? name;
   if (REPLICATION_SETTINGS.has(canonical)) server.replication.configChanged(canonical);
   if (name === 'proto-max-bulk-len') for (const c of server.clients.values()) c.parser.maxBulk = cfg['proto-max-bulk-len'];
+  // Back to `no`: the history files kept meanwhile go at once, as Redis's apply function does.
+  if (name === 'aof-disable-auto-gc') server.aof?.collectHistory();
   if (name === 'appendonly') {
-    if (cfg.appendonly && server.aof === null) {
-      // Enabling at run time: the new file starts as a rewrite of the whole dataset.
-      const aof = new Aof(server);
-      server.aof = aof;
-      void aof.startRewrite();
-    } else if (!cfg.appendonly && server.aof !== null) {
+    if (cfg.appendonly && server.aof?.enabled !== true) {
+      // A BGREWRITEAOF with the AOF off is running: it stops, the enabling one starts.
+      server.aof?.close();
+      // Enabling at run time: logging starts with a rewrite of the whole dataset (startAppendOnly).
+      Aof.enable(server);
+    } else if (!cfg.appendonly && server.aof?.enabled === true) {
       server.aof.close();
       server.aof = null;
     }

@@ -25,5 +25,14 @@ export function sampledBytes<T>(items: Iterable<T>, size: number, samples: numbe
     bytes += bytesOf(item);
     if (++seen === samples) break;
   }
+  return scaledSample(bytes, seen, size);
+}
+
+/**
+ * `bytes` measured over the first `seen` of `size` elements, scaled to all of them. For the
+ * containers whose hot path walks their own storage instead of an iterator (streams: an
+ * iterator's tuple per element cost 7% of XADD's time).
+ */
+export function scaledSample(bytes: number, seen: number, size: number): number {
   return seen >= size || seen === 0 ? bytes : (bytes / seen) * size;
 }

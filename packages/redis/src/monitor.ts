@@ -22,7 +22,7 @@ export function isScriptCommand(name: string): boolean {
 const REDACTED = Buffer.from('(redacted)');
 
 /** One argument as Redis's sdscatrepr quotes it: printable ASCII as is, `\n \r \t \a \b \\ \"`, else `\xHH`. */
-function quote(arg: Buffer): string {
+export function quote(arg: Buffer): string {
   let s = '"';
   for (let i = 0; i < arg.length; i++) {
     const b = arg[i];

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { viewOf } from './buffer-view';
 
 /** A malformed request; the message is Redis's text after `Protocol error: `. */
 export class ProtocolError extends Error {}
@@ -201,6 +202,9 @@ export class RespParser {
 
   private bulksInto(data: Buffer, pos: number, count: number, out: Buffer[], fresh: boolean): number {
     const len = data.length;
+    // Read once per command, not per argument: see buffer-view.ts.
+    const memory = data.buffer;
+    const base = data.byteOffset;
     this.nameStart = -1;
     for (let i = 0; i < count; i++) {
       this.filled = i;
@@ -236,7 +240,7 @@ export class RespParser {
         this.nameStart = start;
         this.nameEnd = end;
         out[0] = NAME_PENDING;
-      } else out[i] = data.subarray(start, end);
+      } else out[i] = viewOf(memory, base + start, blen);
       pos = end + 2;
     }
     this.filled = count;

@@ -65,6 +65,8 @@ export class Reply {
   private pos = 0;
   /** Bytes handed to the sink since the last {@link Reply.flush} (big bulks, full buffers). */
   private handed = 0;
+  /** Every byte ever appended with {@link Reply.relay}. */
+  relayed = 0;
   /** The reply buffer Redis would have (`reply-buffer.ts`): CLIENT LIST `rbs`. */
   bufferSize = REPLY_CHUNK_BYTES;
   /** Its peak use since the last reset: CLIENT LIST `rbp`. */
@@ -142,6 +144,16 @@ export class Reply {
   }
 
   /** Appends bytes that are already RESP. */
+  /**
+   * Bytes of another stream relayed through this connection (a master's replication stream to
+   * its replica): appended as {@link Reply.raw} does, and counted in {@link Reply.relayed} so
+   * they can be told from the replies of the command that was running.
+   */
+  relay(bytes: Uint8Array): void {
+    this.relayed += bytes.length;
+    this.raw(bytes);
+  }
+
   raw(bytes: Uint8Array): void {
     if (bytes.length > DIRECT_BULK) {
       this.reserve(0);

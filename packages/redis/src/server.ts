@@ -48,6 +48,7 @@ import { CommandLookup } from './command-lookup';
 import { CommandGate } from './command-gate';
 import type { Config } from './config';
 import { CommandStats, statName } from './cmdstats';
+import { runReplicaCommand } from './replication/replica-guard';
 import { LatencyMonitor } from './latency';
 import { SlowLog } from './slowlog';
 import { Memory, type EvictionHost } from './evict';
@@ -93,7 +94,7 @@ export class RedisServer
   readonly dbs: Db[] = [];
   readonly clients = new Map<number, Client>();
   readonly typeOps: TypeOpsTable = { ...typeOps, string: stringOps };
-  readonly stats: Stats = { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0, lazyfreedObjects: 0 };
+  readonly stats: Stats = { totalConnections: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, rejectedConnections: 0, pubsubMessages: 0, lazyfreedObjects: 0, forks: 0 };
   readonly startedAt = Date.now();
   /** Changes since start (Redis's server.dirty): a command that raised it is logged to the AOF. */
   dirty = 0;
@@ -115,6 +116,7 @@ export class RedisServer
   readonly pubsub: PubSub;
   readonly memory: Memory;
   readonly persistence: Persistence = this;
+  aofFlushSleepUs = 0;
   /** BGSAVE, save points, LASTSAVE (`persist/bgsave.ts`). */
   readonly rdb: RdbSaves = new RdbSaves(this);
   readonly info: ServerInfo = this;
@@ -208,7 +210,6 @@ export class RedisServer
     this.dirty++;
     if (this.blocking.count !== 0) this.blocking.changed(db, key);
     this.multi.touched(db, key);
-    if (this.aof !== null) this.aof.keyTouched(db.index, key);
     if (this.tracking.clients !== 0) this.tracking.invalidate(key, by);
   }
 
@@ -218,7 +219,7 @@ export class RedisServer
 
   /** Under CLIENT PAUSE, and on a replica (its master's DELs expire keys), nothing is deleted. */
   get expiryObeysMaster(): boolean {
-    return this.current !== null && this.current === this.replication.masterClient;
+    return this.loading || (this.current !== null && this.current === this.replication.masterClient);
   }
 
   get expiryOnWrite(): boolean {
@@ -226,7 +227,11 @@ export class RedisServer
   }
 
   get expiryPaused(): boolean {
-    return this.pause.kind !== null || this.replication.masterHost !== null;
+    return this.loading || this.pause.kind !== null || this.replication.masterHost !== null;
+  }
+
+  get loading(): boolean {
+    return this.aof?.loading === true;
   }
 
   get inCommand(): boolean {
@@ -430,6 +435,11 @@ export class RedisServer
 
   /** Runs one command the way Redis's processCommand does: every check, then the call. */
   execute(c: Client, argv: Buffer[], def = this.lookup(argv[0])): void {
+    if ((c.replicationRole & CLIENT_SLAVE) !== 0) return runReplicaCommand(this, c, argv, def, () => this.executeChecked(c, argv, def));
+    this.executeChecked(c, argv, def);
+  }
+
+  private executeChecked(c: Client, argv: Buffer[], def: CommandDef | undefined): void {
     c.lastInteraction = this.nowMs;
     if (!this.gate.admits(c, argv, def)) return;
     if (this.tracking.clients !== 0) this.tracking.limit(this.trackingMaxKeys);
@@ -530,8 +540,10 @@ export class RedisServer
   resetStats(): void {
     this.commandStats.reset();
     const s = this.stats;
-    s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = s.lazyfreedObjects = 0;
+    s.totalCommands = s.expiredKeys = s.evictedKeys = s.rejectedConnections = s.pubsubMessages = s.lazyfreedObjects = s.forks = 0;
     for (const db of this.dbs) db.hits = db.misses = 0;
+    const sync = this.replication.syncStats;
+    sync.full = sync.partialOk = sync.partialErr = 0;
   }
 
   rewriteConfig(forceAll: boolean): void {
@@ -558,6 +570,15 @@ export class RedisServer
       if (c.conn !== null && !c.conn.closed) c.conn.wake();
     }
     this.current = null;
+  }
+
+  /** Turning replica: every blocked client gets UNBLOCKED and is closed (Redis's disconnectAllBlockedClients). */
+  disconnectBlockedClients(): void {
+    for (const c of this.clients.values()) {
+      if (c.blocked === null || c.blocked.spec === POSTPONED || c.blocked.spec === SUSPENDED) continue;
+      this.blocking.end(c, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      c.closeAfterReply();
+    }
   }
 
   unblockClient(id: number, withError: boolean): boolean {
@@ -625,12 +646,17 @@ export class RedisServer
     this.dirty += n;
   }
 
-  datasetReplaced(): void {
-    this.aof?.datasetReplaced();
+  detachedDb(index: number): Db {
+    return new Db(index, this);
   }
 
-  rewriteAof(): void {
-    rewriteAof(this);
+  datasetReplaced(): void {
+    // Nothing to do for the AOF: its rewrite is a copy-on-write snapshot, which FLUSHALL and
+    // SWAPDB leave intact (Db.clear, Db.swapWith).
+  }
+
+  rewriteAof(): 'started' | 'scheduled' {
+    return rewriteAof(this);
   }
 
   reloadAof(): void {

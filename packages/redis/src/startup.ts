@@ -24,8 +24,7 @@ export const WITHOUT_EFFECT: ReadonlySet<string> = new Set([
   'active-defrag-ignore-bytes', 'active-defrag-max-scan-fields', 'activerehashing', 'dynamic-hz', 'lazyfree-lazy-eviction',
   'lazyfree-lazy-expire', 'lazyfree-lazy-server-del', 'lazyfree-lazy-user-del', 'lazyfree-lazy-user-flush',
   'replica-lazy-flush', 'rdb-del-sync-files', 'rdb-save-incremental-fsync', 'aof-rewrite-incremental-fsync',
-  'no-appendfsync-on-rewrite', 'auto-aof-rewrite-percentage', 'auto-aof-rewrite-min-size', 'aof-timestamp-enabled',
-  'crash-log-enabled', 'crash-memcheck-enabled', 'server_cpulist', 'bio_cpulist', 'aof_rewrite_cpulist', 'bgsave_cpulist',
+  'no-appendfsync-on-rewrite', 'crash-log-enabled', 'crash-memcheck-enabled', 'server_cpulist', 'bio_cpulist', 'aof_rewrite_cpulist', 'bgsave_cpulist',
   'client-output-buffer-limit', 'maxmemory-clients', 'maxmemory-eviction-tenacity', 'active-expire-effort', 'socket-mark-id',
   'proc-title-template',
 ]);

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { AofFormatError } from '../src/aof';
+import { AofLoadError } from '../src/aof';
 import { defaultConfig } from '../src/config';
 import { startRedis } from '../src/listen';
 import { startCli, type Child } from './support/process';
@@ -109,17 +109,32 @@ test('SIGTERM flushes the AOF (appendfsync no) and a config file is read', async
   expect(await second.exited).toBe(0);
 });
 
+/** Bytes of every file in the AOF directory. */
+function aofBytes(): number {
+  const aofDir = path.join(dir, 'appendonlydir');
+  return fs.readdirSync(aofDir).reduce((n, f) => n + fs.statSync(path.join(aofDir, f)).size, 0);
+}
+
+/** An AOF directory with one incr file holding `records`, as a crashed server leaves it. */
+function writeIncrOnly(records: Buffer): string {
+  const aofDir = path.join(dir, 'appendonlydir');
+  fs.mkdirSync(aofDir);
+  fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+  const file = path.join(aofDir, 'appendonly.aof.1.incr.aof');
+  fs.writeFileSync(file, records);
+  return file;
+}
+
 test('a truncated last record is cut with a warning; the rest loads', async () => {
-  const file = path.join(dir, 'appendonly.aof');
   const good = Buffer.concat([resp('SELECT', '0'), resp('SET', 'a', '1'), resp('SET', 'b', '2')]);
-  fs.writeFileSync(file, Buffer.concat([good, resp('SET', 'c', '3').subarray(0, 12)]));
+  const file = writeIncrOnly(Buffer.concat([good, resp('SET', 'c', '3').subarray(0, 12)]));
   const warnings: string[] = [];
   const srv = await startRedis(
     { ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir },
     { warn: (m) => warnings.push(m), error: () => {} },
   );
   try {
-    expect(warnings.join('\n')).toContain(`offset ${good.length}`);
+    expect(warnings.join('\n')).toContain(`Truncating the AOF appendonly.aof.1.incr.aof at offset ${good.length}`);
     expect(fs.statSync(file).size).toBe(good.length);
     const c = new Redis({ host: '127.0.0.1', port: srv.port, retryStrategy: () => null });
     expect(await c.mget('a', 'b', 'c')).toEqual(['1', '2', null]);
@@ -129,33 +144,59 @@ test('a truncated last record is cut with a warning; the rest loads', async () =
   }
 });
 
-test('corruption in the middle stops the start with an error naming the offset', async () => {
-  const file = path.join(dir, 'appendonly.aof');
-  const head = Buffer.concat([resp('SET', 'a', '1')]);
-  fs.writeFileSync(file, Buffer.concat([head, Buffer.from('garbage\r\n'), resp('SET', 'b', '2')]));
-  const err = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir }, quietLog).then(
-    () => null,
+async function startError(): Promise<{ error: unknown; warnings: string[] }> {
+  const warnings: string[] = [];
+  const error = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir }, { warn: (m) => warnings.push(m), error: () => {} }).then(
+    (srv) => srv.stop().then(() => null),
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(AofFormatError);
-  expect((err as AofFormatError).offset).toBe(head.length);
-  expect((err as Error).message).toContain(`at offset ${head.length}`);
+  return { error, warnings };
+}
+
+test('corruption in the middle stops the start with the bad-format error of Redis as the last log line', async () => {
+  writeIncrOnly(Buffer.concat([resp('SET', 'a', '1'), Buffer.from('garbage\r\n'), resp('SET', 'b', '2')]));
+  const { error, warnings } = await startError();
+  expect(error).toBeInstanceOf(AofLoadError);
+  expect(warnings[warnings.length - 1]).toMatch(/^Bad file format reading the append only file appendonly\.aof\.1\.incr\.aof/);
 });
 
-test('a header line whose CR is not followed by LF stops the start (checked to the byte, as Redis)', async () => {
-  const file = path.join(dir, 'appendonly.aof');
-  const head = resp('SET', 'a', '1');
+test('a header line whose CR is not followed by LF stops the start (read as Redis reads it)', async () => {
   const damaged = resp('SET', 'key', 'value');
-  // `*3\r\n$3\r\nSET\r\n$3\r` then the LF replaced: the bulk header of the key.
+  // `*3\r\n$3\r\nSET\r\n$3\r` then the LF replaced: the bulk header of the key swallows the key.
   const at = damaged.indexOf('$3\r', 8) + 3;
   damaged[at] = 0x58;
-  fs.writeFileSync(file, Buffer.concat([head, damaged, resp('SET', 'b', '2')]));
-  const err = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir }, quietLog).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AofFormatError);
-  expect((err as AofFormatError).offset).toBe(head.length);
+  writeIncrOnly(Buffer.concat([resp('SET', 'a', '1'), damaged, resp('SET', 'b', '2')]));
+  const { error, warnings } = await startError();
+  expect(error).toBeInstanceOf(AofLoadError);
+  expect(warnings[warnings.length - 1]).toMatch(/^Bad file format reading the append only file/);
+});
+
+test.each([
+  ['', 'Found an empty AOF manifest'],
+  ['file appendonly.aof.1.incr.aof seq 1 type i\n\nfile appendonly.aof.2.incr.aof seq 2 type i\n', 'Invalid AOF manifest file format'],
+  ['file appendonly.aof.2.incr.aof seq 2 type i\nfile appendonly.aof.1.incr.aof seq 1 type i\n', 'Found a non-monotonic sequence number'],
+  ['file a.1.base.aof seq 1 type b\nfile a.2.base.aof seq 2 type b\n', 'Found duplicate base file information'],
+  ['file appendonly.aof.1.incr.aof seq 1 type x\n', 'Unknown AOF file type'],
+  ['file appendonly.aof.1.incr.aof seq 1 type i', 'The AOF manifest file contains too long line'],
+  ['file appendonly.aof.1.incr.aof seq 1 type i newkey\n', 'Invalid AOF manifest file format'],
+  ['file ../x.aof seq 1 type i\n', "File can't be a path, just a filename"],
+])('a malformed manifest (%j) stops the start: %s', async (manifest, reason) => {
+  const aofDir = path.join(dir, 'appendonlydir');
+  fs.mkdirSync(aofDir);
+  fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), manifest);
+  const { error, warnings } = await startError();
+  expect(error).toBeInstanceOf(AofLoadError);
+  expect(warnings[0]).toBe('*** FATAL AOF MANIFEST FILE ERROR ***');
+  expect(warnings[warnings.length - 1]).toBe(reason);
+});
+
+test('a file the manifest names but the directory lacks stops the start', async () => {
+  const aofDir = path.join(dir, 'appendonlydir');
+  fs.mkdirSync(aofDir);
+  fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+  const { error, warnings } = await startError();
+  expect(error).toBeInstanceOf(AofLoadError);
+  expect(warnings.join('\n')).toMatch(/appendonly\.aof\.1\.incr\.aof.*no such file or directory/i);
 });
 
 test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', async () => {
@@ -170,7 +211,7 @@ test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', 
     await c.select(3);
     await c.set('in3', 'x', 'PX', 1000000);
     await c.select(0);
-    const before = fs.statSync(path.join(dir, 'appendonly.aof')).size;
+    const before = aofBytes();
     expect(await c.bgrewriteaof()).toBe('Background append only file rewriting started');
     // Writes racing the rewrite.
     await c.set('k1', 'during');
@@ -179,8 +220,12 @@ test('BGREWRITEAOF compacts the file and keeps writes made during the rewrite', 
     for (let i = 0; i < 100 && srv.server.aof!.rewriteInProgress; i++) await new Promise((r) => setTimeout(r, 20));
     expect(srv.server.aof!.rewriteInProgress).toBe(false);
     await c.set('after', 'a');
-    const after = fs.statSync(path.join(dir, 'appendonly.aof')).size;
-    expect(after).toBeLessThan(before / 5);
+    expect(aofBytes()).toBeLessThan(before / 5);
+    // The new base and incr file replace the old ones, which are deleted (history).
+    expect(fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1')).toBe(
+      'file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n',
+    );
+    expect(fs.readdirSync(path.join(dir, 'appendonlydir')).sort()).toEqual(['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
   } finally {
     c.disconnect();
     await srv.stop();
@@ -217,9 +262,9 @@ test('DEBUG LOADAOF with the AOF off loads what BGREWRITEAOF wrote, and refuses 
     expect(await c.mget('k', 'extra')).toEqual(['before', null]);
     expect(srv.server.aof).toBeNull();
     // Nothing the reload replayed was logged: the file is what the rewrite wrote.
-    const size = fs.statSync(path.join(dir, 'appendonly.aof')).size;
+    const size = aofBytes();
     await c.call('DEBUG', 'LOADAOF');
-    expect(fs.statSync(path.join(dir, 'appendonly.aof')).size).toBe(size);
+    expect(aofBytes()).toBe(size);
   } finally {
     c.disconnect();
     await srv.stop();

@@ -67,7 +67,7 @@ test('each type moves to redis-server with its TTL; the source key is gone and l
   expect(await text(dst, ['ZSCORE', 'z', 'm'])).toBe('$3\r\n1.5\r\n');
   expect(await text(dst, ['TTL', 'l'])).toBe(':-1\r\n');
   // Redis propagates a MIGRATE as the DEL of what the target took.
-  const aof = fs.readFileSync(path.join(aofDir, 'appendonly.aof'), 'latin1');
+  const aof = fs.readFileSync(path.join(aofDir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
   expect(aof).toContain('*2\r\n$3\r\nDEL\r\n$1\r\nl\r\n');
 });
 

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { defaultConfig } from '../src/config';
 import { startRedis, type RunningRedis } from '../src/listen';
+import { scratchDir } from './support/scratch-dir';
 import { RawClient, encode } from './types/harness';
 
 jest.setTimeout(60000);
@@ -15,7 +16,8 @@ let admin: RawClient;
 const warnings: string[] = [];
 
 beforeAll(async () => {
-  srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, { notice: () => {}, warn: (m) => warnings.push(m), error: () => {} });
+  // A replica's full sync saves an RDB file (repl-diskless-sync no): into a scratch directory.
+  srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], dir: scratchDir() }, { notice: () => {}, warn: (m) => warnings.push(m), error: () => {} });
   admin = await RawClient.connect(srv.port);
   await admin.send(['SET', 'big', Buffer.alloc(MB, 'x')]);
 });

@@ -12,7 +12,8 @@ import { RawClient } from './types/harness';
 let srv: RunningRedis;
 let c: RawClient;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nevio-propagation-'));
-const aof = (): string => fs.readFileSync(path.join(dir, 'appendonly.aof'), 'latin1');
+// The incr file the server opened at its start (Redis 7's multi-part AOF).
+const aof = (): string => fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
 
 beforeAll(async () => {
   srv = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], appendonly: true, dir, 'enable-debug-command': 'yes' }, quietLog);

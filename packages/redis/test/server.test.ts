@@ -4,6 +4,7 @@ import net from 'node:net';
 import Redis from 'ioredis';
 import { defaultConfig, type Config } from '../src/config';
 import { startRedis, type RunningRedis } from '../src/listen';
+import { scratchDir } from './support/scratch-dir';
 import { cmds, startRig } from './types/diff';
 import { quietLog } from './support/inproc';
 
@@ -263,7 +264,8 @@ test('idle clients are closed after `timeout` seconds, subscribers are not', asy
 });
 
 test('SHUTDOWN stops the server', async () => {
-  const r = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'] }, quietLog);
+  // SHUTDOWN saves (the default save points): into a scratch directory, not the checkout.
+  const r = await startRedis({ ...defaultConfig(), port: 0, bind: ['127.0.0.1'], dir: scratchDir() }, quietLog);
   const c = connect(r);
   await c.shutdown().catch(() => undefined);
   await r.done;

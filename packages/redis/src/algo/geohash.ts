@@ -69,28 +69,30 @@ function squash16(x: number): number {
 }
 
 // Results of interleave() and deinterleave(), as module state so that the hot paths allocate
-// nothing: the interleaved 64 bits as halves, and the two 32-bit coordinates.
-let mixedHi = 0;
-let mixedLo = 0;
-let latBits = 0;
-let lonBits = 0;
+// nothing: the interleaved 64 bits as halves, and the two 32-bit coordinates. A typed array
+// rather than `let`s, which hold tagged values: each half above 2^30 would be a new HeapNumber.
+const words = new Uint32Array(4);
+const MIXED_LO = 0;
+const MIXED_HI = 1;
+const LAT = 2;
+const LON = 3;
 
 /** interleave64(lat, lon): lat's bits in the even positions, lon's in the odd ones. */
 function interleave(lat: number, lon: number): void {
-  mixedLo = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
-  mixedHi = (spread16(lat >>> 16) | (spread16(lon >>> 16) << 1)) >>> 0;
+  words[MIXED_LO] = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
+  words[MIXED_HI] = (spread16(lat >>> 16) | (spread16(lon >>> 16) << 1)) >>> 0;
 }
 
 /** deinterleave64: the even bits (latitude) and odd bits (longitude) of hi:lo. */
 function deinterleave(hi: number, lo: number): void {
-  latBits = (squash16(lo) | (squash16(hi) << 16)) >>> 0;
-  lonBits = (squash16(lo >>> 1) | (squash16(hi >>> 1) << 16)) >>> 0;
+  words[LAT] = (squash16(lo) | (squash16(hi) << 16)) >>> 0;
+  words[LON] = (squash16(lo >>> 1) | (squash16(hi >>> 1) << 16)) >>> 0;
 }
 
 /**
- * geohashEncode's offsets, interleaved into mixedHi:mixedLo; false when the point is outside
- * the Mercator limits or the given ranges (whatever the ranges, latitudes beyond ±85.05112878
- * are refused, as in Redis).
+ * geohashEncode's offsets, interleaved into words[MIXED_HI]:words[MIXED_LO]; false when the
+ * point is outside the Mercator limits or the given ranges (whatever the ranges, latitudes
+ * beyond ±85.05112878 are refused, as in Redis).
  */
 function encodeInto(longRange: GeoRange, latRange: GeoRange, longitude: number, latitude: number, step: number): boolean {
   if (longitude > GEO_LONG_MAX || longitude < GEO_LONG_MIN || latitude > GEO_LAT_MAX || latitude < GEO_LAT_MIN) return false;
@@ -108,8 +110,8 @@ function encodeInto(longRange: GeoRange, latRange: GeoRange, longitude: number, 
  * already checked to be inside them (Redis leaves the hash unset otherwise; here its bits are 0).
  */
 export function geohashEncode(longRange: GeoRange, latRange: GeoRange, longitude: number, latitude: number, step: number): GeoHashBits {
-  if (!encodeInto(longRange, latRange, longitude, latitude, step)) mixedHi = mixedLo = 0;
-  return { bits: (BigInt(mixedHi) << 32n) | BigInt(mixedLo), step };
+  if (!encodeInto(longRange, latRange, longitude, latitude, step)) words[MIXED_HI] = words[MIXED_LO] = 0;
+  return { bits: (BigInt(words[MIXED_HI]) << 32n) | BigInt(words[MIXED_LO]), step };
 }
 
 /**
@@ -118,7 +120,7 @@ export function geohashEncode(longRange: GeoRange, latRange: GeoRange, longitude
  */
 export function geoScore(longitude: number, latitude: number): number {
   encodeInto(WGS84_LONG, WGS84_LAT, longitude, latitude, GEO_STEP_MAX);
-  return mixedHi * TWO_32 + mixedLo;
+  return words[MIXED_HI] * TWO_32 + words[MIXED_LO];
 }
 
 /** The cell of the geohash hi:lo of `step` bits, within the given ranges (geohashDecode). */
@@ -127,11 +129,11 @@ function decodeInto(area: GeoArea, hi: number, lo: number, step: number, longRan
   const scale = 2 ** step;
   const latScale = latRange.max - latRange.min;
   const longScale = longRange.max - longRange.min;
-  area.latitude.min = latRange.min + (latBits / scale) * latScale;
+  area.latitude.min = latRange.min + (words[LAT] / scale) * latScale;
   // `ilato + 1` is unsigned int arithmetic in C: it wraps at 2^32.
-  area.latitude.max = latRange.min + (((latBits + 1) >>> 0) / scale) * latScale;
-  area.longitude.min = longRange.min + (lonBits / scale) * longScale;
-  area.longitude.max = longRange.min + (((lonBits + 1) >>> 0) / scale) * longScale;
+  area.latitude.max = latRange.min + (((words[LAT] + 1) >>> 0) / scale) * latScale;
+  area.longitude.min = longRange.min + (words[LON] / scale) * longScale;
+  area.longitude.max = longRange.min + (((words[LON] + 1) >>> 0) / scale) * longScale;
 }
 
 /** geohashDecode: the cell of a (non-zero) `hash` in the WGS84 ranges. */

@@ -82,7 +82,6 @@ export const adminCommands: CommandDef[] = [
     ctx.reply.bulk(String(us % 1000000n));
   }),
   def('bgrewriteaof', 1, ADMIN | CMD_NO_ASYNC_LOADING, NOKEYS, 'server', (ctx) => {
-    ctx.server.persistence.rewriteAof();
-    ctx.reply.simple('Background append only file rewriting started');
+    ctx.reply.simple(`Background append only file rewriting ${ctx.server.persistence.rewriteAof()}`);
   }),
 ];

@@ -121,6 +121,8 @@ const HELP = [
   '    Return a Redis protocol error with <string> as message.',
   'LISTPACK <key>',
   '    Show low level info about the listpack encoding of <key>.',
+  'AOF-FLUSH-SLEEP <microsec>',
+  '    Server will sleep before flushing the AOF, this is used for testing.',
   'LOADAOF',
   '    Flush the AOF buffers on disk and reload the AOF in memory.',
   'LOG <message>',
@@ -207,6 +209,10 @@ function debug(ctx: CommandContext, argv: Buffer[]): void {
   if (sub === 'help' && n === 2) return helpReply(ctx, HELP);
   if (sub === 'loadaof' && n === 2) {
     ctx.server.persistence.reloadAof();
+    return r.ok();
+  }
+  if (sub === 'aof-flush-sleep' && n === 3) {
+    ctx.server.persistence.aofFlushSleepUs = argInt(argv[2]);
     return r.ok();
   }
   if (sub === 'reload') return debugReload(ctx, argv);

@@ -107,13 +107,15 @@ function section(server: ServerContext, name: string): Fields {
     case 'persistence': {
       const aof = server.persistence.aof;
       return [
-        ['loading', 0], ['async_loading', 0], ['current_cow_peak', 0], ['current_cow_size', 0], ['current_cow_size_age', 0],
-        ['current_fork_perc', '0.00'], ...server.persistence.rdb.info(),
-        ['rdb_last_load_keys_expired', 0], ['rdb_last_load_keys_loaded', 0], ['aof_enabled', aof === null ? 0 : 1],
-        ['aof_rewrite_in_progress', aof?.rewriteInProgress ? 1 : 0], ['aof_rewrite_scheduled', 0], ['aof_last_rewrite_time_sec', -1],
+        ['loading', server.replication.loadingState === 'loading' ? 1 : 0], ['async_loading', server.replication.loadingState === 'async_loading' ? 1 : 0], ...server.persistence.rdb.info(), ['aof_enabled', aof?.enabled === true ? 1 : 0],
+        ['aof_rewrite_in_progress', aof?.rewriteInProgress ? 1 : 0], ['aof_rewrite_scheduled', aof?.scheduled === true ? 1 : 0], ['aof_last_rewrite_time_sec', aof?.lastRewriteSeconds ?? -1],
         ['aof_current_rewrite_time_sec', -1], ['aof_last_bgrewrite_status', aof?.lastRewriteStatus ?? 'ok'], ['aof_rewrites', aof?.rewrites ?? 0],
-        ['aof_rewrites_consecutive_failures', 0], ['aof_last_write_status', 'ok'], ['aof_last_cow_size', 0],
-        ['module_fork_in_progress', 0], ['module_fork_last_cow_size', 0], ...(aof === null ? [] : ([['aof_current_size', aof.size]] as Fields)),
+        ['aof_rewrites_consecutive_failures', aof?.consecutiveFailures ?? 0], ['aof_last_write_status', 'ok'], ['aof_last_cow_size', 0],
+        ['module_fork_in_progress', 0], ['module_fork_last_cow_size', 0],
+        ...(aof?.enabled === true
+          ? ([['aof_current_size', aof.size], ['aof_base_size', aof.baseSize], ['aof_pending_rewrite', aof.scheduled ? 1 : 0], ['aof_buffer_length', 0],
+              ['aof_pending_bio_fsync', 0], ['aof_delayed_fsync', 0]] as Fields)
+          : []),
       ];
     }
     case 'stats': {
@@ -133,7 +135,7 @@ function section(server: ServerContext, name: string): Fields {
         ['expire_cycle_cpu_milliseconds', 0], ['evicted_keys', s.evictedKeys], ['evicted_clients', 0], ['total_eviction_exceeded_time', 0],
         ['current_eviction_exceeded_time', 0], ['keyspace_hits', hits], ['keyspace_misses', misses],
         ['pubsub_channels', server.pubsub.channelCount], ['pubsub_patterns', server.pubsub.patternCount], ['pubsubshard_channels', server.pubsub.shardChannelCount],
-        ['latest_fork_usec', 0], ['total_forks', 0], ['migrate_cached_sockets', server.migrateLinks.cached], ['slave_expires_tracked_keys', 0],
+        ['latest_fork_usec', 0], ['total_forks', s.forks], ['migrate_cached_sockets', server.migrateLinks.cached], ['slave_expires_tracked_keys', 0],
         ['active_defrag_hits', 0], ['active_defrag_misses', 0], ['active_defrag_key_hits', 0], ['active_defrag_key_misses', 0],
         ['total_active_defrag_time', 0], ['current_active_defrag_time', 0], ['tracking_total_keys', server.tracking.keys], ['tracking_total_items', server.tracking.items],
         ['tracking_total_prefixes', server.tracking.prefixes], ['unexpected_error_replies', server.commandStats.unexpectedErrors], ['total_error_replies', server.commandStats.totalErrors],

@@ -182,7 +182,7 @@ function expireGeneric(ctx: CommandContext, argv: Buffer[], base: 'now' | 'zero'
     if ((flags & EX_GT) && (when <= cur || cur === -1)) return ctx.reply.integer(0);
     if ((flags & EX_LT) && cur !== -1 && when >= cur) return ctx.reply.integer(0);
   }
-  if (when <= now) {
+  if (when <= now && !ctx.server.loading) {
     db.delete(key);
     ctx.propagate(['DEL', key]);
     ctx.notify(NOTIFY_GENERIC, 'del', key);

@@ -12,17 +12,21 @@
  *
  * @packageDocumentation
  */
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { ServerContext } from '../context';
 import { CommandError } from '../errors';
 import { showSetting } from '../config';
 import { rdbPath, saveRdbFile } from '../rdb/dataset';
+import type { AuxFields } from '../rdb/file-write';
+import type { SnapshotOutput } from './output';
 import { Snapshot } from './snapshot';
+import { holdStandInProcess, scheduleSlice, SLICE_MS } from './background';
 
-/** How long one slice of a background save may run before the loop serves clients again. */
-export const SLICE_MS = 2;
 /** How often a signal's pending shutdown looks whether the cron runs again. */
 const CRON_WAIT_MS = 10;
+/** How often a save whose output is behind (a slow replica's socket) looks again. */
+const CONGESTED_RETRY_MS = 10;
 /** After a failed background save, the save points wait this long before the next try (CONFIG_BGSAVE_RETRY_DELAY). */
 const RETRY_DELAY_MS = 5000;
 
@@ -38,6 +42,8 @@ export interface SaveHost extends ServerContext {
 /** The running background save. */
 interface Running {
   readonly snapshot: Snapshot;
+  /** A diskless full sync's (Redis's RDB_CHILD_TYPE_SOCKET): no file, and the save history stays as it was. */
+  readonly toReplicas: boolean;
   readonly startedAt: number;
   /** {@link SaveHost.dirty} when it began: what the file holds. */
   readonly dirtyAtStart: number;
@@ -45,6 +51,8 @@ interface Running {
   cancel: (() => void) | null;
   /** A synchronous save happened while this one was being synced: its older file must not replace that one. */
   superseded: boolean;
+  /** The process that stands for the save (see {@link holdStandInProcess}). */
+  readonly process: ChildProcess;
 }
 
 /** The background save and its history (one per server). */
@@ -56,6 +64,10 @@ export class RdbSaves {
   lastBgsaveSeconds = -1;
   /** Successful saves since start (rdb_saves). */
   saves = 0;
+  /** The copy-on-write bytes of the last background save (rdb_last_cow_size). */
+  lastCowBytes = 0;
+  /** The last load of an RDB (start, DEBUG RELOAD, a replica's full sync): rdb_last_load_keys_loaded and _expired. */
+  lastLoad = { keysLoaded: 0, keysExpired: 0 };
   /** BGSAVE SCHEDULE (or one inside a transaction) waits for the AOF rewrite to end. */
   scheduled = false;
   private running: Running | null = null;
@@ -71,6 +83,20 @@ export class RdbSaves {
 
   constructor(private readonly host: SaveHost) {
     this.lastSaveTime = Math.floor(Date.now() / 1000);
+  }
+
+  /** The last save's outcome; writes may be refused after an error (MISCONF, `replication/index.ts`'s guard). */
+  private setStatus(status: 'ok' | 'err'): void {
+    this.lastBgsaveStatus = status;
+    this.host.replication.updateGuard();
+  }
+
+  /**
+   * Writes are refused (Redis's writeCommandsDeniedByDiskError): the last background save failed,
+   * there are save points and `stop-writes-on-bgsave-error` is yes.
+   */
+  get deniesWrites(): boolean {
+    return this.lastBgsaveStatus === 'err' && showSetting(this.host.config, 'stop-writes-on-bgsave-error') === 'yes' && this.savePoints().length !== 0;
   }
 
   get inProgress(): boolean {
@@ -106,7 +132,34 @@ export class RdbSaves {
     return 'Background saving started';
   }
 
-  /** Begins a background save now (nothing else running). */
+  /**
+   * A background save for replicas' disk syncs (Redis's rdbSaveBackground for SYNC): false when
+   * one cannot start now (a save or an AOF rewrite runs, or the file cannot be opened).
+   */
+  startForReplication(): boolean {
+    if (!this.free) return false;
+    this.start();
+    return this.running !== null;
+  }
+
+  /** Neither a save nor an AOF rewrite runs: a background save may start. */
+  get free(): boolean {
+    return !this.inProgress && !this.host.aofRewriting;
+  }
+
+  /**
+   * A background save for a diskless full sync (Redis's rdbSaveToSlavesSockets): the file's
+   * bytes go to `output` as the slices write them, stamped with the replication `aux` fields.
+   * False when one cannot start now ({@link RdbSaves.free}).
+   */
+  startToReplicas(output: SnapshotOutput, aux: AuxFields): boolean {
+    if (!this.free) return false;
+    this.lastAttempt = Date.now();
+    this.begin(new Snapshot(this.host, output, aux), true);
+    return true;
+  }
+
+  /** Begins a background save into `dbfilename` now (nothing else running). */
   private start(): void {
     this.scheduled = false;
     this.lastAttempt = Date.now();
@@ -118,26 +171,39 @@ export class RdbSaves {
     } catch (e) {
       // Redis's child logs this and exits with an error: the save fails, BGSAVE was "started".
       this.host.log.warn(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${path.dirname(temp)}) for saving: ${(e as Error).message}`);
-      this.lastBgsaveStatus = 'err';
+      this.setStatus('err');
       return;
     }
-    this.running = { snapshot, startedAt: Date.now(), dirtyAtStart: this.host.dirty, cancel: null, superseded: false };
+    this.begin(snapshot, false);
+  }
+
+  private begin(snapshot: Snapshot, toReplicas: boolean): void {
+    const run: Running = {
+      snapshot,
+      toReplicas,
+      startedAt: Date.now(),
+      dirtyAtStart: this.host.dirty,
+      cancel: null,
+      superseded: false,
+      process: holdStandInProcess((signal) => {
+        if (this.running !== run) return;
+        this.host.log.warn(`${toReplicas ? 'Background transfer' : 'Background saving'} terminated by signal ${signal}`);
+        this.fail(run, new Error(`its process was killed (${signal})`));
+      }),
+    };
+    this.running = run;
     process.on('exit', this.onExit);
-    this.host.log.notice?.('Background saving started (fork-less snapshot, nevio)');
+    this.host.log.notice?.(toReplicas ? 'Background RDB transfer started (fork-less snapshot, nevio)' : 'Background saving started (fork-less snapshot, nevio)');
     this.schedule(this.running);
   }
 
   private schedule(run: Running): void {
-    const delayUs = Number(showSetting(this.host.config, 'rdb-key-save-delay'));
-    if (delayUs > 0) {
-      // As many keys as fit a slice at the delay each, then the delay's worth of waiting.
-      const keys = Math.max(1, Math.floor((SLICE_MS * 1000) / delayUs));
-      const timer = setTimeout(() => this.slice(run, keys), Math.ceil((keys * delayUs) / 1000));
+    if (run.snapshot.congested) {
+      const timer = setTimeout(() => this.schedule(run), CONGESTED_RETRY_MS);
       run.cancel = () => clearTimeout(timer);
-    } else {
-      const immediate = setImmediate(() => this.slice(run, Infinity));
-      run.cancel = () => clearImmediate(immediate);
+      return;
     }
+    run.cancel = scheduleSlice(this.host.config, (maxKeys) => this.slice(run, maxKeys));
   }
 
   private slice(run: Running, maxKeys: number): void {
@@ -184,6 +250,13 @@ export class RdbSaves {
   }
 
   private succeeded(run: Running): void {
+    run.process.stdin?.end();
+    if (run.toReplicas) {
+      // backgroundSaveDoneHandlerSocket: the replicas have it; nothing on disk changed.
+      this.host.log.notice?.('Background RDB transfer terminated with success');
+      this.settle(true);
+      return;
+    }
     try {
       run.snapshot.commit(rdbPath(this.host.config));
     } catch (e) {
@@ -192,19 +265,26 @@ export class RdbSaves {
     }
     this.dirtyAtSave = run.dirtyAtStart;
     this.lastSaveTime = Math.floor(Date.now() / 1000);
-    this.lastBgsaveStatus = 'ok';
+    this.setStatus('ok');
     this.lastBgsaveSeconds = Math.floor((Date.now() - run.startedAt) / 1000);
     this.saves++;
     const s = run.snapshot;
+    this.lastCowBytes = s.copiedBytes;
     this.host.log.notice?.(`DB saved on disk (${s.keysWritten + s.keysCopied} keys, ${s.keysCopied} copied on write, ${s.bytes} bytes)`);
     this.host.log.notice?.('Background saving terminated with success');
     this.settle(true);
   }
 
   private fail(run: Running, e: unknown): void {
+    run.process.stdin?.end();
     if (this.running === run) this.running = null;
     run.snapshot.abort();
-    this.lastBgsaveStatus = 'err';
+    if (run.toReplicas) {
+      this.host.log.warn(`Background transfer error: ${(e as Error).message}`);
+      this.settle(false);
+      return;
+    }
+    this.setStatus('err');
     this.lastBgsaveSeconds = Math.floor((Date.now() - run.startedAt) / 1000);
     this.host.log.warn(`Write error saving DB on disk: ${(e as Error).message}`);
     this.host.log.warn('Background saving error');
@@ -221,6 +301,7 @@ export class RdbSaves {
     if (run === null) return;
     this.running = null;
     run.cancel?.();
+    run.process.stdin?.end();
     run.snapshot.abort();
     this.host.log.notice?.(`Background saving stopped: ${why}`);
     this.settle(false);
@@ -321,7 +402,7 @@ export class RdbSaves {
     this.dirtyAtSave = dirty;
     this.lastSaveTime = Math.floor(Date.now() / 1000);
     // rdbSave counts and reports a synchronous save as a background one finishing would.
-    this.lastBgsaveStatus = 'ok';
+    this.setStatus('ok');
     this.saves++;
     this.host.log.notice?.('DB saved on disk');
   }
@@ -362,9 +443,17 @@ export class RdbSaves {
   /** The INFO persistence fields about RDB saves, in Redis's order. */
   info(): [string, number | string][] {
     const run = this.running;
+    const processed = run === null ? 0 : run.snapshot.keysWritten + run.snapshot.keysCopied;
+    const total = run === null ? 0 : this.host.dbs.reduce((n, db) => n + db.size, 0);
+    const cow = run === null ? 0 : run.snapshot.copiedBytes;
     return [
-      ['current_save_keys_processed', run === null ? 0 : run.snapshot.keysWritten + run.snapshot.keysCopied],
-      ['current_save_keys_total', run === null ? 0 : this.host.dbs.reduce((n, db) => n + db.size, 0)],
+      // Copy-on-write is per key here (the snapshot's early records): it only grows during a save.
+      ['current_cow_peak', cow],
+      ['current_cow_size', cow],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', total === 0 ? '0.00' : ((100 * processed) / total).toFixed(2)],
+      ['current_save_keys_processed', processed],
+      ['current_save_keys_total', total],
       ['rdb_changes_since_last_save', this.changesSinceSave],
       ['rdb_bgsave_in_progress', this.inProgress ? 1 : 0],
       ['rdb_last_save_time', this.lastSaveTime],
@@ -372,7 +461,9 @@ export class RdbSaves {
       ['rdb_last_bgsave_time_sec', this.lastBgsaveSeconds],
       ['rdb_current_bgsave_time_sec', this.currentSeconds],
       ['rdb_saves', this.saves],
-      ['rdb_last_cow_size', 0],
+      ['rdb_last_cow_size', this.lastCowBytes],
+      ['rdb_last_load_keys_expired', this.lastLoad.keysExpired],
+      ['rdb_last_load_keys_loaded', this.lastLoad.keysLoaded],
     ];
   }
 

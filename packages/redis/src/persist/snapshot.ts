@@ -22,13 +22,13 @@
  *
  * @packageDocumentation
  */
-import * as fs from 'node:fs';
 import type { ServerContext } from '../context';
 import { snapshotState, type Entry, type SnapshotObserver } from '../keyspace';
 import { accessMeta, auxFields, fileOptions, writeFileHead } from '../rdb/dataset';
-import { RdbFileWriter } from '../rdb/file-write';
+import { RdbFileWriter, type AuxFields } from '../rdb/file-write';
+import { FileOutput, type SnapshotOutput } from './output';
 
-/** Output is handed to the file once this much is pending (and at the end of each slice). */
+/** Output is handed on once this much is pending (and at the end of each slice). */
 const WRITE_BYTES = 1 << 20;
 /** How many keys run between two looks at the clock (a read costs ~45 ns on this VM). */
 const CLOCK_EVERY = 32;
@@ -50,21 +50,26 @@ export class Snapshot implements SnapshotObserver {
   keysWritten = 0;
   /** Keys written early because they were about to change. */
   keysCopied = 0;
-  /** Bytes handed to the file. */
+  /** Bytes handed to the output. */
   bytes = 0;
+  /**
+   * Bytes of the records written early (copy-on-write): what Redis's child reports as its
+   * copy-on-write size (current_cow_size, rdb_last_cow_size), the memory a change during the
+   * save costs the save.
+   */
+  copiedBytes = 0;
   private readonly views: DbView[] = [];
   private readonly byDict = new Map<Map<string, Entry>, DbView>();
   private readonly w: RdbFileWriter;
   /** The database of the open SELECTDB section, -1 before the first. */
   private section = -1;
   private cursor = 0;
-  private closed = false;
 
-  private constructor(
+  /** Begins a snapshot of the dataset as it is now, its bytes going to `output`, stamped with `aux`. */
+  constructor(
     private readonly server: ServerContext,
-    private readonly fd: number,
-    /** The temporary file (renamed over the target by {@link Snapshot.commit}). */
-    readonly temp: string,
+    private readonly output: SnapshotOutput,
+    aux: AuxFields = auxFields(server),
   ) {
     this.w = new RdbFileWriter(fileOptions(server.config));
     this.epoch = ++snapshotState.epoch;
@@ -74,18 +79,17 @@ export class Snapshot implements SnapshotObserver {
       this.views.push(view);
       this.byDict.set(db.dict, view);
     }
-    writeFileHead(server, this.w, auxFields(server));
+    writeFileHead(server, this.w, aux);
     snapshotState.observer = this;
   }
 
-  /** Begins a snapshot of the dataset as it is now, into `temp` (created or truncated). */
+  /** A snapshot into the file `temp` (created or truncated), renamed by {@link Snapshot.commit}. */
   static open(server: ServerContext, temp: string): Snapshot {
-    const fd = fs.openSync(temp, 'w');
+    const file = FileOutput.open(temp);
     try {
-      return new Snapshot(server, fd, temp);
+      return new Snapshot(server, file);
     } catch (e) {
-      fs.closeSync(fd);
-      fs.rmSync(temp, { force: true });
+      file.remove();
       throw e;
     }
   }
@@ -104,7 +108,9 @@ export class Snapshot implements SnapshotObserver {
     // A map the snapshot does not read held no key at the start: nothing to keep.
     if (view === undefined) e.saved = this.epoch;
     else {
+      const before = this.bytes + this.w.pending;
       this.write(view, key, e);
+      this.copiedBytes += this.bytes + this.w.pending - before;
       this.keysCopied++;
     }
   }
@@ -116,13 +122,13 @@ export class Snapshot implements SnapshotObserver {
     }
     this.w.entry(key, e.type, e.value, { expireAt: view.expires.get(key), ...accessMeta(this.server, e) });
     e.saved = this.epoch;
-    if (this.w.pending >= WRITE_BYTES) this.output();
+    if (this.w.pending >= WRITE_BYTES) this.handOn();
   }
 
-  private output(): void {
+  private handOn(): void {
     const chunk = this.w.take();
     if (chunk.length === 0) return;
-    fs.writeSync(this.fd, chunk);
+    this.output.write(chunk);
     this.bytes += chunk.length;
   }
 
@@ -145,7 +151,7 @@ export class Snapshot implements SnapshotObserver {
         this.keysWritten++;
         written++;
         if (written >= maxKeys || (++looked % CLOCK_EVERY === 0 && performance.now() >= deadline)) {
-          this.output();
+          this.handOn();
           return false;
         }
       }
@@ -154,7 +160,7 @@ export class Snapshot implements SnapshotObserver {
     }
     this.detach();
     this.w.end();
-    this.output();
+    this.handOn();
     return true;
   }
 
@@ -162,28 +168,25 @@ export class Snapshot implements SnapshotObserver {
     if (snapshotState.observer === this) snapshotState.observer = null;
   }
 
-  /** Makes the written file durable: fsync off the event loop (in libuv's thread pool), then close. */
-  async sync(): Promise<void> {
-    await new Promise<void>((resolve, reject) => fs.fsync(this.fd, (err) => (err === null ? resolve() : reject(err))));
-    this.close();
+  /** The output's consumer is behind: the next slice should wait. */
+  get congested(): boolean {
+    return this.output.congested();
   }
 
-  /** Renames the synced file over `target`: the save is done. Returns the file's size. */
+  /** Makes the written output durable (a file: fsync off the event loop, then close). */
+  sync(): Promise<void> {
+    return this.output.sync();
+  }
+
+  /** The synced output becomes `target`: the save is done. Returns its size. */
   commit(target: string): number {
-    fs.renameSync(this.temp, target);
+    this.output.commit(target);
     return this.bytes;
   }
 
-  /** Stops writing and removes the temporary file (FLUSHALL, SHUTDOWN, a failed write). */
+  /** Stops writing and drops what was written (FLUSHALL, SHUTDOWN, a failed write). */
   abort(): void {
     this.detach();
-    this.close();
-    fs.rmSync(this.temp, { force: true });
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    fs.closeSync(this.fd);
+    this.output.remove();
   }
 }

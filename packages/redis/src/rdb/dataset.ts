@@ -15,7 +15,7 @@ import type { Config } from '../config';
 import type { ServerContext } from '../context';
 import { LFU_INIT_VAL, lfuDecayed, snapshotState, type Db, type Entry } from '../keyspace';
 import { RdbFileWriter, type AuxFields, type EntryMeta, type RdbFileOptions } from './file-write';
-import { loadRdb, type LoadedMeta, type RdbLoadOptions, type RdbLoadSummary, type RdbSink } from './file-read';
+import { RdbStreamLoader, loadRdb, type LoadedMeta, type RdbLoadOptions, type RdbLoadSummary, type RdbSink } from './file-read';
 import type { LoadedValue } from './object-read';
 import { RdbFormatError } from './reader';
 
@@ -35,7 +35,7 @@ export function libraryCodes(server: ServerContext): Buffer[] {
 }
 
 /** The aux fields of a file written now. */
-export function auxFields(server: ServerContext, replication?: AuxFields['replication']): AuxFields {
+export function auxFields(server: ServerContext, replication: AuxFields['replication'] = server.replication.saveInfo()): AuxFields {
   return { redisVersion: REDIS_VERSION, ctime: Math.floor(Date.now() / 1000), usedMemory: server.info.usedMemory, replication, aofBase: false };
 }
 
@@ -133,27 +133,30 @@ export interface LoadMode {
 export interface DatasetLoadSummary extends RdbLoadSummary {
   /** Keys whose expiry had passed, so not loaded. */
   readonly expiredSkipped: number;
+  /** Those keys, with their databases (a master restarting with its history propagates their DELs). */
+  readonly expiredKeys: readonly (readonly [number, string])[];
   /** The file's aux fields. */
   readonly aux: ReadonlyMap<string, Buffer>;
 }
 
-/** Loads an RDB file's contents into the server's databases (which the caller emptied if it had to). */
-export function loadDataset(server: ServerContext, file: Buffer, mode: LoadMode): DatasetLoadSummary {
+/** A sink that puts a file's keys into `dbs` (the server's, or a diskless load's own), and what it collected. */
+function datasetSink(server: ServerContext, dbs: readonly Db[], mode: LoadMode) {
   const aux = new Map<string, Buffer>();
   const codes: Buffer[] = [];
-  let expiredSkipped = 0;
+  const expiredKeys: [number, string][] = [];
   const now = server.now();
   const nowSeconds = Math.floor(now / 1000);
   const sink: RdbSink = {
     aux: (k, v) => aux.set(k, v),
     func: (code) => codes.push(code),
+    emptyKey: (_db, key) => server.log.warn(`rdbLoadObject skipping empty key: ${key}`),
     entry(dbIndex: number, key: string, loaded: LoadedValue, meta: LoadedMeta) {
       // A master does not load keys that have expired (rdbLoadRio); they would only be deleted.
       if (meta.expireAt !== undefined && meta.expireAt < now) {
-        expiredSkipped++;
+        expiredKeys.push([dbIndex, key]);
         return;
       }
-      const db = server.dbs[dbIndex];
+      const db = dbs[dbIndex];
       if (!mode.merge && db.dict.has(key)) throw new RdbFormatError(`Duplicated key '${key}' found in RDB file`);
       const e: Entry = { type: loaded.type, value: loaded.value, lru: nowSeconds, freq: LFU_INIT_VAL, saved: snapshotState.epoch, bytes: 0 };
       if (meta.idleSeconds !== undefined) e.lru = nowSeconds - meta.idleSeconds;
@@ -163,9 +166,34 @@ export function loadDataset(server: ServerContext, file: Buffer, mode: LoadMode)
       else db.expires.delete(key);
     },
   };
-  const summary = loadRdb(file, sink, loadOptions(server.config));
-  server.scripting.loadLibraries(codes, mode.functions);
-  return { ...summary, expiredSkipped, aux };
+  /** The libraries loaded and the counters set once the file is read. */
+  const finish = (summary: RdbLoadSummary): DatasetLoadSummary => {
+    server.scripting.loadLibraries(codes, mode.functions);
+    const expiredSkipped = expiredKeys.length;
+    server.persistence.rdb.lastLoad = { keysLoaded: summary.keys - expiredSkipped, keysExpired: expiredSkipped };
+    return { ...summary, expiredSkipped, expiredKeys, aux };
+  };
+  return { sink, finish };
+}
+
+/** Loads an RDB file's contents into the server's databases (which the caller emptied if it had to). */
+export function loadDataset(server: ServerContext, file: Buffer, mode: LoadMode): DatasetLoadSummary {
+  const { sink, finish } = datasetSink(server, server.dbs, mode);
+  return finish(loadRdb(file, sink, loadOptions(server.config)));
+}
+
+/**
+ * Loads an RDB file into `dbs` as its bytes arrive (a replica's diskless load): `push` each
+ * chunk, then `end`, which installs the file's libraries and returns what was loaded.
+ * `shouldYield`, asked after each key, stops a push early (`key-load-delay`); `resume` goes on.
+ */
+export function streamDataset(server: ServerContext, dbs: readonly Db[], shouldYield?: () => boolean) {
+  const { sink, finish } = datasetSink(server, dbs, { merge: false, functions: 'flush' });
+  const loader = new RdbStreamLoader(sink, loadOptions(server.config), shouldYield);
+  return {
+    loader,
+    end: (): DatasetLoadSummary => finish(loader.end()),
+  };
 }
 
 /** Loads `dir`/`dbfilename` when it exists (start-up); null when there is no file. */

@@ -38,6 +38,8 @@ export interface RdbSink {
   resize?(db: number, keys: number, expires: number): void;
   /** A key of database `db`. */
   entry(db: number, key: string, value: LoadedValue, meta: LoadedMeta): void;
+  /** A key skipped because its value is an empty collection (Redis logs each one). */
+  emptyKey?(db: number, key: string): void;
 }
 
 /** How to read. */
@@ -71,16 +73,21 @@ class RecordParser {
   keys = 0;
   emptySkipped = 0;
   stage: Stage = 'header';
+  /** The last {@link RecordParser.parse} stopped because {@link RecordParser.shouldYield} said so. */
+  yielded = false;
   private readonly crc = new Crc64();
 
   constructor(
     private readonly sink: RdbSink,
     private readonly options: RdbLoadOptions,
+    /** Asked after each key: true stops the parse there (the rest is parsed by the next call). */
+    private readonly shouldYield?: () => boolean,
   ) {}
 
   /** Parses every complete record of `buf` from `start`; returns where the unparsed rest begins. */
   parse(buf: Buffer, start: number, complete: boolean): number {
     let pos = start;
+    this.yielded = false;
     while (this.stage !== 'done') {
       if (this.stage === 'trailer') {
         if (pos + 8 > buf.length) {
@@ -93,6 +100,7 @@ class RecordParser {
         return pos + 8;
       }
       const r = new RdbReader(buf, pos, buf.length, complete);
+      const keysBefore = this.keys;
       try {
         if (this.stage === 'header') this.header(r);
         else this.record(r);
@@ -103,6 +111,10 @@ class RecordParser {
       }
       this.crc.update(buf.subarray(pos, r.pos));
       pos = r.pos;
+      if (this.shouldYield !== undefined && this.keys !== keysBefore && this.shouldYield()) {
+        this.yielded = true;
+        return pos;
+      }
     }
     return pos;
   }
@@ -118,6 +130,7 @@ class RecordParser {
   }
 
   private record(r: RdbReader): void {
+    const start = r.pos;
     let expireAt: number | undefined;
     let idleSeconds: number | undefined;
     let freq: number | undefined;
@@ -176,9 +189,13 @@ class RecordParser {
           try {
             value = readObject(r, op, this.options.limits);
           } catch (e) {
-            if (!(e instanceof RdbEmptyKeyError)) throw e;
-            this.emptySkipped++;
-            return;
+            if (e instanceof RdbEmptyKeyError) {
+              this.emptySkipped++;
+              this.sink.emptyKey?.(this.db, key);
+              return;
+            }
+            if (e instanceof RdbFormatError && !(e instanceof RdbTruncatedError)) e.where = `[offset ${start}] reading key '${key}' of type ${op}`;
+            throw e;
           }
           this.keys++;
           this.sink.entry(this.db, key, value, { expireAt, idleSeconds, freq });
@@ -207,13 +224,24 @@ export class RdbStreamLoader {
   /** Don't try again before holding this many bytes (see the file comment). */
   private retryAt = 0;
 
-  constructor(sink: RdbSink, options: RdbLoadOptions) {
-    this.parser = new RecordParser(sink, options);
+  constructor(sink: RdbSink, options: RdbLoadOptions, shouldYield?: () => boolean) {
+    this.parser = new RecordParser(sink, options, shouldYield);
   }
 
   /** True once EOF and the checksum were read. */
   get finished(): boolean {
     return this.parser.stage === 'done';
+  }
+
+  /** The last push or resume stopped early (its `shouldYield`): {@link RdbStreamLoader.resume} goes on. */
+  get yielded(): boolean {
+    return this.parser.yielded;
+  }
+
+  /** Parses on from where a yield stopped, without new bytes. */
+  resume(): void {
+    this.retryAt = 0;
+    this.push(Buffer.alloc(0));
   }
 
   /** Feeds the next bytes; throws {@link RdbFormatError} as soon as something is malformed. */
@@ -227,12 +255,18 @@ export class RdbStreamLoader {
     this.arrived = [];
     this.arrivedBytes = 0;
     this.held = this.held.subarray(this.parser.parse(this.held, 0, false));
-    this.retryAt = this.held.length * 2;
+    // After a yield the rest may be complete records: the next push parses on at once.
+    this.retryAt = this.parser.yielded ? 0 : this.held.length * 2;
   }
 
   /** No more bytes: what is held must complete the file. */
   end(): RdbLoadSummary {
-    if (!this.finished) this.parser.parse(Buffer.concat([this.held, ...this.arrived]), 0, true);
+    const rest = Buffer.concat([this.held, ...this.arrived]);
+    // The end is no time to yield: every key left is parsed now.
+    for (let pos = 0; !this.finished; ) {
+      pos = this.parser.parse(rest, pos, true);
+      if (!this.parser.yielded) break;
+    }
     this.arrived = [];
     this.held = Buffer.alloc(0);
     return { version: this.parser.version, keys: this.parser.keys, emptySkipped: this.parser.emptySkipped };

@@ -16,10 +16,10 @@ const ZIP_BIG_PREVLEN = 0xfe;
 /** The count field's "count them" value. */
 const ZIP_COUNT_UNKNOWN = 0xffff;
 
-/** The entries of a ziplist, integers as decimal text. */
-export function ziplistEntries(zl: Buffer): Buffer[] {
+/** The entries of a ziplist, integers as decimal text; `container` names its holder in errors (`Zset ziplist`). */
+export function ziplistEntries(zl: Buffer, container = 'Ziplist'): Buffer[] {
   const bad = (why: string): never => {
-    throw new RdbFormatError(`Ziplist integrity check failed: ${why}`);
+    throw new RdbFormatError(`${container} integrity check failed: ${why}`);
   };
   if (zl.length < ZIPLIST_HEADER + 1) bad('too short');
   if (zl.readUInt32LE(0) !== zl.length) bad('header size');
@@ -134,5 +134,7 @@ export function zipmapEntries(zm: Buffer): Buffer[] {
     bytes(free);
   }
   if (p !== zm.length - 1) bad('bytes after the end');
+  // Redis's zipmapValidateIntegrity refuses a zipmap without a field.
+  if (out.length === 0) bad('no fields');
   return out;
 }

@@ -136,11 +136,12 @@ function decodeBacklen(lp: Buffer, last: number, first: number): number {
 /**
  * The elements of a listpack, integers as their decimal text; every check of Redis's deep
  * validation: header size equal to the data's, the end byte, each entry within bounds with a
- * valid encoding and a backlen that matches, the count when the header has one.
+ * valid encoding and a backlen that matches, the count when the header has one. `container`
+ * names what holds the listpack in the error, as Redis's reasons do (`Zset listpack`, `Stream listpack`).
  */
-export function listpackElements(lp: Buffer): Buffer[] {
+export function listpackElements(lp: Buffer, container = 'Listpack'): Buffer[] {
   const bad = (why: string): never => {
-    throw new RdbFormatError(`Listpack integrity check failed: ${why}`);
+    throw new RdbFormatError(`${container} integrity check failed: ${why}`);
   };
   if (lp.length < HEADER_SIZE + 1) bad('too short');
   if (lp.readUInt32LE(0) !== lp.length) bad('header size');

@@ -50,18 +50,17 @@ export function isObjectType(t: number): boolean {
   return (t >= T.TYPE_STRING && t <= T.TYPE_MODULE_2) || (t >= T.TYPE_HASH_ZIPMAP && t <= T.TYPE_STREAM_LISTPACKS_2);
 }
 
-function newHash(pairs: readonly Buffer[], limits: LoadLimits, why: string): RedisHash {
+/**
+ * A compact hash (listpack, ziplist, zipmap; `container` names it in errors): it stays compact
+ * unless it has too many fields. A duplicate field is Redis's "listpack with dup elements" (the
+ * words its conversion logs; its deep sanitization refuses the same blob).
+ */
+function compactHash(pairs: readonly Buffer[], limits: LoadLimits, checkValues: boolean, container: string): RedisHash {
+  if (pairs.length % 2 !== 0) throw new RdbFormatError(`${container} integrity check failed: odd number of elements`);
   const h = new RedisHash();
   for (let i = 0; i + 1 < pairs.length; i += 2) {
-    if (!h.set(pairs[i].latin1Slice(0, pairs[i].length), pairs[i + 1], limits)) throw new RdbFormatError(`${why} integrity check failed: duplicate elements`);
+    if (!h.set(pairs[i].latin1Slice(0, pairs[i].length), pairs[i + 1], limits)) throw new RdbFormatError(`${container} integrity check failed: listpack with dup elements`);
   }
-  return h;
-}
-
-/** A compact hash (listpack, ziplist, zipmap): it stays compact unless it has too many fields. */
-function compactHash(pairs: readonly Buffer[], limits: LoadLimits, checkValues: boolean): RedisHash {
-  if (pairs.length % 2 !== 0) throw new RdbFormatError('Hash listpack integrity check failed: odd number of elements');
-  const h = newHash(pairs, limits, 'Hash listpack');
   // Redis keeps a listpack with long values (only the count is checked) except for zipmaps.
   h.listpack = h.size <= limits['hash-max-listpack-entries'] && (!checkValues || pairs.every((p) => p.length <= limits['hash-max-listpack-value']));
   return h;
@@ -75,11 +74,11 @@ function scoreOf(text: Buffer): number {
 }
 
 /** A compact sorted set (listpack, ziplist): it stays compact unless it has too many members. */
-function compactZSet(pairs: readonly Buffer[], limits: LoadLimits): RedisZSet {
-  if (pairs.length % 2 !== 0) throw new RdbFormatError('Zset listpack integrity check failed: odd number of elements');
+function compactZSet(pairs: readonly Buffer[], limits: LoadLimits, container: string): RedisZSet {
+  if (pairs.length % 2 !== 0) throw new RdbFormatError(`${container} integrity check failed: odd number of elements`);
   const z = new RedisZSet(limits);
   for (let i = 0; i < pairs.length; i += 2) {
-    if (!z.set(pairs[i].latin1Slice(0, pairs[i].length), scoreOf(pairs[i + 1]))) throw new RdbFormatError('Zset listpack integrity check failed: duplicate elements');
+    if (!z.set(pairs[i].latin1Slice(0, pairs[i].length), scoreOf(pairs[i + 1]))) throw new RdbFormatError(`${container} integrity check failed: duplicate elements`);
   }
   z.listpack = z.size <= limits['zset-max-listpack-entries'];
   return z;
@@ -107,7 +106,7 @@ function quicklist(r: RdbReader, v2: boolean): Deque<Buffer> {
     const blob = r.string();
     if (blob.length === 0) throw new RdbFormatError('Quicklist node is empty');
     if (container === T.CONTAINER_PLAIN) list.pushBack(blob);
-    else for (const v of v2 ? listpackElements(blob) : ziplistEntries(blob)) list.pushBack(v);
+    else for (const v of v2 ? listpackElements(blob, 'Quicklist listpack') : ziplistEntries(blob, 'Quicklist ziplist')) list.pushBack(v);
   }
   return list;
 }
@@ -170,7 +169,7 @@ function readBody(r: RdbReader, type: number, limits: LoadLimits): LoadedValue {
       return { type: 'list', value: quicklist(r, type === T.TYPE_LIST_QUICKLIST_2) };
     case T.TYPE_LIST_ZIPLIST: {
       const list = new Deque<Buffer>();
-      for (const v of ziplistEntries(r.string())) list.pushBack(v);
+      for (const v of ziplistEntries(r.string(), 'List ziplist')) list.pushBack(v);
       return { type: 'list', value: list };
     }
     case T.TYPE_SET:
@@ -181,17 +180,17 @@ function readBody(r: RdbReader, type: number, limits: LoadLimits): LoadedValue {
     case T.TYPE_ZSET_2:
       return { type: 'zset', value: plainZSet(r, type === T.TYPE_ZSET_2, limits) };
     case T.TYPE_ZSET_ZIPLIST:
-      return { type: 'zset', value: compactZSet(ziplistEntries(r.string()), limits) };
+      return { type: 'zset', value: compactZSet(ziplistEntries(r.string(), 'Zset ziplist'), limits, 'Zset ziplist') };
     case T.TYPE_ZSET_LISTPACK:
-      return { type: 'zset', value: compactZSet(listpackElements(r.string()), limits) };
+      return { type: 'zset', value: compactZSet(listpackElements(r.string(), 'Zset listpack'), limits, 'Zset listpack') };
     case T.TYPE_HASH:
       return { type: 'hash', value: plainHash(r, limits) };
     case T.TYPE_HASH_ZIPMAP:
-      return { type: 'hash', value: compactHash(zipmapEntries(r.string()), limits, true) };
+      return { type: 'hash', value: compactHash(zipmapEntries(r.string()), limits, true, 'Zipmap') };
     case T.TYPE_HASH_ZIPLIST:
-      return { type: 'hash', value: compactHash(ziplistEntries(r.string()), limits, false) };
+      return { type: 'hash', value: compactHash(ziplistEntries(r.string(), 'Hash ziplist'), limits, false, 'Hash ziplist') };
     case T.TYPE_HASH_LISTPACK:
-      return { type: 'hash', value: compactHash(listpackElements(r.string()), limits, false) };
+      return { type: 'hash', value: compactHash(listpackElements(r.string(), 'Hash listpack'), limits, false, 'Hash listpack') };
     case T.TYPE_STREAM_LISTPACKS:
     case T.TYPE_STREAM_LISTPACKS_2: {
       const nodeLimits = { maxBytes: limits['stream-node-max-bytes'], maxEntries: limits['stream-node-max-entries'] };

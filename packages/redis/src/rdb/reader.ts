@@ -14,6 +14,9 @@ const LZF_MAX_RATIO = 88;
 
 /** The data is not valid RDB (RESTORE answers `Bad data format`; a file load stops with the reason). */
 export class RdbFormatError extends Error {
+  /** Where the reader was, for a file's load report (`[offset 123] reading key 'k' of type 13`), when known. */
+  where?: string;
+
   constructor(reason: string) {
     super(reason);
     this.name = 'RdbFormatError';

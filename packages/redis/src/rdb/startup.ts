@@ -24,6 +24,8 @@ export function loadRdbAtStart(server: RedisServer): void {
     if (e instanceof RdbFormatError) {
       // Redis's lines: the reason (rdbReportCorruptRDB), then why the server stops.
       server.log.warn(`Internal error in RDB reading ${rdbPath(server.config)}: ${e.message}`);
+      // The place in the file, as the check redis-server runs on a bad file reports it.
+      if (e.where !== undefined) server.log.warn(`--- RDB ERROR DETECTED --- ${e.where}: ${e.message}`);
       server.log.warn('Terminating server after rdb file reading failure.');
       throw new RdbStartError(`Fatal error loading the DB: ${e.message}. Exiting.`);
     }
@@ -33,6 +35,8 @@ export function loadRdbAtStart(server: RedisServer): void {
     throw new RdbStartError(message);
   }
   if (summary === null) return;
+  server.replication.restoreFromRdb(summary.aux, summary.expiredKeys);
+  server.log.notice?.(`Done loading RDB, keys loaded: ${summary.keys - summary.expiredSkipped}, keys expired: ${summary.expiredSkipped}, empty keys skipped: ${summary.emptySkipped}.`);
   const seconds = ((Date.now() - started) / 1000).toFixed(3);
   server.log.notice?.(`DB loaded from disk: ${seconds} seconds (${summary.keys} keys, ${summary.expiredSkipped} expired keys skipped)`);
 }

@@ -32,10 +32,14 @@ export interface ReplicationHost extends ServerContext {
   now(): number;
   /** Ends client `id`'s blocking command with its timeout reply (WAIT's count). */
   unblockClient(id: number, withError: boolean): boolean;
+  /** Becoming a replica: clients in blocking commands are answered UNBLOCKED and closed. */
+  disconnectBlockedClients(): void;
   /** Disconnects a client now. */
   killClient(c: Client): void;
   /** FLUSHALL's effects on WATCH and blocked clients, before a full sync replaces the data. */
   touchAllWatched(db: Db): void;
   /** The AOF's tracking of keys is no longer valid (the dataset was replaced). */
   datasetReplaced(): void;
+  /** An empty database outside the server's (a diskless load fills it, then swaps it in). */
+  detachedDb(index: number): Db;
 }

@@ -13,9 +13,12 @@
  * @packageDocumentation
  */
 import type { Client } from '../client';
-import { CMD_STALE, CMD_WRITE, CommandError, callFlags, showSetting, type CommandContext, type CommandDef, type Reply } from '../command';
+import { CMD_LOADING, CMD_NO_ASYNC_LOADING, CMD_STALE, CMD_WRITE, CommandError, callFlags, showSetting, type CommandContext, type CommandDef, type Reply } from '../command';
 import { applySetting } from '../config';
 import { Backlog } from './backlog';
+import { DiskSyncs } from './disk-sync';
+import type { LoadingState } from './diskless-load';
+import { DisklessSyncs } from './diskless-sync';
 import type { ReplicationHost } from './host';
 import { ReplIds } from './ids';
 import { MasterLink } from './link';
@@ -27,13 +30,18 @@ import { ReplicaKeysWithExpire } from './replica-keys';
 import { replicationInfo, roleReply } from './info';
 
 const READONLY_ERROR = "READONLY You can't write against a read only replica.";
+const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
 const MASTERDOWN_ERROR = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 const NOREPLICAS_ERROR = 'NOREPLICAS Not enough good replicas to write.';
+const MISCONF_ERROR =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 /** What commands see of replication (SYNC, PSYNC, REPLCONF, REPLICAOF, WAIT, ROLE, INFO). */
 export interface ReplicationView {
   /** True while this server follows a master (REPLICAOF). */
   readonly isReplica: boolean;
+  /** A diskless load in progress (INFO loading / async_loading), or null. */
+  readonly loadingState: LoadingState | null;
   /** SYNC / PSYNC replid offset: attaches the client as a replica. */
   sync(ctx: CommandContext, argv: Buffer[]): void;
   /** REPLCONF option value …. */
@@ -50,6 +58,13 @@ export interface ReplicationView {
   readonly syncStats: { readonly full: number; readonly partialOk: number; readonly partialErr: number };
   /** DEBUG CHANGE-REPL-ID. */
   changeReplId(): void;
+  /**
+   * The replication state an RDB file written now carries (Redis's rdbPopulateSaveInfo): a
+   * master with a backlog, or a replica with a history; undefined otherwise.
+   */
+  saveInfo(): { streamDb: number; replId: string; offset: number } | undefined;
+  /** Re-reads what decides whether commands are checked (a save's outcome changed). */
+  updateGuard(): void;
   /**
    * A command for the replicas only, not the AOF: PUBLISH and SPUBLISH, which Redis propagates
    * with PROPAGATE_REPL so that a replica's subscribers get the master's messages, and DEBUG
@@ -68,6 +83,9 @@ export class Replication implements ReplicationView {
   readonly encoder = new StreamEncoder((bytes) => this.broadcast(bytes));
   readonly waiters: AckWaiters;
   readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
+  /** Full syncs through the RDB file (`repl-diskless-sync no`). */
+  readonly diskSyncs = new DiskSyncs(this);
+  readonly disklessSyncs = new DisklessSyncs(this);
   /** Replicas waiting for a diskless sync to start (`repl-diskless-sync-delay`). */
   readonly pendingSyncs: PendingSync[] = [];
   /** Keys our own clients wrote with a TTL while we are a writable replica. */
@@ -89,6 +107,8 @@ export class Replication implements ReplicationView {
   guarded = false;
   /** A replica with `replica-read-only no`: its clients' writes are seen ({@link Replication.feeds}). */
   private writableReplica = false;
+  /** The history a start-up RDB file gave a replica, applied once {@link Replication.start} follows the master. */
+  private restored: { replId: string; offset: number; streamDb: number } | null = null;
 
   /** True on a writable replica (`replica-read-only no`). */
   get feedsLocalWrites(): boolean {
@@ -252,6 +272,8 @@ export class Replication implements ReplicationView {
     this.masterHost = host;
     this.masterPort = port;
     this.recordSetting();
+    // A pop served later here would repeat one the new master's stream carries (issue #2473).
+    this.host.disconnectBlockedClients();
     // A master turning replica PSYNCs with its own history: the new master may have been one
     // of its replicas and continue it (Redis's replicationCacheMasterUsingMyself). A promoted
     // master's stream starts with SELECT; until then its client is in database 0.
@@ -295,11 +317,15 @@ export class Replication implements ReplicationView {
       if (c !== undefined) this.host.killClient(c);
       this.replicas.forget(r.clientId);
     }
+    this.diskSyncs.replicaGone();
+    this.disklessSyncs.replicaGone();
   }
 
   /** A client went away (a replica, or our master's client: CLIENT KILL TYPE master). */
   detach(clientId: number): void {
     this.replicas.forget(clientId);
+    this.diskSyncs.replicaGone();
+    this.disklessSyncs.replicaGone();
     if (this.link !== null && this.link.client?.id === clientId) this.link.clientKilled();
   }
 
@@ -317,7 +343,7 @@ export class Replication implements ReplicationView {
 
   /** Re-reads the settings that decide whether commands are checked. */
   updateGuard(): void {
-    this.guarded = this.masterHost !== null || Number(this.setting('min-replicas-to-write')) > 0;
+    this.guarded = this.masterHost !== null || Number(this.setting('min-replicas-to-write')) > 0 || this.host.persistence.rdb.deniesWrites;
     this.writableReplica = this.masterHost !== null && this.setting('replica-read-only') === 'no';
   }
 
@@ -343,7 +369,18 @@ export class Replication implements ReplicationView {
     // EXEC is stale-safe only when every command it runs is (Redis's cmd_inv_flags).
     const stale = def.name === 'exec' ? c.multi === null || c.multi.every((q) => (q.def.flags & CMD_STALE) !== 0) : (def.flags & CMD_STALE) !== 0;
     if (!linked && !stale && this.setting('replica-serve-stale-data') === 'no') return MASTERDOWN_ERROR;
+    const loading = this.loadingState;
+    if (loading === 'loading') {
+      // EXEC may run only when every command it runs may (Redis's cmd_inv_flags).
+      const allowed = def.name === 'exec' ? c.multi === null || c.multi.every((q) => (q.def.flags & CMD_LOADING) !== 0) : (def.flags & CMD_LOADING) !== 0;
+      if (!allowed) return LOADING_ERROR;
+    } else if (loading === 'async_loading' && (def.flags & CMD_NO_ASYNC_LOADING) !== 0) return LOADING_ERROR;
     return null;
+  }
+
+  /** A diskless load in progress (INFO loading / async_loading), or null. */
+  get loadingState(): LoadingState | null {
+    return this.link?.loadingState ?? null;
   }
 
   /**
@@ -352,6 +389,7 @@ export class Replication implements ReplicationView {
    * and for a write inside a script (Redis's scriptVerifyWriteCommandAllow).
    */
   refuseWrite(): string | null {
+    if (this.masterHost === null && this.host.persistence.rdb.deniesWrites) return MISCONF_ERROR;
     if (this.masterHost !== null) return this.setting('replica-read-only') === 'yes' ? READONLY_ERROR : null;
     const min = Number(this.setting('min-replicas-to-write'));
     const lag = Number(this.setting('min-replicas-max-lag'));
@@ -366,6 +404,8 @@ export class Replication implements ReplicationView {
     this.link?.cron(now);
     if (this.masterHost !== null) this.expireOwnKeys();
     pendingSyncsCron(this, this.host.now());
+    this.diskSyncs.keepAlive();
+    this.disklessSyncs.cron(now);
     if (!this.active) return;
     if (this.backlogExpired(now)) return;
     const period = Number(this.setting('repl-ping-replica-period')) * 1000;
@@ -376,7 +416,8 @@ export class Replication implements ReplicationView {
     }
     const timeout = Number(this.setting('repl-timeout')) * 1000;
     for (const r of this.replicas.attached.slice()) {
-      if (r.preSync || now - r.ackTime <= timeout) continue;
+      // A replica in its full sync sends no ACKs yet (Redis times those out by their writes).
+      if (r.preSync || r.phase !== 'online' || now - r.ackTime <= timeout) continue;
       this.host.log.warn(`Disconnecting timedout replica (streaming sync): ${r.peer}`);
       const c = this.host.clients.get(r.clientId);
       if (c !== undefined) this.host.killClient(c);
@@ -416,12 +457,57 @@ export class Replication implements ReplicationView {
     });
   }
 
+  saveInfo(): { streamDb: number; replId: string; offset: number } | undefined {
+    if (this.masterHost === null) {
+      if (this.backlog === null) return undefined;
+      // No write since the last full sync (no SELECT yet): 0 is safe, the next write selects.
+      return { streamDb: Math.max(0, this.encoder.lastDb), replId: this.ids.replid, offset: this.offset };
+    }
+    if (this.backlog === null && this.offset === 0) return undefined;
+    return { streamDb: this.streamDb, replId: this.ids.replid, offset: this.offset };
+  }
+
+  /**
+   * At start-up, after the RDB file loaded (Redis's loadDataFromDisk): a file with repl-id,
+   * repl-offset and repl-stream-db lets the history go on. A replica continues it as its own
+   * (its first PSYNC asks for offset + 1); a master keeps it as its secondary id, valid up to
+   * offset + 1, with a backlog from there, so that its replicas continue after its restart. The
+   * keys of the file that had expired are deleted by the master: their DELs (`expired`) go into
+   * that backlog, as Redis feeds them while loading.
+   */
+  restoreFromRdb(aux: ReadonlyMap<string, Buffer>, expired: readonly (readonly [number, string])[]): void {
+    const replId = aux.get('repl-id')?.toString('latin1') ?? '';
+    const offset = Number(aux.get('repl-offset')?.toString('latin1'));
+    const streamDb = Number(aux.get('repl-stream-db')?.toString('latin1'));
+    if (!/^[0-9a-f]{40}$/.test(replId) || !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(streamDb) || streamDb < 0) return;
+    if (this.setting('replicaof') !== '') {
+      this.restored = { replId, offset, streamDb };
+      return;
+    }
+    this.ids.replid2 = replId;
+    this.ids.secondOffset = offset + 1;
+    this.ids.change();
+    this.offset = offset;
+    this.backlog = new Backlog(Number(this.setting('repl-backlog-size')), offset);
+    this.replicas.noneSince = Date.now();
+    const del = this.setting('lazyfree-lazy-expire') === 'yes' ? 'UNLINK' : 'DEL';
+    for (const [db, key] of expired) this.encoder.feed(db, [del, key]);
+  }
+
   /** At startup: `replicaof` from the config file or command line. */
   start(): void {
     const text = this.setting('replicaof');
     if (text === '') return;
     const [host, port] = text.split(' ');
     this.follow(host, Number(port));
+    const restored = this.restored;
+    this.restored = null;
+    if (restored !== null) {
+      // Redis's cached master made from the file: the link's PSYNC continues this history.
+      this.ids.replid = restored.replId;
+      this.offset = restored.offset;
+      this.streamDb = restored.streamDb;
+    }
   }
 
   /** The server stops: the link closes. */

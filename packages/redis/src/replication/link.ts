@@ -17,6 +17,7 @@ import { CLIENT_MASTER, addressString } from '../command';
 import { ProtocolError } from '../parser';
 import { StreamApplier } from './apply';
 import { Backlog } from './backlog';
+import { DisklessLoad, type LoadingState } from './diskless-load';
 import type { Replication } from './index';
 import { loadSnapshot } from './snapshot';
 import { encodeCommand } from './stream';
@@ -41,6 +42,8 @@ export class MasterLink {
   downSince = 0;
   /** The payload being received during a full sync. */
   transfer: RdbTransfer | null = null;
+  /** The payload being loaded as it arrives (a diskless load), or null. */
+  private load: DisklessLoad | null = null;
   private conn: Conn | null = null;
   private closed = false;
   private applier: StreamApplier | null = null;
@@ -136,6 +139,13 @@ export class MasterLink {
     this.client = null;
     if (client !== null) this.repl.host.freeClient(client);
     this.applier = null;
+    if (this.load !== null) {
+      // A diskless load cut short: what it loaded goes, our data stays (Redis's swapdb backup).
+      this.load.stop();
+      this.load = null;
+      this.repl.host.log.warn(`Internal error in RDB reading offset ${this.transfer?.read ?? 0}, function at nevio's stream loader -> Unexpected EOF reading RDB file`);
+      this.repl.host.log.warn('Failed trying to load the MASTER synchronization DB from socket, discarding the partial load');
+    }
     this.transfer = null;
     this.fullSync = null;
     this.lines = '';
@@ -267,7 +277,7 @@ export class MasterLink {
       const [, replid, offset] = line.split(' ');
       if (replid === undefined || replid.length !== 40 || !/^\d+$/.test(offset ?? '')) throw new Error(`Master replied with wrong +FULLRESYNC syntax: '${line}'`);
       this.fullSync = { replid, offset: Number(offset) };
-      this.transfer = new RdbTransfer();
+      this.transfer = new RdbTransfer(() => this.startDisklessLoad(replid));
       this.setState('sync');
       return;
     }
@@ -286,21 +296,57 @@ export class MasterLink {
     throw new Error(`Unexpected reply to PSYNC from master: ${line}`);
   }
 
-  private receivePayload(data: Buffer, start: number): number {
-    const done = this.transfer!.push(data, start);
-    if (done === null) return data.length;
-    const sync = this.fullSync!;
+  /** What clients see of a diskless load in progress (INFO loading / async_loading), or null. */
+  get loadingState(): LoadingState | null {
+    return this.load?.state ?? null;
+  }
+
+  /**
+   * The payload is the EOF form: with `repl-diskless-load swapdb` (or `on-empty-db` and no
+   * data), the consumer that loads it as it arrives; null keeps it for a load at its end.
+   */
+  private startDisklessLoad(replid: string): ((chunk: Buffer) => void) | null {
     const repl = this.repl;
     const host = repl.host;
-    // Our replicas follow a history that is about to be replaced: they must sync again.
+    const mode = repl.setting('repl-diskless-load');
+    if (mode === 'disabled' || (mode === 'on-empty-db' && host.dbs.some((db) => db.size !== 0))) return null;
+    // The old data is a point of the same history: it is served meanwhile (Redis 7.0's async loading).
+    const state = mode === 'swapdb' && replid === repl.ids.replid ? 'async_loading' : 'loading';
+    const load = new DisklessLoad(host, state, (hold) => (hold ? this.conn?.pause() : this.conn?.resume()));
+    this.load = load;
+    host.log.warn(`MASTER <-> REPLICA sync: Loading DB in memory${state === 'async_loading' ? ' (async loading)' : ''}`);
+    return (chunk) => load.feed(chunk);
+  }
+
+  /** Our replicas go (they follow a history about to be replaced) and our databases are emptied. */
+  private flushOldData(): void {
+    const repl = this.repl;
+    const host = repl.host;
     repl.disconnectReplicas();
+    host.log.warn('MASTER <-> REPLICA sync: Flushing old data');
     for (const db of host.dbs) {
       host.touchAllWatched(db);
       db.clear();
     }
     host.datasetReplaced();
     repl.ownKeys.clear();
-    loadSnapshot(host, done.payload);
+  }
+
+  private receivePayload(data: Buffer, start: number): number {
+    const done = this.transfer!.push(data, start);
+    if (done === null) return data.length;
+    const sync = this.fullSync!;
+    const repl = this.repl;
+    const host = repl.host;
+    if (this.load !== null) {
+      const load = this.load;
+      load.finish(() => this.flushOldData());
+      this.load = null;
+    } else {
+      this.flushOldData();
+      host.log.warn('MASTER <-> REPLICA sync: Loading DB in memory');
+      loadSnapshot(host, done.payload);
+    }
     repl.ids.replid = sync.replid;
     repl.ids.clearSecond();
     repl.offset = sync.offset;
@@ -311,6 +357,7 @@ export class MasterLink {
     this.transfer = null;
     this.fullSync = null;
     this.online();
+    host.log.warn('MASTER <-> REPLICA sync: Finished with success');
     // The first ACK at once: a master that sent the RDB diskless starts the stream on it.
     this.sendAck();
     return done.rest;

@@ -35,6 +35,8 @@ export interface ReplicaState {
   ackTime: number;
   /** Attached with SYNC (no REPLCONF ACKs expected, no +FULLRESYNC line). */
   preSync: boolean;
+  /** The stream held for it while its disk sync's file is written (`disk-sync.ts`); null otherwise. */
+  held: Buffer[] | null;
 }
 
 export class Replicas {
@@ -49,7 +51,7 @@ export class Replicas {
   of(clientId: number, peer: string): ReplicaState {
     let r = this.byClient.get(clientId);
     if (r === undefined) {
-      r = { clientId, out: null, phase: null, listeningPort: 0, ipAddress: null, peer, capa: 0, ackOffset: 0, ackTime: 0, preSync: false };
+      r = { clientId, out: null, phase: null, listeningPort: 0, ipAddress: null, peer, capa: 0, ackOffset: 0, ackTime: 0, preSync: false, held: null };
       this.byClient.set(clientId, r);
     }
     return r;
@@ -81,7 +83,10 @@ export class Replicas {
 
   /** Stream bytes to every attached replica. */
   send(bytes: Uint8Array): void {
-    for (const r of this.attached) r.out!.raw(bytes);
+    for (const r of this.attached) {
+      if (r.held !== null) r.held.push(Buffer.from(bytes));
+      else r.out!.relay(bytes);
+    }
   }
 
   /** How many online replicas acknowledged `offset` (Redis's replicationCountAcksByOffset). */

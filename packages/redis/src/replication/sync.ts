@@ -4,9 +4,10 @@
  * its offset still held (`+CONTINUE`), otherwise it gets `+FULLRESYNC <replid> <offset>` and a
  * snapshot of the dataset; SYNC (pre-PSYNC replicas, `redis-cli --replica`) always the snapshot.
  *
- * nevio has no fork: the snapshot is serialized at once, at the offset the stream has reached,
- * and sent ahead of the stream on the same connection, so the replica is online from then on
- * (Redis's replica waits for a background save and gets the changes made meanwhile after it).
+ * The snapshot comes from a background save, as in Redis: streamed to the sockets of the
+ * replicas that wait for it (`diskless-sync.ts`) or written to disk first (`disk-sync.ts`). Only a
+ * disk-target sync that finds a client's BGSAVE or an AOF rewrite running is served from memory
+ * at once, the snapshot serialized ahead of the stream on the same connection.
  *
  * @packageDocumentation
  */
@@ -29,14 +30,22 @@ export function sync(repl: Replication, ctx: CommandContext, argv: Buffer[]): vo
   if (repl.masterHost !== null && repl.link?.state !== 'connected') {
     throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
   }
+  const psync = argv[0].toString().toLowerCase() === 'psync';
+  let from = 0;
+  if (psync) {
+    try {
+      from = argInt(argv[2]);
+    } catch (err) {
+      repl.host.log.warn(`Replica ${peerOf(ctx)} asks for synchronization but with a wrong offset`);
+      throw err;
+    }
+  }
   const r = repl.replicas.of(id, peerOf(ctx));
   const host = repl.host;
   const self = host.clients.get(id);
   if (self !== undefined) self.replicationRole = CLIENT_SLAVE;
   const out = ctx.client.pushReply;
-  const psync = argv[0].toString().toLowerCase() === 'psync';
   if (psync) {
-    const from = argInt(argv[2]);
     const replid = argv[1].toString();
     const backlog = repl.backlog;
     if (repl.ids.continues(replid, from) && backlog !== null && backlog.covers(from)) {
@@ -50,11 +59,12 @@ export function sync(repl: Replication, ctx: CommandContext, argv: Buffer[]): vo
     if (replid !== '?') repl.syncStats.partialErr++;
   } else r.preSync = true;
   repl.syncStats.full++;
-  // A diskless sync waits `repl-diskless-sync-delay` seconds for more replicas to share it
-  // (Redis's WAIT_BGSAVE_START); the cron sends newlines meanwhile and starts it.
-  const delay = Number(repl.setting('repl-diskless-sync-delay'));
-  if (repl.setting('repl-diskless-sync') === 'yes' && (r.capa & CAPA_EOF) !== 0 && delay > 0) {
-    repl.pendingSyncs.push({ id, psync, out, since: host.now() });
+  if (repl.setting('repl-diskless-sync') === 'yes' && (r.capa & CAPA_EOF) !== 0) {
+    // A diskless sync waits `repl-diskless-sync-delay` seconds for more replicas to share it, and
+    // for a running save or rewrite to end (Redis's WAIT_BGSAVE_START); the cron sends newlines
+    // meanwhile and starts it.
+    const pending = { id, psync, out, since: host.now() };
+    if (Number(repl.setting('repl-diskless-sync-delay')) > 0 || !repl.disklessSyncs.begin([pending])) repl.pendingSyncs.push(pending);
     return;
   }
   fullSync(repl, id, psync, out);
@@ -82,22 +92,21 @@ export function pendingSyncsCron(repl: Replication, now: number): void {
   if (live.length === 0) return;
   const delay = Number(repl.setting('repl-diskless-sync-delay')) * 1000;
   const max = Number(repl.setting('repl-diskless-sync-max-replicas'));
-  if (now - live[0].since < delay && (max === 0 || live.length < max)) {
+  const due = now - live[0].since >= delay || (max !== 0 && live.length >= max);
+  if (!due || !repl.disklessSyncs.begin(live)) {
     for (const p of live) p.out.raw(NEWLINE);
     pending.push(...live);
-    repl.host.flush();
-    return;
   }
-  for (const p of live) fullSync(repl, p.id, p.psync, p.out);
   repl.host.flush();
 }
 
 const NEWLINE = Buffer.from('\n', 'latin1');
 
-/** `+FULLRESYNC` (PSYNC) and the snapshot, then the stream. */
+/** A disk-target sync: `+FULLRESYNC` (PSYNC) and the file, then the stream. */
 function fullSync(repl: Replication, id: number, psync: boolean, out: Reply): void {
   const host = repl.host;
   const r = repl.replicas.of(id, '');
+  if (repl.diskSyncs.begin(r, psync, out)) return;
   const backlog = repl.ensureBacklog();
   let rdb: Buffer[];
   try {
@@ -153,6 +162,7 @@ export function replconf(repl: Replication, ctx: CommandContext, argv: Buffer[])
         if (!Number.isSafeInteger(offset)) return;
         if (offset > r.ackOffset) r.ackOffset = offset;
         r.ackTime = repl.host.now();
+        repl.disklessSyncs.acknowledged(r);
         repl.acked();
         return;
       }

@@ -163,13 +163,18 @@ function rpoplpush(ctx: CommandContext, argv: Buffer[]): void {
 
 const endWord = (e: End): string => (e === 'left' ? 'LEFT' : 'RIGHT');
 
-/** BLMOVE/BRPOPLPUSH: the timeout is parsed before the source is looked at, as in Redis. */
-function blmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from: End, to: End, timeoutArg: Buffer): void {
+/**
+ * BLMOVE/BRPOPLPUSH: the timeout is parsed before the source is looked at, as in Redis. The move
+ * is propagated as its non-blocking form: BRPOPLPUSH as RPOPLPUSH, BLMOVE as LMOVE (a replica's
+ * INFO commandstats shows the one Redis's would).
+ */
+function blmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from: End, to: End, timeoutArg: Buffer, legacy: boolean): void {
   const timeoutMs = blockTimeout(timeoutArg, ctx.server.now());
+  const propagated = (key: string): string[] => (legacy ? ['RPOPLPUSH', key, dstKey] : ['LMOVE', key, dstKey, endWord(from), endWord(to)]);
   const src = getListForWrite(ctx.db, srcKey);
   if (src) {
     ctx.reply.bulk(move(ctx, srcKey, src, dstKey, from, to));
-    ctx.propagate(['LMOVE', srcKey, dstKey, endWord(from), endWord(to)]);
+    ctx.propagate(propagated(srcKey));
     return;
   }
   // Outside a blocking context an empty source answers at once: a null bulk, as LMOVE would.
@@ -193,7 +198,7 @@ function blmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from
         return true;
       }
       c.reply.bulk(move(c, key, list, dstKey, from, to));
-      c.propagate(['LMOVE', key, dstKey, endWord(from), endWord(to)]);
+      c.propagate(propagated(key));
       return true;
     },
   });
@@ -202,11 +207,11 @@ function blmoveGeneric(ctx: CommandContext, srcKey: string, dstKey: string, from
 function blmove(ctx: CommandContext, argv: Buffer[]): void {
   const from = parseEnd(argv[3]);
   const to = parseEnd(argv[4]);
-  blmoveGeneric(ctx, str(argv[1]), str(argv[2]), from, to, argv[5]);
+  blmoveGeneric(ctx, str(argv[1]), str(argv[2]), from, to, argv[5], false);
 }
 
 function brpoplpush(ctx: CommandContext, argv: Buffer[]): void {
-  blmoveGeneric(ctx, str(argv[1]), str(argv[2]), 'right', 'left', argv[3]);
+  blmoveGeneric(ctx, str(argv[1]), str(argv[2]), 'right', 'left', argv[3], true);
 }
 
 const W = CMD_WRITE | CMD_DENYOOM;

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import type { StreamId } from './stream-id';
+import { scaledSample } from '../memory-sample';
 
 /**
  * Keys per chunk: large enough that the chunk array stays short (10^6 keys: 8k chunks),
@@ -217,6 +218,19 @@ export class IdMap<V> {
         for (; i < keys.length; i++) if (!visit(keys[i], vals[i])) return;
       }
     }
+  }
+
+  /** Bytes of every value, estimated from the first `samples` (all when 0) as `sampledBytes` does. */
+  sampledValueBytes(samples: number, bytesOf: (value: V) => number): number {
+    let bytes = 0;
+    let seen = 0;
+    for (const { vals } of this.chunks) {
+      for (let i = 0; i < vals.length; i++) {
+        bytes += bytesOf(vals[i]);
+        if (++seen === samples) return scaledSample(bytes, seen, this.size);
+      }
+    }
+    return bytes;
   }
 
   /** Every key and value in ascending order. */

@@ -12,10 +12,10 @@
  *
  * @packageDocumentation
  */
-import { CommandError } from '../command';
 import { idMs, idSeq, makeId, type StreamId } from './stream-id';
 import { FLAG_DELETED, FLAG_SAMEFIELDS, type StreamNode } from './stream-node';
 import { listpackElements } from '../rdb/listpack';
+import { RdbFormatError } from '../rdb/reader';
 import { ListpackWriter } from './stream-listpack';
 import { ConsumerGroup, Nack, estimateEntriesRead } from './stream-groups';
 import type { IdMap } from './stream-index';
@@ -49,12 +49,17 @@ export interface RdbWriter {
 /** The object type byte {@link saveStream} writes the body of (rdb.h RDB_TYPE_STREAM_LISTPACKS_2). */
 export const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
 
-const BAD_FORMAT = 'ERR Bad data format';
+/** Redis's reason for a node that fails streamValidateListpackIntegrity (the client sees `Bad data format`). */
+const BAD_NODE = 'Stream listpack integrity check failed.';
+
+function badNode(): never {
+  throw new RdbFormatError(BAD_NODE);
+}
 
 /** An integer element of a stream listpack (the listpack decoder gives integers as decimal text). */
 function intOf(b: Buffer): bigint {
   const text = b.toString('latin1');
-  if (!/^-?\d{1,20}$/.test(text)) throw new CommandError(BAD_FORMAT);
+  if (!/^-?\d{1,20}$/.test(text)) badNode();
   return BigInt(text);
 }
 
@@ -65,20 +70,20 @@ function intOf(b: Buffer): bigint {
  * deleted counts.
  */
 function loadNode(s: Stream, master: StreamId, lp: Buffer, limits: NodeLimits): void {
-  const el = listpackElements(lp);
+  const el = listpackElements(lp, 'Stream listpack');
   let i = 0;
   const next = (): Buffer => {
-    if (i >= el.length) throw new CommandError(BAD_FORMAT);
+    if (i >= el.length) badNode();
     return el[i++];
   };
   const num = (): bigint => intOf(next());
   const live = num();
   const deleted = num();
   const nMaster = Number(num());
-  if (nMaster < 0 || nMaster > el.length) throw new CommandError(BAD_FORMAT);
+  if (nMaster < 0 || nMaster > el.length) badNode();
   const masterFields: Buffer[] = [];
   for (let f = 0; f < nMaster; f++) masterFields.push(next());
-  if (num() !== 0n) throw new CommandError(BAD_FORMAT); // the master entry's terminator
+  if (num() !== 0n) badNode(); // the master entry's terminator
   const masterMs = master >> 64n;
   const masterSeq = master & 0xffffffffffffffffn;
   let seenLive = 0n;
@@ -88,7 +93,7 @@ function loadNode(s: Stream, master: StreamId, lp: Buffer, limits: NodeLimits): 
     const ms = BigInt.asUintN(64, masterMs + num());
     const seq = BigInt.asUintN(64, masterSeq + num());
     const id = makeId(ms, seq);
-    if (id < master || (s.length > 0 && id <= s.lastId)) throw new CommandError(BAD_FORMAT);
+    if (id < master || (s.length > 0 && id <= s.lastId)) badNode();
     const pairs: Buffer[] = [];
     let fields: number;
     if ((flags & FLAG_SAMEFIELDS) !== 0) {
@@ -96,19 +101,19 @@ function loadNode(s: Stream, master: StreamId, lp: Buffer, limits: NodeLimits): 
       for (const f of masterFields) pairs.push(f, next());
     } else {
       fields = Number(num());
-      if (fields < 0 || fields > el.length) throw new CommandError(BAD_FORMAT);
+      if (fields < 0 || fields > el.length) badNode();
       for (let n = fields; n > 0; n--) pairs.push(next(), next());
     }
     // lp-count: the entry's elements after the first, flags ms seq [nfields] (fields) values.
     const lpCount = (flags & FLAG_SAMEFIELDS) !== 0 ? fields + 3 : 2 * fields + 4;
-    if (num() !== BigInt(lpCount)) throw new CommandError(BAD_FORMAT);
+    if (num() !== BigInt(lpCount)) badNode();
     if ((flags & FLAG_DELETED) !== 0) seenDeleted++;
     else {
       seenLive++;
       s.append(id, pairs, limits);
     }
   }
-  if (seenLive !== live || seenDeleted !== deleted || seenLive + seenDeleted === 0n) throw new CommandError(BAD_FORMAT);
+  if (seenLive !== live || seenDeleted !== deleted || seenLive + seenDeleted === 0n) badNode();
 }
 
 /** An ID written as 16 raw big-endian bytes (PEL keys). */
@@ -122,11 +127,11 @@ export function loadStream(r: RdbReader, v2: boolean, limits: NodeLimits): Strea
   const s = new Stream();
   for (let n = r.number(); n > 0n; n--) {
     const key = r.string();
-    if (key.length !== 16) throw new CommandError(BAD_FORMAT);
+    if (key.length !== 16) throw new RdbFormatError('Stream node key entry is not the size of a stream ID');
     loadNode(s, makeId(key.readBigUInt64BE(0), key.readBigUInt64BE(8)), r.string(), limits);
   }
   const length = r.number();
-  if (length !== BigInt(s.length)) throw new CommandError(BAD_FORMAT);
+  if (length !== BigInt(s.length)) throw new RdbFormatError('Stream length inconsistent with its entries');
   s.lastId = makeId(r.number(), r.number());
   if (v2) {
     s.firstId = makeId(r.number(), r.number());
@@ -148,17 +153,17 @@ export function loadStream(r: RdbReader, v2: boolean, limits: NodeLimits): Strea
     }
     for (let consumers = r.number(); consumers > 0n; consumers--) {
       const { consumer: c, created } = g.consumer(r.string().toString('latin1'), 0);
-      if (!created) throw new CommandError(BAD_FORMAT); // Duplicate stream consumer detected
+      if (!created) throw new RdbFormatError('Duplicate stream consumer detected.');
       c.seenTime = r.millis();
       for (let pel = r.number(); pel > 0n; pel--) {
         const id = rawId(r);
         const nack = g.pel.get(id);
-        if (nack === undefined) throw new CommandError(BAD_FORMAT);
+        if (nack === undefined) throw new RdbFormatError('Consumer entry not found in group global PEL');
         nack.consumer = c;
         c.pel.set(id, nack);
       }
     }
-    if (s.groups?.has(name) === true) throw new CommandError(BAD_FORMAT); // duplicated consumer group name
+    if (s.groups?.has(name) === true) throw new RdbFormatError('Duplicated consumer group name');
     (s.groups ??= new Map()).set(name, g);
   }
   return s;

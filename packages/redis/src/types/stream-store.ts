@@ -11,7 +11,6 @@ import { IdMap } from './stream-index';
 import { MAX_ID, ZERO_ID, type StreamId } from './stream-id';
 import { FLAG_DELETED, StreamNode } from './stream-node';
 import type { ConsumerGroup } from './stream-groups';
-import { sampledBytes } from '../memory-sample';
 
 /** Redis's cap on one listpack (STREAM_LISTPACK_MAX_SIZE): also the cap of one entry's bytes. */
 export const LISTPACK_MAX_SIZE = 1 << 30;
@@ -36,7 +35,7 @@ export interface NodeLimits {
 }
 
 /** A node's bytes: its listpack, its master fields and the index slot. */
-const nodeBytes = ([, node]: [StreamId, StreamNode]): number => {
+const nodeBytes = (node: StreamNode): number => {
   let n = 96 + node.capacity;
   for (const f of node.fields) n += 16 + f.length;
   return n;
@@ -211,7 +210,7 @@ export class Stream {
 
   /** Approximate bytes held (INFO memory, eviction), from the first `samples` nodes (0: all). */
   memory(samples: number): number {
-    let n = 128 + sampledBytes(this.nodes.entries(), this.nodes.size, samples, nodeBytes);
+    let n = 128 + this.nodes.sampledValueBytes(samples, nodeBytes);
     if (this.groups !== null) for (const g of this.groups.values()) n += g.memory();
     return n;
   }

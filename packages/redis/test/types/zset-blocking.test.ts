@@ -111,7 +111,8 @@ describe('the AOF', () => {
   it('logs ZMPOP and served BZMPOP/BZPOPMAX as ZPOPMIN/ZPOPMAX with the count popped', async () => {
     const r = client();
     // Earlier tests logged their pops too: read only what this one appends.
-    const aofFile = path.join(dir, 'appendonly.aof');
+    // The incr file the server opened at its start (Redis 7's multi-part AOF).
+    const aofFile = path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
     const from = fs.statSync(aofFile).size;
     await r.zadd('a', 1, 'one', 2, 'two', 3, 'three');
     await r.call('zmpop', '1', 'a', 'min');
