@@ -7,7 +7,7 @@ async function main(port = 6380) {
     port,
     bind: ['127.0.0.1'],
     requirepass: 's3cret', // clients must AUTH first
-    appendonly: false, // true: every write is logged to DIR/appendonly.aof and replayed on start
+    appendonly: false, // true: every write is logged to DIR/appendonlydir/ and replayed on start
   });
   console.log(`nevio-redis on 127.0.0.1:${redis.port}`);
   return redis;

@@ -16,6 +16,7 @@ type Main<T> = { main(arg?: unknown): Promise<T> };
 const lineProtocol = require('../line-protocol.js') as Main<import('@nevio/core').Server>;
 const echoServer = require('../echo-server.js') as Main<import('@nevio/core').Server>;
 const httpHello = require('../http-hello.js') as Main<{ port: number; stop(): Promise<void> }>;
+const websocketEcho = require('../websocket-echo.js') as Main<{ port: number; stop(): Promise<void> }>;
 const redisEmbedded = require('../redis-embedded.js') as Main<{ port: number; stop(): Promise<void> }>;
 
 /** Reads from a socket until `until` matches what has arrived, then returns all of it. */
@@ -47,6 +48,7 @@ test.each([
   ['core.md', 'tls-echo.js'],
   ['echo.md', 'echo-server.js'],
   ['http.md', 'http-hello.js'],
+  ['http.md', 'websocket-echo.js'],
   ['redis.md', 'redis-embedded.js'],
   ['multicore.md', 'multicore-echo.js'],
   ['multicore.md', 'worker-pool/job.js'],
@@ -129,6 +131,27 @@ test('http.md: text, body echo, JSON with the query, 404', async () => {
     const missing = await fetch(`${base}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe('Not Found\n');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('http.md: the WebSocket example upgrades and echoes a masked text frame unmasked', async () => {
+  const server = await websocketEcho.main('tcp://127.0.0.1:0');
+  try {
+    const s = await open(server.port);
+    s.write('GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    // RFC 6455's example key, so the accept value is the RFC's too.
+    const head = await readUntil(s, /\r\n\r\n/);
+    expect(head).toMatch(/^HTTP\/1\.1 101 /);
+    expect(head).toContain('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const payload = Buffer.from('hello');
+    const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((b, i) => b ^ mask[i % 4])]);
+    const echoed = new Promise<Buffer>((resolve) => s.once('data', resolve));
+    s.write(frame);
+    expect(await echoed).toEqual(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+    s.destroy();
   } finally {
     await server.stop();
   }
