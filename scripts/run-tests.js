@@ -131,7 +131,7 @@ if (!process.argv.includes('--no-asan')) {
   } else {
     const runtime = spawnSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).stdout.trim();
     const projects = sanitized.flatMap(({ project }) => ['--selectProjects', project]);
-    const result = runJest('asan', ['--ci', '--runInBand', ...projects, '--testPathPattern', sanitizedTests], {
+    const result = runJest('asan', ['--ci', '--runInBand', ...projects, '--testPathPatterns', sanitizedTests], {
       NEVIO_NATIVE_VARIANT: 'asan',
       LD_PRELOAD: runtime,
       // Three frames per allocation are enough to tell nevio's allocations from V8's, which the
