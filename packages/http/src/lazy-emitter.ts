@@ -38,11 +38,12 @@ export class LazyEmitter<E extends string> {
   }
 
   /** Whether any listener was ever added: lets callers skip emitting altogether. */
-  protected get listened(): boolean {
+  get listened(): boolean {
     return this.listeners !== null;
   }
 
-  protected emit(event: E): void {
+  /** Calls the listeners of `event`, in the order they were added. */
+  emit(event: E): void {
     const list = this.listeners?.get(event);
     // A copy: a `once` listener removes itself while the list is walked.
     if (list !== undefined) for (const listener of [...list]) listener();

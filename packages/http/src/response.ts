@@ -1,10 +1,12 @@
-import type { Transform } from 'node:stream';
 import type { Output } from '@nevio/core';
 import { clock, contentLengthLine, statusLine, STATUS_TEXT } from './clock';
 import { compressStream, compressSync, MIN_COMPRESS_SIZE } from './compression';
 import type { Request } from './request';
-import { LazyEmitter, type Listener } from './lazy-emitter';
+import type { Listener } from './lazy-emitter';
 import { responseCoding } from './response-coding';
+import { type ResponseEvent, ResponseExtra } from './response-extra';
+
+export type { ResponseEvent } from './response-extra';
 
 /** What a response needs from its connection (implemented by the connection's pipeline). */
 export interface ResponseSink {
@@ -53,21 +55,8 @@ function bodiless(status: number): boolean {
   return status < 200 || status === 204 || status === 304;
 }
 
-/**
- * The answer to one request. Responses on a connection are written in request order, whatever
- * order their handlers finish in. `end` sends a response with a Content-Length; `write` streams
- * one with chunked encoding (or without framing, closing the connection, for HTTP/1.0 clients).
- */
 /** Header values as Node's `res.writeHead` takes them: an object, `[name, value]` pairs or a flat list. */
 export type HeadersInput = Record<string, string | number | readonly string[] | undefined> | ReadonlyArray<readonly [string, string | number]> | readonly string[];
-
-/**
- * The events a response emits (`res.on(event, listener)`): `'finish'` (the response was ended
- * and handed to the connection), `'close'` (after it, or when the connection closed first) and
- * `'drain'` (after {@link Response.write} returned `false`, once the connection's output has
- * fallen to the low watermark).
- */
-export type ResponseEvent = 'finish' | 'close' | 'drain';
 
 /** Node's write callback: called once the chunk is handed on, with an error if the connection is gone. */
 export type WriteCallback = (error?: Error | null) => void;
@@ -76,7 +65,12 @@ function connectionGone(): Error {
   return Object.assign(new Error('the connection closed before the response was written'), { code: 'ERR_STREAM_DESTROYED' });
 }
 
-export class Response extends LazyEmitter<ResponseEvent> {
+/**
+ * The answer to one request. Responses on a connection are written in request order, whatever
+ * order their handlers finish in. `end` sends a response with a Content-Length; `write` streams
+ * one with chunked encoding (or without framing, closing the connection, for HTTP/1.0 clients).
+ */
+export class Response {
   /** The status code to send; see {@link Response.status}. */
   statusCode = 200;
   /** @internal Set once the status line and headers are on their way. */
@@ -96,22 +90,12 @@ export class Response extends LazyEmitter<ResponseEvent> {
   private values: string[] | null = null;
   private chunked = false;
   private withoutBody = false;
-  /** `writeHead` was called: the header set is final, as in Node. */
-  private locked = false;
-  private message: string | undefined = undefined;
-  /** `write` returned false and no 'drain' has followed yet. */
-  private needDrain = false;
   /** Body bytes sent by `write` and `end`, except a body from the fixed-response cache: {@link Response.fixedBody}. */
   private bodyCount = 0;
   /** The body sent through the fixed-response cache, measured only if asked (the hot path does not). */
   private fixedBody: string | null = null;
-  /** {@link Response.compress} was called. */
-  private compressing = false;
-  /** The zlib stream a compressed streamed body goes through; what it outputs is sent as it comes. */
-  private encoder: Transform | null = null;
-  /** `end` was called on an encoded body: the response is done once the encoder has flushed. */
-  private ending = false;
-  private endCallback: Listener | undefined = undefined;
+  /** What few responses use, made on first use: see {@link ResponseExtra}. */
+  private extra: ResponseExtra | null = null;
 
   /** @internal */
   constructor(
@@ -119,8 +103,49 @@ export class Response extends LazyEmitter<ResponseEvent> {
     /** The request this answers; `null` for the error responses nevio sends itself. */
     readonly request: Request | null,
   ) {
-    super();
     this.close = request === null || request.close;
+  }
+
+  private more(): ResponseExtra {
+    return (this.extra ??= new ResponseExtra());
+  }
+
+  private get ending(): boolean {
+    return this.extra !== null && this.extra.ending;
+  }
+
+  private get locked(): boolean {
+    return this.extra !== null && this.extra.locked;
+  }
+
+  private get message(): string | undefined {
+    return this.extra?.message;
+  }
+
+  private get encoder(): ResponseExtra['encoder'] {
+    return this.extra === null ? null : this.extra.encoder;
+  }
+
+  /** Calls `listener` each time `event` is emitted (see {@link ResponseEvent}). */
+  on(event: ResponseEvent, listener: Listener): this {
+    this.more().on(event, listener);
+    return this;
+  }
+
+  /** Like {@link Response.on}, for one call. */
+  once(event: ResponseEvent, listener: Listener): this {
+    this.more().once(event, listener);
+    return this;
+  }
+
+  /** Removes a listener added with `on` or `once`. */
+  off(event: ResponseEvent, listener: Listener): this {
+    this.extra?.off(event, listener);
+    return this;
+  }
+
+  private emit(event: ResponseEvent): void {
+    if (this.extra !== null && this.extra.listened) this.extra.emit(event);
   }
 
   /** Whether {@link Response.end} has been called. */
@@ -150,7 +175,7 @@ export class Response extends LazyEmitter<ResponseEvent> {
 
   set statusMessage(message: string) {
     if (FORBIDDEN_VALUE.test(message)) throw new TypeError('invalid status message');
-    this.message = message;
+    this.more().message = message;
   }
 
   /**
@@ -180,7 +205,7 @@ export class Response extends LazyEmitter<ResponseEvent> {
         }
       }
     }
-    this.locked = true;
+    this.more().locked = true;
     return this;
   }
 
@@ -208,7 +233,7 @@ export class Response extends LazyEmitter<ResponseEvent> {
 
   /** Whether `write` returned `false` and `'drain'` has not been emitted since (Node's `res.writableNeedDrain`). */
   get writableNeedDrain(): boolean {
-    return this.needDrain;
+    return this.extra !== null && this.extra.needDrain;
   }
 
   /**
@@ -222,7 +247,7 @@ export class Response extends LazyEmitter<ResponseEvent> {
   /** @internal The connection is gone: 'close' for a response not yet ended (an ended one had it already). */
   closed(): void {
     this.encoder?.destroy();
-    if (!this.done && this.listened) this.emit('close');
+    if (!this.done) this.emit('close');
   }
 
   private rawValues(name: string): string[] {
@@ -310,7 +335,7 @@ export class Response extends LazyEmitter<ResponseEvent> {
     const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
     const data = encoding !== undefined && typeof chunk === 'string' ? encoded(chunk, encoding) : chunk;
     if (!this.started) {
-      if (this.compressing) this.startEncoder();
+      if (this.extra !== null && this.extra.compressing) this.startEncoder();
       this.startStream();
     }
     // An encoder that holds more than its high watermark is as congested as the connection.
@@ -321,10 +346,11 @@ export class Response extends LazyEmitter<ResponseEvent> {
       this.sendBody(data);
     }
     const flowing = !this.sink.congested(this) && !encoderFull;
-    if (!flowing && !this.needDrain) {
-      this.needDrain = true;
+    if (!flowing && !this.writableNeedDrain) {
+      const extra = this.more();
+      extra.needDrain = true;
       void this.waitDrain().then(() => {
-        this.needDrain = false;
+        extra.needDrain = false;
         if (!this.sink.closed) this.emit('drain');
       });
     }
@@ -365,11 +391,11 @@ export class Response extends LazyEmitter<ResponseEvent> {
     encoder.on('end', () => {
       if (this.sink.closed) return;
       if (this.chunked) this.sink.send(this, LAST_CHUNK);
-      this.complete(this.endCallback);
+      this.complete(this.extra?.endCallback);
     });
     // Only a destroyed (connection closed) encoder fails; the response is gone with it.
     encoder.on('error', () => undefined);
-    this.encoder = encoder;
+    this.more().encoder = encoder;
   }
 
   /** Resolves when more may be written after {@link Response.write} returned `false` (or the client left). */
@@ -409,13 +435,14 @@ export class Response extends LazyEmitter<ResponseEvent> {
     const given = typeof first === 'function' ? undefined : first;
     let body = typeof second === 'string' && typeof given === 'string' ? encoded(given, second) : given;
     if (this.encoder !== null) {
-      this.ending = true;
-      this.endCallback = callback;
+      const extra = this.more();
+      extra.ending = true;
+      extra.endCallback = callback;
       if (body === undefined) this.encoder.end();
       else this.encoder.end(body);
       return;
     }
-    if (this.compressing && !this.started && body !== undefined) body = this.compressBody(body);
+    if (this.extra !== null && this.extra.compressing && !this.started && body !== undefined) body = this.compressBody(body);
     if (this.started) {
       if (body !== undefined) this.write(body);
       if (this.chunked && !this.withoutBody) this.sink.send(this, LAST_CHUNK);
@@ -444,10 +471,8 @@ export class Response extends LazyEmitter<ResponseEvent> {
   private complete(callback: Listener | undefined): void {
     this.done = true;
     this.sink.finished(this);
-    if (this.listened) {
-      this.emit('finish');
-      this.emit('close');
-    }
+    this.emit('finish');
+    this.emit('close');
     callback?.();
   }
 
@@ -464,7 +489,7 @@ export class Response extends LazyEmitter<ResponseEvent> {
    */
   compress(): this {
     if (this.headersSent) throw new Error('compress() must come before the headers are sent');
-    this.compressing = true;
+    this.more().compressing = true;
     const vary = this.getHeader('vary');
     if (vary === undefined) this.setHeader('Vary', 'Accept-Encoding');
     else if (!/(^|,)\s*(\*|accept-encoding)\s*(,|$)/i.test(vary)) this.setHeader('Vary', `${vary}, Accept-Encoding`);
@@ -495,8 +520,10 @@ export class Response extends LazyEmitter<ResponseEvent> {
   fail(status: number): void {
     this.names = null;
     this.values = null;
-    this.message = undefined;
-    this.locked = false;
+    if (this.extra !== null) {
+      this.extra.message = undefined;
+      this.extra.locked = false;
+    }
     this.statusCode = status;
     this.close = true;
     this.end(`${STATUS_TEXT[status] ?? 'Error'}\n`);
