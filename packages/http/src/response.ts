@@ -32,6 +32,8 @@ export interface ResponseSink {
 export interface FixedResponse {
   status: number;
   body: string;
+  /** The body's length in bytes, measured once per cached body rather than once per response. */
+  bodyLength: number;
   generation: number;
   bytes: Buffer;
 }
@@ -90,10 +92,8 @@ export class Response {
   private values: string[] | null = null;
   private chunked = false;
   private withoutBody = false;
-  /** Body bytes sent by `write` and `end`, except a body from the fixed-response cache: {@link Response.fixedBody}. */
+  /** Body bytes sent by `write` and `end` (as they go on the wire: {@link Response.bodyBytes}). */
   private bodyCount = 0;
-  /** The body sent through the fixed-response cache, measured only if asked (the hot path does not). */
-  private fixedBody: string | null = null;
   /** What few responses use, made on first use: see {@link ResponseExtra}. */
   private extra: ResponseExtra | null = null;
 
@@ -241,7 +241,7 @@ export class Response {
    * without chunked framing); 0 for HEAD and for statuses without a body. An access log's size.
    */
   get bodyBytes(): number {
-    return this.fixedBody === null ? this.bodyCount : Buffer.byteLength(this.fixedBody);
+    return this.bodyCount;
   }
 
   /** @internal The connection is gone: 'close' for a response not yet ended (an ended one had it already). */
@@ -448,7 +448,6 @@ export class Response {
       if (this.chunked && !this.withoutBody) this.sink.send(this, LAST_CHUNK);
     } else if (typeof body === 'string' && this.names === null && !this.close && this.message === undefined && this.plain()) {
       this.sink.send(this, this.fixed(body));
-      this.fixedBody = body;
       this.started = true;
     } else {
       const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
@@ -541,10 +540,12 @@ export class Response {
       cache.body = body;
       cache.status = this.statusCode;
       cache.generation = clock.generation;
+      cache.bodyLength = Buffer.byteLength(body);
       cache.bytes = Buffer.from(
-        `${statusLine(this.statusCode)}${clock.dateLine}${TEXT_PLAIN}${contentLengthLine(Buffer.byteLength(body))}\r\n${body}`,
+        `${statusLine(this.statusCode)}${clock.dateLine}${TEXT_PLAIN}${contentLengthLine(cache.bodyLength)}\r\n${body}`,
       );
     }
+    this.bodyCount = cache.bodyLength;
     return cache.bytes;
   }
 

@@ -114,7 +114,7 @@ export class HttpServer {
       // Resolved as serve resolves them, so that responses wait exactly while the core does not read.
       writeHighWatermark: high,
       writeLowWatermark: options.writeLowWatermark ?? Math.min(defaults.writeLowWatermark, high),
-      fixed: { status: 0, body: '', generation: -1, bytes: Buffer.alloc(0) },
+      fixed: { status: 0, body: '', bodyLength: 0, generation: -1, bytes: Buffer.alloc(0) },
       parsers: [],
       onError: options.onError ?? ((error) => logger.error(`@nevio/http: handler failed: ${error.stack ?? error.message}`)),
       upgrade: null,

@@ -50,7 +50,7 @@ function settings(handler: Handler, overrides: Partial<Settings> = {}): Settings
     keepAliveTimeout: 1000,
     writeHighWatermark: 1 << 20,
     writeLowWatermark: 1 << 18,
-    fixed: { status: 0, body: '', generation: -1, bytes: Buffer.alloc(0) },
+    fixed: { status: 0, body: '', bodyLength: 0, generation: -1, bytes: Buffer.alloc(0) },
     parsers: [],
     upgrade: null,
     onError: () => undefined,
