@@ -120,6 +120,18 @@ export interface SocketInfo {
   readonly encrypted: boolean;
 }
 
+/**
+ * A request's path, query, header object and stream, made when first read. Outside the Request
+ * so that a request stays as small as V8 builds inline: the Hello-World handler reads only
+ * `url` and `method` (see ResponseExtra for what a larger object cost).
+ */
+class Derived {
+  path: string | undefined = undefined;
+  query: URLSearchParams | undefined = undefined;
+  headers: IncomingHeaders | undefined = undefined;
+  stream: Readable | undefined = undefined;
+}
+
 /** A request body being received. */
 class BodyState {
   length = 0;
@@ -184,10 +196,8 @@ export class Request implements AsyncIterable<Buffer> {
   private readonly generation = reactGeneration;
 
   private urlString: string | undefined;
-  private pathString: string | undefined;
-  private queryParams: URLSearchParams | undefined;
-  private headerMap: IncomingHeaders | undefined;
-  private stream: Readable | undefined;
+  /** Views of the request few handlers ask for, made on first use: see {@link Derived}. */
+  private derived: Derived | undefined;
 
   // Most requests have no body: its state is a separate object, made when needed.
   private state: BodyState | undefined;
@@ -252,24 +262,30 @@ export class Request implements AsyncIterable<Buffer> {
     return url;
   }
 
+  private more(): Derived {
+    return (this.derived ??= new Derived());
+  }
+
   /** The URL without its query string. Percent-encoding is left as sent. */
   get path(): string {
-    if (this.pathString === undefined) {
+    const derived = this.more();
+    if (derived.path === undefined) {
       const url = this.url;
       const q = url.indexOf('?');
-      this.pathString = q < 0 ? url : url.slice(0, q);
+      derived.path = q < 0 ? url : url.slice(0, q);
     }
-    return this.pathString;
+    return derived.path;
   }
 
   /** The decoded query string. */
   get query(): URLSearchParams {
-    if (this.queryParams === undefined) {
+    const derived = this.more();
+    if (derived.query === undefined) {
       const url = this.url;
       const q = url.indexOf('?');
-      this.queryParams = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      derived.query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     }
-    return this.queryParams;
+    return derived.query;
   }
 
   /**
@@ -277,15 +293,16 @@ export class Request implements AsyncIterable<Buffer> {
    * use; {@link Request.header} reads one field without building it.
    */
   get headers(): IncomingHeaders {
-    if (this.headerMap === undefined) {
+    const derived = this.more();
+    if (derived.headers === undefined) {
       const pairs: string[] = new Array<string>(this.count * 2);
       for (let h = 0; h < this.count; h++) {
         pairs[2 * h] = this.fieldName(h);
         pairs[2 * h + 1] = this.fieldValue(h);
       }
-      this.headerMap = nodeHeaders(pairs);
+      derived.headers = nodeHeaders(pairs);
     }
-    return this.headerMap;
+    return derived.headers;
   }
 
   /** The connection's addresses, as Node's `req.socket` (also `req.connection`). */
@@ -303,7 +320,8 @@ export class Request implements AsyncIterable<Buffer> {
    * from it pulls from the connection, so a slow consumer pauses the socket.
    */
   get readable(): Readable {
-    return (this.stream ??= Readable.from(this, { objectMode: false }));
+    const derived = this.more();
+    return (derived.stream ??= Readable.from(this, { objectMode: false }));
   }
 
   /** Node's `req.on('data' | 'end' | 'error' | ...)`, through {@link Request.readable}. */

@@ -430,6 +430,19 @@ export class Response {
   end(body: Output | undefined, callback?: Listener): void;
   end(body: Output | undefined, encoding: BufferEncoding, callback?: Listener): void;
   end(first?: Output | Listener, second?: BufferEncoding | Listener, third?: Listener): void {
+    // Most handlers end a plain 200 with a string and nothing else: the fixed-response cache,
+    // in a body small enough for V8 to inline into the handler.
+    if (typeof first === 'string' && second === undefined && this.extra === null && this.names === null && !this.started && !this.done && !this.close && this.plain()) {
+      this.sink.send(this, this.fixed(first));
+      this.started = true;
+      this.complete(undefined);
+      return;
+    }
+    this.endGeneral(first, second, third);
+  }
+
+  /** Every other `end`: callbacks, encodings, headers set, compression, a stream to close. */
+  private endGeneral(first?: Output | Listener, second?: BufferEncoding | Listener, third?: Listener): void {
     if (this.done || this.ending) return;
     const callback = typeof first === 'function' ? first : typeof second === 'function' ? second : third;
     const given = typeof first === 'function' ? undefined : first;
