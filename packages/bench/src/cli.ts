@@ -87,7 +87,8 @@ export function parseArgs(argv: string[]): CliArgs {
     } else if (!a.startsWith('-')) which = a;
     else fail(`unknown option ${a}`);
   }
-  const names = which === 'all' ? workloads.filter((w) => !w.onlyByName).map((w) => w.name) : [which];
+  const group = workloads.filter((w) => w.group === which).map((w) => w.name);
+  const names = which === 'all' ? workloads.filter((w) => !w.onlyByName).map((w) => w.name) : group.length > 0 ? group : [which];
   for (const n of names) if (!workloads.some((w) => w.name === n)) fail(`unknown workload ${n}`);
   // Pinning needs a CPU for the server and another for the load.
   const canPin = pin && os.cpus().length >= 2 && onPath('taskset');

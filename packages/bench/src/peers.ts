@@ -2,6 +2,7 @@
 // workspace; when one is not built yet its peer is skipped with a note, not an error.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ioUringUnavailable } from '@nevio/core';
 import { buildDir, peersDir, repoRoot } from './paths';
 import { onPath } from './proc';
 import type { Peer } from './types';
@@ -24,6 +25,27 @@ function nodeScript(name: string, description: string, script: string, args: (po
 
 /** The name of a peer's twin from the `--baseline` checkout: `nevio-redis@base`. */
 export const BASELINE_SUFFIX = '@base';
+
+/** The name of a nevio peer run on the io_uring backend: `nevio-http@io_uring`. */
+export const IO_URING_SUFFIX = '@io_uring';
+
+/**
+ * `peer` (one of nevio's servers) on the io_uring backend, through `NEVIO_BACKEND=io_uring`: the
+ * same program and arguments, so the two differ only in the reactor's mechanism. Unavailable
+ * where io_uring cannot run (the reason is @nevio/core's probe: kernel, seccomp, no liburing).
+ */
+export function onIoUring(peer: Peer): Peer {
+  return {
+    name: `${peer.name}${IO_URING_SUFFIX}`,
+    description: `${peer.description}, on io_uring`,
+    // env execs the server: the pid the runner measures is the server's.
+    command: (port) => ['env', 'NEVIO_BACKEND=io_uring', ...peer.command(port)],
+    unavailable: () => {
+      const reason = peer.unavailable() ?? ioUringUnavailable();
+      return reason === '' ? null : reason;
+    },
+  };
+}
 
 function binary(name: string, description: string, file: string): Peer {
   return {

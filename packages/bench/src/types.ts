@@ -105,6 +105,8 @@ export interface Workload {
    * workloads stay out of the quick run CI does within its time budget.
    */
   onlyByName?: boolean;
+  /** A name that runs this workload together with the others that have it (`node dist/cli.js io_uring`). */
+  group?: string;
   /** Pairs [nevio peer, other peer] to compare, when there is more than one nevio peer. */
   comparisons?: [string, string][];
   peers: Peer[];

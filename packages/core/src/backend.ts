@@ -24,6 +24,20 @@ export class BackendError extends NevioError {
   }
 }
 
+/**
+ * Why io_uring cannot run in this process, or `''` when it can: what `backend: 'auto'` would
+ * fall back for and `backend: 'io_uring'` would throw {@link BackendError} with.
+ *
+ * @example
+ * ```ts
+ * const reason = ioUringUnavailable();
+ * console.log(reason === '' ? 'io_uring available' : `epoll only: ${reason}`);
+ * ```
+ */
+export function ioUringUnavailable(): string {
+  return uringUnavailable();
+}
+
 // `auto` says once per thread why it fell back, not once per loop or dial.
 let fallbackLogged = false;
 
@@ -40,7 +54,7 @@ export function chooseBackend(requested: unknown, logger: Logger): BackendName {
     throw new NevioError(`${where} must be one of auto, ${poller}, io_uring, not ${String(choice)}`, 'ERR_NEVIO_OPTIONS');
   }
   if (choice === poller) return poller;
-  const reason = uringUnavailable();
+  const reason = ioUringUnavailable();
   if (reason === '') return 'io_uring';
   if (choice === 'io_uring') throw new BackendError(reason);
   if (!fallbackLogged) {

@@ -27,7 +27,7 @@ export type {
 } from './types';
 export { AddressError, ClosedError, DialError, HandlerError, NevioError, SystemCallError } from './errors';
 export { TlsError } from './tls-error';
-export { BackendError } from './backend';
+export { BackendError, ioUringUnavailable } from './backend';
 export type { BackendChoice, BackendName } from './backend';
 export { reloadTlsOnSighup, tlsFlags, tlsFromFlags, withTls } from './tls-cli';
 export type { TlsFlagValues } from './tls-cli';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { uringUnavailable } from '@nevio/native';
-import { BackendError, NevioError, serve } from '../src';
+import { BackendError, ioUringUnavailable, NevioError, serve } from '../src';
 import type { Server } from '../src';
 import { Client, eventually } from './helpers';
 
@@ -18,7 +18,7 @@ const withUring = uring ? test : test.skip;
 // A server in a process of its own: prints {"port","backend"} once listening, or {"error"} when
 // serve throws; the warnings it logs go to stderr.
 const script = `
-const { serve } = require(${JSON.stringify(join(__dirname, '..', 'dist'))});
+const { serve, ioUringUnavailable } = require(${JSON.stringify(join(__dirname, '..', 'dist'))});
 const logger = { error: (m) => process.stderr.write(m + '\\n'), warn: (m) => process.stderr.write(m + '\\n') };
 const backend = process.argv[1] === '-' ? undefined : process.argv[1];
 serve({ react: (_conn, data) => data }, 'tcp://127.0.0.1:0', { logger, backend }).then(
@@ -27,7 +27,7 @@ serve({ react: (_conn, data) => data }, 'tcp://127.0.0.1:0', { logger, backend }
     process.once('SIGTERM', () => server.stop().then(() => process.exit(0)));
   },
   (error) => {
-    process.stdout.write(JSON.stringify({ error: { name: error.name, code: error.code, reason: error.reason, message: error.message } }) + '\\n');
+    process.stdout.write(JSON.stringify({ error: { name: error.name, code: error.code, reason: error.reason, message: error.message, probe: ioUringUnavailable() } }) + '\\n');
     process.exit(0);
   },
 );`;
@@ -35,7 +35,8 @@ serve({ react: (_conn, data) => data }, 'tcp://127.0.0.1:0', { logger, backend }
 interface Outcome {
   port?: number;
   backend?: string;
-  error?: { name: string; code: string; reason?: string; message: string };
+  /** `probe`: what ioUringUnavailable() said in that process. */
+  error?: { name: string; code: string; reason?: string; message: string; probe?: string };
 }
 
 async function runServer(wrapper: string[], env: Record<string, string>, backend = '-'): Promise<{ outcome: Outcome; stderr: () => string; stop: () => Promise<void> }> {
@@ -92,6 +93,7 @@ describe('backend option', () => {
   withUring('io_uring, asked by name where it works, is what runs and echoes', async () => {
     server = await serve({ react: (_conn, data) => data }, 'tcp://127.0.0.1:0', { backend: 'io_uring' });
     expect(server.backend).toBe('io_uring');
+    expect(ioUringUnavailable()).toBe('');
     await echoes(server.addrs[0].port);
   });
 
@@ -116,6 +118,8 @@ describe('io_uring refused by seccomp (without_uring)', () => {
     // Without liburing at build time the reason is that instead; with it, the kernel's refusal.
     if (uring) expect(run.outcome.error!.reason).toMatch(/^io_uring_setup: EPERM \(refused by a seccomp filter/);
     expect(run.outcome.error!.message).toBe(`io_uring is unavailable: ${run.outcome.error!.reason}`);
+    // The public probe gives the same reason before anything is served.
+    expect(run.outcome.error!.probe).toBe(run.outcome.error!.reason);
   });
 
   onLinux('ENOSYS (a kernel without io_uring) is named as such', async () => {

@@ -3,7 +3,7 @@ import { loadgenLoad } from '../tools';
 import type { Load, Workload } from '../types';
 
 /** [conns, bytes, in flight]; a quick run keeps the first and the last. */
-const CASES: [number, number, number][] = [
+export const ECHO_CASES: [number, number, number][] = [
   [50, 64, 1],
   [50, 64, 16],
   [50, 4096, 1],
@@ -14,7 +14,7 @@ const CASES: [number, number, number][] = [
   [1000, 4096, 16],
 ];
 
-function load([conns, size, depth]: [number, number, number]): Load {
+export function echoLoad([conns, size, depth]: [number, number, number]): Load {
   const bytes = size >= 1024 ? `${size / 1024}KiB` : `${size}B`;
   // The 50-connection ids predate the 1000-connection cases; kept so older results still line up.
   const id = `${conns === 50 ? '' : `c${conns}-`}${bytes}-d${depth}`;
@@ -28,5 +28,5 @@ export const echo: Workload = {
   kind: 'throughput',
   subject: nevioEcho.name,
   peers: [nevioEcho, nevioEcho2, nodeNet, cEpollEcho],
-  loads: (o) => (o.quick ? [CASES[0], CASES[5]] : CASES).map(load),
+  loads: (o) => (o.quick ? [ECHO_CASES[0], ECHO_CASES[5]] : ECHO_CASES).map(echoLoad),
 };

@@ -2,7 +2,7 @@ import { cEpollHttp, nevioHttp, nodeHttp } from '../peers';
 import { loadgenLoad, wrkLoad } from '../tools';
 import type { Load, Workload } from '../types';
 
-function load(conns: number, depth: number): Load {
+export function httpLoad(conns: number, depth: number): Load {
   const label = `${conns} conns, ${depth === 1 ? '1 in flight' : `${depth} pipelined`}`;
   return loadgenLoad(`c${conns}-d${depth}`, label, { mode: 'http', conns, depth, path: '/' });
 }
@@ -15,7 +15,7 @@ export const http: Workload = {
   peers: [nevioHttp, nodeHttp, cEpollHttp],
   loads: (o) => {
     const wrk = wrkLoad('wrk-c50', 'wrk -t1 -c50', 50);
-    if (o.quick) return [load(50, 1), load(256, 16), wrk];
-    return [load(50, 1), load(50, 16), load(256, 1), load(256, 16), wrk];
+    if (o.quick) return [httpLoad(50, 1), httpLoad(256, 16), wrk];
+    return [httpLoad(50, 1), httpLoad(50, 16), httpLoad(256, 1), httpLoad(256, 16), wrk];
   },
 };
