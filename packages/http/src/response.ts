@@ -1,11 +1,13 @@
 import type { Output } from '@nevio/core';
 import { clock, contentLengthLine, statusLine, STATUS_TEXT } from './clock';
 import { compressStream, compressSync, MIN_COMPRESS_SIZE } from './compression';
+import { applyHeaders, type HeadersInput, type HeaderValue } from './header-input';
 import type { Request } from './request';
 import type { Listener } from './lazy-emitter';
 import { responseCoding } from './response-coding';
 import { type ResponseEvent, ResponseExtra } from './response-extra';
 
+export type { HeadersInput } from './header-input';
 export type { ResponseEvent } from './response-extra';
 
 /** What a response needs from its connection (implemented by the connection's pipeline). */
@@ -57,8 +59,6 @@ function bodiless(status: number): boolean {
   return status < 200 || status === 204 || status === 304;
 }
 
-/** Header values as Node's `res.writeHead` takes them: an object, `[name, value]` pairs or a flat list. */
-export type HeadersInput = Record<string, string | number | readonly string[] | undefined> | ReadonlyArray<readonly [string, string | number]> | readonly string[];
 
 /** Node's write callback: called once the chunk is handed on, with an error if the connection is gone. */
 export type WriteCallback = (error?: Error | null) => void;
@@ -189,28 +189,13 @@ export class Response {
     let fields = headers;
     if (typeof messageOrHeaders === 'string') this.statusMessage = messageOrHeaders;
     else fields = messageOrHeaders;
-    if (fields !== undefined) {
-      if (Array.isArray(fields)) {
-        const list = fields as ReadonlyArray<string | readonly [string, string | number]>;
-        if (list.length > 0 && typeof list[0] === 'string') {
-          const flat = list as readonly string[];
-          if (flat.length % 2 !== 0) throw new TypeError('writeHead: a flat header list needs name, value pairs');
-          for (let i = 0; i < flat.length; i += 2) this.appendHeader(flat[i], flat[i + 1]);
-        } else {
-          for (const [name, value] of list as ReadonlyArray<readonly [string, string | number]>) this.appendHeader(name, value);
-        }
-      } else {
-        for (const [name, value] of Object.entries(fields as Record<string, string | number | readonly string[] | undefined>)) {
-          if (value !== undefined) this.setHeader(name, value);
-        }
-      }
-    }
+    if (fields !== undefined) applyHeaders(fields, this);
     this.more().locked = true;
     return this;
   }
 
   /** Adds a header field without replacing earlier ones with the same name (Node's `res.appendHeader`). */
-  appendHeader(name: string, value: string | number | readonly string[]): this {
+  appendHeader(name: string, value: HeaderValue): this {
     const prior = this.rawValues(name);
     const added = Array.isArray(value) ? value.map(String) : [String(value)];
     return this.setHeader(name, prior.length === 0 ? added : [...prior, ...added]);
@@ -276,7 +261,7 @@ export class Response {
    * CR, LF or NUL (response splitting). `Content-Length` and `Transfer-Encoding` are managed by
    * nevio except that a Content-Length set before {@link Response.write} disables chunking.
    */
-  setHeader(name: string, value: string | number | readonly string[]): this {
+  setHeader(name: string, value: HeaderValue): this {
     if (this.headersSent) throw new Error('cannot set headers after they are sent (or after writeHead)');
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name: ${JSON.stringify(name)}`);
     const list = Array.isArray(value) ? value.map(String) : [String(value)];
