@@ -9,48 +9,40 @@ import { setGetLoad } from './redis';
 
 const GROUP = 'io_uring';
 
-/** The three-way comparison of one nevio peer: io_uring against epoll and against the C limit. */
-function comparisons(nevio: Peer, limit: Peer): [string, string][] {
-  const uring = onIoUring(nevio).name;
-  return [
-    [uring, nevio.name],
-    [uring, limit.name],
-    [nevio.name, limit.name],
-  ];
+/**
+ * A workload with `nevio` on io_uring as its subject, compared with itself on epoll and with
+ * `limit`, the C server of the same protocol.
+ */
+function onBothBackends(name: string, title: string, nevio: Peer, limit: Peer, loads: Workload['loads']): Workload {
+  const uring = onIoUring(nevio);
+  return {
+    name,
+    title,
+    kind: 'throughput',
+    subject: uring.name,
+    onlyByName: true,
+    group: GROUP,
+    comparisons: [
+      [uring.name, nevio.name],
+      [uring.name, limit.name],
+      [nevio.name, limit.name],
+    ],
+    peers: [uring, nevio, limit],
+    loads,
+  };
 }
 
-export const ioUringEcho: Workload = {
-  name: 'io_uring-echo',
-  title: 'TCP echo on io_uring and on epoll, every echoed byte verified',
-  kind: 'throughput',
-  subject: onIoUring(nevioEcho).name,
-  onlyByName: true,
-  group: GROUP,
-  comparisons: comparisons(nevioEcho, cEpollEcho),
-  peers: [onIoUring(nevioEcho), nevioEcho, cEpollEcho],
-  loads: (o) => (o.quick ? [ECHO_CASES[0], ECHO_CASES[5]] : ECHO_CASES).map(echoLoad),
-};
+export const ioUringEcho = onBothBackends(
+  'io_uring-echo', 'TCP echo on io_uring and on epoll, every echoed byte verified', nevioEcho, cEpollEcho,
+  (o) => (o.quick ? [ECHO_CASES[0], ECHO_CASES[5]] : ECHO_CASES).map(echoLoad),
+);
 
-export const ioUringHttp: Workload = {
-  name: 'io_uring-http',
-  title: 'HTTP/1.1 GET / keep-alive on io_uring and on epoll',
-  kind: 'throughput',
-  subject: onIoUring(nevioHttp).name,
-  onlyByName: true,
-  group: GROUP,
-  comparisons: comparisons(nevioHttp, cEpollHttp),
-  peers: [onIoUring(nevioHttp), nevioHttp, cEpollHttp],
-  loads: () => [httpLoad(50, 1), httpLoad(50, 16)],
-};
+export const ioUringHttp = onBothBackends(
+  'io_uring-http', 'HTTP/1.1 GET / keep-alive on io_uring and on epoll', nevioHttp, cEpollHttp,
+  () => [httpLoad(50, 1), httpLoad(50, 16)],
+);
 
-export const ioUringRedis: Workload = {
-  name: 'io_uring-redis',
-  title: 'RESP SET/GET on io_uring and on epoll, 50 connections',
-  kind: 'throughput',
-  subject: onIoUring(nevioRedis).name,
-  onlyByName: true,
-  group: GROUP,
-  comparisons: comparisons(nevioRedis, redisServer),
-  peers: [onIoUring(nevioRedis), nevioRedis, redisServer],
-  loads: () => [setGetLoad(1), setGetLoad(16)],
-};
+export const ioUringRedis = onBothBackends(
+  'io_uring-redis', 'RESP SET/GET on io_uring and on epoll, 50 connections', nevioRedis, redisServer,
+  () => [setGetLoad(1), setGetLoad(16)],
+);
